@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for vpnrt selftests, sourced by each test. Tests run as root in a
+# VM (scripts/vm-run) and print KTAP: one "ok N - what" / "not ok N - what"
+# per check, a plan at the end, and exit 0 (pass), 1 (fail) or 4 (skip).
+
+set -u
+
+readonly KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
+SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VPNRT_TOP=$(cd "$SELFTEST_DIR/.." && pwd)
+VPNRTCTL=${VPNRTCTL:-$VPNRT_TOP/build/userspace/vpnrtctl}
+
+ktap_n=0
+ktap_failed=0
+NS_LIST=()
+
+ktap_ok() {
+	ktap_n=$((ktap_n + 1))
+	echo "ok $ktap_n - $*"
+}
+
+ktap_fail() {
+	ktap_n=$((ktap_n + 1))
+	ktap_failed=$((ktap_failed + 1))
+	echo "not ok $ktap_n - $*"
+}
+
+# check "what" CMD...: one KTAP line from CMD's exit status
+check() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ktap_ok "$what"
+	else
+		ktap_fail "$what"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/#   /'
+	fi
+}
+
+# check_fail "what" CMD...: CMD must fail
+check_fail() {
+	local what=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		ktap_fail "$what (unexpectedly succeeded)"
+	else
+		ktap_ok "$what"
+	fi
+}
+
+# check_eq "what" EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ktap_ok "$1"
+	else
+		ktap_fail "$1"
+		echo "#   expected: $2"
+		echo "#   actual:   $3"
+	fi
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+require_root() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root"
+}
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || skip_all "needs $c"
+	done
+}
+
+# setup_ns NAME...: make one network namespace per NAME, store its unique
+# name in the variable NAME, bring its loopback up. Removed at exit.
+setup_ns() {
+	local var ns
+	for var in "$@"; do
+		ns="$var-$(mktemp -u XXXXXX)"
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up || return 1
+		NS_LIST+=("$ns")
+		printf -v "$var" '%s' "$ns"
+	done
+}
+
+cleanup_ns() {
+	local ns
+	for ns in "${NS_LIST[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	NS_LIST=()
+}
+
+# load the module under test, built for the running kernel
+vpnrt_load() {
+	local ko=${VPNRT_KO:-}
+	[ -n "$ko" ] || { echo "# VPNRT_KO not set" >&2; return 1; }
+	lsmod | grep -q '^vpnrt ' && return 0
+	insmod "$ko"
+}
+
+vpnrt_unload() {
+	lsmod | grep -q '^vpnrt ' || return 0
+	rmmod vpnrt
+}
+
+ktap_finish() {
+	echo "1..$ktap_n"
+	[ $ktap_failed = 0 ] && exit $KSFT_PASS
+	exit $KSFT_FAIL
+}
+
+trap cleanup_ns EXIT
