@@ -2,17 +2,14 @@
 # vpnrt top-level Makefile. `make` builds the module (against Debian's 6.1
 # headers unless KDIR= says otherwise) and the userspace tools.
 
-include scripts/kernels.mk
-
-KDIR ?= $(KDIR_6_1)
-export KDIR
+# KDIR= builds the module against another kernel tree
 
 .PHONY: all module userspace modules-all check bench demo clean debug-kernel
 
 all: module userspace
 
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	scripts/build-module $(if $(KDIR),--kdir $(KDIR),6.1)
 
 userspace:
 	$(MAKE) -C userspace
@@ -31,6 +28,4 @@ check:
 	scripts/check
 
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	$(MAKE) -C userspace clean
 	rm -rf build

@@ -5,26 +5,97 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/rtnetlink.h>
 #include <net/genetlink.h>
-#include <linux/vpnrt.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/rtnetlink.h>
 
 #include "vpnrt.h"
+
+unsigned int vpnrt_net_id __read_mostly;
+
+struct vpnrt_net *vpnrt_pernet(struct net *net)
+{
+	return net_generic(net, vpnrt_net_id);
+}
+
+static int __net_init vpnrt_net_init(struct net *net)
+{
+	struct vpnrt_net *vn = vpnrt_pernet(net);
+
+	INIT_LIST_HEAD(&vn->gateways);
+	vn->genid = 1;
+	return 0;
+}
+
+/*
+ * Our pernet exit runs before the core's device cleanup, so take the
+ * gateways of dying namespaces down here, with everything they hold.
+ */
+static void __net_exit vpnrt_net_exit_batch(struct list_head *net_list)
+{
+	struct vpnrt_gw *gw, *tmp;
+	struct net *net;
+	LIST_HEAD(kill);
+
+	rtnl_lock();
+	list_for_each_entry(net, net_list, exit_list)
+		list_for_each_entry_safe(gw, tmp, &vpnrt_pernet(net)->gateways,
+					 net_link)
+			unregister_netdevice_queue(gw->dev, &kill);
+	unregister_netdevice_many(&kill);
+	rtnl_unlock();
+}
+
+static struct pernet_operations vpnrt_net_ops = {
+	.init		= vpnrt_net_init,
+	.exit_batch	= vpnrt_net_exit_batch,
+	.id		= &vpnrt_net_id,
+	.size		= sizeof(struct vpnrt_net),
+};
 
 static int __init vpnrt_init(void)
 {
 	int err;
 
-	err = vpnrt_genl_init();
+	err = vpnrt_routes_init();
 	if (err)
 		return err;
+	err = register_pernet_device(&vpnrt_net_ops);
+	if (err)
+		goto err_routes;
+	err = rtnl_link_register(&vpnrt_link_ops);
+	if (err)
+		goto err_pernet;
+	err = vpnrt_conn_notifier_init();
+	if (err)
+		goto err_link;
+	err = vpnrt_genl_init();
+	if (err)
+		goto err_notifier;
 	pr_info("generic netlink family %s version %u registered\n",
 		VPNRT_GENL_NAME, VPNRT_GENL_VERSION);
 	return 0;
+
+err_notifier:
+	vpnrt_conn_notifier_exit();
+err_link:
+	rtnl_link_unregister(&vpnrt_link_ops);
+err_pernet:
+	unregister_pernet_device(&vpnrt_net_ops);
+err_routes:
+	vpnrt_routes_exit();
+	return err;
 }
 
 static void __exit vpnrt_exit(void)
 {
 	vpnrt_genl_exit();
+	rtnl_link_unregister(&vpnrt_link_ops);	/* deletes every gateway */
+	vpnrt_conn_notifier_exit();
+	unregister_pernet_device(&vpnrt_net_ops);
+	vpnrt_routes_exit();
 }
 
 module_init(vpnrt_init);
@@ -33,3 +104,4 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Route-based IPsec VPN gateway with dynamic routing");
 MODULE_AUTHOR("The vpnrt developers");
 MODULE_ALIAS_GENL_FAMILY(VPNRT_GENL_NAME);
+MODULE_ALIAS_RTNL_LINK(VPNRT_LINK_KIND);

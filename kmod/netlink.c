@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The vpnrt generic netlink family.
+ * The vpnrt generic netlink family: requests, replies, dumps and events.
+ *
+ * Policies give every attribute its type and length and reject what the
+ * kernel only reports; values are checked here, so each rejection can say
+ * which attribute was wrong and what is allowed. Changes run under RTNL
+ * and apply whole or not at all.
  */
+#include <linux/rtnetlink.h>
+#include <linux/ctype.h>
 #include <net/genetlink.h>
-#include <linux/vpnrt.h>
+#include <net/sock.h>
 
 #include "vpnrt.h"
 
@@ -15,21 +22,1674 @@ static const struct genl_multicast_group vpnrt_mcgrps[] = {
 	[VPNRT_MCGRP_EVENTS_ID] = { .name = VPNRT_MCGRP_EVENTS },
 };
 
-static struct genl_family vpnrt_genl_family __ro_after_init = {
+#define RO { .type = NLA_REJECT, .reject_message = "attribute is read-only" }
+
+static const struct nla_policy tunnel_policy[VPNRT_A_TUNNEL_MAX + 1] = {
+	[VPNRT_A_TUNNEL_IFINDEX]	= { .type = NLA_U32 },
+	[VPNRT_A_TUNNEL_IFNAME]		= RO,
+	[VPNRT_A_TUNNEL_STATE]		= RO,
+	[VPNRT_A_TUNNEL_DOWN_REASON]	= RO,
+	[VPNRT_A_TUNNEL_TX_PACKETS]	= RO,
+	[VPNRT_A_TUNNEL_TX_BYTES]	= RO,
+	[VPNRT_A_TUNNEL_TX_ERRORS]	= RO,
+	[VPNRT_A_TUNNEL_PAD]		= RO,
+};
+
+static const struct nla_policy route_policy[VPNRT_A_ROUTE_MAX + 1] = {
+	[VPNRT_A_ROUTE_FAMILY]		= { .type = NLA_U16 },
+	[VPNRT_A_ROUTE_DST]		= { .type = NLA_BINARY, .len = 16 },
+	[VPNRT_A_ROUTE_DST_LEN]		= { .type = NLA_U8 },
+	[VPNRT_A_ROUTE_SRC]		= { .type = NLA_BINARY, .len = 16 },
+	[VPNRT_A_ROUTE_SRC_LEN]		= { .type = NLA_U8 },
+	[VPNRT_A_ROUTE_PROTO]		= { .type = NLA_U8 },
+	[VPNRT_A_ROUTE_CONN]		= { .type = NLA_NUL_STRING,
+					    .len = VPNRT_CONN_NAME_MAX - 1 },
+	[VPNRT_A_ROUTE_CONN_ID]		= { .type = NLA_U32 },
+	[VPNRT_A_ROUTE_WEIGHT]		= { .type = NLA_U8 },
+	[VPNRT_A_ROUTE_PRIORITY]	= { .type = NLA_U8 },
+	[VPNRT_A_ROUTE_PREF]		= { .type = NLA_U32 },
+	[VPNRT_A_ROUTE_FLAGS]		= RO,
+	[VPNRT_A_ROUTE_USABLE]		= RO,
+	[VPNRT_A_ROUTE_GW_IFINDEX]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy gw_policy[VPNRT_A_GW_MAX + 1] = {
+	[VPNRT_A_GW_IFINDEX]		= { .type = NLA_U32 },
+	[VPNRT_A_GW_IFNAME]		= { .type = NLA_NUL_STRING,
+					    .len = IFNAMSIZ - 1 },
+	[VPNRT_A_GW_ECMP_HASH]		= { .type = NLA_U8 },
+	[VPNRT_A_GW_MAX_PATHS]		= { .type = NLA_U32 },
+	[VPNRT_A_GW_MAX_CONNS]		= { .type = NLA_U32 },
+	[VPNRT_A_GW_MAX_BGP_ROUTES]	= { .type = NLA_U32 },
+	[VPNRT_A_GW_MAX_PEER_ROUTES]	= { .type = NLA_U32 },
+	[VPNRT_A_GW_MAX_POLICY_ROUTES]	= { .type = NLA_U32 },
+	[VPNRT_A_GW_MAX_ROUTES]		= { .type = NLA_U32 },
+	[VPNRT_A_GW_N_CONNS]		= RO,
+	[VPNRT_A_GW_N_ROUTES]		= RO,
+	[VPNRT_A_GW_N_POLICY_ROUTES]	= RO,
+	[VPNRT_A_GW_N_BGP_ROUTES]	= RO,
+	[VPNRT_A_GW_STATS]		= RO,
+	[VPNRT_A_GW_PAD]		= RO,
+};
+
+static const struct nla_policy conn_policy[VPNRT_A_CONN_MAX + 1] = {
+	[VPNRT_A_CONN_NAME]		= { .type = NLA_NUL_STRING,
+					    .len = VPNRT_CONN_NAME_MAX - 1 },
+	[VPNRT_A_CONN_ID]		= { .type = NLA_U32 },
+	[VPNRT_A_CONN_GW_IFINDEX]	= { .type = NLA_U32 },
+	[VPNRT_A_CONN_TUNNELS]		= NLA_POLICY_NESTED_ARRAY(tunnel_policy),
+	[VPNRT_A_CONN_MODE]		= { .type = NLA_U8 },
+	[VPNRT_A_CONN_ROUTING]		= { .type = NLA_U8 },
+	[VPNRT_A_CONN_FAMILY]		= { .type = NLA_U16 },
+	[VPNRT_A_CONN_LOCAL_ADDR]	= { .type = NLA_BINARY, .len = 16 },
+	[VPNRT_A_CONN_LOCAL_LEN]	= { .type = NLA_U8 },
+	[VPNRT_A_CONN_PEER_ADDR]	= { .type = NLA_BINARY, .len = 16 },
+	[VPNRT_A_CONN_PEER_LEN]		= { .type = NLA_U8 },
+	[VPNRT_A_CONN_ADMIN]		= { .type = NLA_U8 },
+	[VPNRT_A_CONN_IKE_MANAGED]	= { .type = NLA_U8 },
+	[VPNRT_A_CONN_IKE]		= { .type = NLA_U8 },
+	[VPNRT_A_CONN_STATE]		= RO,
+	[VPNRT_A_CONN_DOWN_REASON]	= RO,
+	[VPNRT_A_CONN_N_ROUTES]		= RO,
+	[VPNRT_A_CONN_N_BGP_ROUTES]	= RO,
+};
+
+static const struct nla_policy lookup_policy[VPNRT_A_LOOKUP_MAX + 1] = {
+	[VPNRT_A_LOOKUP_GW_IFINDEX]	= { .type = NLA_U32 },
+	[VPNRT_A_LOOKUP_FAMILY]		= { .type = NLA_U16 },
+	[VPNRT_A_LOOKUP_DST]		= { .type = NLA_BINARY, .len = 16 },
+	[VPNRT_A_LOOKUP_SRC]		= { .type = NLA_BINARY, .len = 16 },
+	[VPNRT_A_LOOKUP_IPPROTO]	= { .type = NLA_U8 },
+	[VPNRT_A_LOOKUP_SPORT]		= { .type = NLA_U16 },
+	[VPNRT_A_LOOKUP_DPORT]		= { .type = NLA_U16 },
+	[VPNRT_A_LOOKUP_ROUTE]		= RO,
+	[VPNRT_A_LOOKUP_TUNNEL_IFINDEX]	= RO,
+	[VPNRT_A_LOOKUP_TUNNEL_IFNAME]	= RO,
+	[VPNRT_A_LOOKUP_REASON]		= RO,
+	[VPNRT_A_LOOKUP_FALLBACK]	= RO,
+	[VPNRT_A_LOOKUP_N_PATHS]	= RO,
+	[VPNRT_A_LOOKUP_HASH]		= RO,
+	[VPNRT_A_LOOKUP_SKIPPED]	= RO,
+};
+
+static const struct nla_policy vpnrt_policy[VPNRT_A_MAX + 1] = {
+	[VPNRT_A_GW]		= NLA_POLICY_NESTED(gw_policy),
+	[VPNRT_A_CONN]		= NLA_POLICY_NESTED(conn_policy),
+	[VPNRT_A_ROUTES]	= NLA_POLICY_NESTED_ARRAY(route_policy),
+	[VPNRT_A_LOOKUP]	= NLA_POLICY_NESTED(lookup_policy),
+};
+
+static struct genl_family vpnrt_family;
+
+/* ---- small helpers ---- */
+
+/* the nest @type of the request, parsed; -EINVAL and a message if absent */
+static int req_nest(struct genl_info *info, int type, struct nlattr **tb,
+		    int maxtype, const struct nla_policy *pol, const char *what)
+{
+	if (!info->attrs[type]) {
+		NL_SET_ERR_MSG_FMT(info->extack, "%s attributes missing", what);
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, maxtype, info->attrs[type], pol,
+				info->extack);
+}
+
+static int get_family(const struct nlattr *a, u16 *family,
+		      struct netlink_ext_ack *extack, const char *what)
+{
+	*family = nla_get_u16(a);
+	if (*family == AF_INET || *family == AF_INET6)
+		return 0;
+	NL_SET_ERR_MSG_ATTR_FMT(extack, a, "%s: address family %u; allowed: 2 (inet), 10 (inet6)",
+				what, *family);
+	return -EAFNOSUPPORT;
+}
+
+static int get_addr(const struct nlattr *a, u16 family, union vpnrt_addr *out,
+		    struct netlink_ext_ack *extack, const char *what)
+{
+	unsigned int len = family == AF_INET6 ? 16 : 4;
+
+	if (nla_len(a) != len) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, a, "%s: %d bytes, need %u for %s",
+					what, nla_len(a), len,
+					family == AF_INET6 ? "IPv6" : "IPv4");
+		return -EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	nla_memcpy(out, a, len);
+	return 0;
+}
+
+/* @addr/@len_attr must be a prefix with no host bits set */
+static int get_prefix(const struct nlattr *addr, const struct nlattr *len_attr,
+		      u16 family, union vpnrt_addr *out, u8 *plen,
+		      struct netlink_ext_ack *extack, const char *what)
+{
+	int err = get_addr(addr, family, out, extack, what);
+
+	if (err)
+		return err;
+	*plen = nla_get_u8(len_attr);
+	if (*plen > vpnrt_addr_bits(family)) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, len_attr, "%s: prefix length %u; allowed 0..%u",
+					what, *plen, vpnrt_addr_bits(family));
+		return -EINVAL;
+	}
+	if (!vpnrt_prefix_valid(family, out, *plen)) {
+		if (family == AF_INET)
+			NL_SET_ERR_MSG_ATTR_FMT(extack, addr, "%s: %pI4/%u has host bits set",
+						what, &out->ip, *plen);
+		else
+			NL_SET_ERR_MSG_ATTR_FMT(extack, addr, "%s: %pI6c/%u has host bits set",
+						what, &out->ip6, *plen);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_u8_max(const struct nlattr *a, u8 max,
+			struct netlink_ext_ack *extack, const char *what)
+{
+	if (nla_get_u8(a) <= max)
+		return 0;
+	NL_SET_ERR_MSG_ATTR_FMT(extack, a, "%s %u out of range 0..%u", what,
+				nla_get_u8(a), max);
+	return -EINVAL;
+}
+
+static void bump_genid(struct net *net)
+{
+	vpnrt_pernet(net)->genid++;
+}
+
+static void notify(struct net *net, struct sk_buff *skb)
+{
+	genlmsg_multicast_netns(&vpnrt_family, net, skb, 0,
+				VPNRT_MCGRP_EVENTS_ID, GFP_KERNEL);
+}
+
+static bool has_listeners(struct net *net)
+{
+	return genl_has_listeners(&vpnrt_family, net, VPNRT_MCGRP_EVENTS_ID);
+}
+
+/* ---- gateways ---- */
+
+static int gw_fill(struct sk_buff *skb, struct vpnrt_gw *gw, u32 portid,
+		   u32 seq, int flags, u8 cmd, struct netlink_callback *cb)
+{
+	struct vpnrt_gstats st;
+	struct nlattr *nest, *sn;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &vpnrt_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	vpnrt_gw_stats(gw, &st);
+	nest = nla_nest_start(skb, VPNRT_A_GW);
+	if (!nest ||
+	    nla_put_u32(skb, VPNRT_A_GW_IFINDEX, gw->dev->ifindex) ||
+	    nla_put_string(skb, VPNRT_A_GW_IFNAME, gw->dev->name) ||
+	    nla_put_u8(skb, VPNRT_A_GW_ECMP_HASH, gw->ecmp_hash) ||
+	    nla_put_u32(skb, VPNRT_A_GW_MAX_PATHS, gw->max_paths) ||
+	    nla_put_u32(skb, VPNRT_A_GW_MAX_CONNS, gw->max_conns) ||
+	    nla_put_u32(skb, VPNRT_A_GW_MAX_BGP_ROUTES, gw->max_bgp_routes) ||
+	    nla_put_u32(skb, VPNRT_A_GW_MAX_PEER_ROUTES, gw->max_peer_routes) ||
+	    nla_put_u32(skb, VPNRT_A_GW_MAX_POLICY_ROUTES, gw->max_policy_routes) ||
+	    nla_put_u32(skb, VPNRT_A_GW_MAX_ROUTES, gw->max_routes) ||
+	    nla_put_u32(skb, VPNRT_A_GW_N_CONNS, gw->n_conns) ||
+	    nla_put_u32(skb, VPNRT_A_GW_N_ROUTES, gw->n_static) ||
+	    nla_put_u32(skb, VPNRT_A_GW_N_POLICY_ROUTES, gw->n_policy) ||
+	    nla_put_u32(skb, VPNRT_A_GW_N_BGP_ROUTES, gw->n_bgp))
+		goto err;
+	sn = nla_nest_start(skb, VPNRT_A_GW_STATS);
+	if (!sn ||
+	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_TX_PACKETS,
+			      u64_stats_read(&st.packets), VPNRT_A_GW_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_TX_BYTES,
+			      u64_stats_read(&st.bytes), VPNRT_A_GW_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_NO_ROUTE,
+			      u64_stats_read(&st.no_route), VPNRT_A_GW_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_FALLBACK,
+			      u64_stats_read(&st.fallback), VPNRT_A_GW_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_TX_ERRORS,
+			      u64_stats_read(&st.errors), VPNRT_A_GW_STATS_PAD))
+		goto err;
+	nla_nest_end(skb, sn);
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+err:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+void vpnrt_notify_gw(struct vpnrt_gw *gw, u8 cmd)
+{
+	struct net *net = dev_net(gw->dev);
+	struct sk_buff *skb;
+
+	if (!has_listeners(net))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (gw_fill(skb, gw, 0, 0, 0, cmd, NULL)) {
+		nlmsg_free(skb);
+		return;
+	}
+	notify(net, skb);
+}
+
+/* the gateway named by IFINDEX or IFNAME in @tb */
+static struct vpnrt_gw *gw_from_attrs(struct net *net, struct nlattr **tb,
+				      struct netlink_ext_ack *extack)
+{
+	struct net_device *dev = NULL;
+
+	if (tb[VPNRT_A_GW_IFINDEX]) {
+		dev = __dev_get_by_index(net, nla_get_u32(tb[VPNRT_A_GW_IFINDEX]));
+	} else if (tb[VPNRT_A_GW_IFNAME]) {
+		dev = __dev_get_by_name(net, nla_data(tb[VPNRT_A_GW_IFNAME]));
+	} else {
+		NL_SET_ERR_MSG(extack, "gateway: give ifindex or ifname");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!dev) {
+		NL_SET_ERR_MSG(extack, "gateway: no such device in this netns");
+		return ERR_PTR(-ENODEV);
+	}
+	if (!vpnrt_is_gw(dev)) {
+		NL_SET_ERR_MSG_FMT(extack, "gateway: %s is not a vpnrt device", dev->name);
+		return ERR_PTR(-EINVAL);
+	}
+	return netdev_priv(dev);
+}
+
+struct quota {
+	int attr;
+	const char *name;
+	u32 min, max;
+	size_t limit;		/* offset in struct vpnrt_gw */
+};
+
+#define GW_OFF(f) offsetof(struct vpnrt_gw, f)
+
+static const struct quota quotas[] = {
+	{ VPNRT_A_GW_MAX_CONNS, "max-conns", 1, 4096, GW_OFF(max_conns) },
+	{ VPNRT_A_GW_MAX_BGP_ROUTES, "max-bgp-routes", 0, 1000000,
+	  GW_OFF(max_bgp_routes) },
+	{ VPNRT_A_GW_MAX_PEER_ROUTES, "max-peer-routes", 0, 1000000,
+	  GW_OFF(max_peer_routes) },
+	{ VPNRT_A_GW_MAX_POLICY_ROUTES, "max-policy-routes", 0, 100000,
+	  GW_OFF(max_policy_routes) },
+	{ VPNRT_A_GW_MAX_ROUTES, "max-routes", 0, 16777216, GW_OFF(max_routes) },
+};
+
+/* what a quota counts now; a quota cannot go below it */
+static u32 quota_usage(const struct vpnrt_gw *gw, int attr)
+{
+	const struct vpnrt_conn *c;
+	u32 most = 0;
+
+	switch (attr) {
+	case VPNRT_A_GW_MAX_CONNS:
+		return gw->n_conns;
+	case VPNRT_A_GW_MAX_BGP_ROUTES:
+		return gw->n_bgp;
+	case VPNRT_A_GW_MAX_POLICY_ROUTES:
+		return gw->n_policy;
+	case VPNRT_A_GW_MAX_ROUTES:
+		return gw->n_static;
+	case VPNRT_A_GW_MAX_PEER_ROUTES:
+		list_for_each_entry(c, &gw->conns, gw_link)
+			most = max(most, c->n_bgp);
+		return most;
+	}
+	return 0;
+}
+
+/* check the settings in @tb against @gw (NULL: a new gateway) */
+static int gw_validate(struct nlattr **tb, const struct vpnrt_gw *gw,
+		       struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+
+	if (tb[VPNRT_A_GW_ECMP_HASH] &&
+	    nla_get_u8(tb[VPNRT_A_GW_ECMP_HASH]) > VPNRT_HASH_L3) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VPNRT_A_GW_ECMP_HASH],
+				    "ecmp-hash: allowed 0 (l4), 1 (l3)");
+		return -EINVAL;
+	}
+	if (tb[VPNRT_A_GW_MAX_PATHS]) {
+		u32 v = nla_get_u32(tb[VPNRT_A_GW_MAX_PATHS]);
+
+		if (v < 1 || v > VPNRT_MAX_PATHS) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_GW_MAX_PATHS],
+						"max-paths %u out of range 1..%u",
+						v, VPNRT_MAX_PATHS);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(quotas); i++) {
+		const struct quota *q = &quotas[i];
+		const struct nlattr *a = tb[q->attr];
+		u32 v, used;
+
+		if (!a)
+			continue;
+		v = nla_get_u32(a);
+		if (v < q->min || v > q->max) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "%s %u out of range %u..%u",
+						q->name, v, q->min, q->max);
+			return -EINVAL;
+		}
+		used = gw ? quota_usage(gw, q->attr) : 0;
+		if (v < used) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "%s %u is below the %u in use",
+						q->name, v, used);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+static void gw_apply(struct nlattr **tb, struct vpnrt_gw *gw)
+{
+	unsigned int i;
+
+	if (tb[VPNRT_A_GW_ECMP_HASH])
+		WRITE_ONCE(gw->ecmp_hash, nla_get_u8(tb[VPNRT_A_GW_ECMP_HASH]));
+	if (tb[VPNRT_A_GW_MAX_PATHS])
+		WRITE_ONCE(gw->max_paths, nla_get_u32(tb[VPNRT_A_GW_MAX_PATHS]));
+	for (i = 0; i < ARRAY_SIZE(quotas); i++)
+		if (tb[quotas[i].attr])
+			*(u32 *)((char *)gw + quotas[i].limit) =
+				nla_get_u32(tb[quotas[i].attr]);
+}
+
+static int gw_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VPNRT_A_GW_MAX + 1];
+	struct net *net = genl_info_net(info);
+	struct vpnrt_gw *gw;
+	int err;
+
+	err = req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX, gw_policy, "gateway");
+	if (err)
+		return err;
+	if (!tb[VPNRT_A_GW_IFNAME] || !nla_len(tb[VPNRT_A_GW_IFNAME]) ||
+	    !*(char *)nla_data(tb[VPNRT_A_GW_IFNAME])) {
+		NL_SET_ERR_MSG(info->extack, "gateway: ifname missing");
+		return -EINVAL;
+	}
+	if (tb[VPNRT_A_GW_IFINDEX]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VPNRT_A_GW_IFINDEX],
+				    "gateway: ifindex is chosen by the kernel");
+		return -EINVAL;
+	}
+	if (!dev_valid_name(nla_data(tb[VPNRT_A_GW_IFNAME]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VPNRT_A_GW_IFNAME],
+				    "gateway: not a valid device name");
+		return -EINVAL;
+	}
+	err = gw_validate(tb, NULL, info->extack);
+	if (err)
+		return err;
+
+	rtnl_lock();
+	err = vpnrt_gw_create(net, nla_data(tb[VPNRT_A_GW_IFNAME]), &gw,
+			      info->extack);
+	if (!err) {
+		gw_apply(tb, gw);
+		vpnrt_notify_gw(gw, VPNRT_CMD_GW_NEW);
+	}
+	rtnl_unlock();
+	return err;
+}
+
+static int gw_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VPNRT_A_GW_MAX + 1];
+	struct vpnrt_gw *gw;
+	int err;
+
+	err = req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX, gw_policy, "gateway");
+	if (err)
+		return err;
+	rtnl_lock();
+	gw = gw_from_attrs(genl_info_net(info), tb, info->extack);
+	err = PTR_ERR_OR_ZERO(gw);
+	if (!err)
+		err = gw_validate(tb, gw, info->extack);
+	if (!err) {
+		gw_apply(tb, gw);
+		bump_genid(dev_net(gw->dev));
+		vpnrt_notify_gw(gw, VPNRT_CMD_GW_SET);
+	}
+	rtnl_unlock();
+	return err;
+}
+
+static int gw_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VPNRT_A_GW_MAX + 1];
+	struct vpnrt_gw *gw;
+	int err;
+
+	err = req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX, gw_policy, "gateway");
+	if (err)
+		return err;
+	rtnl_lock();
+	gw = gw_from_attrs(genl_info_net(info), tb, info->extack);
+	err = PTR_ERR_OR_ZERO(gw);
+	if (!err) {
+		vpnrt_notify_gw(gw, VPNRT_CMD_GW_DEL);
+		unregister_netdevice(gw->dev);
+	}
+	rtnl_unlock();
+	return err;
+}
+
+static int gw_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VPNRT_A_GW_MAX + 1];
+	struct sk_buff *msg;
+	struct vpnrt_gw *gw;
+	int err;
+
+	err = req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX, gw_policy, "gateway");
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	gw = gw_from_attrs(genl_info_net(info), tb, info->extack);
+	err = PTR_ERR_OR_ZERO(gw);
+	if (!err)
+		err = gw_fill(msg, gw, info->snd_portid, info->snd_seq, 0,
+			      VPNRT_CMD_GW_GET, NULL);
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int gw_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct vpnrt_net *vn = vpnrt_pernet(net);
+	struct vpnrt_gw *gw;
+	long idx = 0;
+
+	rtnl_lock();
+	cb->seq = vn->genid;
+	list_for_each_entry(gw, &vn->gateways, net_link) {
+		if (idx++ < cb->args[0])
+			continue;
+		if (gw_fill(skb, gw, NETLINK_CB(cb->skb).portid,
+			    cb->nlh->nlmsg_seq, NLM_F_MULTI, VPNRT_CMD_GW_GET,
+			    cb)) {
+			idx--;
+			break;
+		}
+	}
+	rtnl_unlock();
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+/* ---- connections ---- */
+
+static int conn_fill(struct sk_buff *skb, struct vpnrt_conn *c, u32 portid,
+		     u32 seq, int flags, u8 cmd, struct netlink_callback *cb)
+{
+	struct nlattr *nest, *tn, *t1;
+	unsigned int i;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &vpnrt_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	nest = nla_nest_start(skb, VPNRT_A_CONN);
+	if (!nest ||
+	    nla_put_string(skb, VPNRT_A_CONN_NAME, c->name) ||
+	    nla_put_u32(skb, VPNRT_A_CONN_ID, c->id) ||
+	    nla_put_u32(skb, VPNRT_A_CONN_GW_IFINDEX, c->gw->dev->ifindex) ||
+	    nla_put_u8(skb, VPNRT_A_CONN_MODE, c->mode) ||
+	    nla_put_u8(skb, VPNRT_A_CONN_ROUTING, c->routing) ||
+	    nla_put_u8(skb, VPNRT_A_CONN_ADMIN,
+		       c->down & VPNRT_DOWN_ADMIN ? VPNRT_STATE_DOWN : VPNRT_STATE_UP) ||
+	    nla_put_u8(skb, VPNRT_A_CONN_IKE_MANAGED, c->ike_managed) ||
+	    nla_put_u8(skb, VPNRT_A_CONN_IKE,
+		       c->down & VPNRT_DOWN_IKE ? VPNRT_STATE_DOWN : VPNRT_STATE_UP) ||
+	    nla_put_u8(skb, VPNRT_A_CONN_STATE,
+		       vpnrt_conn_down_reason(c) ? VPNRT_STATE_DOWN : VPNRT_STATE_UP) ||
+	    nla_put_u32(skb, VPNRT_A_CONN_DOWN_REASON, vpnrt_conn_down_reason(c)) ||
+	    nla_put_u32(skb, VPNRT_A_CONN_N_ROUTES,
+			c->n_static + c->n_policy + c->n_bgp) ||
+	    nla_put_u32(skb, VPNRT_A_CONN_N_BGP_ROUTES, c->n_bgp))
+		goto err;
+	if (c->routing == VPNRT_ROUTING_FLOW) {
+		unsigned int len = c->fp_family == AF_INET6 ? 16 : 4;
+
+		if (nla_put_u16(skb, VPNRT_A_CONN_FAMILY, c->fp_family) ||
+		    nla_put(skb, VPNRT_A_CONN_LOCAL_ADDR, len, &c->local) ||
+		    nla_put_u8(skb, VPNRT_A_CONN_LOCAL_LEN, c->local_len) ||
+		    nla_put(skb, VPNRT_A_CONN_PEER_ADDR, len, &c->peer) ||
+		    nla_put_u8(skb, VPNRT_A_CONN_PEER_LEN, c->peer_len))
+			goto err;
+	}
+	tn = nla_nest_start(skb, VPNRT_A_CONN_TUNNELS);
+	if (!tn)
+		goto err;
+	for (i = 0; i < c->n_tunnels; i++) {
+		const struct vpnrt_tunnel *t = &c->tun[i];
+		u64 p, b, e;
+
+		vpnrt_tunnel_stats(t, &p, &b, &e);
+		t1 = nla_nest_start(skb, i + 1);
+		if (!t1 ||
+		    nla_put_u32(skb, VPNRT_A_TUNNEL_IFINDEX, t->ifindex) ||
+		    nla_put_string(skb, VPNRT_A_TUNNEL_IFNAME, t->ifname) ||
+		    nla_put_u8(skb, VPNRT_A_TUNNEL_STATE,
+			       vpnrt_tunnel_usable(t) ? VPNRT_STATE_UP : VPNRT_STATE_DOWN) ||
+		    nla_put_u32(skb, VPNRT_A_TUNNEL_DOWN_REASON,
+				vpnrt_tunnel_down_reason(t)) ||
+		    nla_put_u64_64bit(skb, VPNRT_A_TUNNEL_TX_PACKETS, p,
+				      VPNRT_A_TUNNEL_PAD) ||
+		    nla_put_u64_64bit(skb, VPNRT_A_TUNNEL_TX_BYTES, b,
+				      VPNRT_A_TUNNEL_PAD) ||
+		    nla_put_u64_64bit(skb, VPNRT_A_TUNNEL_TX_ERRORS, e,
+				      VPNRT_A_TUNNEL_PAD))
+			goto err;
+		nla_nest_end(skb, t1);
+	}
+	nla_nest_end(skb, tn);
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+err:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static struct sk_buff *conn_msg(struct vpnrt_conn *c, u8 cmd)
+{
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (skb && conn_fill(skb, c, 0, 0, 0, cmd, NULL)) {
+		nlmsg_free(skb);
+		skb = NULL;
+	}
+	return skb;
+}
+
+void vpnrt_notify_conn(struct vpnrt_conn *c, u8 cmd)
+{
+	struct net *net = dev_net(c->gw->dev);
+	struct sk_buff *skb;
+
+	if (!has_listeners(net))
+		return;
+	skb = conn_msg(c, cmd);
+	if (skb)
+		notify(net, skb);
+}
+
+static struct vpnrt_conn *conn_from_attrs(struct net *net, struct nlattr **tb,
+					  struct netlink_ext_ack *extack)
+{
+	struct vpnrt_conn *c;
+
+	if (tb[VPNRT_A_CONN_NAME]) {
+		c = vpnrt_conn_by_name(net, nla_data(tb[VPNRT_A_CONN_NAME]));
+		if (!c)
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_CONN_NAME],
+						"conn: no conn named %s",
+						(char *)nla_data(tb[VPNRT_A_CONN_NAME]));
+	} else if (tb[VPNRT_A_CONN_ID]) {
+		c = vpnrt_conn_by_id(net, nla_get_u32(tb[VPNRT_A_CONN_ID]));
+		if (!c)
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_CONN_ID],
+						"conn: no conn with id %u",
+						nla_get_u32(tb[VPNRT_A_CONN_ID]));
+	} else {
+		NL_SET_ERR_MSG(extack, "conn: give name or id");
+		return ERR_PTR(-EINVAL);
+	}
+	return c ? c : ERR_PTR(-ENOENT);
+}
+
+static bool conn_name_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum(*s) && *s != '-' && *s != '_' && *s != '.')
+			return false;
+	return true;
+}
+
+/* admin and IKE states from @tb; shared by NEW and SET */
+static int conn_states_check(struct nlattr **tb, bool ike_managed,
+			     struct netlink_ext_ack *extack)
+{
+	if (tb[VPNRT_A_CONN_ADMIN] &&
+	    check_u8_max(tb[VPNRT_A_CONN_ADMIN], VPNRT_STATE_UP, extack, "admin"))
+		return -EINVAL;
+	if (tb[VPNRT_A_CONN_IKE]) {
+		if (check_u8_max(tb[VPNRT_A_CONN_IKE], VPNRT_STATE_UP, extack, "ike"))
+			return -EINVAL;
+		if (!ike_managed) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[VPNRT_A_CONN_IKE],
+					    "ike: conn is not IKE-managed (ike none)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void conn_states_apply(struct nlattr **tb, struct vpnrt_conn *c)
+{
+	if (tb[VPNRT_A_CONN_ADMIN])
+		vpnrt_conn_set_down(c, VPNRT_DOWN_ADMIN,
+				    nla_get_u8(tb[VPNRT_A_CONN_ADMIN]) == VPNRT_STATE_DOWN);
+	if (tb[VPNRT_A_CONN_IKE])
+		vpnrt_conn_set_down(c, VPNRT_DOWN_IKE,
+				    nla_get_u8(tb[VPNRT_A_CONN_IKE]) == VPNRT_STATE_DOWN);
+}
+
+/* tunnel devices of a new connection: 1 or 2, distinct, usable */
+static int conn_tunnels(struct vpnrt_gw *gw, struct nlattr *arr,
+			struct net_device **tdev, unsigned int *n,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VPNRT_A_TUNNEL_MAX + 1], *a;
+	struct net *net = dev_net(gw->dev);
+	int rem, err;
+
+	*n = 0;
+	nla_for_each_nested(a, arr, rem) {
+		struct net_device *dev;
+		u32 ifindex;
+
+		if (*n == VPNRT_MAX_TUNNELS) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "tunnels: at most %u",
+						VPNRT_MAX_TUNNELS);
+			return -EINVAL;
+		}
+		err = nla_parse_nested(tb, VPNRT_A_TUNNEL_MAX, a, tunnel_policy,
+				       extack);
+		if (err)
+			return err;
+		if (!tb[VPNRT_A_TUNNEL_IFINDEX]) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "tunnel: ifindex missing");
+			return -EINVAL;
+		}
+		ifindex = nla_get_u32(tb[VPNRT_A_TUNNEL_IFINDEX]);
+		dev = __dev_get_by_index(net, ifindex);
+		if (!dev) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_TUNNEL_IFINDEX],
+						"tunnel: no device with ifindex %u in this netns",
+						ifindex);
+			return -ENODEV;
+		}
+		if (*n == 1 && tdev[0] == dev) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "tunnel: %s given twice",
+						dev->name);
+			return -EINVAL;
+		}
+		err = vpnrt_tunnel_check_dev(gw->dev, dev, extack);
+		if (err)
+			return err;
+		tdev[(*n)++] = dev;
+	}
+	if (!*n) {
+		NL_SET_ERR_MSG_ATTR(extack, arr, "tunnels: at least one needed");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct flowp {
+	u8 mode, routing;
+	u16 fp_family;
+	u8 local_len, peer_len;
+	union vpnrt_addr local, peer;
+};
+
+/* flow protection: both CIDRs, one family */
+static int conn_flow(struct nlattr **tb, struct flowp *tmp,
+		     struct netlink_ext_ack *extack)
+{
+	static const int need[] = {
+		VPNRT_A_CONN_FAMILY, VPNRT_A_CONN_LOCAL_ADDR, VPNRT_A_CONN_LOCAL_LEN,
+		VPNRT_A_CONN_PEER_ADDR, VPNRT_A_CONN_PEER_LEN,
+	};
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(need); i++) {
+		if (!tb[need[i]]) {
+			NL_SET_ERR_MSG(extack,
+				       "flow-protection needs family, local and peer CIDRs");
+			return -EINVAL;
+		}
+	}
+	err = get_family(tb[VPNRT_A_CONN_FAMILY], &tmp->fp_family, extack, "conn");
+	if (!err)
+		err = get_prefix(tb[VPNRT_A_CONN_LOCAL_ADDR], tb[VPNRT_A_CONN_LOCAL_LEN],
+				 tmp->fp_family, &tmp->local, &tmp->local_len,
+				 extack, "local CIDR");
+	if (!err)
+		err = get_prefix(tb[VPNRT_A_CONN_PEER_ADDR], tb[VPNRT_A_CONN_PEER_LEN],
+				 tmp->fp_family, &tmp->peer, &tmp->peer_len,
+				 extack, "peer CIDR");
+	return err;
+}
+
+static int conn_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
+	struct net_device *tdev[VPNRT_MAX_TUNNELS];
+	struct net *net = genl_info_net(info);
+	struct netlink_ext_ack *extack = info->extack;
+	struct flowp tmp = {};
+	struct vpnrt_conn *c;
+	struct vpnrt_route_spec rs;
+	struct vpnrt_gw *gw;
+	unsigned int n;
+	bool ike_managed;
+	const char *name;
+	u32 id = 0;
+	int err;
+
+	err = req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX, conn_policy, "conn");
+	if (err)
+		return err;
+	if (!tb[VPNRT_A_CONN_NAME] || !tb[VPNRT_A_CONN_GW_IFINDEX] ||
+	    !tb[VPNRT_A_CONN_TUNNELS]) {
+		NL_SET_ERR_MSG(extack, "conn: name, gateway and tunnels are required");
+		return -EINVAL;
+	}
+	name = nla_data(tb[VPNRT_A_CONN_NAME]);
+	if (!conn_name_ok(name)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VPNRT_A_CONN_NAME],
+				    "conn: name must be letters, digits, '-', '_' or '.'");
+		return -EINVAL;
+	}
+	if (tb[VPNRT_A_CONN_MODE] &&
+	    check_u8_max(tb[VPNRT_A_CONN_MODE], VPNRT_MODE_ECMP, extack, "mode"))
+		return -EINVAL;
+	if (tb[VPNRT_A_CONN_ROUTING] &&
+	    check_u8_max(tb[VPNRT_A_CONN_ROUTING], VPNRT_ROUTING_FLOW, extack, "routing"))
+		return -EINVAL;
+	if (tb[VPNRT_A_CONN_IKE_MANAGED] &&
+	    check_u8_max(tb[VPNRT_A_CONN_IKE_MANAGED], 1, extack, "ike-managed"))
+		return -EINVAL;
+	ike_managed = tb[VPNRT_A_CONN_IKE_MANAGED] &&
+		      nla_get_u8(tb[VPNRT_A_CONN_IKE_MANAGED]);
+	err = conn_states_check(tb, ike_managed, extack);
+	if (err)
+		return err;
+	tmp.mode = tb[VPNRT_A_CONN_MODE] ? nla_get_u8(tb[VPNRT_A_CONN_MODE]) :
+		   VPNRT_MODE_ACTIVE_STANDBY;
+	tmp.routing = tb[VPNRT_A_CONN_ROUTING] ? nla_get_u8(tb[VPNRT_A_CONN_ROUTING]) :
+		      VPNRT_ROUTING_DESTINATION;
+	if (tmp.routing == VPNRT_ROUTING_FLOW) {
+		err = conn_flow(tb, &tmp, extack);
+		if (err)
+			return err;
+	} else if (tb[VPNRT_A_CONN_LOCAL_ADDR] || tb[VPNRT_A_CONN_PEER_ADDR]) {
+		NL_SET_ERR_MSG(extack, "conn: local/peer CIDRs need flow-protection routing");
+		return -EINVAL;
+	}
+	if (tb[VPNRT_A_CONN_ID])
+		id = nla_get_u32(tb[VPNRT_A_CONN_ID]);
+
+	rtnl_lock();
+	gw = vpnrt_gw_by_ifindex(net, nla_get_u32(tb[VPNRT_A_CONN_GW_IFINDEX]));
+	if (!gw) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_CONN_GW_IFINDEX],
+					"conn: no vpnrt gateway with ifindex %u",
+					nla_get_u32(tb[VPNRT_A_CONN_GW_IFINDEX]));
+		err = -ENODEV;
+		goto out;
+	}
+	if (vpnrt_conn_by_name(net, name)) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_CONN_NAME],
+					"conn: %s exists", name);
+		err = -EEXIST;
+		goto out;
+	}
+	if (id && vpnrt_conn_by_id(net, id)) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_CONN_ID],
+					"conn: id %u is in use by %s", id,
+					vpnrt_conn_by_id(net, id)->name);
+		err = -EEXIST;
+		goto out;
+	}
+	if (gw->n_conns >= gw->max_conns) {
+		NL_SET_ERR_MSG_FMT(extack, "conn: %s has %u conns, its max-conns",
+				   gw->dev->name, gw->n_conns);
+		err = -ENOSPC;
+		goto out;
+	}
+	err = conn_tunnels(gw, tb[VPNRT_A_CONN_TUNNELS], tdev, &n, extack);
+	if (err)
+		goto out;
+	if (tmp.mode == VPNRT_MODE_ECMP && n < 2) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VPNRT_A_CONN_MODE],
+				    "conn: mode ecmp needs two tunnels");
+		err = -EINVAL;
+		goto out;
+	}
+
+	c = vpnrt_conn_create(gw, name, id, tdev, n, extack);
+	if (IS_ERR(c)) {
+		err = PTR_ERR(c);
+		goto out;
+	}
+	c->mode = tmp.mode;
+	c->routing = tmp.routing;
+	c->ike_managed = ike_managed;
+	if (ike_managed)
+		vpnrt_conn_set_down(c, VPNRT_DOWN_IKE, true);
+	conn_states_apply(tb, c);
+	bump_genid(net);
+	if (c->routing == VPNRT_ROUTING_FLOW) {
+		c->fp_family = tmp.fp_family;
+		c->local = tmp.local;
+		c->local_len = tmp.local_len;
+		c->peer = tmp.peer;
+		c->peer_len = tmp.peer_len;
+		memset(&rs, 0, sizeof(rs));
+		rs.family = c->fp_family;
+		rs.proto = VPNRT_PROTO_STATIC;
+		rs.weight = VPNRT_WEIGHT_ACTIVE;
+		rs.dst = c->peer;
+		rs.dst_len = c->peer_len;
+		rs.flags = VPNRT_ROUTE_F_FLOW;
+		rs.conn = c;
+		err = vpnrt_route_add(&rs, NULL, extack);
+		if (err) {
+			vpnrt_conn_destroy(c);
+			goto out;
+		}
+	}
+	vpnrt_notify_conn(c, VPNRT_CMD_CONN_NEW);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+static int conn_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
+	struct vpnrt_conn *c;
+	int err;
+
+	err = req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX, conn_policy, "conn");
+	if (err)
+		return err;
+	rtnl_lock();
+	c = conn_from_attrs(genl_info_net(info), tb, info->extack);
+	err = PTR_ERR_OR_ZERO(c);
+	if (err)
+		goto out;
+	if (!tb[VPNRT_A_CONN_ADMIN] && !tb[VPNRT_A_CONN_IKE]) {
+		NL_SET_ERR_MSG(info->extack, "conn: nothing to set (admin, ike)");
+		err = -EINVAL;
+		goto out;
+	}
+	err = conn_states_check(tb, c->ike_managed, info->extack);
+	if (err)
+		goto out;
+	conn_states_apply(tb, c);
+	bump_genid(genl_info_net(info));
+	vpnrt_notify_conn(c, VPNRT_CMD_CONN_SET);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+static int conn_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
+	struct net *net = genl_info_net(info);
+	struct sk_buff *ev = NULL;
+	struct vpnrt_conn *c;
+	int err;
+
+	err = req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX, conn_policy, "conn");
+	if (err)
+		return err;
+	rtnl_lock();
+	c = conn_from_attrs(net, tb, info->extack);
+	err = PTR_ERR_OR_ZERO(c);
+	if (!err) {
+		if (has_listeners(net))
+			ev = conn_msg(c, VPNRT_CMD_CONN_DEL);
+		vpnrt_conn_destroy(c);
+		bump_genid(net);
+	}
+	rtnl_unlock();
+	if (ev)
+		notify(net, ev);
+	return err;
+}
+
+static int conn_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
+	struct vpnrt_conn *c;
+	struct sk_buff *msg;
+	int err;
+
+	err = req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX, conn_policy, "conn");
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	c = conn_from_attrs(genl_info_net(info), tb, info->extack);
+	err = PTR_ERR_OR_ZERO(c);
+	if (!err)
+		err = conn_fill(msg, c, info->snd_portid, info->snd_seq, 0,
+				VPNRT_CMD_CONN_GET, NULL);
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* the gateway a conn dump is limited to, if any */
+static u32 conn_dump_gw(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = vpnrt_dump_attrs(cb);
+	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
+
+	if (!attrs || !attrs[VPNRT_A_CONN] ||
+	    nla_parse_nested(tb, VPNRT_A_CONN_MAX, attrs[VPNRT_A_CONN],
+			     conn_policy, NULL) ||
+	    !tb[VPNRT_A_CONN_GW_IFINDEX])
+		return 0;
+	return nla_get_u32(tb[VPNRT_A_CONN_GW_IFINDEX]);
+}
+
+static int conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct vpnrt_net *vn = vpnrt_pernet(net);
+	u32 gw_filter = conn_dump_gw(cb);
+	struct vpnrt_conn *c;
+	struct vpnrt_gw *gw;
+	long idx = 0;
+
+	rtnl_lock();
+	cb->seq = vn->genid;
+	list_for_each_entry(gw, &vn->gateways, net_link) {
+		if (gw_filter && gw->dev->ifindex != gw_filter)
+			continue;
+		list_for_each_entry(c, &gw->conns, gw_link) {
+			if (idx++ < cb->args[0])
+				continue;
+			if (conn_fill(skb, c, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				      VPNRT_CMD_CONN_GET, cb)) {
+				idx--;
+				goto out;
+			}
+		}
+	}
+out:
+	rtnl_unlock();
+	cb->args[0] = idx;
+	return skb->len;
+}
+
+/* ---- routes ---- */
+
+static bool route_usable(const struct vpnrt_route *r)
+{
+	const struct vpnrt_conn *c = r->conn;
+	unsigned int i;
+
+	if (!vpnrt_conn_usable(c))
+		return false;
+	for (i = 0; i < c->n_tunnels; i++)
+		if (vpnrt_tunnel_usable(&c->tun[i]))
+			return true;
+	return false;
+}
+
+/* one route as a nest of type @type */
+static int route_put(struct sk_buff *skb, int type, const struct vpnrt_route *r)
+{
+	unsigned int len = r->family == AF_INET6 ? 16 : 4;
+	union vpnrt_addr dst, src;
+	u8 dst_len, src_len;
+	struct nlattr *nest;
+
+	vpnrt_route_prefix(r, &dst, &dst_len, &src, &src_len);
+	nest = nla_nest_start(skb, type);
+	if (!nest ||
+	    nla_put_u16(skb, VPNRT_A_ROUTE_FAMILY, r->family) ||
+	    nla_put(skb, VPNRT_A_ROUTE_DST, len, &dst) ||
+	    nla_put_u8(skb, VPNRT_A_ROUTE_DST_LEN, dst_len) ||
+	    nla_put_u8(skb, VPNRT_A_ROUTE_PROTO, r->proto) ||
+	    nla_put_string(skb, VPNRT_A_ROUTE_CONN, r->conn->name) ||
+	    nla_put_u32(skb, VPNRT_A_ROUTE_CONN_ID, r->conn->id) ||
+	    nla_put_u32(skb, VPNRT_A_ROUTE_GW_IFINDEX, r->conn->gw->dev->ifindex) ||
+	    nla_put_u32(skb, VPNRT_A_ROUTE_FLAGS, r->flags) ||
+	    nla_put_u8(skb, VPNRT_A_ROUTE_USABLE, route_usable(r)))
+		return -EMSGSIZE;
+	if (r->proto != VPNRT_PROTO_BGP &&
+	    nla_put_u8(skb, VPNRT_A_ROUTE_WEIGHT, r->weight))
+		return -EMSGSIZE;
+	if (r->proto == VPNRT_PROTO_POLICY &&
+	    (nla_put(skb, VPNRT_A_ROUTE_SRC, len, &src) ||
+	     nla_put_u8(skb, VPNRT_A_ROUTE_SRC_LEN, src_len) ||
+	     nla_put_u8(skb, VPNRT_A_ROUTE_PRIORITY, r->priority)))
+		return -EMSGSIZE;
+	if (r->proto == VPNRT_PROTO_BGP &&
+	    nla_put_u32(skb, VPNRT_A_ROUTE_PREF, r->pref))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * Events for @n routes of one request: as few messages as fit, each with
+ * VPNRT_A_ROUTES holding a run of them. Built before deleted routes go.
+ */
+static int route_events(struct net *net, struct vpnrt_route **rt,
+			unsigned int n, u8 cmd, struct sk_buff_head *q)
+{
+	unsigned int i = 0;
+
+	while (i < n) {
+		struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		struct nlattr *arr;
+		unsigned int first = i;
+		void *hdr;
+
+		if (!skb)
+			return -ENOMEM;
+		hdr = genlmsg_put(skb, 0, 0, &vpnrt_family, 0, cmd);
+		arr = hdr ? nla_nest_start(skb, VPNRT_A_ROUTES) : NULL;
+		if (!arr) {
+			nlmsg_free(skb);
+			return -EMSGSIZE;
+		}
+		for (; i < n; i++) {
+			struct nlattr *mark = (struct nlattr *)skb_tail_pointer(skb);
+
+			if (route_put(skb, i - first + 1, rt[i])) {
+				nlmsg_trim(skb, mark);
+				break;
+			}
+		}
+		if (i == first) {
+			nlmsg_free(skb);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, arr);
+		genlmsg_end(skb, hdr);
+		__skb_queue_tail(q, skb);
+	}
+	return 0;
+}
+
+static void send_events(struct net *net, struct sk_buff_head *q)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(q)))
+		notify(net, skb);
+}
+
+/*
+ * Route @idx (1-based) of a request, checked. A delete names the route
+ * by family, prefixes, proto and conn; other values are checked alike.
+ */
+static int route_parse(struct net *net, struct nlattr *nla, unsigned int idx,
+		       struct vpnrt_route_spec *s, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VPNRT_A_ROUTE_MAX + 1];
+	char what[16];
+	int err;
+
+	snprintf(what, sizeof(what), "route %u", idx);
+	memset(s, 0, sizeof(*s));
+	err = nla_parse_nested(tb, VPNRT_A_ROUTE_MAX, nla, route_policy, extack);
+	if (err)
+		return err;
+	if (!tb[VPNRT_A_ROUTE_FAMILY] || !tb[VPNRT_A_ROUTE_DST] ||
+	    !tb[VPNRT_A_ROUTE_DST_LEN] || !tb[VPNRT_A_ROUTE_PROTO] ||
+	    (!tb[VPNRT_A_ROUTE_CONN] && !tb[VPNRT_A_ROUTE_CONN_ID])) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, nla,
+					"%s: family, dst, dst-len, proto and conn needed",
+					what);
+		return -EINVAL;
+	}
+	err = get_family(tb[VPNRT_A_ROUTE_FAMILY], &s->family, extack, what);
+	if (err)
+		return err;
+	err = get_prefix(tb[VPNRT_A_ROUTE_DST], tb[VPNRT_A_ROUTE_DST_LEN],
+			 s->family, &s->dst, &s->dst_len, extack, what);
+	if (err)
+		return err;
+	s->proto = nla_get_u8(tb[VPNRT_A_ROUTE_PROTO]);
+	if (s->proto < VPNRT_PROTO_STATIC || s->proto > VPNRT_PROTO_BGP) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_PROTO],
+					"%s: proto %u; allowed 1 static, 2 policy, 3 bgp",
+					what, s->proto);
+		return -EINVAL;
+	}
+	if (tb[VPNRT_A_ROUTE_CONN]) {
+		s->conn = vpnrt_conn_by_name(net, nla_data(tb[VPNRT_A_ROUTE_CONN]));
+		if (!s->conn) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_CONN],
+						"%s: no conn named %s", what,
+						(char *)nla_data(tb[VPNRT_A_ROUTE_CONN]));
+			return -ENOENT;
+		}
+	} else {
+		s->conn = vpnrt_conn_by_id(net, nla_get_u32(tb[VPNRT_A_ROUTE_CONN_ID]));
+		if (!s->conn) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_CONN_ID],
+						"%s: no conn with id %u", what,
+						nla_get_u32(tb[VPNRT_A_ROUTE_CONN_ID]));
+			return -ENOENT;
+		}
+	}
+
+	if (s->proto == VPNRT_PROTO_POLICY) {
+		if (!tb[VPNRT_A_ROUTE_SRC] || !tb[VPNRT_A_ROUTE_SRC_LEN]) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, nla,
+						"%s: a policy route needs src and src-len",
+						what);
+			return -EINVAL;
+		}
+		err = get_prefix(tb[VPNRT_A_ROUTE_SRC], tb[VPNRT_A_ROUTE_SRC_LEN],
+				 s->family, &s->src, &s->src_len, extack, what);
+		if (err)
+			return err;
+	} else if (tb[VPNRT_A_ROUTE_SRC] || tb[VPNRT_A_ROUTE_SRC_LEN]) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_SRC] ?: tb[VPNRT_A_ROUTE_SRC_LEN],
+					"%s: src is for policy routes only", what);
+		return -EINVAL;
+	}
+
+	s->priority = VPNRT_PRIORITY_DEFAULT;
+	if (tb[VPNRT_A_ROUTE_PRIORITY]) {
+		s->priority = nla_get_u8(tb[VPNRT_A_ROUTE_PRIORITY]);
+		if (s->proto != VPNRT_PROTO_POLICY) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_PRIORITY],
+						"%s: priority is for policy routes only", what);
+			return -EINVAL;
+		}
+		if (s->priority < VPNRT_PRIORITY_MIN || s->priority > VPNRT_PRIORITY_MAX) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_PRIORITY],
+						"%s: priority %u out of range %u..%u", what,
+						s->priority, VPNRT_PRIORITY_MIN,
+						VPNRT_PRIORITY_MAX);
+			return -EINVAL;
+		}
+	}
+	s->weight = VPNRT_WEIGHT_ACTIVE;
+	if (tb[VPNRT_A_ROUTE_WEIGHT]) {
+		s->weight = nla_get_u8(tb[VPNRT_A_ROUTE_WEIGHT]);
+		if (s->proto == VPNRT_PROTO_BGP) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_WEIGHT],
+						"%s: BGP routes have pref, not weight", what);
+			return -EINVAL;
+		}
+		if (s->weight != VPNRT_WEIGHT_ACTIVE && s->weight != VPNRT_WEIGHT_STANDBY) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_WEIGHT],
+						"%s: weight %u; allowed 100 (active), 0 (standby)",
+						what, s->weight);
+			return -EINVAL;
+		}
+	}
+	if (tb[VPNRT_A_ROUTE_PREF]) {
+		if (s->proto != VPNRT_PROTO_BGP) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_PREF],
+						"%s: pref is for BGP routes only", what);
+			return -EINVAL;
+		}
+		s->pref = nla_get_u32(tb[VPNRT_A_ROUTE_PREF]);
+	}
+	if (tb[VPNRT_A_ROUTE_GW_IFINDEX] &&
+	    nla_get_u32(tb[VPNRT_A_ROUTE_GW_IFINDEX]) != s->conn->gw->dev->ifindex) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_GW_IFINDEX],
+					"%s: conn %s is not on that gateway", what,
+					s->conn->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* prefix the message a lower layer left with "route N: " */
+static void route_err(struct netlink_ext_ack *extack, unsigned int idx)
+{
+	char msg[VPNRT_ERRLEN];
+
+	if (!extack || !extack->_msg || !strncmp(extack->_msg, "route ", 6))
+		return;
+	strscpy(msg, extack->_msg, sizeof(msg));
+	NL_SET_ERR_MSG_FMT(extack, "route %u: %s", idx, msg);
+}
+
+static unsigned int count_nested(const struct nlattr *arr)
+{
+	const struct nlattr *a;
+	unsigned int n = 0;
+	int rem;
+
+	nla_for_each_nested(a, arr, rem)
+		n++;
+	return n;
+}
+
+static int route_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct net *net = genl_info_net(info);
+	struct vpnrt_route **added;
+	struct sk_buff_head q;
+	struct vpnrt_route_spec s;
+	unsigned int n = 0, total, i;
+	struct nlattr *a;
+	int rem, err = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, VPNRT_A_ROUTES))
+		return -EINVAL;
+	total = count_nested(info->attrs[VPNRT_A_ROUTES]);
+	if (!total) {
+		NL_SET_ERR_MSG(extack, "routes: none given");
+		return -EINVAL;
+	}
+	added = kvmalloc_array(total, sizeof(*added), GFP_KERNEL);
+	if (!added)
+		return -ENOMEM;
+	__skb_queue_head_init(&q);
+
+	rtnl_lock();
+	i = 0;
+	nla_for_each_nested(a, info->attrs[VPNRT_A_ROUTES], rem) {
+		i++;
+		err = route_parse(net, a, i, &s, extack);
+		if (err)
+			goto undo;
+		err = vpnrt_route_add(&s, &added[n], extack);
+		if (err) {
+			route_err(extack, i);
+			goto undo;
+		}
+		n++;
+	}
+	bump_genid(net);
+	if (has_listeners(net))
+		route_events(net, added, n, VPNRT_CMD_ROUTE_NEW, &q);
+	rtnl_unlock();
+	send_events(net, &q);
+	kvfree(added);
+	return 0;
+
+undo:
+	while (n--)
+		vpnrt_route_del(added[n]);
+	rtnl_unlock();
+	kvfree(added);
+	return err;
+}
+
+static int route_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct net *net = genl_info_net(info);
+	struct vpnrt_route **found;
+	struct sk_buff_head q;
+	struct vpnrt_route_spec s;
+	unsigned int n = 0, total, i;
+	struct nlattr *a;
+	int rem, err = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, VPNRT_A_ROUTES))
+		return -EINVAL;
+	total = count_nested(info->attrs[VPNRT_A_ROUTES]);
+	if (!total) {
+		NL_SET_ERR_MSG(extack, "routes: none given");
+		return -EINVAL;
+	}
+	found = kvmalloc_array(total, sizeof(*found), GFP_KERNEL);
+	if (!found)
+		return -ENOMEM;
+	__skb_queue_head_init(&q);
+
+	rtnl_lock();
+	/* find them all first: nothing is deleted unless everything is found */
+	nla_for_each_nested(a, info->attrs[VPNRT_A_ROUTES], rem) {
+		struct vpnrt_route *r;
+
+		err = route_parse(net, a, n + 1, &s, extack);
+		if (err)
+			goto out;
+		r = vpnrt_route_find(&s);
+		if (!r) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "route %u: no such route", n + 1);
+			err = -ESRCH;
+			goto out;
+		}
+		if (r->flags & VPNRT_ROUTE_F_FLOW) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a,
+						"route %u: owned by flow protection of conn %s",
+						n + 1, r->conn->name);
+			err = -EPERM;
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			if (found[i] == r) {
+				NL_SET_ERR_MSG_ATTR_FMT(extack, a, "route %u: same as route %u",
+							n + 1, i + 1);
+				err = -EINVAL;
+				goto out;
+			}
+		}
+		found[n++] = r;
+	}
+	if (has_listeners(net))
+		route_events(net, found, n, VPNRT_CMD_ROUTE_DEL, &q);
+	for (i = 0; i < n; i++)
+		vpnrt_route_del(found[i]);
+	bump_genid(net);
+out:
+	rtnl_unlock();
+	if (!err)
+		send_events(net, &q);
+	else
+		__skb_queue_purge(&q);
+	kvfree(found);
+	return err;
+}
+
+/*
+ * Route dump: gateways, their connections, each connection's routes.
+ * The cursor is positions (args[0..2]); while nothing changed since the
+ * last round (args[4] = genid), args[3] resumes at the exact route
+ * without walking the list again, so 100,000 routes dump in linear time.
+ * A change between rounds sets NLM_F_DUMP_INTR on the next message.
+ */
+struct route_filter {
+	u32 gw;
+	u32 proto;
+	u32 family;
+	char conn[VPNRT_CONN_NAME_MAX];
+};
+
+static void route_dump_filter(struct netlink_callback *cb, struct route_filter *f)
+{
+	struct nlattr **attrs = vpnrt_dump_attrs(cb);
+	struct nlattr *tb[VPNRT_A_ROUTE_MAX + 1], *a;
+	int rem;
+
+	memset(f, 0, sizeof(*f));
+	if (!attrs || !attrs[VPNRT_A_ROUTES])
+		return;
+	nla_for_each_nested(a, attrs[VPNRT_A_ROUTES], rem) {
+		if (nla_parse_nested(tb, VPNRT_A_ROUTE_MAX, a, route_policy, NULL))
+			return;
+		if (tb[VPNRT_A_ROUTE_GW_IFINDEX])
+			f->gw = nla_get_u32(tb[VPNRT_A_ROUTE_GW_IFINDEX]);
+		if (tb[VPNRT_A_ROUTE_PROTO])
+			f->proto = nla_get_u8(tb[VPNRT_A_ROUTE_PROTO]);
+		if (tb[VPNRT_A_ROUTE_FAMILY])
+			f->family = nla_get_u16(tb[VPNRT_A_ROUTE_FAMILY]);
+		if (tb[VPNRT_A_ROUTE_CONN])
+			nla_strscpy(f->conn, tb[VPNRT_A_ROUTE_CONN], sizeof(f->conn));
+		return;
+	}
+}
+
+static int route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct vpnrt_net *vn = vpnrt_pernet(sock_net(skb->sk));
+	long gi = 0, ci, ri;
+	struct route_filter f;
+	struct vpnrt_route *r;
+	struct vpnrt_conn *c;
+	struct vpnrt_gw *gw;
+	bool resume;
+	int err = 0;
+
+	route_dump_filter(cb, &f);
+	rtnl_lock();
+	cb->seq = vn->genid;
+	resume = cb->args[3] && cb->args[4] == vn->genid;
+	list_for_each_entry(gw, &vn->gateways, net_link) {
+		if (gi++ < cb->args[0])
+			continue;
+		if (f.gw && gw->dev->ifindex != f.gw)
+			goto next_gw;
+		ci = 0;
+		list_for_each_entry(c, &gw->conns, gw_link) {
+			if (ci++ < cb->args[1])
+				continue;
+			if (f.conn[0] && strcmp(c->name, f.conn))
+				goto next_conn;
+			ri = 0;
+			if (resume) {
+				r = (struct vpnrt_route *)cb->args[3];
+				ri = cb->args[2];
+				resume = false;
+			} else {
+				r = list_first_entry(&c->routes, struct vpnrt_route,
+						     conn_link);
+				while (ri < cb->args[2] &&
+				       !list_entry_is_head(r, &c->routes, conn_link)) {
+					r = list_next_entry(r, conn_link);
+					ri++;
+				}
+			}
+			list_for_each_entry_from(r, &c->routes, conn_link) {
+				void *hdr;
+				struct nlattr *arr;
+
+				if ((f.proto && r->proto != f.proto) ||
+				    (f.family && r->family != f.family)) {
+					ri++;
+					continue;
+				}
+				hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+						  cb->nlh->nlmsg_seq, &vpnrt_family,
+						  NLM_F_MULTI, VPNRT_CMD_ROUTE_GET);
+				if (!hdr)
+					goto full;
+				genl_dump_check_consistent(cb, hdr);
+				arr = nla_nest_start(skb, VPNRT_A_ROUTES);
+				if (!arr || route_put(skb, 1, r)) {
+					genlmsg_cancel(skb, hdr);
+					goto full;
+				}
+				nla_nest_end(skb, arr);
+				genlmsg_end(skb, hdr);
+				ri++;
+			}
+next_conn:
+			cb->args[1] = ci;
+			cb->args[2] = 0;
+			cb->args[3] = 0;
+		}
+next_gw:
+		cb->args[0] = gi;
+		cb->args[1] = 0;
+	}
+	goto out;
+full:
+	/* resume at route @r of conn @ci - 1 of gateway @gi - 1 next time */
+	cb->args[0] = gi - 1;
+	cb->args[1] = ci - 1;
+	cb->args[2] = ri;
+	cb->args[3] = (long)r;
+	cb->args[4] = vn->genid;
+	if (!skb->len)
+		err = -EMSGSIZE;
+out:
+	rtnl_unlock();
+	return err ?: skb->len;
+}
+
+static int route_lookup_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[VPNRT_A_LOOKUP_MAX + 1];
+	struct net *net = genl_info_net(info);
+	struct vpnrt_decision d;
+	struct vpnrt_flow fl = {};
+	struct net_device *dev, *tdev;
+	const struct vpnrt_tunnel *t;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	struct vpnrt_gw *gw;
+	u32 hash;
+	void *hdr;
+	int err;
+
+	err = req_nest(info, VPNRT_A_LOOKUP, tb, VPNRT_A_LOOKUP_MAX,
+		       lookup_policy, "lookup");
+	if (err)
+		return err;
+	if (!tb[VPNRT_A_LOOKUP_GW_IFINDEX] || !tb[VPNRT_A_LOOKUP_FAMILY] ||
+	    !tb[VPNRT_A_LOOKUP_DST]) {
+		NL_SET_ERR_MSG(extack, "lookup: gateway, family and dst are required");
+		return -EINVAL;
+	}
+	err = get_family(tb[VPNRT_A_LOOKUP_FAMILY], &fl.family, extack, "lookup");
+	if (!err)
+		err = get_addr(tb[VPNRT_A_LOOKUP_DST], fl.family, &fl.dst, extack,
+			       "lookup dst");
+	if (!err && tb[VPNRT_A_LOOKUP_SRC])
+		err = get_addr(tb[VPNRT_A_LOOKUP_SRC], fl.family, &fl.src, extack,
+			       "lookup src");
+	if (err)
+		return err;
+	if (tb[VPNRT_A_LOOKUP_IPPROTO])
+		fl.proto = nla_get_u8(tb[VPNRT_A_LOOKUP_IPPROTO]);
+	if (tb[VPNRT_A_LOOKUP_SPORT])
+		fl.sport = htons(nla_get_u16(tb[VPNRT_A_LOOKUP_SPORT]));
+	if (tb[VPNRT_A_LOOKUP_DPORT])
+		fl.dport = htons(nla_get_u16(tb[VPNRT_A_LOOKUP_DPORT]));
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(net, nla_get_u32(tb[VPNRT_A_LOOKUP_GW_IFINDEX]));
+	if (!dev || !vpnrt_is_gw(dev)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VPNRT_A_LOOKUP_GW_IFINDEX],
+				    "lookup: no vpnrt gateway with that ifindex");
+		err = -ENODEV;
+		goto err;
+	}
+	gw = netdev_priv(dev);
+	hash = vpnrt_flow_hash(gw, &fl);
+	if (!vpnrt_decide(gw, &fl, hash, true, &d)) {
+		if (fl.family == AF_INET)
+			NL_SET_ERR_MSG_FMT(extack, "lookup: no route to %pI4 in %s",
+					   &fl.dst.ip, dev->name);
+		else
+			NL_SET_ERR_MSG_FMT(extack, "lookup: no route to %pI6c in %s",
+					   &fl.dst.ip6, dev->name);
+		err = -ENETUNREACH;
+		goto err;
+	}
+	t = &d.conn->tun[d.tunnel];
+	tdev = rcu_dereference(t->dev);
+	err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &vpnrt_family, 0, VPNRT_CMD_ROUTE_LOOKUP);
+	if (!hdr)
+		goto err;
+	nest = nla_nest_start(msg, VPNRT_A_LOOKUP);
+	if (!nest || route_put(msg, VPNRT_A_LOOKUP_ROUTE, d.route) ||
+	    nla_put_u32(msg, VPNRT_A_LOOKUP_TUNNEL_IFINDEX,
+			tdev ? tdev->ifindex : t->ifindex) ||
+	    nla_put_string(msg, VPNRT_A_LOOKUP_TUNNEL_IFNAME,
+			   tdev ? tdev->name : t->ifname) ||
+	    nla_put_u8(msg, VPNRT_A_LOOKUP_REASON, d.reason) ||
+	    nla_put_u8(msg, VPNRT_A_LOOKUP_FALLBACK, d.fallback) ||
+	    nla_put_u32(msg, VPNRT_A_LOOKUP_N_PATHS, d.n_paths) ||
+	    nla_put_u32(msg, VPNRT_A_LOOKUP_HASH, hash) ||
+	    nla_put_u32(msg, VPNRT_A_LOOKUP_SKIPPED, d.skipped))
+		goto err;
+	rcu_read_unlock();
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	rcu_read_unlock();
+	nlmsg_free(msg);
+	return err;
+}
+
+static const struct genl_ops vpnrt_ops[] = {
+	{ .cmd = VPNRT_CMD_GW_NEW, .doit = gw_new_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = VPNRT_CMD_GW_DEL, .doit = gw_del_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = VPNRT_CMD_GW_SET, .doit = gw_set_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = VPNRT_CMD_GW_GET, .doit = gw_get_doit,
+	  .dumpit = gw_get_dumpit },
+	{ .cmd = VPNRT_CMD_CONN_NEW, .doit = conn_new_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = VPNRT_CMD_CONN_DEL, .doit = conn_del_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = VPNRT_CMD_CONN_SET, .doit = conn_set_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = VPNRT_CMD_CONN_GET, .doit = conn_get_doit,
+	  .dumpit = conn_get_dumpit },
+	{ .cmd = VPNRT_CMD_ROUTE_NEW, .doit = route_new_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = VPNRT_CMD_ROUTE_DEL, .doit = route_del_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = VPNRT_CMD_ROUTE_GET, .dumpit = route_get_dumpit },
+	{ .cmd = VPNRT_CMD_ROUTE_LOOKUP, .doit = route_lookup_doit },
+};
+
+static struct genl_family vpnrt_family __ro_after_init = {
 	.name		= VPNRT_GENL_NAME,
 	.version	= VPNRT_GENL_VERSION,
+	.maxattr	= VPNRT_A_MAX,
+	.policy		= vpnrt_policy,
 	.netnsok	= true,
 	.module		= THIS_MODULE,
+	.ops		= vpnrt_ops,
+	.n_ops		= ARRAY_SIZE(vpnrt_ops),
 	.mcgrps		= vpnrt_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(vpnrt_mcgrps),
 };
 
 int __init vpnrt_genl_init(void)
 {
-	return genl_register_family(&vpnrt_genl_family);
+	return genl_register_family(&vpnrt_family);
 }
 
 void vpnrt_genl_exit(void)
 {
-	genl_unregister_family(&vpnrt_genl_family);
+	genl_unregister_family(&vpnrt_family);
 }

@@ -1,10 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* vpnrt: module-wide declarations. */
+/*
+ * vpnrt: module-wide types.
+ *
+ * Locking: every configuration change (gateways, connections, routes)
+ * runs under RTNL. The transmit path and lookups read under RCU only.
+ * Usability of a path is a few bits in the connection and its tunnels,
+ * read with READ_ONCE() by the decision procedure; failover flips those
+ * bits and touches no route.
+ */
 #ifndef _VPNRT_H
 #define _VPNRT_H
 
 #include <linux/types.h>
 #include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/rculist.h>
+#include <linux/netdevice.h>
+#include <linux/siphash.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/vpnrt.h>
 
 #include "compat.h"
 
@@ -12,6 +26,7 @@
 union vpnrt_addr {
 	__be32 ip;
 	struct in6_addr ip6;
+	u8 bytes[16];
 };
 
 unsigned int vpnrt_addr_bits(int family);
@@ -20,7 +35,235 @@ void vpnrt_prefix_mask(int family, union vpnrt_addr *addr, u8 plen);
 bool vpnrt_prefix_match(int family, const union vpnrt_addr *prefix, u8 plen,
 			const union vpnrt_addr *addr);
 
+/* ---- connections and tunnels ---- */
+
+struct vpnrt_tstats {
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	u64_stats_t errors;
+	struct u64_stats_sync syncp;
+};
+
+struct vpnrt_conn;
+
+struct vpnrt_tunnel {
+	struct net_device __rcu *dev;	/* NULL once the device is gone */
+	netdevice_tracker dev_tracker;
+	int ifindex;			/* as configured, kept for reports */
+	char ifname[IFNAMSIZ];		/* last known name */
+	unsigned long down;		/* VPNRT_DOWN_{NO_DEVICE,LINK,HEALTH} */
+	struct vpnrt_tstats __percpu *stats;
+};
+
+struct vpnrt_gw;
+
+struct vpnrt_conn {
+	struct list_head gw_link;	/* gw->conns, RTNL */
+	struct list_head routes;	/* its routes (route->conn_link), RTNL */
+	struct vpnrt_gw *gw;
+	char name[VPNRT_CONN_NAME_MAX];
+	u32 id;
+	u8 mode;			/* enum vpnrt_conn_mode */
+	u8 routing;			/* enum vpnrt_routing_mode */
+	u8 n_tunnels;
+	bool ike_managed;
+	unsigned long down;		/* VPNRT_DOWN_{ADMIN,IKE} */
+	struct vpnrt_tunnel tun[VPNRT_MAX_TUNNELS];
+	/* flow protection */
+	u16 fp_family;
+	u8 local_len, peer_len;
+	union vpnrt_addr local, peer;
+	/* route counts by proto, RTNL */
+	u32 n_static, n_policy, n_bgp;
+	struct rcu_head rcu;
+};
+
+static inline bool vpnrt_tunnel_usable(const struct vpnrt_tunnel *t)
+{
+	return !READ_ONCE(t->down);
+}
+
+/* no reason of its own to be down; its tunnels are judged apart */
+static inline bool vpnrt_conn_usable(const struct vpnrt_conn *c)
+{
+	return !READ_ONCE(c->down);
+}
+
+/* ---- routes ---- */
+
+/*
+ * One route: a (prefix, connection, proto). Static and BGP routes hang off
+ * the trie node of their destination prefix, sorted by rank; policy routes
+ * are kept in one list per family, sorted by priority. Routes are never
+ * changed in place: replaced routes are new objects.
+ */
+struct vpnrt_route {
+	struct hlist_node link;		/* node->routes or table->policy, RCU */
+	struct list_head conn_link;	/* conn->routes, RTNL */
+	struct vpnrt_conn *conn;
+	struct vpnrt_node *node;	/* static/BGP: its prefix */
+	u32 pref;			/* BGP preference, lower wins */
+	u8 proto;			/* enum vpnrt_proto */
+	u8 weight;			/* 100 or 0 */
+	u8 priority;			/* policy only */
+	u8 flags;			/* enum vpnrt_route_flags */
+	u8 family;
+	struct rcu_head rcu;
+};
+
+/* a policy route carries its own prefixes */
+struct vpnrt_proute {
+	struct vpnrt_route r;
+	union vpnrt_addr dst, src;
+	u8 dst_len, src_len;
+};
+
+/* a prefix of the destination trie */
+struct vpnrt_node {
+	struct vpnrt_node __rcu *child[2];
+	struct hlist_head routes;	/* sorted by rank, RCU */
+	struct vpnrt_node *parent;	/* RTNL */
+	struct rcu_head rcu;
+	u8 cidr;
+	union vpnrt_addr key;		/* host bits clear */
+};
+
+struct vpnrt_table {
+	struct vpnrt_node __rcu *root;
+	struct hlist_head policy;	/* struct vpnrt_proute, sorted, RCU */
+	int family;
+	u32 n_nodes;			/* prefixes with routes, RTNL */
+};
+
+/* ---- gateways ---- */
+
+struct vpnrt_gstats {
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	u64_stats_t no_route;
+	u64_stats_t fallback;
+	u64_stats_t errors;
+	struct u64_stats_sync syncp;
+};
+
+struct vpnrt_gw {
+	struct net_device *dev;
+	struct list_head net_link;	/* vpnrt_net->gateways, RTNL */
+	struct list_head conns;		/* RTNL */
+	struct vpnrt_table v4, v6;
+	siphash_key_t hash_key;
+	u8 ecmp_hash;			/* enum vpnrt_ecmp_hash, READ_ONCE */
+	u8 max_paths;			/* READ_ONCE */
+	u32 max_conns, max_bgp_routes, max_peer_routes;
+	u32 max_policy_routes, max_routes;
+	u32 n_conns, n_static, n_policy, n_bgp;
+	struct vpnrt_gstats __percpu *stats;
+};
+
+static inline struct vpnrt_table *vpnrt_table(struct vpnrt_gw *gw, int family)
+{
+	return family == AF_INET6 ? &gw->v6 : &gw->v4;
+}
+
+/* per network namespace */
+struct vpnrt_net {
+	struct list_head gateways;	/* RTNL */
+	u32 genid;			/* any change, for dumps; RTNL */
+};
+
+extern unsigned int vpnrt_net_id;
+struct vpnrt_net *vpnrt_pernet(struct net *net);
+
+/* ---- the decision procedure (decide.c) ---- */
+
+struct vpnrt_flow {
+	u16 family;
+	u8 proto;			/* IPPROTO_*, 0 if unknown */
+	__be16 sport, dport;		/* 0 unless TCP/UDP/SCTP/UDP-Lite */
+	union vpnrt_addr src, dst;
+};
+
+struct vpnrt_decision {
+	const struct vpnrt_route *route;	/* NULL: no route */
+	struct vpnrt_conn *conn;
+	u8 tunnel;			/* index into conn->tun[] */
+	u8 reason;			/* enum vpnrt_reason, if explained */
+	bool fallback;			/* the all-down rule applied */
+	u32 n_paths;			/* equal candidates hashed over */
+	u32 skipped;			/* better-ranked unusable routes */
+};
+
+u32 vpnrt_flow_hash(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl);
+bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
+		  u32 hash, bool explain, struct vpnrt_decision *d);
+int vpnrt_route_cmp_rank(const struct vpnrt_route *a,
+			 const struct vpnrt_route *b);
+
+/* ---- the trie (trie.c), writers under RTNL ---- */
+
+int vpnrt_trie_cache_init(void);
+void vpnrt_trie_cache_exit(void);
+void vpnrt_table_init(struct vpnrt_table *t, int family);
+struct vpnrt_node *vpnrt_trie_find(struct vpnrt_table *t,
+				   const union vpnrt_addr *key, u8 cidr);
+struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
+				     const union vpnrt_addr *key, u8 cidr);
+void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *node);
+void vpnrt_trie_free(struct vpnrt_table *t);
+
+/* ---- routes (route.c), under RTNL ---- */
+
+struct vpnrt_route_spec {
+	u16 family;
+	u8 proto, weight, priority, dst_len, src_len, flags;
+	u32 pref;
+	union vpnrt_addr dst, src;
+	struct vpnrt_conn *conn;
+};
+
+int vpnrt_route_add(const struct vpnrt_route_spec *s,
+		    struct vpnrt_route **out, struct netlink_ext_ack *extack);
+struct vpnrt_route *vpnrt_route_find(const struct vpnrt_route_spec *s);
+void vpnrt_route_del(struct vpnrt_route *r);
+void vpnrt_route_flush_conn(struct vpnrt_conn *conn);
+void vpnrt_route_prefix(const struct vpnrt_route *r, union vpnrt_addr *dst,
+			u8 *dst_len, union vpnrt_addr *src, u8 *src_len);
+int vpnrt_routes_init(void);
+void vpnrt_routes_exit(void);
+
+/* ---- connections (conn.c), under RTNL ---- */
+
+struct vpnrt_conn *vpnrt_conn_by_name(struct net *net, const char *name);
+struct vpnrt_conn *vpnrt_conn_by_id(struct net *net, u32 id);
+struct vpnrt_conn *vpnrt_conn_create(struct vpnrt_gw *gw, const char *name,
+				     u32 id, struct net_device **tdev,
+				     unsigned int n_tunnels,
+				     struct netlink_ext_ack *extack);
+void vpnrt_conn_destroy(struct vpnrt_conn *conn);
+void vpnrt_conn_set_down(struct vpnrt_conn *conn, unsigned long bit, bool on);
+u32 vpnrt_conn_down_reason(const struct vpnrt_conn *conn);
+u32 vpnrt_tunnel_down_reason(const struct vpnrt_tunnel *t);
+int vpnrt_tunnel_check_dev(struct net_device *gwdev, struct net_device *dev,
+			   struct netlink_ext_ack *extack);
+void vpnrt_tunnel_stats(const struct vpnrt_tunnel *t, u64 *packets, u64 *bytes,
+			u64 *errors);
+int vpnrt_conn_notifier_init(void);
+void vpnrt_conn_notifier_exit(void);
+
+/* ---- the gateway device (device.c) ---- */
+
+extern struct rtnl_link_ops vpnrt_link_ops;
+bool vpnrt_is_gw(const struct net_device *dev);
+struct vpnrt_gw *vpnrt_gw_by_ifindex(struct net *net, int ifindex);
+int vpnrt_gw_create(struct net *net, const char *name, struct vpnrt_gw **out,
+		    struct netlink_ext_ack *extack);
+void vpnrt_gw_stats(const struct vpnrt_gw *gw, struct vpnrt_gstats *sum);
+
+/* ---- netlink (netlink.c) ---- */
+
 int vpnrt_genl_init(void);
 void vpnrt_genl_exit(void);
+void vpnrt_notify_conn(struct vpnrt_conn *conn, u8 cmd);
+void vpnrt_notify_gw(struct vpnrt_gw *gw, u8 cmd);
 
 #endif /* _VPNRT_H */

@@ -25,13 +25,39 @@ linux_source_version() {
 	dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null
 }
 
+# Bump when scripts/build-debug-kernel changes what it builds.
+DEBUG_KERNEL_RECIPE=1
+
 # where the debug kernel for the current fragment lives (may not exist yet)
 debug_kernel_dir() {
 	local key
-	key=$( { cat "$VPNRT_TOP/scripts/kconfig/debug.config" \
-		"$VPNRT_TOP/scripts/build-debug-kernel"; linux_source_version; } |
+	key=$( { cat "$VPNRT_TOP/scripts/kconfig/debug.config"
+		echo "recipe $DEBUG_KERNEL_RECIPE"; linux_source_version; } |
 		sha256sum | cut -c1-16)
 	echo "$VPNRT_CACHE/kernel-debug-$key"
+}
+
+# Debian's linux-source-6.1, extracted once into the cache; prints its path
+linux_source_dir() {
+	local tarball=/usr/src/linux-source-6.1.tar.xz ver src
+	[ -f "$tarball" ] || die "$tarball missing; run scripts/install-deps"
+	ver=$(linux_source_version)
+	src=$VPNRT_CACHE/linux-source-6.1-$ver
+	if [ ! -f "$src/.extracted" ]; then
+		mkdir -p "$VPNRT_CACHE"
+		(
+			flock 8
+			if [ ! -f "$src/.extracted" ]; then
+				echo "${0##*/}: extracting $tarball" >&2
+				rm -rf "$src" "$src.tmp"
+				mkdir -p "$src.tmp"
+				tar -C "$src.tmp" --strip-components=1 -xf "$tarball"
+				mv "$src.tmp" "$src"
+				touch "$src/.extracted"
+			fi
+		) 8>"$VPNRT_CACHE/.extract.lock" || exit 1
+	fi
+	echo "$src"
 }
 
 # resolve a --kernel name to "<bzImage> <release> <kdir>"

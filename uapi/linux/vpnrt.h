@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause */
 /*
  * vpnrt: route-based IPsec VPN gateway with cloud-style dynamic routing.
+ *
  * Generic netlink ABI. Documentation/netlink.rst describes it;
  * Documentation/netlink/vpnrt.yaml is the machine-readable spec.
+ *
+ * Objects: gateways (netdevices of link kind "vpnrt"), connections (one or
+ * two tunnel netdevices each) and routes (static, policy, BGP) held per
+ * connection. Every request carries its objects nested: VPNRT_A_GW,
+ * VPNRT_A_CONN, or an array of routes in VPNRT_A_ROUTES. Changes need
+ * CAP_NET_ADMIN in the user namespace owning the network namespace; reads
+ * do not.
  */
 #ifndef _UAPI_LINUX_VPNRT_H
 #define _UAPI_LINUX_VPNRT_H
@@ -10,5 +18,227 @@
 #define VPNRT_GENL_NAME		"vpnrt"
 #define VPNRT_GENL_VERSION	1
 #define VPNRT_MCGRP_EVENTS	"events"
+
+#define VPNRT_LINK_KIND		"vpnrt"
+#define VPNRT_CONN_NAME_MAX	32	/* including the terminating NUL */
+#define VPNRT_MAX_TUNNELS	2
+#define VPNRT_MAX_PATHS		16	/* hard limit of ECMP paths */
+
+/* default quotas of a new gateway */
+#define VPNRT_DEF_MAX_CONNS		50
+#define VPNRT_DEF_MAX_BGP_ROUTES	50
+#define VPNRT_DEF_MAX_PEER_ROUTES	100
+#define VPNRT_DEF_MAX_POLICY_ROUTES	100
+#define VPNRT_DEF_MAX_ROUTES		1048576
+
+#define VPNRT_WEIGHT_ACTIVE	100
+#define VPNRT_WEIGHT_STANDBY	0
+#define VPNRT_PRIORITY_MIN	1
+#define VPNRT_PRIORITY_MAX	100
+#define VPNRT_PRIORITY_DEFAULT	10
+
+enum vpnrt_cmd {
+	VPNRT_CMD_UNSPEC,
+	VPNRT_CMD_GW_NEW,	/* do: create a gateway device; event */
+	VPNRT_CMD_GW_DEL,	/* do: delete it; event */
+	VPNRT_CMD_GW_SET,	/* do: change settings and quotas; event */
+	VPNRT_CMD_GW_GET,	/* do, dump */
+	VPNRT_CMD_CONN_NEW,	/* do; event */
+	VPNRT_CMD_CONN_DEL,	/* do; event */
+	VPNRT_CMD_CONN_SET,	/* do; event (also on every state change) */
+	VPNRT_CMD_CONN_GET,	/* do, dump */
+	VPNRT_CMD_ROUTE_NEW,	/* do: add VPNRT_A_ROUTES, all or none; event */
+	VPNRT_CMD_ROUTE_DEL,	/* do: delete VPNRT_A_ROUTES, all or none; event */
+	VPNRT_CMD_ROUTE_GET,	/* dump, filtered by gateway/conn/proto */
+	VPNRT_CMD_ROUTE_LOOKUP,	/* do: the decision for one flow */
+
+	__VPNRT_CMD_MAX,
+	VPNRT_CMD_MAX = __VPNRT_CMD_MAX - 1
+};
+
+/* top level */
+enum vpnrt_attr {
+	VPNRT_A_UNSPEC,
+	VPNRT_A_GW,		/* nest, enum vpnrt_gw_attr */
+	VPNRT_A_CONN,		/* nest, enum vpnrt_conn_attr */
+	VPNRT_A_ROUTES,		/* nest: array of nests, enum vpnrt_route_attr */
+	VPNRT_A_LOOKUP,		/* nest, enum vpnrt_lookup_attr */
+
+	__VPNRT_A_MAX,
+	VPNRT_A_MAX = __VPNRT_A_MAX - 1
+};
+
+enum vpnrt_ecmp_hash {
+	VPNRT_HASH_L4,		/* addresses, protocol and ports (default) */
+	VPNRT_HASH_L3,		/* addresses only */
+};
+
+enum vpnrt_gw_attr {
+	VPNRT_A_GW_UNSPEC,
+	VPNRT_A_GW_IFINDEX,		/* u32 */
+	VPNRT_A_GW_IFNAME,		/* string */
+	VPNRT_A_GW_ECMP_HASH,		/* u8, enum vpnrt_ecmp_hash */
+	VPNRT_A_GW_MAX_PATHS,		/* u32, 1..VPNRT_MAX_PATHS */
+	VPNRT_A_GW_MAX_CONNS,		/* u32 */
+	VPNRT_A_GW_MAX_BGP_ROUTES,	/* u32, per gateway */
+	VPNRT_A_GW_MAX_PEER_ROUTES,	/* u32, BGP routes per connection */
+	VPNRT_A_GW_MAX_POLICY_ROUTES,	/* u32 */
+	VPNRT_A_GW_MAX_ROUTES,		/* u32, static routes */
+	VPNRT_A_GW_N_CONNS,		/* u32, reply only */
+	VPNRT_A_GW_N_ROUTES,		/* u32, static, reply only */
+	VPNRT_A_GW_N_POLICY_ROUTES,	/* u32, reply only */
+	VPNRT_A_GW_N_BGP_ROUTES,	/* u32, reply only */
+	VPNRT_A_GW_STATS,		/* nest, enum vpnrt_gw_stats_attr */
+	VPNRT_A_GW_PAD,
+
+	__VPNRT_A_GW_MAX,
+	VPNRT_A_GW_MAX = __VPNRT_A_GW_MAX - 1
+};
+
+enum vpnrt_gw_stats_attr {
+	VPNRT_A_GW_STATS_UNSPEC,
+	VPNRT_A_GW_STATS_TX_PACKETS,	/* u64, sent into a tunnel */
+	VPNRT_A_GW_STATS_TX_BYTES,	/* u64 */
+	VPNRT_A_GW_STATS_NO_ROUTE,	/* u64, dropped: no usable route */
+	VPNRT_A_GW_STATS_FALLBACK,	/* u64, sent by the all-down rule */
+	VPNRT_A_GW_STATS_TX_ERRORS,	/* u64, the tunnel refused the packet */
+	VPNRT_A_GW_STATS_PAD,
+
+	__VPNRT_A_GW_STATS_MAX,
+	VPNRT_A_GW_STATS_MAX = __VPNRT_A_GW_STATS_MAX - 1
+};
+
+enum vpnrt_conn_mode {
+	VPNRT_MODE_ACTIVE_STANDBY,	/* tunnel 1 while usable, else 2 */
+	VPNRT_MODE_ECMP,		/* both tunnels carry traffic */
+};
+
+enum vpnrt_routing_mode {
+	VPNRT_ROUTING_DESTINATION,	/* routes decide (default) */
+	VPNRT_ROUTING_FLOW,		/* flow protection: local/peer CIDR */
+};
+
+enum vpnrt_state {
+	VPNRT_STATE_DOWN,
+	VPNRT_STATE_UP,
+};
+
+/* why a connection or tunnel cannot carry traffic; bit flags */
+enum vpnrt_down_reason {
+	VPNRT_DOWN_ADMIN	= 1 << 0,	/* connection set admin down */
+	VPNRT_DOWN_IKE		= 1 << 1,	/* IKE-managed and IKE is down */
+	VPNRT_DOWN_NO_DEVICE	= 1 << 2,	/* tunnel device deleted */
+	VPNRT_DOWN_LINK		= 1 << 3,	/* tunnel device down/no carrier */
+	VPNRT_DOWN_HEALTH	= 1 << 4,	/* health check failing */
+	VPNRT_DOWN_NO_TUNNEL	= 1 << 5,	/* connection: no usable tunnel */
+};
+
+enum vpnrt_conn_attr {
+	VPNRT_A_CONN_UNSPEC,
+	VPNRT_A_CONN_NAME,		/* string, unique per netns */
+	VPNRT_A_CONN_ID,		/* u32, unique per netns; 0 = pick */
+	VPNRT_A_CONN_GW_IFINDEX,	/* u32, the gateway (NEW; replies) */
+	VPNRT_A_CONN_TUNNELS,		/* nest: array of nests, enum vpnrt_tunnel_attr */
+	VPNRT_A_CONN_MODE,		/* u8, enum vpnrt_conn_mode */
+	VPNRT_A_CONN_ROUTING,		/* u8, enum vpnrt_routing_mode */
+	VPNRT_A_CONN_FAMILY,		/* u16, AF_INET/AF_INET6 of the CIDRs */
+	VPNRT_A_CONN_LOCAL_ADDR,	/* binary, 4 or 16 bytes: local CIDR */
+	VPNRT_A_CONN_LOCAL_LEN,		/* u8 */
+	VPNRT_A_CONN_PEER_ADDR,		/* binary: peer CIDR */
+	VPNRT_A_CONN_PEER_LEN,		/* u8 */
+	VPNRT_A_CONN_ADMIN,		/* u8, enum vpnrt_state */
+	VPNRT_A_CONN_IKE_MANAGED,	/* u8, 0 or 1 (NEW only) */
+	VPNRT_A_CONN_IKE,		/* u8, enum vpnrt_state */
+	VPNRT_A_CONN_STATE,		/* u8, enum vpnrt_state, reply only */
+	VPNRT_A_CONN_DOWN_REASON,	/* u32, enum vpnrt_down_reason, reply */
+	VPNRT_A_CONN_N_ROUTES,		/* u32, all protos, reply only */
+	VPNRT_A_CONN_N_BGP_ROUTES,	/* u32, reply only */
+
+	__VPNRT_A_CONN_MAX,
+	VPNRT_A_CONN_MAX = __VPNRT_A_CONN_MAX - 1
+};
+
+enum vpnrt_tunnel_attr {
+	VPNRT_A_TUNNEL_UNSPEC,
+	VPNRT_A_TUNNEL_IFINDEX,		/* u32 */
+	VPNRT_A_TUNNEL_IFNAME,		/* string, reply only */
+	VPNRT_A_TUNNEL_STATE,		/* u8, enum vpnrt_state, reply only */
+	VPNRT_A_TUNNEL_DOWN_REASON,	/* u32, enum vpnrt_down_reason */
+	VPNRT_A_TUNNEL_TX_PACKETS,	/* u64, sent by the gateway */
+	VPNRT_A_TUNNEL_TX_BYTES,	/* u64 */
+	VPNRT_A_TUNNEL_TX_ERRORS,	/* u64 */
+	VPNRT_A_TUNNEL_PAD,
+
+	__VPNRT_A_TUNNEL_MAX,
+	VPNRT_A_TUNNEL_MAX = __VPNRT_A_TUNNEL_MAX - 1
+};
+
+enum vpnrt_proto {
+	VPNRT_PROTO_UNSPEC,
+	VPNRT_PROTO_STATIC,	/* destination route */
+	VPNRT_PROTO_POLICY,	/* source + destination, priority */
+	VPNRT_PROTO_BGP,	/* learned by the agent, preference */
+};
+
+/* routes the kernel added on a connection's behalf */
+enum vpnrt_route_flags {
+	VPNRT_ROUTE_F_FLOW	= 1 << 0,	/* flow protection's peer CIDR */
+};
+
+enum vpnrt_route_attr {
+	VPNRT_A_ROUTE_UNSPEC,
+	VPNRT_A_ROUTE_FAMILY,		/* u16, AF_INET or AF_INET6 */
+	VPNRT_A_ROUTE_DST,		/* binary, 4 or 16 bytes */
+	VPNRT_A_ROUTE_DST_LEN,		/* u8 */
+	VPNRT_A_ROUTE_SRC,		/* binary, policy routes only */
+	VPNRT_A_ROUTE_SRC_LEN,		/* u8 */
+	VPNRT_A_ROUTE_PROTO,		/* u8, enum vpnrt_proto */
+	VPNRT_A_ROUTE_CONN,		/* string: connection name */
+	VPNRT_A_ROUTE_CONN_ID,		/* u32: or connection id */
+	VPNRT_A_ROUTE_WEIGHT,		/* u8, 100 (default) or 0 */
+	VPNRT_A_ROUTE_PRIORITY,		/* u8, 1..100, policy only */
+	VPNRT_A_ROUTE_PREF,		/* u32, BGP only; lower is better */
+	VPNRT_A_ROUTE_FLAGS,		/* u32, enum vpnrt_route_flags, reply */
+	VPNRT_A_ROUTE_USABLE,		/* u8, reply: its connection can carry */
+	VPNRT_A_ROUTE_GW_IFINDEX,	/* u32, reply; dump filter */
+
+	__VPNRT_A_ROUTE_MAX,
+	VPNRT_A_ROUTE_MAX = __VPNRT_A_ROUTE_MAX - 1
+};
+
+/* which priority rule made a decision */
+enum vpnrt_reason {
+	VPNRT_REASON_NONE,	/* no route at all */
+	VPNRT_REASON_POLICY,	/* rule 1: matching policy route, priority */
+	VPNRT_REASON_PREFIX,	/* rule 2: longest matching prefix */
+	VPNRT_REASON_STATIC,	/* rule 3: static beats BGP, same prefix */
+	VPNRT_REASON_WEIGHT,	/* rule 4: higher weight */
+	VPNRT_REASON_PREF,	/* rule 4: lower BGP preference */
+	VPNRT_REASON_ECMP,	/* rule 5: flow hash among equals */
+	VPNRT_REASON_FAILOVER,	/* better routes unusable, best usable one */
+	VPNRT_REASON_FALLBACK,	/* nothing usable: the all-down rule */
+};
+
+enum vpnrt_lookup_attr {
+	VPNRT_A_LOOKUP_UNSPEC,
+	VPNRT_A_LOOKUP_GW_IFINDEX,	/* u32 (query) */
+	VPNRT_A_LOOKUP_FAMILY,		/* u16 (query) */
+	VPNRT_A_LOOKUP_DST,		/* binary (query) */
+	VPNRT_A_LOOKUP_SRC,		/* binary (query, optional) */
+	VPNRT_A_LOOKUP_IPPROTO,		/* u8 (query, optional) */
+	VPNRT_A_LOOKUP_SPORT,		/* u16, host order (query, optional) */
+	VPNRT_A_LOOKUP_DPORT,		/* u16, host order (query, optional) */
+	VPNRT_A_LOOKUP_ROUTE,		/* nest, enum vpnrt_route_attr (reply) */
+	VPNRT_A_LOOKUP_TUNNEL_IFINDEX,	/* u32 (reply) */
+	VPNRT_A_LOOKUP_TUNNEL_IFNAME,	/* string (reply) */
+	VPNRT_A_LOOKUP_REASON,		/* u8, enum vpnrt_reason (reply) */
+	VPNRT_A_LOOKUP_FALLBACK,	/* u8, 1 if the all-down rule applied */
+	VPNRT_A_LOOKUP_N_PATHS,		/* u32, equal candidates hashed over */
+	VPNRT_A_LOOKUP_HASH,		/* u32, the flow hash */
+	VPNRT_A_LOOKUP_SKIPPED,		/* u32, better-ranked unusable routes */
+
+	__VPNRT_A_LOOKUP_MAX,
+	VPNRT_A_LOOKUP_MAX = __VPNRT_A_LOOKUP_MAX - 1
+};
 
 #endif /* _UAPI_LINUX_VPNRT_H */

@@ -8,9 +8,11 @@
 
 static int tap_n, tap_failed;
 
+/* cond is evaluated once */
 #define TAP_CHECK(cond, ...) do {					\
+	int _tap_ok = !!(cond);						\
 	tap_n++;							\
-	if (cond) {							\
+	if (_tap_ok) {							\
 		printf("ok %d - ", tap_n);				\
 	} else {							\
 		tap_failed++;						\
@@ -18,7 +20,7 @@ static int tap_n, tap_failed;
 	}								\
 	printf(__VA_ARGS__);						\
 	printf("\n");							\
-	if (!(cond))							\
+	if (!_tap_ok)							\
 		printf("#   failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
 } while (0)
 

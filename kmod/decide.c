@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The decision procedure: one implementation of the priority rules, used
+ * by the transmit path for every packet and by ROUTE_LOOKUP to explain.
+ *
+ *   1. matching policy routes first, smallest priority number first;
+ *   2. else the longest destination prefix with a usable route;
+ *   3. at one prefix, static routes before BGP routes;
+ *   4. then higher weight, then lower BGP preference;
+ *   5. what is still equal shares the flows by hash, up to max-paths.
+ *
+ * Usability is read from the connection and its tunnels; no route is ever
+ * rewritten when a connection fails, so failover costs one flag flip. If
+ * nothing is usable, the all-down rule sends the flow along the best
+ * matching route whose connection is administratively up and still has a
+ * tunnel device, so a false health alarm never blackholes a lone path.
+ *
+ * Called under rcu_read_lock().
+ */
+#include <linux/rculist.h>
+#include <linux/siphash.h>
+
+#include "trie.h"
+
+u32 vpnrt_flow_hash(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl)
+{
+	struct {
+		union vpnrt_addr src, dst;
+		__be16 sport, dport;
+		u8 proto, family;
+	} __aligned(SIPHASH_ALIGNMENT) k;
+
+	memset(&k, 0, sizeof(k));
+	k.src = fl->src;
+	k.dst = fl->dst;
+	k.family = fl->family == AF_INET6;
+	if (READ_ONCE(gw->ecmp_hash) == VPNRT_HASH_L4) {
+		k.proto = fl->proto;
+		k.sport = fl->sport;
+		k.dport = fl->dport;
+	}
+	return (u32)siphash(&k, sizeof(k), &gw->hash_key);
+}
+
+static const struct vpnrt_route *next_route(const struct vpnrt_route *r)
+{
+	return hlist_entry_safe(rcu_dereference(hlist_next_rcu(&r->link)),
+				struct vpnrt_route, link);
+}
+
+static const struct vpnrt_route *first_route(const struct hlist_head *h)
+{
+	return hlist_entry_safe(rcu_dereference(hlist_first_rcu(h)),
+				struct vpnrt_route, link);
+}
+
+/*
+ * Usable tunnels of @r's connection, in order: tunnel 1 alone while it is
+ * usable in active-standby mode, every usable one in ECMP mode.
+ */
+static unsigned int route_paths(const struct vpnrt_route *r, u8 *idx,
+				unsigned int room)
+{
+	const struct vpnrt_conn *c = r->conn;
+	unsigned int i, n = 0;
+
+	if (!vpnrt_conn_usable(c))
+		return 0;
+	for (i = 0; i < c->n_tunnels && n < room; i++) {
+		if (!vpnrt_tunnel_usable(&c->tun[i]))
+			continue;
+		idx[n++] = i;
+		if (c->mode == VPNRT_MODE_ACTIVE_STANDBY)
+			break;
+	}
+	return n;
+}
+
+typedef bool (*same_tier_fn)(const struct vpnrt_route *a,
+			     const struct vpnrt_route *b);
+
+static bool same_rank(const struct vpnrt_route *a, const struct vpnrt_route *b)
+{
+	return !vpnrt_route_cmp_rank(a, b);
+}
+
+static bool same_policy(const struct vpnrt_route *a, const struct vpnrt_route *b)
+{
+	const struct vpnrt_proute *pa = container_of(a, struct vpnrt_proute, r);
+	const struct vpnrt_proute *pb = container_of(b, struct vpnrt_proute, r);
+
+	return a->priority == b->priority && a->weight == b->weight &&
+	       pa->dst_len == pb->dst_len && pa->src_len == pb->src_len &&
+	       !memcmp(&pa->dst, &pb->dst, sizeof(pa->dst)) &&
+	       !memcmp(&pa->src, &pb->src, sizeof(pa->src));
+}
+
+/* a tier: routes of equal rank, from @first up to (not including) @end */
+struct tier {
+	const struct vpnrt_route *first, *end;
+	unsigned int n_routes, n_paths;
+};
+
+/* measure the tier starting at @first, counting its usable paths */
+static void tier_scan(const struct vpnrt_route *first, same_tier_fn same,
+		      unsigned int max_paths, struct tier *t)
+{
+	const struct vpnrt_route *r;
+	u8 idx[VPNRT_MAX_TUNNELS];
+
+	t->first = first;
+	t->n_routes = 0;
+	t->n_paths = 0;
+	for (r = first; r && same(first, r); r = next_route(r)) {
+		t->n_routes++;
+		if (t->n_paths < max_paths)
+			t->n_paths += route_paths(r, idx, max_paths - t->n_paths);
+	}
+	t->end = r;
+}
+
+/* path number @k of tier @t, by the order route_paths() gives */
+static void tier_pick(const struct tier *t, unsigned int k,
+		      struct vpnrt_decision *d)
+{
+	const struct vpnrt_route *r;
+	u8 idx[VPNRT_MAX_TUNNELS];
+	unsigned int n;
+
+	for (r = t->first; r != t->end; r = next_route(r)) {
+		n = route_paths(r, idx, VPNRT_MAX_TUNNELS);
+		if (k < n) {
+			d->route = r;
+			d->conn = r->conn;
+			d->tunnel = idx[k];
+			return;
+		}
+		k -= n;
+	}
+}
+
+static void choose(const struct tier *t, u32 hash, struct vpnrt_decision *d)
+{
+	d->n_paths = t->n_paths;
+	tier_pick(t, t->n_paths > 1 ? reciprocal_scale(hash, t->n_paths) : 0, d);
+}
+
+/*
+ * The first tier of @first's list that can carry traffic. Routes of the
+ * tiers passed over are added to @skipped.
+ */
+static bool best_tier(const struct vpnrt_route *first, same_tier_fn same,
+		      unsigned int max_paths, struct tier *t, u32 *skipped)
+{
+	u32 passed = 0;
+
+	while (first) {
+		tier_scan(first, same, max_paths, t);
+		if (t->n_paths) {
+			*skipped += passed;
+			return true;
+		}
+		passed += t->n_routes;
+		first = t->end;
+	}
+	*skipped += passed;
+	return false;
+}
+
+static bool policy_matches(const struct vpnrt_route *r,
+			   const struct vpnrt_flow *fl)
+{
+	const struct vpnrt_proute *p = container_of(r, struct vpnrt_proute, r);
+
+	return vpnrt_prefix_match(fl->family, &p->dst, p->dst_len, &fl->dst) &&
+	       vpnrt_prefix_match(fl->family, &p->src, p->src_len, &fl->src);
+}
+
+/* why the tier of @t won at its prefix, against the next tier there */
+static u8 rank_reason(const struct tier *t)
+{
+	const struct vpnrt_route *a = t->first, *b = t->end;
+
+	if (!b)
+		return VPNRT_REASON_PREFIX;
+	if (a->proto != b->proto)
+		return VPNRT_REASON_STATIC;
+	if (a->weight != b->weight)
+		return VPNRT_REASON_WEIGHT;
+	return VPNRT_REASON_PREF;
+}
+
+/*
+ * The all-down rule: the best-ranked route of @first's list (of those
+ * matching @policy_fl, for policy routes) whose connection is
+ * administratively up and has a tunnel device left.
+ */
+static bool fallback(const struct vpnrt_route *first,
+		     const struct vpnrt_flow *policy_fl, struct vpnrt_decision *d)
+{
+	const struct vpnrt_route *r;
+	unsigned int i;
+
+	for (r = first; r; r = next_route(r)) {
+		struct vpnrt_conn *c = r->conn;
+
+		if (policy_fl && !policy_matches(r, policy_fl))
+			continue;
+		if (READ_ONCE(c->down) & VPNRT_DOWN_ADMIN)
+			continue;
+		for (i = 0; i < c->n_tunnels; i++) {
+			if (READ_ONCE(c->tun[i].down) & VPNRT_DOWN_NO_DEVICE)
+				continue;
+			d->route = r;
+			d->conn = c;
+			d->tunnel = i;
+			d->fallback = true;
+			d->n_paths = 1;
+			d->reason = VPNRT_REASON_FALLBACK;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
+		  u32 hash, bool explain, struct vpnrt_decision *d)
+{
+	const struct vpnrt_table *t = fl->family == AF_INET6 ? &gw->v6 : &gw->v4;
+	unsigned int max_paths = READ_ONCE(gw->max_paths);
+	const struct vpnrt_route *r, *fb_policy = NULL;
+	const struct vpnrt_node *n, *deepest = NULL;
+	struct tier tier, best = {};
+	u32 skipped = 0, best_skipped = 0, deeper = 0;
+	bool found = false;
+
+	memset(d, 0, sizeof(*d));
+
+	/* rule 1: policy routes, in priority order */
+	for (r = first_route(&t->policy); r; r = tier.end) {
+		if (!policy_matches(r, fl)) {
+			tier.end = next_route(r);
+			continue;
+		}
+		tier_scan(r, same_policy, max_paths, &tier);
+		if (!fb_policy)
+			fb_policy = r;
+		if (tier.n_paths) {
+			choose(&tier, hash, d);
+			d->skipped = skipped;
+			if (explain)
+				d->reason = d->n_paths > 1 ? VPNRT_REASON_ECMP :
+					    skipped ? VPNRT_REASON_FAILOVER :
+					    VPNRT_REASON_POLICY;
+			return true;
+		}
+		skipped += tier.n_routes;
+	}
+
+	/* rules 2-5: walk down the trie; the deepest usable prefix wins */
+	n = rcu_dereference(t->root);
+	while (n && vpnrt_node_matches(n, &fl->dst)) {
+		const struct vpnrt_route *first = first_route(&n->routes);
+
+		if (first) {
+			u32 here = 0;
+
+			deepest = n;
+			if (best_tier(first, same_rank, max_paths, &tier, &here)) {
+				best = tier;
+				best_skipped = here;
+				deeper = 0;
+				found = true;
+			} else {
+				deeper += here;
+			}
+		}
+		if (n->cidr >= vpnrt_addr_bits(fl->family))
+			break;
+		n = rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, n->cidr)]);
+	}
+
+	if (found) {
+		choose(&best, hash, d);
+		d->skipped = skipped + best_skipped + deeper;
+		if (explain)
+			d->reason = d->n_paths > 1 ? VPNRT_REASON_ECMP :
+				    d->skipped ? VPNRT_REASON_FAILOVER :
+				    rank_reason(&best);
+		return true;
+	}
+
+	/* nothing usable: the all-down rule, policy first as in rule 1 */
+	if (fb_policy && fallback(fb_policy, fl, d))
+		return true;
+	return deepest && fallback(first_route(&deepest->routes), NULL, d);
+}

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The gateway netdevice (link kind "vpnrt"). Kernel routes send VPN-bound
+ * traffic to it; its transmit decides, per packet and without locks,
+ * which connection and tunnel carries the flow, and hands the packet to
+ * that tunnel device with the route it arrived with: the tunnel does not
+ * route it again.
+ */
+#include <linux/etherdevice.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/rtnetlink.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/rtnetlink.h>
+
+#include "vpnrt.h"
+
+static const struct net_device_ops vpnrt_netdev_ops;
+
+bool vpnrt_is_gw(const struct net_device *dev)
+{
+	return dev->netdev_ops == &vpnrt_netdev_ops;
+}
+
+struct vpnrt_gw *vpnrt_gw_by_ifindex(struct net *net, int ifindex)
+{
+	struct net_device *dev = __dev_get_by_index(net, ifindex);
+
+	return dev && vpnrt_is_gw(dev) ? netdev_priv(dev) : NULL;
+}
+
+/* ports of TCP, UDP, UDP-Lite and SCTP sit in the same place */
+static void flow_ports(struct sk_buff *skb, unsigned int off,
+		       struct vpnrt_flow *fl)
+{
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	switch (fl->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+		ports = skb_header_pointer(skb, off, sizeof(_ports), _ports);
+		if (ports) {
+			fl->sport = ports[0];
+			fl->dport = ports[1];
+		}
+	}
+}
+
+/*
+ * The flow of @skb. Fragments hash on addresses and protocol only, so
+ * that every fragment of a datagram takes the same path.
+ */
+static int flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	switch (skb->protocol) {
+	case htons(ETH_P_IP): {
+		const struct iphdr *iph;
+
+		if (!pskb_network_may_pull(skb, sizeof(*iph)))
+			return -EINVAL;
+		iph = ip_hdr(skb);
+		if (iph->version != 4 || iph->ihl < 5)
+			return -EINVAL;
+		fl->family = AF_INET;
+		fl->src.ip = iph->saddr;
+		fl->dst.ip = iph->daddr;
+		fl->proto = iph->protocol;
+		if (!ip_is_fragment(iph))
+			flow_ports(skb, skb_network_offset(skb) + iph->ihl * 4, fl);
+		return 0;
+	}
+	case htons(ETH_P_IPV6): {
+		const struct ipv6hdr *ip6h;
+		__be16 frag_off = 0;
+		u8 nexthdr;
+		int off;
+
+		if (!pskb_network_may_pull(skb, sizeof(*ip6h)))
+			return -EINVAL;
+		ip6h = ipv6_hdr(skb);
+		if (ip6h->version != 6)
+			return -EINVAL;
+		fl->family = AF_INET6;
+		fl->src.ip6 = ip6h->saddr;
+		fl->dst.ip6 = ip6h->daddr;
+		nexthdr = ip6h->nexthdr;
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
+				       &nexthdr, &frag_off);
+		if (off < 0)
+			return 0;
+		fl->proto = nexthdr;
+		if (!frag_off)
+			flow_ports(skb, off, fl);
+		return 0;
+	}
+	}
+	return -EPROTONOSUPPORT;
+}
+
+static void gstat_inc(struct vpnrt_gw *gw, size_t off)
+{
+	struct vpnrt_gstats *s = this_cpu_ptr(gw->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc((u64_stats_t *)((char *)s + off));
+	u64_stats_update_end(&s->syncp);
+}
+
+#define GSTAT_INC(gw, field) gstat_inc(gw, offsetof(struct vpnrt_gstats, field))
+
+static void send_unreachable(struct sk_buff *skb)
+{
+	if (skb->protocol == htons(ETH_P_IP))
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, 0);
+	else if (skb->protocol == htons(ETH_P_IPV6))
+		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, 0);
+}
+
+static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct vpnrt_gw *gw = netdev_priv(dev);
+	struct vpnrt_decision d;
+	struct vpnrt_tunnel *t;
+	struct net_device *tdev;
+	struct vpnrt_flow fl;
+	struct vpnrt_tstats *ts;
+	struct vpnrt_gstats *gs;
+	unsigned int len;
+	int ret;
+
+	if (flow_from_skb(skb, &fl)) {
+		GSTAT_INC(gw, errors);
+		goto drop;
+	}
+
+	rcu_read_lock();
+	if (!vpnrt_decide(gw, &fl, vpnrt_flow_hash(gw, &fl), false, &d))
+		goto no_route;
+	t = &d.conn->tun[d.tunnel];
+	tdev = rcu_dereference(t->dev);
+	if (!tdev)
+		goto no_route;
+	if (d.fallback)
+		GSTAT_INC(gw, fallback);
+
+	len = skb->len;
+	skb->dev = tdev;
+	ret = dev_queue_xmit(skb);
+
+	ts = this_cpu_ptr(t->stats);
+	gs = this_cpu_ptr(gw->stats);
+	u64_stats_update_begin(&ts->syncp);
+	if (likely(net_xmit_eval(ret) == 0)) {
+		u64_stats_inc(&ts->packets);
+		u64_stats_add(&ts->bytes, len);
+	} else {
+		u64_stats_inc(&ts->errors);
+	}
+	u64_stats_update_end(&ts->syncp);
+	u64_stats_update_begin(&gs->syncp);
+	if (likely(net_xmit_eval(ret) == 0)) {
+		u64_stats_inc(&gs->packets);
+		u64_stats_add(&gs->bytes, len);
+	} else {
+		u64_stats_inc(&gs->errors);
+	}
+	u64_stats_update_end(&gs->syncp);
+	rcu_read_unlock();
+	return NETDEV_TX_OK;
+
+no_route:
+	rcu_read_unlock();
+	GSTAT_INC(gw, no_route);
+	send_unreachable(skb);
+drop:
+	DEV_STATS_INC(dev, tx_dropped);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+void vpnrt_gw_stats(const struct vpnrt_gw *gw, struct vpnrt_gstats *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct vpnrt_gstats *s = per_cpu_ptr(gw->stats, cpu);
+		u64 p, b, n, f, e;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			p = u64_stats_read(&s->packets);
+			b = u64_stats_read(&s->bytes);
+			n = u64_stats_read(&s->no_route);
+			f = u64_stats_read(&s->fallback);
+			e = u64_stats_read(&s->errors);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		u64_stats_add(&sum->packets, p);
+		u64_stats_add(&sum->bytes, b);
+		u64_stats_add(&sum->no_route, n);
+		u64_stats_add(&sum->fallback, f);
+		u64_stats_add(&sum->errors, e);
+	}
+}
+
+static void vpnrt_get_stats64(struct net_device *dev,
+			      struct rtnl_link_stats64 *st)
+{
+	struct vpnrt_gw *gw = netdev_priv(dev);
+	struct vpnrt_gstats sum;
+
+	vpnrt_gw_stats(gw, &sum);
+	st->tx_packets = u64_stats_read(&sum.packets);
+	st->tx_bytes = u64_stats_read(&sum.bytes);
+	st->tx_errors = u64_stats_read(&sum.errors);
+	st->tx_dropped = DEV_STATS_READ(dev, tx_dropped);
+	st->tx_carrier_errors = u64_stats_read(&sum.no_route);
+}
+
+static int vpnrt_dev_init(struct net_device *dev)
+{
+	struct vpnrt_gw *gw = netdev_priv(dev);
+
+	gw->stats = netdev_alloc_pcpu_stats(struct vpnrt_gstats);
+	return gw->stats ? 0 : -ENOMEM;
+}
+
+/* unregistering (ip link del, gateway del, netns exit): drop everything */
+static void vpnrt_dev_uninit(struct net_device *dev)
+{
+	struct vpnrt_gw *gw = netdev_priv(dev);
+	struct vpnrt_conn *c, *tmp;
+
+	list_for_each_entry_safe(c, tmp, &gw->conns, gw_link)
+		vpnrt_conn_destroy(c);
+	vpnrt_trie_free(&gw->v4);
+	vpnrt_trie_free(&gw->v6);
+	list_del(&gw->net_link);
+	vpnrt_pernet(dev_net(dev))->genid++;
+}
+
+static void vpnrt_dev_free(struct net_device *dev)
+{
+	struct vpnrt_gw *gw = netdev_priv(dev);
+
+	free_percpu(gw->stats);
+	gw->stats = NULL;
+}
+
+static const struct net_device_ops vpnrt_netdev_ops = {
+	.ndo_init		= vpnrt_dev_init,
+	.ndo_uninit		= vpnrt_dev_uninit,
+	.ndo_start_xmit		= vpnrt_xmit,
+	.ndo_get_stats64	= vpnrt_get_stats64,
+};
+
+#define VPNRT_FEATURES (NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HW_CSUM | \
+			NETIF_F_HIGHDMA | NETIF_F_GSO_SOFTWARE)
+
+static void vpnrt_setup(struct net_device *dev)
+{
+	struct vpnrt_gw *gw = netdev_priv(dev);
+
+	dev->netdev_ops = &vpnrt_netdev_ops;
+	dev->header_ops = NULL;
+	dev->hard_header_len = 0;
+	dev->addr_len = 0;
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->mtu = ETH_DATA_LEN;
+	dev->min_mtu = IPV4_MIN_MTU;
+	dev->max_mtu = IP_MAX_MTU;
+	dev->features |= VPNRT_FEATURES;
+	dev->hw_features |= VPNRT_FEATURES;
+	dev->hw_enc_features |= VPNRT_FEATURES;
+	vpnrt_dev_set_lltx_local(dev);
+	dev->needs_free_netdev = true;
+	dev->priv_destructor = vpnrt_dev_free;
+
+	memset(gw, 0, sizeof(*gw));
+	gw->dev = dev;
+	INIT_LIST_HEAD(&gw->conns);
+	INIT_LIST_HEAD(&gw->net_link);
+	vpnrt_table_init(&gw->v4, AF_INET);
+	vpnrt_table_init(&gw->v6, AF_INET6);
+	get_random_bytes(&gw->hash_key, sizeof(gw->hash_key));
+	gw->ecmp_hash = VPNRT_HASH_L4;
+	gw->max_paths = VPNRT_MAX_PATHS;
+	gw->max_conns = VPNRT_DEF_MAX_CONNS;
+	gw->max_bgp_routes = VPNRT_DEF_MAX_BGP_ROUTES;
+	gw->max_peer_routes = VPNRT_DEF_MAX_PEER_ROUTES;
+	gw->max_policy_routes = VPNRT_DEF_MAX_POLICY_ROUTES;
+	gw->max_routes = VPNRT_DEF_MAX_ROUTES;
+}
+
+static int vpnrt_register(struct net_device *dev)
+{
+	struct vpnrt_gw *gw = netdev_priv(dev);
+	int err;
+
+	err = register_netdevice(dev);
+	if (err)
+		return err;
+	list_add_tail(&gw->net_link, &vpnrt_pernet(dev_net(dev))->gateways);
+	vpnrt_pernet(dev_net(dev))->genid++;
+	return 0;
+}
+
+static int vpnrt_newlink(struct net *src_net, struct net_device *dev,
+			 struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
+{
+	int err = vpnrt_register(dev);
+
+	if (!err)
+		vpnrt_notify_gw(netdev_priv(dev), VPNRT_CMD_GW_NEW);
+	return err;
+}
+
+static void vpnrt_dellink(struct net_device *dev, struct list_head *head)
+{
+	vpnrt_notify_gw(netdev_priv(dev), VPNRT_CMD_GW_DEL);
+	unregister_netdevice_queue(dev, head);
+}
+
+struct rtnl_link_ops vpnrt_link_ops __read_mostly = {
+	.kind		= VPNRT_LINK_KIND,
+	.priv_size	= sizeof(struct vpnrt_gw),
+	.setup		= vpnrt_setup,
+	.newlink	= vpnrt_newlink,
+	.dellink	= vpnrt_dellink,
+};
+
+/* the genl way to make a gateway: like `ip link add NAME type vpnrt; up` */
+int vpnrt_gw_create(struct net *net, const char *name, struct vpnrt_gw **out,
+		    struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+	int err;
+
+	ASSERT_RTNL();
+	if (__dev_get_by_name(net, name)) {
+		NL_SET_ERR_MSG_FMT(extack, "a device named %s exists", name);
+		return -EEXIST;
+	}
+	dev = alloc_netdev(sizeof(struct vpnrt_gw), name, NET_NAME_USER,
+			   vpnrt_setup);
+	if (!dev)
+		return -ENOMEM;
+	dev_net_set(dev, net);
+	dev->rtnl_link_ops = &vpnrt_link_ops;
+	err = vpnrt_register(dev);
+	if (err) {
+		free_netdev(dev);
+		return err;
+	}
+	err = dev_change_flags(dev, dev->flags | IFF_UP, extack);
+	if (err) {
+		unregister_netdevice(dev);
+		return err;
+	}
+	*out = netdev_priv(dev);
+	return 0;
+}

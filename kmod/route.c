@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Routes: adding, finding and removing them, with the gateway's quotas.
+ * All under RTNL. A route never changes once published; readers see it
+ * appear or disappear whole.
+ */
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+
+#include "vpnrt.h"
+
+static struct kmem_cache *route_cache;
+static unsigned int route_cache_users;
+
+/*
+ * Called by module init and by KUnit suites, which on 6.1 run before the
+ * module's init; the caches are shared, not made twice.
+ */
+int vpnrt_routes_init(void)
+{
+	int err;
+
+	if (route_cache_users++)
+		return 0;
+	route_cache = KMEM_CACHE(vpnrt_route, 0);
+	if (!route_cache) {
+		route_cache_users = 0;
+		return -ENOMEM;
+	}
+	err = vpnrt_trie_cache_init();
+	if (err) {
+		kmem_cache_destroy(route_cache);
+		route_cache_users = 0;
+	}
+	return err;
+}
+
+void vpnrt_routes_exit(void)
+{
+	if (--route_cache_users)
+		return;
+	rcu_barrier();	/* pending frees use both caches */
+	vpnrt_trie_cache_exit();
+	kmem_cache_destroy(route_cache);
+}
+
+static struct vpnrt_proute *to_proute(const struct vpnrt_route *r)
+{
+	return container_of(r, struct vpnrt_proute, r);
+}
+
+/*
+ * Rank of routes for one destination prefix: static before BGP, then
+ * higher weight, then lower BGP preference. Equal rank means equal cost.
+ */
+int vpnrt_route_cmp_rank(const struct vpnrt_route *a,
+			 const struct vpnrt_route *b)
+{
+	if (a->proto != b->proto)
+		return a->proto == VPNRT_PROTO_STATIC ? -1 : 1;
+	if (a->weight != b->weight)
+		return a->weight > b->weight ? -1 : 1;
+	if (a->pref != b->pref)
+		return a->pref < b->pref ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Order of policy routes: priority, then the more specific destination,
+ * then the more specific source, then the prefixes themselves (so routes
+ * for the same pair sit together), then weight.
+ */
+static int policy_cmp(const struct vpnrt_route *ra, const struct vpnrt_route *rb)
+{
+	const struct vpnrt_proute *a = to_proute(ra), *b = to_proute(rb);
+	int c;
+
+	if (ra->priority != rb->priority)
+		return ra->priority < rb->priority ? -1 : 1;
+	if (a->dst_len != b->dst_len)
+		return a->dst_len > b->dst_len ? -1 : 1;
+	if (a->src_len != b->src_len)
+		return a->src_len > b->src_len ? -1 : 1;
+	c = memcmp(&a->dst, &b->dst, sizeof(a->dst));
+	if (c)
+		return c;
+	c = memcmp(&a->src, &b->src, sizeof(a->src));
+	if (c)
+		return c;
+	if (ra->weight != rb->weight)
+		return ra->weight > rb->weight ? -1 : 1;
+	return 0;
+}
+
+/* insert after every route that does not sort behind @r */
+static void insert_sorted(struct hlist_head *h, struct vpnrt_route *r,
+			  int (*cmp)(const struct vpnrt_route *,
+				     const struct vpnrt_route *))
+{
+	struct vpnrt_route *pos, *last = NULL;
+
+	hlist_for_each_entry(pos, h, link) {
+		if (cmp(r, pos) < 0) {
+			hlist_add_before_rcu(&r->link, &pos->link);
+			return;
+		}
+		last = pos;
+	}
+	if (last)
+		hlist_add_behind_rcu(&r->link, &last->link);
+	else
+		hlist_add_head_rcu(&r->link, h);
+}
+
+void vpnrt_route_prefix(const struct vpnrt_route *r, union vpnrt_addr *dst,
+			u8 *dst_len, union vpnrt_addr *src, u8 *src_len)
+{
+	if (r->proto == VPNRT_PROTO_POLICY) {
+		*dst = to_proute(r)->dst;
+		*dst_len = to_proute(r)->dst_len;
+		*src = to_proute(r)->src;
+		*src_len = to_proute(r)->src_len;
+	} else {
+		*dst = r->node->key;
+		*dst_len = r->node->cidr;
+		memset(src, 0, sizeof(*src));
+		*src_len = 0;
+	}
+}
+
+struct vpnrt_route *vpnrt_route_find(const struct vpnrt_route_spec *s)
+{
+	struct vpnrt_table *t = vpnrt_table(s->conn->gw, s->family);
+	struct vpnrt_route *r;
+	struct vpnrt_node *n;
+
+	if (s->proto == VPNRT_PROTO_POLICY) {
+		hlist_for_each_entry(r, &t->policy, link) {
+			const struct vpnrt_proute *p = to_proute(r);
+
+			if (r->conn == s->conn && p->dst_len == s->dst_len &&
+			    p->src_len == s->src_len &&
+			    !memcmp(&p->dst, &s->dst, sizeof(p->dst)) &&
+			    !memcmp(&p->src, &s->src, sizeof(p->src)))
+				return r;
+		}
+		return NULL;
+	}
+	n = vpnrt_trie_find(t, &s->dst, s->dst_len);
+	if (!n)
+		return NULL;
+	hlist_for_each_entry(r, &n->routes, link)
+		if (r->conn == s->conn && r->proto == s->proto)
+			return r;
+	return NULL;
+}
+
+static int check_quota(const struct vpnrt_route_spec *s,
+		       struct netlink_ext_ack *extack)
+{
+	const struct vpnrt_conn *c = s->conn;
+	const struct vpnrt_gw *gw = c->gw;
+
+	switch (s->proto) {
+	case VPNRT_PROTO_STATIC:
+		if (gw->n_static >= gw->max_routes) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "static route quota of %s reached (max-routes %u)",
+					   gw->dev->name, gw->max_routes);
+			return -ENOSPC;
+		}
+		break;
+	case VPNRT_PROTO_POLICY:
+		if (gw->n_policy >= gw->max_policy_routes) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "policy route quota of %s reached (max-policy-routes %u)",
+					   gw->dev->name, gw->max_policy_routes);
+			return -ENOSPC;
+		}
+		break;
+	case VPNRT_PROTO_BGP:
+		if (gw->n_bgp >= gw->max_bgp_routes) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "BGP route quota of %s reached (max-bgp-routes %u)",
+					   gw->dev->name, gw->max_bgp_routes);
+			return -ENOSPC;
+		}
+		if (c->n_bgp >= gw->max_peer_routes) {
+			NL_SET_ERR_MSG_FMT(extack,
+					   "BGP route quota of conn %s reached (max-peer-routes %u)",
+					   c->name, gw->max_peer_routes);
+			return -ENOSPC;
+		}
+		break;
+	}
+	return 0;
+}
+
+static void count(struct vpnrt_route *r, int d)
+{
+	struct vpnrt_conn *c = r->conn;
+	struct vpnrt_gw *gw = c->gw;
+
+	switch (r->proto) {
+	case VPNRT_PROTO_STATIC:
+		gw->n_static += d;
+		c->n_static += d;
+		break;
+	case VPNRT_PROTO_POLICY:
+		gw->n_policy += d;
+		c->n_policy += d;
+		break;
+	case VPNRT_PROTO_BGP:
+		gw->n_bgp += d;
+		c->n_bgp += d;
+		break;
+	}
+}
+
+int vpnrt_route_add(const struct vpnrt_route_spec *s,
+		    struct vpnrt_route **out, struct netlink_ext_ack *extack)
+{
+	struct vpnrt_table *t = vpnrt_table(s->conn->gw, s->family);
+	struct vpnrt_route *r;
+	struct vpnrt_node *n;
+	int err;
+
+	ASSERT_RTNL();
+	err = check_quota(s, extack);
+	if (err)
+		return err;
+	if (vpnrt_route_find(s)) {
+		NL_SET_ERR_MSG(extack, "route exists");
+		return -EEXIST;
+	}
+
+	if (s->proto == VPNRT_PROTO_POLICY) {
+		struct vpnrt_proute *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+		if (!p)
+			return -ENOMEM;
+		p->dst = s->dst;
+		p->dst_len = s->dst_len;
+		p->src = s->src;
+		p->src_len = s->src_len;
+		r = &p->r;
+	} else {
+		r = kmem_cache_zalloc(route_cache, GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+	}
+	r->conn = s->conn;
+	r->proto = s->proto;
+	r->weight = s->weight;
+	r->priority = s->priority;
+	r->pref = s->pref;
+	r->flags = s->flags;
+	r->family = s->family;
+
+	if (s->proto == VPNRT_PROTO_POLICY) {
+		insert_sorted(&t->policy, r, policy_cmp);
+	} else {
+		n = vpnrt_trie_insert(t, &s->dst, s->dst_len);
+		if (!n) {
+			kmem_cache_free(route_cache, r);
+			return -ENOMEM;
+		}
+		if (hlist_empty(&n->routes))
+			t->n_nodes++;
+		r->node = n;
+		insert_sorted(&n->routes, r, vpnrt_route_cmp_rank);
+	}
+	list_add_tail(&r->conn_link, &s->conn->routes);
+	count(r, 1);
+	if (out)
+		*out = r;
+	return 0;
+}
+
+static void route_free_rcu(struct rcu_head *rcu)
+{
+	struct vpnrt_route *r = container_of(rcu, struct vpnrt_route, rcu);
+
+	if (r->proto == VPNRT_PROTO_POLICY)
+		kfree(to_proute(r));
+	else
+		kmem_cache_free(route_cache, r);
+}
+
+/* never fails and never allocates, so a failed batch can always undo */
+void vpnrt_route_del(struct vpnrt_route *r)
+{
+	struct vpnrt_node *n = r->node;
+
+	ASSERT_RTNL();
+	hlist_del_rcu(&r->link);
+	list_del(&r->conn_link);
+	count(r, -1);
+	if (n && hlist_empty(&n->routes)) {
+		struct vpnrt_table *t = vpnrt_table(r->conn->gw, r->family);
+
+		t->n_nodes--;
+		vpnrt_trie_remove(t, n);
+	}
+	call_rcu(&r->rcu, route_free_rcu);
+}
+
+void vpnrt_route_flush_conn(struct vpnrt_conn *conn)
+{
+	struct vpnrt_route *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, &conn->routes, conn_link)
+		vpnrt_route_del(r);
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The destination trie: a path-compressed binary trie of prefixes, one per
+ * family and gateway. Writers hold RTNL; the decision procedure walks it
+ * under RCU without locks. Nodes that carry no route exist only as branch
+ * points with two children, and are removed as soon as they have fewer.
+ */
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+
+#include "trie.h"
+
+static struct kmem_cache *node_cache;
+
+int vpnrt_trie_cache_init(void)
+{
+	node_cache = KMEM_CACHE(vpnrt_node, 0);
+	return node_cache ? 0 : -ENOMEM;
+}
+
+void vpnrt_trie_cache_exit(void)
+{
+	kmem_cache_destroy(node_cache);
+}
+
+void vpnrt_table_init(struct vpnrt_table *t, int family)
+{
+	RCU_INIT_POINTER(t->root, NULL);
+	INIT_HLIST_HEAD(&t->policy);
+	t->family = family;
+	t->n_nodes = 0;
+}
+
+/* number of leading bits @a and @b share, at most @max */
+static unsigned int common_bits(const union vpnrt_addr *a,
+				const union vpnrt_addr *b, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 4 && n < max; i++) {
+		u32 x = ntohl(a->ip6.s6_addr32[i] ^ b->ip6.s6_addr32[i]);
+
+		if (x) {
+			n += __builtin_clz(x);
+			break;
+		}
+		n += 32;
+	}
+	return min(n, max);
+}
+
+static struct vpnrt_node *node_alloc(struct vpnrt_table *t,
+				     const union vpnrt_addr *key, u8 cidr,
+				     struct vpnrt_node *parent)
+{
+	struct vpnrt_node *n = kmem_cache_zalloc(node_cache, GFP_KERNEL);
+
+	if (!n)
+		return NULL;
+	n->key = *key;
+	vpnrt_prefix_mask(t->family, &n->key, cidr);
+	n->cidr = cidr;
+	n->parent = parent;
+	INIT_HLIST_HEAD(&n->routes);
+	return n;
+}
+
+static void node_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(node_cache, container_of(rcu, struct vpnrt_node, rcu));
+}
+
+/* the pointer that holds @n: its parent's child slot or the root */
+static struct vpnrt_node __rcu **node_link(struct vpnrt_table *t,
+					   struct vpnrt_node *n)
+{
+	struct vpnrt_node *p = n->parent;
+
+	if (!p)
+		return &t->root;
+	return &p->child[rtnl_dereference(p->child[1]) == n];
+}
+
+struct vpnrt_node *vpnrt_trie_find(struct vpnrt_table *t,
+				   const union vpnrt_addr *key, u8 cidr)
+{
+	struct vpnrt_node *n = rtnl_dereference(t->root);
+
+	while (n && n->cidr <= cidr && vpnrt_node_matches(n, key)) {
+		if (n->cidr == cidr)
+			return n;
+		n = rtnl_dereference(n->child[vpnrt_key_bit(key, n->cidr)]);
+	}
+	return NULL;
+}
+
+/*
+ * Find or create the node for @key/@cidr (host bits of @key clear).
+ * New nodes are fully built before they are published, so a reader sees
+ * either the old trie or the new one.
+ */
+struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
+				     const union vpnrt_addr *key, u8 cidr)
+{
+	struct vpnrt_node __rcu **link = &t->root;
+	struct vpnrt_node *parent = NULL, *n, *nn, *branch;
+	unsigned int common = 0;
+
+	while ((n = rtnl_dereference(*link))) {
+		common = common_bits(&n->key, key, min(n->cidr, cidr));
+		if (common < n->cidr)
+			break;
+		if (n->cidr == cidr)
+			return n;
+		parent = n;
+		link = &n->child[vpnrt_key_bit(key, n->cidr)];
+	}
+
+	nn = node_alloc(t, key, cidr, parent);
+	if (!nn)
+		return NULL;
+	if (!n)
+		goto publish;
+
+	if (common == cidr) {
+		/* the new prefix contains n: it goes between parent and n */
+		RCU_INIT_POINTER(nn->child[vpnrt_key_bit(&n->key, cidr)], n);
+		n->parent = nn;
+		goto publish;
+	}
+
+	/* they part at bit @common: a branch point takes both */
+	branch = node_alloc(t, key, common, parent);
+	if (!branch) {
+		kmem_cache_free(node_cache, nn);
+		return NULL;
+	}
+	RCU_INIT_POINTER(branch->child[vpnrt_key_bit(key, common)], nn);
+	RCU_INIT_POINTER(branch->child[vpnrt_key_bit(&n->key, common)], n);
+	nn->parent = branch;
+	n->parent = branch;
+	rcu_assign_pointer(*link, branch);
+	return nn;
+
+publish:
+	rcu_assign_pointer(*link, nn);
+	return nn;
+}
+
+/*
+ * Take out @n, which no longer carries routes, and any branch point that
+ * is left with a single child. Readers inside a removed node still find
+ * their way down through its (unchanged) children until the grace period
+ * ends and it is freed.
+ */
+void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *n)
+{
+	for (;;) {
+		struct vpnrt_node *c0 = rtnl_dereference(n->child[0]);
+		struct vpnrt_node *c1 = rtnl_dereference(n->child[1]);
+		struct vpnrt_node *child = c0 ? c0 : c1;
+		struct vpnrt_node *parent = n->parent;
+
+		if (c0 && c1)
+			return;
+		if (child)
+			child->parent = parent;
+		rcu_assign_pointer(*node_link(t, n), child);
+		call_rcu(&n->rcu, node_free_rcu);
+		if (!parent || !hlist_empty(&parent->routes))
+			return;
+		n = parent;
+	}
+}
+
+/* free every node; the routes are gone already */
+void vpnrt_trie_free(struct vpnrt_table *t)
+{
+	struct vpnrt_node *n = rtnl_dereference(t->root);
+
+	RCU_INIT_POINTER(t->root, NULL);
+	while (n) {
+		struct vpnrt_node *c = rtnl_dereference(n->child[0]);
+
+		if (!c)
+			c = rtnl_dereference(n->child[1]);
+		if (c) {
+			/* descend, unhooking the child so we never return */
+			RCU_INIT_POINTER(n->child[rtnl_dereference(n->child[0]) != c], NULL);
+			n = c;
+			continue;
+		}
+		c = n->parent;
+		WARN_ON_ONCE(!hlist_empty(&n->routes));
+		call_rcu(&n->rcu, node_free_rcu);
+		n = c;
+	}
+}

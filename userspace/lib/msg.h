@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vpnrt objects in C and their netlink encoding: builders that append an
+ * object's attributes to an nl_msg, and parsers that fill an object from a
+ * nest. Shared by vpnrtctl and vpnrtd. No socket is needed here.
+ *
+ * Every object has a `present` mask: bit N set means attribute N (of the
+ * object's attribute enum) is present. Builders put exactly the present
+ * attributes that a request may carry; parsers set the bits they saw.
+ */
+#ifndef VPNRT_MSG_H
+#define VPNRT_MSG_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <netlink/netlink.h>
+#include <netlink/attr.h>
+#include <linux/vpnrt.h>
+
+#include "parse.h"
+
+#define VPNRT_BIT(attr)		(1u << (attr))
+#define VPNRT_HAS(obj, attr)	(!!((obj)->present & VPNRT_BIT(attr)))
+#define VPNRT_SET(obj, attr)	((obj)->present |= VPNRT_BIT(attr))
+
+struct vpnrt_gw {
+	uint32_t present;		/* enum vpnrt_gw_attr */
+	uint32_t ifindex;
+	char ifname[IFNAMSIZ];
+	uint8_t ecmp_hash;
+	uint32_t max_paths, max_conns, max_bgp_routes, max_peer_routes;
+	uint32_t max_policy_routes, max_routes;
+	uint32_t n_conns, n_routes, n_policy_routes, n_bgp_routes;
+	uint32_t stats_present;		/* enum vpnrt_gw_stats_attr */
+	uint64_t stats[VPNRT_A_GW_STATS_MAX + 1];
+};
+
+struct vpnrt_tunnel {
+	uint32_t present;		/* enum vpnrt_tunnel_attr */
+	uint32_t ifindex;
+	char ifname[IFNAMSIZ];
+	uint8_t state;
+	uint32_t down_reason;
+	uint64_t tx_packets, tx_bytes, tx_errors;
+};
+
+struct vpnrt_conn {
+	uint32_t present;		/* enum vpnrt_conn_attr */
+	char name[VPNRT_CONN_NAME_MAX];
+	uint32_t id;
+	uint32_t gw_ifindex;
+	int n_tunnels;
+	struct vpnrt_tunnel tunnels[VPNRT_MAX_TUNNELS];
+	uint8_t mode, routing;
+	uint16_t family;
+	struct prefix local, peer;	/* flow protection */
+	uint8_t admin, ike_managed, ike, state;
+	uint32_t down_reason;
+	uint32_t n_routes, n_bgp_routes;
+};
+
+struct vpnrt_route {
+	uint32_t present;		/* enum vpnrt_route_attr */
+	uint16_t family;
+	struct prefix dst, src;		/* src: policy routes */
+	uint8_t proto;
+	char conn[VPNRT_CONN_NAME_MAX];
+	uint32_t conn_id;
+	uint8_t weight, priority;
+	uint32_t pref;
+	uint32_t flags;
+	uint8_t usable;
+	uint32_t gw_ifindex;
+};
+
+struct vpnrt_lookup {
+	uint32_t present;		/* enum vpnrt_lookup_attr */
+	/* query */
+	uint32_t gw_ifindex;
+	uint16_t family;
+	struct prefix dst, src;		/* host addresses, len ignored */
+	uint8_t ipproto;
+	uint16_t sport, dport;
+	/* reply */
+	struct vpnrt_route route;
+	uint32_t tunnel_ifindex;
+	char tunnel_ifname[IFNAMSIZ];
+	uint8_t reason, fallback;
+	uint32_t n_paths, hash, skipped;
+};
+
+/*
+ * A new generic netlink request of the vpnrt family with room for size
+ * bytes of attributes (0: a page). flags: NLM_F_ACK, NLM_F_DUMP, ...
+ */
+struct nl_msg *vpnrt_msg_new(int family_id, uint8_t cmd, int flags,
+			     size_t size);
+
+/* Append VPNRT_A_GW / VPNRT_A_CONN / VPNRT_A_LOOKUP; 0 or a libnl error. */
+int vpnrt_put_gw(struct nl_msg *msg, const struct vpnrt_gw *gw);
+int vpnrt_put_conn(struct nl_msg *msg, const struct vpnrt_conn *conn);
+int vpnrt_put_lookup(struct nl_msg *msg, const struct vpnrt_lookup *lk);
+/* Append the nest of one route as element idx (1-based) of a route array. */
+int vpnrt_put_route(struct nl_msg *msg, int idx, const struct vpnrt_route *r);
+/* Append VPNRT_A_ROUTES holding routes[0..n-1] as elements 1..n. */
+int vpnrt_put_routes(struct nl_msg *msg, const struct vpnrt_route *routes,
+		     int n);
+/* Bytes vpnrt_put_route() appends for r (with the element's header). */
+size_t vpnrt_route_size(const struct vpnrt_route *r);
+
+/* Fill from a nest; 0, or a negative libnl error for a malformed one. */
+int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw);
+int vpnrt_parse_conn(struct nlattr *nest, struct vpnrt_conn *conn);
+int vpnrt_parse_route(struct nlattr *nest, struct vpnrt_route *r);
+int vpnrt_parse_lookup(struct nlattr *nest, struct vpnrt_lookup *lk);
+
+/*
+ * The top-level attributes of a vpnrt message, tb[0..VPNRT_A_MAX];
+ * 0, or a negative libnl error.
+ */
+int vpnrt_parse_msg(struct nl_msg *msg, struct nlattr **tb);
+
+#endif

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/* gateway and conn: the requests built from argv, and rejections */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "fake.h"
+#include "tap.h"
+
+static struct nla_policy gw_pol[VPNRT_A_GW_MAX + 1] = {
+	[VPNRT_A_GW_IFINDEX] = { .type = NLA_U32 },
+	[VPNRT_A_GW_IFNAME] = { .type = NLA_STRING },
+	[VPNRT_A_GW_ECMP_HASH] = { .type = NLA_U8 },
+	[VPNRT_A_GW_MAX_PATHS] = { .type = NLA_U32 },
+	[VPNRT_A_GW_MAX_CONNS] = { .type = NLA_U32 },
+	[VPNRT_A_GW_MAX_BGP_ROUTES] = { .type = NLA_U32 },
+	[VPNRT_A_GW_MAX_PEER_ROUTES] = { .type = NLA_U32 },
+	[VPNRT_A_GW_MAX_POLICY_ROUTES] = { .type = NLA_U32 },
+	[VPNRT_A_GW_MAX_ROUTES] = { .type = NLA_U32 },
+};
+
+static struct nla_policy conn_pol[VPNRT_A_CONN_MAX + 1] = {
+	[VPNRT_A_CONN_NAME] = { .type = NLA_STRING },
+	[VPNRT_A_CONN_ID] = { .type = NLA_U32 },
+	[VPNRT_A_CONN_GW_IFINDEX] = { .type = NLA_U32 },
+	[VPNRT_A_CONN_TUNNELS] = { .type = NLA_NESTED },
+	[VPNRT_A_CONN_MODE] = { .type = NLA_U8 },
+	[VPNRT_A_CONN_ROUTING] = { .type = NLA_U8 },
+	[VPNRT_A_CONN_FAMILY] = { .type = NLA_U16 },
+	[VPNRT_A_CONN_LOCAL_LEN] = { .type = NLA_U8 },
+	[VPNRT_A_CONN_PEER_LEN] = { .type = NLA_U8 },
+	[VPNRT_A_CONN_ADMIN] = { .type = NLA_U8 },
+	[VPNRT_A_CONN_IKE_MANAGED] = { .type = NLA_U8 },
+	[VPNRT_A_CONN_IKE] = { .type = NLA_U8 },
+};
+
+/* count attributes present in tb[1..max] */
+static int n_attrs(struct nlattr **tb, int max)
+{
+	int i, n = 0;
+
+	for (i = 1; i <= max; i++)
+		n += !!tb[i];
+	return n;
+}
+
+/* run line, parse request 0's nest `top` into nt; the command or -1 */
+static int nest_of(struct vpnrtctl *c, struct fake *f, const char *line, int top,
+		   struct nlattr **nt, int max, struct nla_policy *pol, uint16_t *flags)
+{
+	struct nlattr *tb[VPNRT_A_MAX + 1];
+	struct genlmsghdr *g;
+
+	if (run_line(c, line)) {
+		printf("# unexpected error: %s\n", c->err);
+		return -1;
+	}
+	if (f->n_sent != 1 || !(g = sent_parse(f, 0, tb)))
+		return -1;
+	if (flags)
+		*flags = nlmsg_hdr(f->sent[0])->nlmsg_flags;
+	if (!tb[top]) {
+		memset(nt, 0, sizeof(*nt) * (size_t)(max + 1));
+		return g->cmd;
+	}
+	if (!(tb[top]->nla_type & NLA_F_NESTED) ||
+	    nla_parse_nested(nt, max, tb[top], pol) < 0)
+		return -1;
+	return g->cmd;
+}
+
+static void test_gateway(void)
+{
+	struct nlattr *gt[VPNRT_A_GW_MAX + 1];
+	struct vpnrtctl c;
+	struct fake f;
+	uint16_t flags = 0;
+	int cmd;
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "gateway add vpngw9", VPNRT_A_GW, gt, VPNRT_A_GW_MAX, gw_pol, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_GW_NEW && (flags & NLM_F_ACK) &&
+		  !strcmp(nla_get_string(gt[VPNRT_A_GW_IFNAME]), "vpngw9") &&
+		  n_attrs(gt, VPNRT_A_GW_MAX) == 1,
+		  "gateway add NAME: GW_NEW with only IFNAME (the device need not exist)");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "gateway add vpngw9 ecmp-hash l3 max-paths 16 max-conns 5 "
+		      "max-bgp-routes 6 max-peer-routes 7 max-policy-routes 8 max-routes 9",
+		      VPNRT_A_GW, gt, VPNRT_A_GW_MAX, gw_pol, NULL);
+	TAP_CHECK(cmd == VPNRT_CMD_GW_NEW &&
+		  nla_get_u8(gt[VPNRT_A_GW_ECMP_HASH]) == VPNRT_HASH_L3 &&
+		  nla_get_u32(gt[VPNRT_A_GW_MAX_PATHS]) == 16 &&
+		  nla_get_u32(gt[VPNRT_A_GW_MAX_CONNS]) == 5 &&
+		  nla_get_u32(gt[VPNRT_A_GW_MAX_BGP_ROUTES]) == 6 &&
+		  nla_get_u32(gt[VPNRT_A_GW_MAX_PEER_ROUTES]) == 7 &&
+		  nla_get_u32(gt[VPNRT_A_GW_MAX_POLICY_ROUTES]) == 8 &&
+		  nla_get_u32(gt[VPNRT_A_GW_MAX_ROUTES]) == 9,
+		  "gateway add with every setting");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "gateway set vpngw0 ecmp-hash l4", VPNRT_A_GW, gt,
+		      VPNRT_A_GW_MAX, gw_pol, NULL);
+	TAP_CHECK(cmd == VPNRT_CMD_GW_SET && nla_get_u32(gt[VPNRT_A_GW_IFINDEX]) == 10 &&
+		  nla_get_u8(gt[VPNRT_A_GW_ECMP_HASH]) == VPNRT_HASH_L4 &&
+		  !gt[VPNRT_A_GW_IFNAME] && n_attrs(gt, VPNRT_A_GW_MAX) == 2,
+		  "gateway set: GW_SET with the resolved IFINDEX and the change");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "gateway del vpngw0", VPNRT_A_GW, gt, VPNRT_A_GW_MAX, gw_pol, NULL);
+	TAP_CHECK(cmd == VPNRT_CMD_GW_DEL && nla_get_u32(gt[VPNRT_A_GW_IFINDEX]) == 10 &&
+		  n_attrs(gt, VPNRT_A_GW_MAX) == 1, "gateway del: GW_DEL {IFINDEX}");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "gateway show", VPNRT_A_GW, gt, VPNRT_A_GW_MAX, gw_pol, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_GW_GET && (flags & NLM_F_DUMP) == NLM_F_DUMP &&
+		  n_attrs(gt, VPNRT_A_GW_MAX) == 0, "gateway show: GW_GET dump");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "gateway show vpngw1 -s", VPNRT_A_GW, gt, VPNRT_A_GW_MAX,
+		      gw_pol, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_GW_GET && !(flags & NLM_F_DUMP) && (flags & NLM_F_ACK) &&
+		  nla_get_u32(gt[VPNRT_A_GW_IFINDEX]) == 13 && c.stats,
+		  "gateway show NAME -s: GW_GET do with IFINDEX, stats on");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "gateway", VPNRT_A_GW, gt, VPNRT_A_GW_MAX, gw_pol, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_GW_GET, "bare \"gateway\" means show");
+	fake_fini(&c, &f);
+}
+
+static void test_conn(void)
+{
+	struct nlattr *ct[VPNRT_A_CONN_MAX + 1], *t, *tt[VPNRT_A_TUNNEL_MAX + 1];
+	struct vpnrtctl c;
+	struct fake f;
+	uint16_t flags = 0;
+	int cmd, rem, n = 0;
+	uint32_t tun[2] = { 0, 0 };
+	bool typed = true;
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "conn add c1 gateway vpngw0 tunnel xfrm1", VPNRT_A_CONN, ct,
+		      VPNRT_A_CONN_MAX, conn_pol, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_CONN_NEW && (flags & NLM_F_ACK) &&
+		  !strcmp(nla_get_string(ct[VPNRT_A_CONN_NAME]), "c1") &&
+		  nla_get_u32(ct[VPNRT_A_CONN_GW_IFINDEX]) == 10 &&
+		  nla_get_u8(ct[VPNRT_A_CONN_MODE]) == VPNRT_MODE_ACTIVE_STANDBY,
+		  "conn add: CONN_NEW name, gw ifindex, mode active-standby");
+	TAP_CHECK(cmd > 0 && !ct[VPNRT_A_CONN_ID] && !ct[VPNRT_A_CONN_ROUTING] &&
+		  !ct[VPNRT_A_CONN_IKE_MANAGED] && !ct[VPNRT_A_CONN_ADMIN] &&
+		  !ct[VPNRT_A_CONN_IKE] && n_attrs(ct, VPNRT_A_CONN_MAX) == 4,
+		  "conn add: no id, routing, ike or admin unless given");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "conn add c2 gateway vpngw0 tunnel xfrm1 tunnel xfrm2 mode ecmp "
+		      "id 42 flow-protection local 10.0.0.0/24 peer 10.1.0.0/16 ike managed admin down",
+		      VPNRT_A_CONN, ct, VPNRT_A_CONN_MAX, conn_pol, NULL);
+	if (cmd > 0 && ct[VPNRT_A_CONN_TUNNELS])
+		nla_for_each_nested(t, ct[VPNRT_A_CONN_TUNNELS], rem) {
+			static struct nla_policy tp[VPNRT_A_TUNNEL_MAX + 1] = {
+				[VPNRT_A_TUNNEL_IFINDEX] = { .type = NLA_U32 },
+			};
+
+			if (n < 2 && !nla_parse_nested(tt, VPNRT_A_TUNNEL_MAX, t, tp) &&
+			    tt[VPNRT_A_TUNNEL_IFINDEX])
+				tun[n] = nla_get_u32(tt[VPNRT_A_TUNNEL_IFINDEX]);
+			n++;
+			typed = typed && nla_type(t) == n && (t->nla_type & NLA_F_NESTED);
+		}
+	TAP_CHECK(n == 2 && typed && tun[0] == 11 && tun[1] == 12,
+		  "conn add: TUNNELS is an array of nests typed 1, 2 with IFINDEX 11, 12");
+	TAP_CHECK(cmd > 0 && nla_get_u8(ct[VPNRT_A_CONN_MODE]) == VPNRT_MODE_ECMP &&
+		  nla_get_u32(ct[VPNRT_A_CONN_ID]) == 42 &&
+		  nla_get_u8(ct[VPNRT_A_CONN_IKE_MANAGED]) == 1 &&
+		  nla_get_u8(ct[VPNRT_A_CONN_ADMIN]) == VPNRT_STATE_DOWN,
+		  "conn add: mode ecmp, id 42, ike managed, admin down");
+	{
+		uint8_t l[4] = { 10, 0, 0, 0 }, p[4] = { 10, 1, 0, 0 };
+
+		TAP_CHECK(cmd > 0 && nla_get_u8(ct[VPNRT_A_CONN_ROUTING]) == VPNRT_ROUTING_FLOW &&
+			  nla_get_u16(ct[VPNRT_A_CONN_FAMILY]) == AF_INET &&
+			  nla_len(ct[VPNRT_A_CONN_LOCAL_ADDR]) == 4 &&
+			  !memcmp(nla_data(ct[VPNRT_A_CONN_LOCAL_ADDR]), l, 4) &&
+			  nla_get_u8(ct[VPNRT_A_CONN_LOCAL_LEN]) == 24 &&
+			  !memcmp(nla_data(ct[VPNRT_A_CONN_PEER_ADDR]), p, 4) &&
+			  nla_get_u8(ct[VPNRT_A_CONN_PEER_LEN]) == 16,
+			  "conn add flow-protection: routing flow, family, local/peer addr and len");
+	}
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "conn add c3 gateway vpngw0 tunnel xfrm1 flow-protection peer fd00:1::/64 local fd00::/64",
+		      VPNRT_A_CONN, ct, VPNRT_A_CONN_MAX, conn_pol, NULL);
+	TAP_CHECK(cmd > 0 && nla_get_u16(ct[VPNRT_A_CONN_FAMILY]) == AF_INET6 &&
+		  nla_len(ct[VPNRT_A_CONN_PEER_ADDR]) == 16 &&
+		  nla_get_u8(ct[VPNRT_A_CONN_PEER_LEN]) == 64,
+		  "flow-protection in either order, IPv6");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "conn set c1 admin up ike down", VPNRT_A_CONN, ct,
+		      VPNRT_A_CONN_MAX, conn_pol, NULL);
+	TAP_CHECK(cmd == VPNRT_CMD_CONN_SET && nla_get_u8(ct[VPNRT_A_CONN_ADMIN]) == VPNRT_STATE_UP &&
+		  nla_get_u8(ct[VPNRT_A_CONN_IKE]) == VPNRT_STATE_DOWN &&
+		  n_attrs(ct, VPNRT_A_CONN_MAX) == 3, "conn set: CONN_SET {NAME, ADMIN, IKE}");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "conn del c1", VPNRT_A_CONN, ct, VPNRT_A_CONN_MAX, conn_pol, NULL);
+	TAP_CHECK(cmd == VPNRT_CMD_CONN_DEL && n_attrs(ct, VPNRT_A_CONN_MAX) == 1,
+		  "conn del: CONN_DEL {NAME}");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "conn show gateway vpngw1", VPNRT_A_CONN, ct, VPNRT_A_CONN_MAX,
+		      conn_pol, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_CONN_GET && (flags & NLM_F_DUMP) == NLM_F_DUMP &&
+		  nla_get_u32(ct[VPNRT_A_CONN_GW_IFINDEX]) == 13 &&
+		  n_attrs(ct, VPNRT_A_CONN_MAX) == 1,
+		  "conn show gateway GW: CONN_GET dump filtered by GW_IFINDEX");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "conn show c1 -s", VPNRT_A_CONN, ct, VPNRT_A_CONN_MAX,
+		      conn_pol, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_CONN_GET && !(flags & NLM_F_DUMP) && c.stats &&
+		  !strcmp(nla_get_string(ct[VPNRT_A_CONN_NAME]), "c1"),
+		  "conn show NAME -s: CONN_GET do with NAME");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, "conn show name gateway", VPNRT_A_CONN, ct, VPNRT_A_CONN_MAX,
+		      conn_pol, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_CONN_GET &&
+		  !strcmp(nla_get_string(ct[VPNRT_A_CONN_NAME]), "gateway"),
+		  "conn show name NAME: a connection named like a keyword");
+	fake_fini(&c, &f);
+}
+
+static void test_rejections(void)
+{
+	static const struct { const char *line, *msg; } bad[] = {
+		{ "frob", "unknown object \"frob\"; allowed: gateway, conn, route, monitor, family, help" },
+		{ "gateway add", "\"gateway add\" needs a gateway NAME" },
+		{ "gateway add vpngw0123456789ab", "must be 1..15 characters" },
+		{ "gateway add a/b", "must not contain '/', ':' or spaces" },
+		{ "gateway add g0 ecmp-hash l5", "ecmp-hash must be l3 or l4, not \"l5\"" },
+		{ "gateway add g0 max-paths 17", "max-paths must be 1..16, not \"17\"" },
+		{ "gateway add g0 max-paths 0", "max-paths must be 1..16, not \"0\"" },
+		{ "gateway add g0 max-conns -1", "max-conns must be 0..4294967295, not \"-1\"" },
+		{ "gateway add g0 max-p 3", "ambiguous keyword \"max-p\" after \"gateway add\"" },
+		{ "gateway add g0 speed 3", "unknown keyword \"speed\" after \"gateway add\"; allowed: ecmp-hash, max-paths, max-conns, max-bgp-routes, max-peer-routes, max-policy-routes, max-routes" },
+		{ "gateway add g0 max-conns", "missing value after \"max-conns\"" },
+		{ "gateway add g0 max-conns 1 max-conns 2", "\"max-conns\" given twice" },
+		{ "gateway set vpngw0", "\"gateway set vpngw0\" needs something to change" },
+		{ "gateway set nosuch0 max-conns 3", "device \"nosuch0\" does not exist" },
+		{ "gateway del nosuch0", "device \"nosuch0\" does not exist" },
+		{ "gateway del vpngw0 now", "takes no more arguments, got \"now\"" },
+		{ "gateway show vpngw0 vpngw1", "unexpected \"vpngw1\"" },
+		{ "gateway s", "ambiguous keyword \"s\" after \"gateway\"" },
+		{ "conn add", "\"conn add\" needs a connection NAME" },
+		{ "conn add c1 tunnel xfrm1", "\"conn add c1\" needs gateway GW" },
+		{ "conn add c1 gateway vpngw0", "\"conn add c1\" needs tunnel DEV (one or two)" },
+		{ "conn add c1 gateway nosuch0 tunnel xfrm1", "device \"nosuch0\" does not exist" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm9", "device \"xfrm9\" does not exist" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 tunnel xfrm2 tunnel vpngw1", "at most 2 tunnels" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 tunnel xfrm1", "tunnel \"xfrm1\" given twice" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 mode lb", "mode must be active-standby or ecmp, not \"lb\"" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 id 0", "id must be 1..4294967295" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 ike auto", "ike must be managed or none, not \"auto\"" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 admin on", "admin must be up or down, not \"on\"" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 flow-protection local 10.0.0.0/8", "\"flow-protection\" needs local CIDR peer CIDR" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 flow-protection local 10.0.0.1/8 peer 10.1.0.0/16", "flow-protection local: \"10.0.0.1/8\" has host bits set; did you mean 10.0.0.0/8?" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 flow-protection local 10.0.0.0/8 peer fd00::/8", "same family" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 flow-protection local 10.0.0.0/8 local 10.0.0.0/8", "\"local\" given twice" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 i 3", "ambiguous keyword \"i\" after \"conn add\"" },
+		{ "conn add c1 gateway vpngw0 tunnel xfrm1 color red", "unknown keyword \"color\" after \"conn add\"; allowed: gateway, tunnel, mode, id, flow-protection, ike, admin" },
+		{ "conn add c1 gateway vpngw0 gateway vpngw1 tunnel xfrm1", "\"gateway\" given twice" },
+		{ "conn add 0123456789abcdef0123456789abcdef gateway vpngw0 tunnel xfrm1", "too long (at most 31 characters)" },
+		{ "conn set c1", "\"conn set c1\" needs something to change: admin up|down, ike up|down" },
+		{ "conn set c1 ike managed", "ike must be up or down, not \"managed\"" },
+		{ "conn set c1 mode ecmp", "unknown keyword \"mode\" after \"conn set\"; allowed: admin, ike" },
+		{ "conn set c1 admin up admin down", "\"admin\" given twice" },
+		{ "conn del c1 c2", "\"conn del c1\" takes no more arguments, got \"c2\"" },
+		{ "conn show c1 c2", "unknown keyword \"c2\" after \"conn show\"" },
+		{ "conn show gateway nosuch0", "device \"nosuch0\" does not exist" },
+		{ "monitor now", "\"monitor\" takes no arguments, got \"now\"" },
+		{ "family list", "unknown command \"family list\"; allowed: family show" },
+	};
+	struct vpnrtctl c;
+	struct fake f;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc;
+
+		fake_init(&c, &f);
+		rc = run_line(&c, bad[i].line);
+		TAP_CHECK(rc == -1 && strstr(c.err, bad[i].msg) && f.n_sent == 0,
+			  "rejected: %s -> %s", bad[i].line, c.err);
+		fake_fini(&c, &f);
+	}
+}
+
+static void test_kernel_error(void)
+{
+	struct vpnrtctl c;
+	struct fake f;
+	int rc;
+
+	fake_init(&c, &f);
+	f.fail_at = 0;
+	f.fail_msg = "tunnel xfrm1 is already used by conn c0";
+	rc = run_line(&c, "conn add c1 gateway vpngw0 tunnel xfrm1");
+	TAP_CHECK(rc == -1 && c.err_kernel && !strcmp(c.err, f.fail_msg),
+		  "a kernel error is reported verbatim: %s", c.err);
+	fake_fini(&c, &f);
+}
+
+int main(void)
+{
+	test_gateway();
+	test_conn();
+	test_rejections();
+	test_kernel_error();
+	return tap_done();
+}
