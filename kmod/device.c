@@ -115,6 +115,13 @@ static void gstat_inc(struct vpnrt_gw *gw, size_t off)
 	u64_stats_update_end(&s->syncp);
 }
 
+static bool flow_is_multicast(const struct vpnrt_flow *fl)
+{
+	if (fl->family == AF_INET)
+		return ipv4_is_multicast(fl->dst.ip) || ipv4_is_lbcast(fl->dst.ip);
+	return ipv6_addr_is_multicast(&fl->dst.ip6);
+}
+
 #define GSTAT_INC(gw, field) gstat_inc(gw, offsetof(struct vpnrt_gstats, field))
 
 static void send_unreachable(struct sk_buff *skb)
@@ -141,6 +148,9 @@ static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 		GSTAT_INC(gw, errors);
 		goto drop;
 	}
+	/* routes are unicast; the device's own IPv6 chatter (MLD) ends here */
+	if (flow_is_multicast(&fl))
+		goto drop;
 
 	rcu_read_lock();
 	if (!vpnrt_decide(gw, &fl, vpnrt_flow_hash(gw, &fl), false, &d))
@@ -278,6 +288,8 @@ static void vpnrt_setup(struct net_device *dev)
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
+	/* keep the route the packet came with: the tunnel reuses it */
+	netif_keep_dst(dev);
 	dev->mtu = ETH_DATA_LEN;
 	dev->min_mtu = IPV4_MIN_MTU;
 	dev->max_mtu = IP_MAX_MTU;

@@ -6,6 +6,7 @@
 set -u
 
 readonly KSFT_PASS=0 KSFT_FAIL=1 KSFT_SKIP=4
+export TMPDIR=${TMPDIR:-/tmp}
 SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VPNRT_TOP=$(cd "$SELFTEST_DIR/.." && pwd)
 VPNRTCTL=${VPNRTCTL:-$VPNRT_TOP/build/userspace/vpnrtctl}
