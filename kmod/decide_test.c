@@ -161,13 +161,18 @@ static int conn_of(struct kunit *test, const struct vpnrt_decision *d)
 	return -1;
 }
 
-#define EXPECT_DECISION(src, dst, conn, why) do {			\
-	struct vpnrt_decision __d;					\
-									\
-	KUNIT_ASSERT_TRUE(test, decide(test, src, dst, &__d));		\
-	KUNIT_EXPECT_EQ_MSG(test, conn_of(test, &__d), conn, "%s -> %s", src, dst); \
-	KUNIT_EXPECT_EQ_MSG(test, (int)__d.reason, why, "%s -> %s", src, dst); \
-} while (0)
+static void expect_decision(struct kunit *test, const char *src,
+			    const char *dst, int conn, int why)
+{
+	struct vpnrt_decision d;
+
+	KUNIT_ASSERT_TRUE(test, decide(test, src, dst, &d));
+	KUNIT_EXPECT_EQ_MSG(test, conn_of(test, &d), conn, "%s -> %s", src, dst);
+	KUNIT_EXPECT_EQ_MSG(test, (int)d.reason, why, "%s -> %s", src, dst);
+}
+
+#define EXPECT_DECISION(src, dst, conn, why) \
+	expect_decision(test, src, dst, conn, why)
 
 static void set_down(struct fixture *f, int conn, unsigned long bit, bool on)
 {
@@ -422,6 +427,15 @@ static bool ref_usable(struct fixture *f, const struct ref_route *r)
 	       vpnrt_tunnel_usable(&f->c[r->conn]->tun[0]);
 }
 
+/* could the all-down rule pick @r, at the deepest matching length @dl? */
+static bool ref_fallback_ok(struct fixture *f, const struct ref_route *r,
+			    const struct vpnrt_flow *fl, int dl)
+{
+	return r->family == fl->family && r->len == dl &&
+	       vpnrt_prefix_match(fl->family, &r->dst, r->len, &fl->dst) &&
+	       !f->c[r->conn]->down;
+}
+
 static int ref_cmp(const struct ref_route *a, const struct ref_route *b)
 {
 	if (a->proto != b->proto)
@@ -538,14 +552,8 @@ static void random_vs_reference(struct kunit *test)
 				/* all down: fallback iff an admin-up route at the deepest prefix */
 				bool any = false;
 
-				for (i = 0; i < n; i++) {
-					const struct ref_route *r = &ref[i];
-
-					if (r->family == fl.family && r->len == dl &&
-					    vpnrt_prefix_match(fl.family, &r->dst, r->len, &fl.dst) &&
-					    !f->c[r->conn]->down)
-						any = true;
-				}
+				for (i = 0; i < n; i++)
+					any |= ref_fallback_ok(f, &ref[i], &fl, dl);
 				KUNIT_ASSERT_EQ(test, ok, any);
 				if (ok) {
 					KUNIT_ASSERT_TRUE(test, d.fallback);
