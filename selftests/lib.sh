@@ -79,13 +79,13 @@ require_cmd() {
 # setup_ns NAME...: make one network namespace per NAME, store its unique
 # name in the variable NAME, bring its loopback up. Removed at exit.
 setup_ns() {
-	local var ns
-	for var in "$@"; do
-		ns="$var-$(mktemp -u XXXXXX)"
-		ip netns add "$ns" || return 1
-		ip -n "$ns" link set lo up || return 1
-		NS_LIST+=("$ns")
-		printf -v "$var" '%s' "$ns"
+	local __var __ns
+	for __var in "$@"; do
+		__ns="$__var-$(mktemp -u XXXXXX)"
+		ip netns add "$__ns" || return 1
+		ip -n "$__ns" link set lo up || return 1
+		NS_LIST+=("$__ns")
+		printf -v "$__var" '%s' "$__ns"
 	done
 }
 
