@@ -1693,3 +1693,7 @@ void vpnrt_genl_exit(void)
 {
 	genl_unregister_family(&vpnrt_family);
 }
+
+#ifdef VPNRT_KUNIT
+#include "netlink_test.c"
+#endif
