@@ -39,7 +39,8 @@ rx_before=$(dc_rx | awk '{ s += $2 } END { print s }')
 check "traffic is flowing ($rx_before packets arrived)" test "$rx_before" -gt 0
 check "rmmod vpnrt under traffic" rmmod vpnrt
 check_fail "vpngw0 went with the module" ip -n "$gw" link show vpngw0
-check "the sender ran to its end, unharmed" wait $traffic
+wait $traffic
+check_eq "the sender ran to its end, unharmed" 0 $?
 
 # a netns with live state, deleted
 vpnrt_load || ktap_fail "insmod again"
