@@ -4,7 +4,7 @@
 
 # KDIR= builds the module against another kernel tree
 
-.PHONY: all module userspace modules-all check bench demo clean debug-kernel
+.PHONY: all module userspace modules-all check demo clean debug-kernel
 
 all: module userspace
 
