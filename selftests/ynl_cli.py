@@ -7,13 +7,17 @@ things its library cannot do yet added to it:
 * encode an indexed-array of nests (vpnrt's routes and tunnels): give a
   list of objects, element K (1-based) becomes a nest of type K;
 * name an attribute inside an indexed-array in an extack's "bad-attr"
-  (6.12 raises "Can't dive into ..." and loses the error message).
+  (6.12 raises "Can't dive into ..." and loses the error message);
+* --subscribe together with --do: 6.12 reads the events on the request's
+  socket, and an event before the ack makes it crash (op is None); here
+  events go to a socket of their own, read after the request.
 
     VPNRT_YNL=<dir of cli.py> ynl_cli.py --spec ... --do ... --json ...
 
 VPNRT_YNL defaults to the tree scripts/ynl-setup prints.
 """
 import os
+import socket
 import struct
 import subprocess
 import sys
@@ -84,8 +88,30 @@ def decode_extack_path(self, attrs, attr_set, offset, target):
     return None
 
 
+def ntf_subscribe(self, mcast_name):
+    mcast_id = self.nlproto.get_mcast_id(mcast_name, self.mcast_groups)
+    self.ntf_sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                                  self.nlproto.proto_num)
+    self.ntf_sock.bind((0, 0))
+    self.ntf_sock.setsockopt(Netlink.SOL_NETLINK,
+                             Netlink.NETLINK_ADD_MEMBERSHIP, mcast_id)
+
+
+_check_ntf = YnlFamily.check_ntf
+
+
+def check_ntf(self):
+    sock, self.sock = self.sock, getattr(self, 'ntf_sock', self.sock)
+    try:
+        _check_ntf(self)
+    finally:
+        self.sock = sock
+
+
 YnlFamily._add_attr = add_attr
 YnlFamily._decode_extack_path = decode_extack_path
+YnlFamily.ntf_subscribe = ntf_subscribe
+YnlFamily.check_ntf = check_ntf
 
 if __name__ == '__main__':
     cli.main()
