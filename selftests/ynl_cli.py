@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """
-The ynl CLI of Linux 6.12 (tools/net/ynl/cli.py), run unchanged, with two
+The ynl CLI of Linux 6.12 (tools/net/ynl/cli.py), run unchanged, with three
 things its library cannot do yet added to it:
 
 * encode an indexed-array of nests (vpnrt's routes and tunnels): give a
@@ -12,9 +12,9 @@ things its library cannot do yet added to it:
   socket, and an event before the ack makes it crash (op is None); here
   events go to a socket of their own, read after the request.
 
-    VPNRT_YNL=<dir of cli.py> ynl_cli.py --spec ... --do ... --json ...
+    [VPNRT_YNL=<dir of cli.py>] ynl_cli.py --spec ... --do ... --json ...
 
-VPNRT_YNL defaults to the tree scripts/ynl-setup prints.
+VPNRT_YNL defaults to the one in the tree scripts/ynl-setup prints.
 """
 import os
 import socket
@@ -26,8 +26,10 @@ ynl_dir = os.environ.get('VPNRT_YNL')
 if not ynl_dir:
     setup = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                          '..', 'scripts', 'ynl-setup')
-    ynl_dir = subprocess.check_output([setup, '--check'], text=True).strip()
-    ynl_dir = os.path.join(ynl_dir, 'tools', 'net', 'ynl')
+    tree = subprocess.check_output([setup, '--check'], text=True).strip()
+    ynl_dir = os.path.join(tree, 'tools', 'net', 'ynl')
+    if os.path.exists(os.path.join(ynl_dir, 'pyynl', 'cli.py')):
+        ynl_dir = os.path.join(ynl_dir, 'pyynl')
 sys.path.insert(0, ynl_dir)
 
 import cli                                       # noqa: E402
