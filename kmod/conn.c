@@ -186,6 +186,7 @@ void vpnrt_conn_destroy(struct vpnrt_conn *c)
 		struct vpnrt_tunnel *t = &c->tun[i];
 		struct net_device *dev = rtnl_dereference(t->dev);
 
+		vpnrt_health_stop(c, i);
 		if (dev) {
 			RCU_INIT_POINTER(t->dev, NULL);
 			netdev_put(dev, &t->dev_tracker);
@@ -194,18 +195,26 @@ void vpnrt_conn_destroy(struct vpnrt_conn *c)
 	call_rcu(&c->rcu, conn_free_rcu);
 }
 
-void vpnrt_conn_set_down(struct vpnrt_conn *c, unsigned long bit, bool on)
+/*
+ * Down bits change with atomic bit operations: the health prober flips its
+ * bit from softirq while RTNL holders flip theirs. @bit is one VPNRT_DOWN_*.
+ */
+static void down_set(unsigned long *word, unsigned long bit, bool on)
 {
-	unsigned long v = c->down;
-
-	WRITE_ONCE(c->down, on ? v | bit : v & ~bit);
+	if (on)
+		set_bit(__ffs(bit), word);
+	else
+		clear_bit(__ffs(bit), word);
 }
 
-static void tunnel_set_down(struct vpnrt_tunnel *t, unsigned long bit, bool on)
+void vpnrt_conn_set_down(struct vpnrt_conn *c, unsigned long bit, bool on)
 {
-	unsigned long v = t->down;
+	down_set(&c->down, bit, on);
+}
 
-	WRITE_ONCE(t->down, on ? v | bit : v & ~bit);
+void vpnrt_tunnel_set_down(struct vpnrt_tunnel *t, unsigned long bit, bool on)
+{
+	down_set(&t->down, bit, on);
 }
 
 u32 vpnrt_tunnel_down_reason(const struct vpnrt_tunnel *t)
@@ -276,12 +285,13 @@ static int vpnrt_netdev_event(struct notifier_block *nb, unsigned long event,
 	before = vpnrt_conn_down_reason(c) | vpnrt_tunnel_down_reason(t);
 
 	if (event == NETDEV_UNREGISTER) {
-		tunnel_set_down(t, VPNRT_DOWN_NO_DEVICE, true);
+		vpnrt_health_stop(c, i);
+		vpnrt_tunnel_set_down(t, VPNRT_DOWN_NO_DEVICE, true);
 		RCU_INIT_POINTER(t->dev, NULL);
 		netdev_put(dev, &t->dev_tracker);
 	} else {
 		strscpy(t->ifname, dev->name, sizeof(t->ifname));
-		tunnel_set_down(t, VPNRT_DOWN_LINK, link_down(dev));
+		vpnrt_tunnel_set_down(t, VPNRT_DOWN_LINK, link_down(dev));
 	}
 	if (event == NETDEV_CHANGENAME ||
 	    before != (vpnrt_conn_down_reason(c) | vpnrt_tunnel_down_reason(t)))

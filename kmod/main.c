@@ -62,9 +62,12 @@ static int __init vpnrt_init(void)
 	err = vpnrt_routes_init();
 	if (err)
 		return err;
-	err = register_pernet_device(&vpnrt_net_ops);
+	err = vpnrt_health_init();
 	if (err)
 		goto err_routes;
+	err = register_pernet_device(&vpnrt_net_ops);
+	if (err)
+		goto err_health;
 	err = rtnl_link_register(&vpnrt_link_ops);
 	if (err)
 		goto err_pernet;
@@ -84,6 +87,8 @@ err_link:
 	rtnl_link_unregister(&vpnrt_link_ops);
 err_pernet:
 	unregister_pernet_device(&vpnrt_net_ops);
+err_health:
+	vpnrt_health_exit();
 err_routes:
 	vpnrt_routes_exit();
 	return err;
@@ -95,6 +100,7 @@ static void __exit vpnrt_exit(void)
 	rtnl_link_unregister(&vpnrt_link_ops);	/* deletes every gateway */
 	vpnrt_conn_notifier_exit();
 	unregister_pernet_device(&vpnrt_net_ops);
+	vpnrt_health_exit();
 	vpnrt_routes_exit();
 }
 

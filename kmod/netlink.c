@@ -24,6 +24,34 @@ static const struct genl_multicast_group vpnrt_mcgrps[] = {
 
 #define RO { .type = NLA_REJECT, .reject_message = "attribute is read-only" }
 
+static const struct nla_policy health_policy[VPNRT_A_HEALTH_MAX + 1] = {
+	[VPNRT_A_HEALTH_OFF]		= { .type = NLA_FLAG },
+	[VPNRT_A_HEALTH_FAMILY]		= { .type = NLA_U16 },
+	[VPNRT_A_HEALTH_DST]		= { .type = NLA_BINARY, .len = 16 },
+	[VPNRT_A_HEALTH_SRC]		= { .type = NLA_BINARY, .len = 16 },
+	[VPNRT_A_HEALTH_INTERVAL]	= { .type = NLA_U32 },
+	[VPNRT_A_HEALTH_RETRIES]	= { .type = NLA_U32 },
+	[VPNRT_A_HEALTH_RISE]		= { .type = NLA_U32 },
+	[VPNRT_A_HEALTH_POLICY]		= { .type = NLA_U8 },
+	[VPNRT_A_HEALTH_STATE]		= RO,
+	[VPNRT_A_HEALTH_OLD_STATE]	= RO,
+	[VPNRT_A_HEALTH_REASON]		= RO,
+	[VPNRT_A_HEALTH_TIME]		= RO,
+	[VPNRT_A_HEALTH_LOSS_START]	= RO,
+	[VPNRT_A_HEALTH_SINCE]		= RO,
+	[VPNRT_A_HEALTH_SENT]		= RO,
+	[VPNRT_A_HEALTH_ANSWERED]	= RO,
+	[VPNRT_A_HEALTH_IGNORED]	= RO,
+	[VPNRT_A_HEALTH_SEND_ERRORS]	= RO,
+	[VPNRT_A_HEALTH_CONSEC_LOST]	= RO,
+	[VPNRT_A_HEALTH_RTT]		= RO,
+	[VPNRT_A_HEALTH_SRTT]		= RO,
+	[VPNRT_A_HEALTH_WINDOW]		= RO,
+	[VPNRT_A_HEALTH_WINDOW_LOST]	= RO,
+	[VPNRT_A_HEALTH_TRANSITIONS]	= RO,
+	[VPNRT_A_HEALTH_PAD]		= RO,
+};
+
 static const struct nla_policy tunnel_policy[VPNRT_A_TUNNEL_MAX + 1] = {
 	[VPNRT_A_TUNNEL_IFINDEX]	= { .type = NLA_U32 },
 	[VPNRT_A_TUNNEL_IFNAME]		= RO,
@@ -33,6 +61,7 @@ static const struct nla_policy tunnel_policy[VPNRT_A_TUNNEL_MAX + 1] = {
 	[VPNRT_A_TUNNEL_TX_BYTES]	= RO,
 	[VPNRT_A_TUNNEL_TX_ERRORS]	= RO,
 	[VPNRT_A_TUNNEL_PAD]		= RO,
+	[VPNRT_A_TUNNEL_HEALTH]		= NLA_POLICY_NESTED(health_policy),
 };
 
 static const struct nla_policy route_policy[VPNRT_A_ROUTE_MAX + 1] = {
@@ -199,6 +228,23 @@ static int check_u8_max(const struct nlattr *a, u8 max,
 	return -EINVAL;
 }
 
+/* optional @a into @out, @def if absent; @min..@max */
+static int get_u32_range(const struct nlattr *a, u32 min, u32 max, u32 def,
+			 u32 *out, struct netlink_ext_ack *extack,
+			 const char *what)
+{
+	if (!a) {
+		*out = def;
+		return 0;
+	}
+	*out = nla_get_u32(a);
+	if (*out >= min && *out <= max)
+		return 0;
+	NL_SET_ERR_MSG_ATTR_FMT(extack, a, "%s %u out of range %u..%u", what,
+				*out, min, max);
+	return -EINVAL;
+}
+
 static void bump_genid(struct net *net)
 {
 	vpnrt_pernet(net)->genid++;
@@ -214,6 +260,9 @@ static bool has_listeners(struct net *net)
 {
 	return genl_has_listeners(&vpnrt_family, net, VPNRT_MCGRP_EVENTS_ID);
 }
+
+/* events from outside requests (health) stop before the family goes */
+static bool events_live;
 
 /* ---- gateways ---- */
 
@@ -548,6 +597,50 @@ static int gw_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ---- connections ---- */
 
+static int health_put_cfg(struct sk_buff *skb, const struct vpnrt_health_cfg *cfg)
+{
+	unsigned int len = cfg->family == AF_INET6 ? 16 : 4;
+
+	return nla_put_u16(skb, VPNRT_A_HEALTH_FAMILY, cfg->family) ||
+	       nla_put(skb, VPNRT_A_HEALTH_DST, len, &cfg->dst) ||
+	       nla_put(skb, VPNRT_A_HEALTH_SRC, len, &cfg->src) ||
+	       nla_put_u32(skb, VPNRT_A_HEALTH_INTERVAL, cfg->interval_ms) ||
+	       nla_put_u32(skb, VPNRT_A_HEALTH_RETRIES, cfg->retries) ||
+	       nla_put_u32(skb, VPNRT_A_HEALTH_RISE, cfg->rise) ||
+	       nla_put_u8(skb, VPNRT_A_HEALTH_POLICY, cfg->policy);
+}
+
+/* a tunnel's health nest in replies: configuration, state and counters */
+static int health_fill(struct sk_buff *skb, struct vpnrt_health *hc)
+{
+	struct vpnrt_health_info hi;
+	struct nlattr *nest;
+
+	vpnrt_health_info(hc, &hi);
+	nest = nla_nest_start(skb, VPNRT_A_TUNNEL_HEALTH);
+	if (!nest || health_put_cfg(skb, &hi.cfg) ||
+	    nla_put_u8(skb, VPNRT_A_HEALTH_STATE, hi.state) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_SINCE, hi.since_ms,
+			      VPNRT_A_HEALTH_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_SENT, hi.sent,
+			      VPNRT_A_HEALTH_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_ANSWERED, hi.answered,
+			      VPNRT_A_HEALTH_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_IGNORED, hi.ignored,
+			      VPNRT_A_HEALTH_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_SEND_ERRORS, hi.send_errors,
+			      VPNRT_A_HEALTH_PAD) ||
+	    nla_put_u32(skb, VPNRT_A_HEALTH_CONSEC_LOST, hi.consec_lost) ||
+	    nla_put_u32(skb, VPNRT_A_HEALTH_RTT, hi.rtt_us) ||
+	    nla_put_u32(skb, VPNRT_A_HEALTH_SRTT, hi.srtt_us) ||
+	    nla_put_u32(skb, VPNRT_A_HEALTH_WINDOW, hi.window) ||
+	    nla_put_u32(skb, VPNRT_A_HEALTH_WINDOW_LOST, hi.window_lost) ||
+	    nla_put_u32(skb, VPNRT_A_HEALTH_TRANSITIONS, hi.transitions))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int conn_fill(struct sk_buff *skb, struct vpnrt_conn *c, u32 portid,
 		     u32 seq, int flags, u8 cmd, struct netlink_callback *cb)
 {
@@ -612,6 +705,8 @@ static int conn_fill(struct sk_buff *skb, struct vpnrt_conn *c, u32 portid,
 		    nla_put_u64_64bit(skb, VPNRT_A_TUNNEL_TX_ERRORS, e,
 				      VPNRT_A_TUNNEL_PAD))
 			goto err;
+		if (t->health && health_fill(skb, t->health))
+			goto err;
 		nla_nest_end(skb, t1);
 	}
 	nla_nest_end(skb, tn);
@@ -644,6 +739,79 @@ void vpnrt_notify_conn(struct vpnrt_conn *c, u8 cmd)
 	skb = conn_msg(c, cmd);
 	if (skb)
 		notify(net, skb);
+}
+
+/*
+ * A tunnel's health state changed: the event names the connection and
+ * the tunnel with their states now, and the change. From a work item, so
+ * without RTNL: everything read here is fixed for the connection's life
+ * or read once.
+ */
+void vpnrt_notify_health(struct vpnrt_conn *c, unsigned int idx,
+			 struct net_device *dev,
+			 const struct vpnrt_health_cfg *cfg,
+			 const struct vpnrt_health_ev *ev)
+{
+	const struct vpnrt_tunnel *t = &c->tun[idx];
+	struct net *net = dev_net(dev);
+	struct nlattr *nest, *tn, *t1, *hn;
+	struct sk_buff *skb;
+	u32 why;
+	void *hdr;
+
+	if (!READ_ONCE(events_live) || !has_listeners(net))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &vpnrt_family, 0, VPNRT_CMD_HEALTH);
+	if (!hdr)
+		goto err;
+	why = vpnrt_conn_down_reason(c);
+	nest = nla_nest_start(skb, VPNRT_A_CONN);
+	if (!nest ||
+	    nla_put_string(skb, VPNRT_A_CONN_NAME, c->name) ||
+	    nla_put_u32(skb, VPNRT_A_CONN_ID, c->id) ||
+	    nla_put_u32(skb, VPNRT_A_CONN_GW_IFINDEX, c->gw->dev->ifindex) ||
+	    nla_put_u8(skb, VPNRT_A_CONN_STATE,
+		       why ? VPNRT_STATE_DOWN : VPNRT_STATE_UP) ||
+	    nla_put_u32(skb, VPNRT_A_CONN_DOWN_REASON, why))
+		goto err;
+	tn = nla_nest_start(skb, VPNRT_A_CONN_TUNNELS);
+	t1 = tn ? nla_nest_start(skb, idx + 1) : NULL;
+	if (!t1 ||
+	    nla_put_u32(skb, VPNRT_A_TUNNEL_IFINDEX, t->ifindex) ||
+	    nla_put_string(skb, VPNRT_A_TUNNEL_IFNAME, dev->name) ||
+	    nla_put_u8(skb, VPNRT_A_TUNNEL_STATE,
+		       vpnrt_tunnel_usable(t) ? VPNRT_STATE_UP : VPNRT_STATE_DOWN) ||
+	    nla_put_u32(skb, VPNRT_A_TUNNEL_DOWN_REASON,
+			vpnrt_tunnel_down_reason(t)))
+		goto err;
+	hn = nla_nest_start(skb, VPNRT_A_TUNNEL_HEALTH);
+	if (!hn || health_put_cfg(skb, cfg) ||
+	    nla_put_u8(skb, VPNRT_A_HEALTH_STATE, ev->new) ||
+	    nla_put_u8(skb, VPNRT_A_HEALTH_OLD_STATE, ev->old) ||
+	    nla_put_u8(skb, VPNRT_A_HEALTH_REASON, ev->reason) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_TIME, ev->time,
+			      VPNRT_A_HEALTH_PAD) ||
+	    (ev->loss_start &&
+	     nla_put_u64_64bit(skb, VPNRT_A_HEALTH_LOSS_START, ev->loss_start,
+			       VPNRT_A_HEALTH_PAD)) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_SENT, ev->sent,
+			      VPNRT_A_HEALTH_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_ANSWERED, ev->answered,
+			      VPNRT_A_HEALTH_PAD) ||
+	    nla_put_u32(skb, VPNRT_A_HEALTH_CONSEC_LOST, ev->consec_lost))
+		goto err;
+	nla_nest_end(skb, hn);
+	nla_nest_end(skb, t1);
+	nla_nest_end(skb, tn);
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	notify(net, skb);
+	return;
+err:
+	nlmsg_free(skb);
 }
 
 static struct vpnrt_conn *conn_from_attrs(struct net *net, struct nlattr **tb,
@@ -734,6 +902,11 @@ static int conn_tunnels(struct vpnrt_gw *gw, struct nlattr *arr,
 			return err;
 		if (!tb[VPNRT_A_TUNNEL_IFINDEX]) {
 			NL_SET_ERR_MSG_ATTR(extack, a, "tunnel: ifindex missing");
+			return -EINVAL;
+		}
+		if (tb[VPNRT_A_TUNNEL_HEALTH]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[VPNRT_A_TUNNEL_HEALTH],
+					    "tunnel: health is set on an existing conn (conn set)");
 			return -EINVAL;
 		}
 		ifindex = nla_get_u32(tb[VPNRT_A_TUNNEL_IFINDEX]);
@@ -933,29 +1106,201 @@ out:
 	return err;
 }
 
+/* a health nest of CONN_SET: a configuration, or off */
+static int health_parse(struct nlattr *nest, struct vpnrt_health_cfg *cfg,
+			bool *off, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VPNRT_A_HEALTH_MAX + 1];
+	int i, err;
+
+	err = nla_parse_nested(tb, VPNRT_A_HEALTH_MAX, nest, health_policy,
+			       extack);
+	if (err)
+		return err;
+	*off = tb[VPNRT_A_HEALTH_OFF];
+	if (*off) {
+		for (i = 1; i <= VPNRT_A_HEALTH_MAX; i++) {
+			if (i != VPNRT_A_HEALTH_OFF && tb[i]) {
+				NL_SET_ERR_MSG_ATTR(extack, tb[i],
+						    "health: off takes no other attribute");
+				return -EINVAL;
+			}
+		}
+		return 0;
+	}
+	if (!tb[VPNRT_A_HEALTH_FAMILY] || !tb[VPNRT_A_HEALTH_DST] ||
+	    !tb[VPNRT_A_HEALTH_SRC]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "health: family, dst and src are required (or off)");
+		return -EINVAL;
+	}
+	memset(cfg, 0, sizeof(*cfg));
+	err = get_family(tb[VPNRT_A_HEALTH_FAMILY], &cfg->family, extack,
+			 "health");
+	if (!err)
+		err = get_addr(tb[VPNRT_A_HEALTH_DST], cfg->family, &cfg->dst,
+			       extack, "health dst");
+	if (!err)
+		err = get_addr(tb[VPNRT_A_HEALTH_SRC], cfg->family, &cfg->src,
+			       extack, "health src");
+	if (!err)
+		err = get_u32_range(tb[VPNRT_A_HEALTH_INTERVAL],
+				    VPNRT_HEALTH_INTERVAL_MIN,
+				    VPNRT_HEALTH_INTERVAL_MAX,
+				    VPNRT_HEALTH_INTERVAL_DEF, &cfg->interval_ms,
+				    extack, "health interval (ms)");
+	if (!err)
+		err = get_u32_range(tb[VPNRT_A_HEALTH_RETRIES], 1,
+				    VPNRT_HEALTH_RETRIES_MAX,
+				    VPNRT_HEALTH_RETRIES_DEF, &cfg->retries,
+				    extack, "health retries");
+	if (!err)
+		err = get_u32_range(tb[VPNRT_A_HEALTH_RISE], 1,
+				    VPNRT_HEALTH_RISE_MAX, VPNRT_HEALTH_RISE_DEF,
+				    &cfg->rise, extack, "health rise");
+	if (!err && tb[VPNRT_A_HEALTH_POLICY])
+		err = check_u8_max(tb[VPNRT_A_HEALTH_POLICY],
+				   VPNRT_HEALTH_RESERVE_ROUTE, extack,
+				   "health policy");
+	if (err)
+		return err;
+	if (tb[VPNRT_A_HEALTH_POLICY])
+		cfg->policy = nla_get_u8(tb[VPNRT_A_HEALTH_POLICY]);
+	return vpnrt_health_cfg_check(cfg, extack);
+}
+
+/* what CONN_SET does to one tunnel */
+struct tunnel_set {
+	bool present, off;
+	struct vpnrt_health *hc;	/* prepared, to start */
+};
+
+/* the tunnels array of CONN_SET, checked, probers prepared */
+static int conn_set_tunnels(struct vpnrt_conn *c, struct nlattr *arr,
+			    struct tunnel_set *ts,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VPNRT_A_TUNNEL_MAX + 1], *a;
+	struct vpnrt_health_cfg cfg[VPNRT_MAX_TUNNELS];
+	unsigned int i;
+	int rem, err;
+
+	nla_for_each_nested(a, arr, rem) {
+		err = nla_parse_nested(tb, VPNRT_A_TUNNEL_MAX, a, tunnel_policy,
+				       extack);
+		if (err)
+			return err;
+		if (tb[VPNRT_A_TUNNEL_IFINDEX]) {
+			u32 ifindex = nla_get_u32(tb[VPNRT_A_TUNNEL_IFINDEX]);
+
+			for (i = 0; i < c->n_tunnels; i++)
+				if (c->tun[i].ifindex == ifindex)
+					break;
+			if (i == c->n_tunnels) {
+				NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_TUNNEL_IFINDEX],
+							"tunnel: ifindex %u is not a tunnel of conn %s",
+							ifindex, c->name);
+				return -ENODEV;
+			}
+		} else if (c->n_tunnels == 1) {
+			i = 0;
+		} else {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a,
+						"tunnel: conn %s has two tunnels; give the ifindex",
+						c->name);
+			return -EINVAL;
+		}
+		if (ts[i].present) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "tunnel: %s given twice",
+						c->tun[i].ifname);
+			return -EINVAL;
+		}
+		if (!tb[VPNRT_A_TUNNEL_HEALTH]) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "tunnel: nothing to set (health)");
+			return -EINVAL;
+		}
+		err = health_parse(tb[VPNRT_A_TUNNEL_HEALTH], &cfg[i],
+				   &ts[i].off, extack);
+		if (err)
+			return err;
+		ts[i].present = true;
+	}
+	for (i = 0; i < c->n_tunnels; i++) {
+		if (!ts[i].present || ts[i].off)
+			continue;
+		ts[i].hc = vpnrt_health_prepare(c, i, &cfg[i], extack);
+		if (IS_ERR(ts[i].hc)) {
+			err = PTR_ERR(ts[i].hc);
+			ts[i].hc = NULL;
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* attributes fixed at creation; CONN_SET refuses them */
+static const struct {
+	int attr;
+	const char *name;
+} conn_fixed[] = {
+	{ VPNRT_A_CONN_GW_IFINDEX, "gateway" },
+	{ VPNRT_A_CONN_MODE, "mode" },
+	{ VPNRT_A_CONN_ROUTING, "routing" },
+	{ VPNRT_A_CONN_FAMILY, "family" },
+	{ VPNRT_A_CONN_LOCAL_ADDR, "local CIDR" },
+	{ VPNRT_A_CONN_LOCAL_LEN, "local CIDR" },
+	{ VPNRT_A_CONN_PEER_ADDR, "peer CIDR" },
+	{ VPNRT_A_CONN_PEER_LEN, "peer CIDR" },
+	{ VPNRT_A_CONN_IKE_MANAGED, "ike-managed" },
+};
+
 static int conn_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct tunnel_set ts[VPNRT_MAX_TUNNELS] = {};
 	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
+	struct netlink_ext_ack *extack = info->extack;
 	struct vpnrt_conn *c;
+	unsigned int i;
 	int err;
 
 	err = req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX, conn_policy, "conn");
 	if (err)
 		return err;
+	for (i = 0; i < ARRAY_SIZE(conn_fixed); i++) {
+		if (tb[conn_fixed[i].attr]) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[conn_fixed[i].attr],
+						"conn: %s cannot be changed; delete and add the conn",
+						conn_fixed[i].name);
+			return -EINVAL;
+		}
+	}
+	if (!tb[VPNRT_A_CONN_ADMIN] && !tb[VPNRT_A_CONN_IKE] &&
+	    !tb[VPNRT_A_CONN_TUNNELS]) {
+		NL_SET_ERR_MSG(extack, "conn: nothing to set (admin, ike, tunnel health)");
+		return -EINVAL;
+	}
 	rtnl_lock();
-	c = conn_from_attrs(genl_info_net(info), tb, info->extack);
+	c = conn_from_attrs(genl_info_net(info), tb, extack);
 	err = PTR_ERR_OR_ZERO(c);
 	if (err)
 		goto out;
-	if (!tb[VPNRT_A_CONN_ADMIN] && !tb[VPNRT_A_CONN_IKE]) {
-		NL_SET_ERR_MSG(info->extack, "conn: nothing to set (admin, ike)");
-		err = -EINVAL;
+	err = conn_states_check(tb, c->ike_managed, extack);
+	if (!err && tb[VPNRT_A_CONN_TUNNELS])
+		err = conn_set_tunnels(c, tb[VPNRT_A_CONN_TUNNELS], ts, extack);
+	if (err) {
+		for (i = 0; i < VPNRT_MAX_TUNNELS; i++)
+			vpnrt_health_discard(ts[i].hc);
 		goto out;
 	}
-	err = conn_states_check(tb, c->ike_managed, info->extack);
-	if (err)
-		goto out;
+	/* nothing fails from here */
 	conn_states_apply(tb, c);
+	for (i = 0; i < c->n_tunnels; i++) {
+		if (ts[i].off)
+			vpnrt_health_stop(c, i);
+		else if (ts[i].hc)
+			vpnrt_health_start(c, i, ts[i].hc);
+	}
 	bump_genid(genl_info_net(info));
 	vpnrt_notify_conn(c, VPNRT_CMD_CONN_SET);
 out:
@@ -1686,11 +2031,17 @@ static struct genl_family vpnrt_family __ro_after_init = {
 
 int __init vpnrt_genl_init(void)
 {
-	return genl_register_family(&vpnrt_family);
+	int err = genl_register_family(&vpnrt_family);
+
+	if (!err)
+		WRITE_ONCE(events_live, true);
+	return err;
 }
 
 void vpnrt_genl_exit(void)
 {
+	WRITE_ONCE(events_live, false);
+	vpnrt_health_flush();	/* events under way see it, or are done */
 	genl_unregister_family(&vpnrt_family);
 }
 

@@ -45,14 +45,18 @@ struct vpnrt_tstats {
 };
 
 struct vpnrt_conn;
+struct vpnrt_health;
 
 struct vpnrt_tunnel {
 	struct net_device __rcu *dev;	/* NULL once the device is gone */
 	netdevice_tracker dev_tracker;
 	int ifindex;			/* as configured, kept for reports */
 	char ifname[IFNAMSIZ];		/* last known name */
-	unsigned long down;		/* VPNRT_DOWN_{NO_DEVICE,LINK,HEALTH} */
+	unsigned long down;		/* VPNRT_DOWN_{NO_DEVICE,LINK,HEALTH},
+					 * atomic bit operations
+					 */
 	struct vpnrt_tstats __percpu *stats;
+	struct vpnrt_health *health;	/* its prober, or NULL; RTNL */
 };
 
 struct vpnrt_gw;
@@ -67,7 +71,7 @@ struct vpnrt_conn {
 	u8 routing;			/* enum vpnrt_routing_mode */
 	u8 n_tunnels;
 	bool ike_managed;
-	unsigned long down;		/* VPNRT_DOWN_{ADMIN,IKE} */
+	unsigned long down;		/* VPNRT_DOWN_{ADMIN,IKE}, atomic bitops */
 	struct vpnrt_tunnel tun[VPNRT_MAX_TUNNELS];
 	/* flow protection */
 	u16 fp_family;
@@ -241,6 +245,7 @@ struct vpnrt_conn *vpnrt_conn_create(struct vpnrt_gw *gw, const char *name,
 				     struct netlink_ext_ack *extack);
 void vpnrt_conn_destroy(struct vpnrt_conn *conn);
 void vpnrt_conn_set_down(struct vpnrt_conn *conn, unsigned long bit, bool on);
+void vpnrt_tunnel_set_down(struct vpnrt_tunnel *t, unsigned long bit, bool on);
 u32 vpnrt_conn_down_reason(const struct vpnrt_conn *conn);
 u32 vpnrt_tunnel_down_reason(const struct vpnrt_tunnel *t);
 int vpnrt_tunnel_check_dev(struct net_device *gwdev, struct net_device *dev,
@@ -249,6 +254,45 @@ void vpnrt_tunnel_stats(const struct vpnrt_tunnel *t, u64 *packets, u64 *bytes,
 			u64 *errors);
 int vpnrt_conn_notifier_init(void);
 void vpnrt_conn_notifier_exit(void);
+
+/* ---- health checks (health.c) ---- */
+
+struct vpnrt_health_cfg {
+	u16 family;
+	u8 policy;			/* enum vpnrt_health_policy */
+	u32 interval_ms, retries, rise;
+	union vpnrt_addr dst, src;
+};
+
+/* a state change to report */
+struct vpnrt_health_ev {
+	u8 old, new, reason;
+	u64 time, loss_start;		/* CLOCK_REALTIME ns; 0: none */
+	u64 sent, answered;
+	u32 consec_lost;
+};
+
+struct vpnrt_health_info {
+	struct vpnrt_health_cfg cfg;
+	u8 state;
+	u64 since_ms, sent, answered, ignored, send_errors;
+	u32 consec_lost, rtt_us, srtt_us, window, window_lost, transitions;
+};
+
+int vpnrt_health_cfg_check(const struct vpnrt_health_cfg *cfg,
+			   struct netlink_ext_ack *extack);
+struct vpnrt_health *vpnrt_health_prepare(struct vpnrt_conn *c,
+					  unsigned int idx,
+					  const struct vpnrt_health_cfg *cfg,
+					  struct netlink_ext_ack *extack);
+void vpnrt_health_discard(struct vpnrt_health *hc);
+void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
+			struct vpnrt_health *hc);
+void vpnrt_health_stop(struct vpnrt_conn *c, unsigned int idx);
+void vpnrt_health_info(struct vpnrt_health *hc, struct vpnrt_health_info *info);
+void vpnrt_health_flush(void);
+int vpnrt_health_init(void);
+void vpnrt_health_exit(void);
 
 /* ---- the gateway device (device.c) ---- */
 
@@ -265,5 +309,9 @@ int vpnrt_genl_init(void);
 void vpnrt_genl_exit(void);
 void vpnrt_notify_conn(struct vpnrt_conn *conn, u8 cmd);
 void vpnrt_notify_gw(struct vpnrt_gw *gw, u8 cmd);
+void vpnrt_notify_health(struct vpnrt_conn *conn, unsigned int idx,
+			 struct net_device *dev,
+			 const struct vpnrt_health_cfg *cfg,
+			 const struct vpnrt_health_ev *ev);
 
 #endif /* _VPNRT_H */

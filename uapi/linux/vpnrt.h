@@ -51,6 +51,7 @@ enum vpnrt_cmd {
 	VPNRT_CMD_ROUTE_DEL,	/* do: delete VPNRT_A_ROUTES, all or none; event */
 	VPNRT_CMD_ROUTE_GET,	/* dump, filtered by gateway/conn/proto */
 	VPNRT_CMD_ROUTE_LOOKUP,	/* do: the decision for one flow */
+	VPNRT_CMD_HEALTH,	/* event only: a tunnel's health state changed */
 
 	__VPNRT_CMD_MAX,
 	VPNRT_CMD_MAX = __VPNRT_CMD_MAX - 1
@@ -168,9 +169,81 @@ enum vpnrt_tunnel_attr {
 	VPNRT_A_TUNNEL_TX_BYTES,	/* u64 */
 	VPNRT_A_TUNNEL_TX_ERRORS,	/* u64 */
 	VPNRT_A_TUNNEL_PAD,
+	VPNRT_A_TUNNEL_HEALTH,		/* nest, enum vpnrt_health_attr */
 
 	__VPNRT_A_TUNNEL_MAX,
 	VPNRT_A_TUNNEL_MAX = __VPNRT_A_TUNNEL_MAX - 1
+};
+
+/*
+ * Health checking of one tunnel: ICMP/ICMPv6 echo requests from SRC to DST
+ * sent out through the tunnel device every INTERVAL ms. RETRIES probes lost
+ * in a row make it down, RISE answered in a row make it up again. Set in
+ * CONN_SET, inside the tunnel's nest (the tunnel named by its ifindex, or
+ * the connection's only tunnel): a nest with DST and SRC (and the family)
+ * starts or replaces the check; a nest with OFF stops it.
+ */
+#define VPNRT_HEALTH_INTERVAL_MIN	10	/* ms */
+#define VPNRT_HEALTH_INTERVAL_MAX	60000
+#define VPNRT_HEALTH_INTERVAL_DEF	3000
+#define VPNRT_HEALTH_RETRIES_MAX	100
+#define VPNRT_HEALTH_RETRIES_DEF	3
+#define VPNRT_HEALTH_RISE_MAX		100
+#define VPNRT_HEALTH_RISE_DEF		1
+#define VPNRT_HEALTH_WINDOW		100	/* probes behind WINDOW_LOST */
+
+enum vpnrt_health_policy {
+	VPNRT_HEALTH_REVOKE_ROUTE,	/* down: its routes are unusable (default) */
+	VPNRT_HEALTH_RESERVE_ROUTE,	/* down: reported, routes stay usable */
+};
+
+enum vpnrt_health_state {
+	VPNRT_HEALTH_INIT,	/* no probe judged yet; usable */
+	VPNRT_HEALTH_UP,
+	VPNRT_HEALTH_DOWN,
+};
+
+/* why a health state changed */
+enum vpnrt_health_reason {
+	VPNRT_HEALTH_R_START,		/* probing started (INIT) */
+	VPNRT_HEALTH_R_LOST,		/* RETRIES probes lost in a row */
+	VPNRT_HEALTH_R_ANSWERED,	/* an answer (INIT), RISE in a row (DOWN) */
+};
+
+enum vpnrt_health_attr {
+	VPNRT_A_HEALTH_UNSPEC,
+	VPNRT_A_HEALTH_OFF,		/* flag (request): stop the check */
+	VPNRT_A_HEALTH_FAMILY,		/* u16, AF_INET or AF_INET6 */
+	VPNRT_A_HEALTH_DST,		/* binary, 4 or 16 bytes: far side */
+	VPNRT_A_HEALTH_SRC,		/* binary: probe source, gateway side */
+	VPNRT_A_HEALTH_INTERVAL,	/* u32, ms */
+	VPNRT_A_HEALTH_RETRIES,		/* u32, 1..VPNRT_HEALTH_RETRIES_MAX */
+	VPNRT_A_HEALTH_RISE,		/* u32, 1..VPNRT_HEALTH_RISE_MAX */
+	VPNRT_A_HEALTH_POLICY,		/* u8, enum vpnrt_health_policy */
+	VPNRT_A_HEALTH_STATE,		/* u8, enum vpnrt_health_state, reply */
+	VPNRT_A_HEALTH_OLD_STATE,	/* u8, event: the state before */
+	VPNRT_A_HEALTH_REASON,		/* u8, enum vpnrt_health_reason, event */
+	VPNRT_A_HEALTH_TIME,		/* u64, event: CLOCK_REALTIME ns of the change */
+	VPNRT_A_HEALTH_LOSS_START,	/* u64, event (down): CLOCK_REALTIME ns the
+					 * first lost probe of the run was sent
+					 */
+	VPNRT_A_HEALTH_SINCE,		/* u64, reply: ms since the last change */
+	VPNRT_A_HEALTH_SENT,		/* u64, reply: probes sent */
+	VPNRT_A_HEALTH_ANSWERED,	/* u64, reply: probes answered in time */
+	VPNRT_A_HEALTH_IGNORED,		/* u64, reply: replies for no outstanding
+					 * probe: late, duplicated or forged
+					 */
+	VPNRT_A_HEALTH_SEND_ERRORS,	/* u64, reply: probes the tunnel refused */
+	VPNRT_A_HEALTH_CONSEC_LOST,	/* u32, reply: lost in a row now */
+	VPNRT_A_HEALTH_RTT,		/* u32, reply: last round trip, us */
+	VPNRT_A_HEALTH_SRTT,		/* u32, reply: smoothed round trip, us */
+	VPNRT_A_HEALTH_WINDOW,		/* u32, reply: probes judged, last 100 */
+	VPNRT_A_HEALTH_WINDOW_LOST,	/* u32, reply: lost among them */
+	VPNRT_A_HEALTH_TRANSITIONS,	/* u32, reply: state changes so far */
+	VPNRT_A_HEALTH_PAD,
+
+	__VPNRT_A_HEALTH_MAX,
+	VPNRT_A_HEALTH_MAX = __VPNRT_A_HEALTH_MAX - 1
 };
 
 enum vpnrt_proto {

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The prober: one per health-checked tunnel. A soft hrtimer fires every
+ * interval, feeds the state machine and sends an ICMP or ICMPv6 echo
+ * request from the probe source to the far side straight out through the
+ * tunnel device, on a route of its own to that device (the "src/32 route
+ * through the tunnel": the gateway's own lookup never sees probes). A
+ * receive handler on the tunnel device takes the answers: only an echo
+ * reply that came in through this tunnel, from the far side to the probe
+ * source, with our identifier and a cookie keyed by a secret of this
+ * prober, reaches the state machine; it then judges the sequence number.
+ *
+ * A state change flips VPNRT_DOWN_HEALTH on the tunnel at once, in the
+ * softirq that saw it (unless the policy is reserve_route), so routes stop
+ * or resume being used by the next packet; the event to userspace follows
+ * from a work item. Tunnels without a check have no prober and cost
+ * nothing. Configuration runs under RTNL; the prober's own state is under
+ * its spinlock, taken only by the timer, the answers and readers.
+ */
+#include <linux/etherdevice.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/rtnetlink.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <net/dst.h>
+#include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+
+#include "vpnrt.h"
+#include "health.h"
+
+#define PROBE_TTL	64
+#define COOKIE_LEN	sizeof(u64)
+#define MAX_PENDING	8		/* unreported changes kept */
+
+struct vpnrt_health {
+	spinlock_t lock;		/* sm, pending, send_errors */
+	struct vpnrt_hsm sm;
+	struct vpnrt_health_ev pending[MAX_PENDING];
+	unsigned int n_pending;
+	u64 send_errors;
+
+	struct hrtimer timer;
+	struct work_struct event_work;
+	struct vpnrt_conn *conn;
+	unsigned int idx;		/* conn->tun[idx] */
+	struct net_device *dev;		/* the tunnel device */
+	struct dst_entry *dst;		/* our route out through it */
+	struct vpnrt_health_cfg cfg;
+	ktime_t interval;
+	siphash_key_t key;
+	__be16 id;			/* echo identifier */
+};
+
+/* event work of every prober; flushed before the netlink family goes */
+static struct workqueue_struct *health_wq;
+
+static bool health_addr_ok(int family, const union vpnrt_addr *a)
+{
+	if (family == AF_INET)
+		return !ipv4_is_zeronet(a->ip) && !ipv4_is_multicast(a->ip) &&
+		       !ipv4_is_lbcast(a->ip) && !ipv4_is_loopback(a->ip);
+	return !(ipv6_addr_type(&a->ip6) &
+		 (IPV6_ADDR_ANY | IPV6_ADDR_MULTICAST | IPV6_ADDR_LOOPBACK));
+}
+
+/* the checks that need no device; the netlink code has range-checked */
+int vpnrt_health_cfg_check(const struct vpnrt_health_cfg *cfg,
+			   struct netlink_ext_ack *extack)
+{
+	if (!health_addr_ok(cfg->family, &cfg->dst)) {
+		NL_SET_ERR_MSG(extack, "health: dst must be a unicast address");
+		return -EINVAL;
+	}
+	if (!health_addr_ok(cfg->family, &cfg->src)) {
+		NL_SET_ERR_MSG(extack, "health: src must be a unicast address");
+		return -EINVAL;
+	}
+	if (!memcmp(&cfg->src, &cfg->dst, sizeof(cfg->src))) {
+		NL_SET_ERR_MSG(extack, "health: src and dst must differ");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static u64 probe_cookie(const struct vpnrt_health *hc, u16 seq)
+{
+	return siphash_2u32(be16_to_cpu(hc->id), seq, &hc->key);
+}
+
+/* ---- state changes ---- */
+
+/* under hc->lock, in any context */
+static void health_changed(struct vpnrt_health *hc,
+			   const struct vpnrt_hsm_change *ch)
+{
+	struct vpnrt_tunnel *t = &hc->conn->tun[hc->idx];
+	u64 real = ktime_get_real_ns();
+	struct vpnrt_health_ev *ev;
+
+	vpnrt_tunnel_set_down(t, VPNRT_DOWN_HEALTH,
+			      ch->new == VPNRT_HEALTH_DOWN &&
+			      hc->cfg.policy == VPNRT_HEALTH_REVOKE_ROUTE);
+	if (hc->n_pending == MAX_PENDING)	/* the dumps still tell */
+		return;
+	ev = &hc->pending[hc->n_pending++];
+	ev->old = ch->old;
+	ev->new = ch->new;
+	ev->reason = ch->reason;
+	ev->time = real;
+	ev->loss_start = ch->loss_start ? real - (ch->at - ch->loss_start) : 0;
+	ev->sent = hc->sm.sent;
+	ev->answered = hc->sm.answered;
+	ev->consec_lost = hc->sm.consec_lost;
+	queue_work(health_wq, &hc->event_work);
+}
+
+static void health_event_work(struct work_struct *work)
+{
+	struct vpnrt_health *hc = container_of(work, struct vpnrt_health,
+					       event_work);
+	struct vpnrt_health_ev ev[MAX_PENDING];
+	unsigned int i, n;
+
+	spin_lock_bh(&hc->lock);
+	n = hc->n_pending;
+	memcpy(ev, hc->pending, n * sizeof(ev[0]));
+	hc->n_pending = 0;
+	spin_unlock_bh(&hc->lock);
+	for (i = 0; i < n; i++)
+		vpnrt_notify_health(hc->conn, hc->idx, hc->dev, &hc->cfg, &ev[i]);
+}
+
+/* ---- probes out ---- */
+
+static struct sk_buff *probe_alloc(const struct vpnrt_health *hc,
+				   unsigned int l3len)
+{
+	struct net_device *dev = hc->dev;
+	unsigned int len = l3len + sizeof(struct icmphdr) + COOKIE_LEN;
+	struct sk_buff *skb;
+
+	skb = alloc_skb(LL_RESERVED_SPACE(dev) + len + dev->needed_tailroom,
+			GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, LL_RESERVED_SPACE(dev));
+	skb_reset_network_header(skb);
+	skb_put(skb, len);
+	skb_set_transport_header(skb, l3len);
+	return skb;
+}
+
+static struct sk_buff *probe_build4(const struct vpnrt_health *hc, u16 seq)
+{
+	struct sk_buff *skb = probe_alloc(hc, sizeof(struct iphdr));
+	unsigned int ilen = sizeof(struct icmphdr) + COOKIE_LEN;
+	u64 cookie = probe_cookie(hc, seq);
+	struct icmphdr *ic;
+	struct iphdr *iph;
+
+	if (!skb)
+		return NULL;
+	iph = ip_hdr(skb);
+	memset(iph, 0, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = sizeof(*iph) / 4;
+	iph->tot_len = htons(skb->len);
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = PROBE_TTL;
+	iph->protocol = IPPROTO_ICMP;
+	iph->saddr = hc->cfg.src.ip;
+	iph->daddr = hc->cfg.dst.ip;
+	ip_send_check(iph);
+	ic = icmp_hdr(skb);
+	ic->type = ICMP_ECHO;
+	ic->code = 0;
+	ic->checksum = 0;
+	ic->un.echo.id = hc->id;
+	ic->un.echo.sequence = htons(seq);
+	memcpy(ic + 1, &cookie, COOKIE_LEN);
+	ic->checksum = csum_fold(csum_partial(ic, ilen, 0));
+	skb->protocol = htons(ETH_P_IP);
+	return skb;
+}
+
+static struct sk_buff *probe_build6(const struct vpnrt_health *hc, u16 seq)
+{
+	struct sk_buff *skb = probe_alloc(hc, sizeof(struct ipv6hdr));
+	unsigned int ilen = sizeof(struct icmp6hdr) + COOKIE_LEN;
+	u64 cookie = probe_cookie(hc, seq);
+	struct icmp6hdr *ic;
+	struct ipv6hdr *ip6h;
+
+	if (!skb)
+		return NULL;
+	ip6h = ipv6_hdr(skb);
+	ip6_flow_hdr(ip6h, 0, 0);
+	ip6h->payload_len = htons(ilen);
+	ip6h->nexthdr = IPPROTO_ICMPV6;
+	ip6h->hop_limit = PROBE_TTL;
+	ip6h->saddr = hc->cfg.src.ip6;
+	ip6h->daddr = hc->cfg.dst.ip6;
+	ic = icmp6_hdr(skb);
+	memset(ic, 0, sizeof(*ic));
+	ic->icmp6_type = ICMPV6_ECHO_REQUEST;
+	ic->icmp6_identifier = hc->id;
+	ic->icmp6_sequence = htons(seq);
+	memcpy(ic + 1, &cookie, COOKIE_LEN);
+	ic->icmp6_cksum = csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, ilen,
+					  IPPROTO_ICMPV6,
+					  csum_partial(ic, ilen, 0));
+	skb->protocol = htons(ETH_P_IPV6);
+	return skb;
+}
+
+/* in the timer's softirq; a probe not sent is simply lost */
+static void probe_send(struct vpnrt_health *hc, u16 seq)
+{
+	struct net_device *dev = hc->dev;
+	struct sk_buff *skb = NULL;
+	int err;
+
+	if (netif_running(dev) && netif_carrier_ok(dev))
+		skb = hc->cfg.family == AF_INET ? probe_build4(hc, seq) :
+						  probe_build6(hc, seq);
+	if (!skb)
+		goto err;
+	skb->dev = dev;
+	skb->ip_summed = CHECKSUM_NONE;
+	skb_dst_set(skb, dst_clone(hc->dst));
+	err = dev_queue_xmit(skb);
+	if (!net_xmit_eval(err))
+		return;
+err:
+	spin_lock(&hc->lock);
+	hc->send_errors++;
+	spin_unlock(&hc->lock);
+}
+
+static enum hrtimer_restart health_timer(struct hrtimer *timer)
+{
+	struct vpnrt_health *hc = container_of(timer, struct vpnrt_health,
+					       timer);
+	struct vpnrt_hsm_change ch;
+	u16 seq;
+
+	spin_lock(&hc->lock);
+	if (vpnrt_hsm_tick(&hc->sm, ktime_get_ns(), &seq, &ch))
+		health_changed(hc, &ch);
+	spin_unlock(&hc->lock);
+	probe_send(hc, seq);
+	hrtimer_forward_now(timer, hc->interval);
+	return HRTIMER_RESTART;
+}
+
+/* ---- answers in ---- */
+
+/* the echo reply's sequence number, if @skb is one for @hc */
+static bool reply_match4(const struct vpnrt_health *hc, struct sk_buff *skb,
+			 u16 *seq, u64 *cookie)
+{
+	struct {
+		struct icmphdr ic;
+		u64 cookie;
+	} _r, *r;
+	struct iphdr _iph;
+	const struct iphdr *iph;
+	unsigned int off = skb_network_offset(skb);
+
+	iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+	if (!iph || iph->version != 4 || iph->ihl < 5 ||
+	    iph->protocol != IPPROTO_ICMP || ip_is_fragment(iph) ||
+	    iph->saddr != hc->cfg.dst.ip || iph->daddr != hc->cfg.src.ip)
+		return false;
+	r = skb_header_pointer(skb, off + iph->ihl * 4, sizeof(_r), &_r);
+	if (!r || r->ic.type != ICMP_ECHOREPLY || r->ic.code ||
+	    r->ic.un.echo.id != hc->id)
+		return false;
+	*seq = ntohs(r->ic.un.echo.sequence);
+	memcpy(cookie, &r->cookie, sizeof(*cookie));
+	return true;
+}
+
+static bool reply_match6(const struct vpnrt_health *hc, struct sk_buff *skb,
+			 u16 *seq, u64 *cookie)
+{
+	struct {
+		struct icmp6hdr ic;
+		u64 cookie;
+	} _r, *r;
+	struct ipv6hdr _ip6h;
+	const struct ipv6hdr *ip6h;
+	unsigned int off = skb_network_offset(skb);
+
+	ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+	if (!ip6h || ip6h->version != 6 || ip6h->nexthdr != IPPROTO_ICMPV6 ||
+	    !ipv6_addr_equal(&ip6h->saddr, &hc->cfg.dst.ip6) ||
+	    !ipv6_addr_equal(&ip6h->daddr, &hc->cfg.src.ip6))
+		return false;
+	r = skb_header_pointer(skb, off + sizeof(*ip6h), sizeof(_r), &_r);
+	if (!r || r->ic.icmp6_type != ICMPV6_ECHO_REPLY || r->ic.icmp6_code ||
+	    r->ic.icmp6_identifier != hc->id)
+		return false;
+	*seq = ntohs(r->ic.icmp6_sequence);
+	memcpy(cookie, &r->cookie, sizeof(*cookie));
+	return true;
+}
+
+/*
+ * Every packet the tunnel receives passes here while it has a check; all
+ * but our answers go on untouched after a few compares, without a lock.
+ */
+static rx_handler_result_t health_rx(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct vpnrt_health *hc = rcu_dereference(skb->dev->rx_handler_data);
+	struct vpnrt_hsm_change ch;
+	bool match;
+	u64 cookie;
+	u16 seq;
+
+	if (hc->cfg.family == AF_INET)
+		match = skb->protocol == htons(ETH_P_IP) &&
+			reply_match4(hc, skb, &seq, &cookie);
+	else
+		match = skb->protocol == htons(ETH_P_IPV6) &&
+			reply_match6(hc, skb, &seq, &cookie);
+	if (!match)
+		return RX_HANDLER_PASS;
+
+	spin_lock(&hc->lock);
+	if (cookie != probe_cookie(hc, seq))
+		hc->sm.ignored++;
+	else if (vpnrt_hsm_reply(&hc->sm, seq, ktime_get_ns(), &ch) > 0)
+		health_changed(hc, &ch);
+	spin_unlock(&hc->lock);
+	consume_skb(skb);
+	return RX_HANDLER_CONSUMED;
+}
+
+/* ---- configuration, under RTNL ---- */
+
+static struct dst_entry *probe_dst(struct net_device *dev, int family)
+{
+	if (family == AF_INET) {
+		struct rtable *rt = rt_dst_alloc(dev, 0, RTN_UNICAST, false);
+
+		return rt ? &rt->dst : NULL;
+	}
+#if IS_ENABLED(CONFIG_IPV6)
+	{
+		struct rt6_info *rt6 = ip6_dst_alloc(dev_net(dev), dev, 0);
+
+		return rt6 ? &rt6->dst : NULL;
+	}
+#else
+	return NULL;
+#endif
+}
+
+/*
+ * Our route holds the tunnel device; cached copies of it (in-flight skbs,
+ * IPsec bundles built on it) must not keep the device from going away, so
+ * move it to loopback first, as dst_ifdown() and vrf.c do.
+ */
+static void probe_dst_release(struct dst_entry *dst)
+{
+	struct net_device *lo = dev_net(dst->dev)->loopback_dev;
+
+	netdev_ref_replace(dst->dev, lo, &dst->dev_tracker, GFP_KERNEL);
+	dst->dev = lo;
+	dst_release(dst);
+}
+
+/*
+ * Everything that can fail, before anything changes: the prober for
+ * conn->tun[idx], ready to start. vpnrt_health_start() cannot fail.
+ */
+struct vpnrt_health *vpnrt_health_prepare(struct vpnrt_conn *c,
+					  unsigned int idx,
+					  const struct vpnrt_health_cfg *cfg,
+					  struct netlink_ext_ack *extack)
+{
+	struct vpnrt_tunnel *t = &c->tun[idx];
+	struct net_device *dev = rtnl_dereference(t->dev);
+	struct vpnrt_health *hc;
+
+	ASSERT_RTNL();
+	if (!dev) {
+		NL_SET_ERR_MSG_FMT(extack, "health: tunnel %s was deleted",
+				   t->ifname);
+		return ERR_PTR(-ENODEV);
+	}
+	if (!t->health && netdev_is_rx_handler_busy(dev)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "health: %s already has a receive handler (enslaved?)",
+				   dev->name);
+		return ERR_PTR(-EBUSY);
+	}
+	hc = kzalloc(sizeof(*hc), GFP_KERNEL);
+	if (!hc)
+		return ERR_PTR(-ENOMEM);
+	hc->dst = probe_dst(dev, cfg->family);
+	if (!hc->dst) {
+		kfree(hc);
+		return ERR_PTR(-ENOMEM);
+	}
+	spin_lock_init(&hc->lock);
+	hrtimer_init(&hc->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	hc->timer.function = health_timer;
+	INIT_WORK(&hc->event_work, health_event_work);
+	hc->conn = c;
+	hc->idx = idx;
+	hc->dev = dev;
+	hc->cfg = *cfg;
+	hc->interval = ms_to_ktime(cfg->interval_ms);
+	get_random_bytes(&hc->key, sizeof(hc->key));
+	hc->id = (__force __be16)get_random_u16();
+	return hc;
+}
+
+/* a prepared prober that will not be started */
+void vpnrt_health_discard(struct vpnrt_health *hc)
+{
+	if (hc) {
+		probe_dst_release(hc->dst);
+		kfree(hc);
+	}
+}
+
+/* stop and free conn->tun[idx]'s prober, if any; routes usable again */
+void vpnrt_health_stop(struct vpnrt_conn *c, unsigned int idx)
+{
+	struct vpnrt_tunnel *t = &c->tun[idx];
+	struct vpnrt_health *hc = t->health;
+
+	ASSERT_RTNL();
+	if (!hc)
+		return;
+	t->health = NULL;
+	netdev_rx_handler_unregister(hc->dev);	/* waits for readers */
+	hrtimer_cancel(&hc->timer);
+	cancel_work_sync(&hc->event_work);
+	vpnrt_tunnel_set_down(t, VPNRT_DOWN_HEALTH, false);
+	vpnrt_health_discard(hc);
+}
+
+/* replace conn->tun[idx]'s prober, if any, by @hc and start probing now */
+void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
+			struct vpnrt_health *hc)
+{
+	struct vpnrt_tunnel *t = &c->tun[idx];
+	struct vpnrt_hsm_change ch = {
+		.old = VPNRT_HEALTH_INIT,
+		.new = VPNRT_HEALTH_INIT,
+		.reason = VPNRT_HEALTH_R_START,
+	};
+	u64 now = ktime_get_ns();
+	int err;
+
+	ASSERT_RTNL();
+	if (t->health) {
+		spin_lock_bh(&t->health->lock);
+		ch.old = t->health->sm.state;
+		spin_unlock_bh(&t->health->lock);
+	}
+	vpnrt_health_stop(c, idx);
+	vpnrt_hsm_init(&hc->sm, hc->cfg.retries, hc->cfg.rise,
+		       get_random_u16(), now);
+	ch.at = now;
+	err = netdev_rx_handler_register(hc->dev, health_rx, hc);
+	if (WARN_ON_ONCE(err)) {	/* checked in prepare, under RTNL */
+		vpnrt_health_discard(hc);
+		return;
+	}
+	t->health = hc;
+	spin_lock_bh(&hc->lock);
+	health_changed(hc, &ch);
+	spin_unlock_bh(&hc->lock);
+	hrtimer_start(&hc->timer, ns_to_ktime(now), HRTIMER_MODE_ABS_SOFT);
+}
+
+/* a consistent copy of the prober's configuration and counters */
+void vpnrt_health_info(struct vpnrt_health *hc, struct vpnrt_health_info *info)
+{
+	u64 now = ktime_get_ns();
+
+	info->cfg = hc->cfg;
+	spin_lock_bh(&hc->lock);
+	info->state = hc->sm.state;
+	info->since_ms = div_u64(now - hc->sm.changed_at, NSEC_PER_MSEC);
+	info->sent = hc->sm.sent;
+	info->answered = hc->sm.answered;
+	info->ignored = hc->sm.ignored;
+	info->send_errors = hc->send_errors;
+	info->consec_lost = hc->sm.consec_lost;
+	info->rtt_us = hc->sm.rtt_us;
+	info->srtt_us = vpnrt_hsm_srtt_us(&hc->sm);
+	info->window = hc->sm.hist_n;
+	info->window_lost = hc->sm.hist_lost;
+	info->transitions = hc->sm.transitions;
+	spin_unlock_bh(&hc->lock);
+}
+
+void vpnrt_health_flush(void)
+{
+	flush_workqueue(health_wq);
+}
+
+int vpnrt_health_init(void)
+{
+	health_wq = alloc_workqueue("vpnrt_health", WQ_UNBOUND, 0);
+	return health_wq ? 0 : -ENOMEM;
+}
+
+/* after every prober is stopped */
+void vpnrt_health_exit(void)
+{
+	destroy_workqueue(health_wq);
+}
