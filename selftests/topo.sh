@@ -6,8 +6,9 @@
 #
 # vpc 10.10.0.2/24 fd10::2/64, default via gw. gw routes 172.16.0.0/12 and
 # fd20::/16 to vpngw0; vpnrt routes pick the tunnel. dc1 and dc2 accept
-# everything in 172.16.0.0/12 and fd20::/16 as local. Each xfrmN is a real
-# ESP tunnel (AES-GCM) with if_id N on both sides.
+# everything in 172.16.0.0/12 and fd20::/16 as local, and route the health
+# probe sources 10.99.N.0/24 and fd99:N::/64 back through tunnel N. Each
+# xfrmN is a real ESP tunnel (AES-GCM) with if_id N on both sides.
 
 # esp_tunnel NS_A NS_B IF ID UNDER_A UNDER_B OUTER_A OUTER_B: ip -batch lines
 esp_side() {
@@ -71,6 +72,11 @@ EOB
 			esp_side xfrm$dc $dc u$dc "$a" "$b" 0x200$dc 0x100$dc
 			esp_side xfrm$((dc + 2)) $((dc + 2)) u$dc "$a" "$b" \
 				0x200$((dc + 2)) 0x100$((dc + 2))
+			# health probe sources of tunnel N: 10.99.N.0/24, fd99:N::/64
+			echo "route add 10.99.$dc.0/24 dev xfrm$dc"
+			echo "route add 10.99.$((dc + 2)).0/24 dev xfrm$((dc + 2))"
+			echo "route add fd99:$dc::/64 dev xfrm$dc"
+			echo "route add fd99:$((dc + 2))::/64 dev xfrm$((dc + 2))"
 		} | ip -n "$ns" -batch - || return 1
 	done
 	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1 \

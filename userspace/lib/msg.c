@@ -69,6 +69,33 @@ int vpnrt_put_gw(struct nl_msg *msg, const struct vpnrt_gw *gw)
 	return nla_nest_end(msg, nest);
 }
 
+/* VPNRT_A_TUNNEL_HEALTH with the attributes a request may carry */
+static int put_health(struct nl_msg *msg, const struct vpnrt_health *h)
+{
+	struct nlattr *nest = nla_nest_start(msg, VPNRT_A_TUNNEL_HEALTH);
+	int alen = addr_len(h->family);
+
+	if (!nest)
+		return -NLE_NOMEM;
+	PUT(VPNRT_HAS(h, VPNRT_A_HEALTH_OFF),
+	    nla_put_flag(msg, VPNRT_A_HEALTH_OFF));
+	PUT(VPNRT_HAS(h, VPNRT_A_HEALTH_FAMILY),
+	    nla_put_u16(msg, VPNRT_A_HEALTH_FAMILY, h->family));
+	PUT(VPNRT_HAS(h, VPNRT_A_HEALTH_DST),
+	    nla_put(msg, VPNRT_A_HEALTH_DST, alen, h->dst.addr.bytes));
+	PUT(VPNRT_HAS(h, VPNRT_A_HEALTH_SRC),
+	    nla_put(msg, VPNRT_A_HEALTH_SRC, alen, h->src.addr.bytes));
+	PUT(VPNRT_HAS(h, VPNRT_A_HEALTH_INTERVAL),
+	    nla_put_u32(msg, VPNRT_A_HEALTH_INTERVAL, h->interval_ms));
+	PUT(VPNRT_HAS(h, VPNRT_A_HEALTH_RETRIES),
+	    nla_put_u32(msg, VPNRT_A_HEALTH_RETRIES, h->retries));
+	PUT(VPNRT_HAS(h, VPNRT_A_HEALTH_RISE),
+	    nla_put_u32(msg, VPNRT_A_HEALTH_RISE, h->rise));
+	PUT(VPNRT_HAS(h, VPNRT_A_HEALTH_POLICY),
+	    nla_put_u8(msg, VPNRT_A_HEALTH_POLICY, h->policy));
+	return nla_nest_end(msg, nest);
+}
+
 int vpnrt_put_conn(struct nl_msg *msg, const struct vpnrt_conn *conn)
 {
 	struct nlattr *nest = nla_nest_start(msg, VPNRT_A_CONN);
@@ -89,12 +116,15 @@ int vpnrt_put_conn(struct nl_msg *msg, const struct vpnrt_conn *conn)
 		if (!tuns)
 			return -NLE_NOMEM;
 		for (i = 0; i < conn->n_tunnels && i < VPNRT_MAX_TUNNELS; i++) {
+			const struct vpnrt_tunnel *tun = &conn->tunnels[i];
 			struct nlattr *t = nla_nest_start(msg, i + 1);
 
 			if (!t)
 				return -NLE_NOMEM;
-			PUT(1, nla_put_u32(msg, VPNRT_A_TUNNEL_IFINDEX,
-					   conn->tunnels[i].ifindex));
+			PUT(VPNRT_HAS(tun, VPNRT_A_TUNNEL_IFINDEX),
+			    nla_put_u32(msg, VPNRT_A_TUNNEL_IFINDEX, tun->ifindex));
+			PUT(VPNRT_HAS(tun, VPNRT_A_TUNNEL_HEALTH),
+			    put_health(msg, &tun->health));
 			PUT(1, nla_nest_end(msg, t));
 		}
 		PUT(1, nla_nest_end(msg, tuns));
@@ -345,6 +375,68 @@ int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw)
 	return 0;
 }
 
+int vpnrt_parse_health(struct nlattr *nest, struct vpnrt_health *h)
+{
+	static struct nla_policy pol[VPNRT_A_HEALTH_MAX + 1] = {
+		[VPNRT_A_HEALTH_OFF] = { .type = NLA_FLAG },
+		[VPNRT_A_HEALTH_FAMILY] = { .type = NLA_U16 },
+		[VPNRT_A_HEALTH_INTERVAL] = { .type = NLA_U32 },
+		[VPNRT_A_HEALTH_RETRIES] = { .type = NLA_U32 },
+		[VPNRT_A_HEALTH_RISE] = { .type = NLA_U32 },
+		[VPNRT_A_HEALTH_POLICY] = { .type = NLA_U8 },
+		[VPNRT_A_HEALTH_STATE] = { .type = NLA_U8 },
+		[VPNRT_A_HEALTH_OLD_STATE] = { .type = NLA_U8 },
+		[VPNRT_A_HEALTH_REASON] = { .type = NLA_U8 },
+		[VPNRT_A_HEALTH_TIME] = { .type = NLA_U64 },
+		[VPNRT_A_HEALTH_LOSS_START] = { .type = NLA_U64 },
+		[VPNRT_A_HEALTH_SINCE] = { .type = NLA_U64 },
+		[VPNRT_A_HEALTH_SENT] = { .type = NLA_U64 },
+		[VPNRT_A_HEALTH_ANSWERED] = { .type = NLA_U64 },
+		[VPNRT_A_HEALTH_IGNORED] = { .type = NLA_U64 },
+		[VPNRT_A_HEALTH_SEND_ERRORS] = { .type = NLA_U64 },
+		[VPNRT_A_HEALTH_CONSEC_LOST] = { .type = NLA_U32 },
+		[VPNRT_A_HEALTH_RTT] = { .type = NLA_U32 },
+		[VPNRT_A_HEALTH_SRTT] = { .type = NLA_U32 },
+		[VPNRT_A_HEALTH_WINDOW] = { .type = NLA_U32 },
+		[VPNRT_A_HEALTH_WINDOW_LOST] = { .type = NLA_U32 },
+		[VPNRT_A_HEALTH_TRANSITIONS] = { .type = NLA_U32 },
+	};
+	struct nlattr *tb[VPNRT_A_HEALTH_MAX + 1];
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	err = nla_parse_nested(tb, VPNRT_A_HEALTH_MAX, nest, pol);
+	if (err < 0)
+		return err;
+	h->present = presence(tb, VPNRT_A_HEALTH_MAX);
+	if (tb[VPNRT_A_HEALTH_DST] && get_addr(tb[VPNRT_A_HEALTH_DST], &h->dst))
+		return -NLE_INVAL;
+	if (tb[VPNRT_A_HEALTH_SRC] && get_addr(tb[VPNRT_A_HEALTH_SRC], &h->src))
+		return -NLE_INVAL;
+	h->family = u16_or(tb[VPNRT_A_HEALTH_FAMILY], (uint16_t)h->dst.family);
+	h->interval_ms = u32_or(tb[VPNRT_A_HEALTH_INTERVAL], 0);
+	h->retries = u32_or(tb[VPNRT_A_HEALTH_RETRIES], 0);
+	h->rise = u32_or(tb[VPNRT_A_HEALTH_RISE], 0);
+	h->policy = u8_or(tb[VPNRT_A_HEALTH_POLICY], 0);
+	h->state = u8_or(tb[VPNRT_A_HEALTH_STATE], 0);
+	h->old_state = u8_or(tb[VPNRT_A_HEALTH_OLD_STATE], 0);
+	h->reason = u8_or(tb[VPNRT_A_HEALTH_REASON], 0);
+	h->time_ns = u64_or(tb[VPNRT_A_HEALTH_TIME], 0);
+	h->loss_start_ns = u64_or(tb[VPNRT_A_HEALTH_LOSS_START], 0);
+	h->since_ms = u64_or(tb[VPNRT_A_HEALTH_SINCE], 0);
+	h->sent = u64_or(tb[VPNRT_A_HEALTH_SENT], 0);
+	h->answered = u64_or(tb[VPNRT_A_HEALTH_ANSWERED], 0);
+	h->ignored = u64_or(tb[VPNRT_A_HEALTH_IGNORED], 0);
+	h->send_errors = u64_or(tb[VPNRT_A_HEALTH_SEND_ERRORS], 0);
+	h->consec_lost = u32_or(tb[VPNRT_A_HEALTH_CONSEC_LOST], 0);
+	h->rtt_us = u32_or(tb[VPNRT_A_HEALTH_RTT], 0);
+	h->srtt_us = u32_or(tb[VPNRT_A_HEALTH_SRTT], 0);
+	h->window = u32_or(tb[VPNRT_A_HEALTH_WINDOW], 0);
+	h->window_lost = u32_or(tb[VPNRT_A_HEALTH_WINDOW_LOST], 0);
+	h->transitions = u32_or(tb[VPNRT_A_HEALTH_TRANSITIONS], 0);
+	return 0;
+}
+
 static int parse_tunnel(struct nlattr *nest, struct vpnrt_tunnel *t)
 {
 	static struct nla_policy pol[VPNRT_A_TUNNEL_MAX + 1] = {
@@ -355,6 +447,7 @@ static int parse_tunnel(struct nlattr *nest, struct vpnrt_tunnel *t)
 		[VPNRT_A_TUNNEL_TX_PACKETS] = { .type = NLA_U64 },
 		[VPNRT_A_TUNNEL_TX_BYTES] = { .type = NLA_U64 },
 		[VPNRT_A_TUNNEL_TX_ERRORS] = { .type = NLA_U64 },
+		[VPNRT_A_TUNNEL_HEALTH] = { .type = NLA_NESTED },
 	};
 	struct nlattr *tb[VPNRT_A_TUNNEL_MAX + 1];
 	int err;
@@ -372,6 +465,9 @@ static int parse_tunnel(struct nlattr *nest, struct vpnrt_tunnel *t)
 	t->tx_packets = u64_or(tb[VPNRT_A_TUNNEL_TX_PACKETS], 0);
 	t->tx_bytes = u64_or(tb[VPNRT_A_TUNNEL_TX_BYTES], 0);
 	t->tx_errors = u64_or(tb[VPNRT_A_TUNNEL_TX_ERRORS], 0);
+	t->pos = nla_type(nest);
+	if (tb[VPNRT_A_TUNNEL_HEALTH])
+		return vpnrt_parse_health(tb[VPNRT_A_TUNNEL_HEALTH], &t->health);
 	return 0;
 }
 

@@ -36,13 +36,35 @@ struct vpnrt_gw {
 	uint64_t stats[VPNRT_A_GW_STATS_MAX + 1];
 };
 
+/*
+ * A tunnel's health check. Requests (CONN_SET) carry OFF, or FAMILY, DST,
+ * SRC and optionally INTERVAL, RETRIES, RISE, POLICY; replies add the
+ * state and counters, events the change (OLD_STATE, REASON, TIME, ...).
+ */
+struct vpnrt_health {
+	uint32_t present;		/* enum vpnrt_health_attr */
+	uint16_t family;
+	struct prefix dst, src;		/* host addresses */
+	uint32_t interval_ms, retries, rise;
+	uint8_t policy;			/* enum vpnrt_health_policy */
+	uint8_t state, old_state;	/* enum vpnrt_health_state */
+	uint8_t reason;			/* enum vpnrt_health_reason */
+	uint64_t time_ns, loss_start_ns;	/* CLOCK_REALTIME */
+	uint64_t since_ms;
+	uint64_t sent, answered, ignored, send_errors;
+	uint32_t consec_lost, rtt_us, srtt_us, window, window_lost;
+	uint32_t transitions;
+};
+
 struct vpnrt_tunnel {
 	uint32_t present;		/* enum vpnrt_tunnel_attr */
+	int pos;			/* parsed: its nest's type, 1-based */
 	uint32_t ifindex;
 	char ifname[IFNAMSIZ];
 	uint8_t state;
 	uint32_t down_reason;
 	uint64_t tx_packets, tx_bytes, tx_errors;
+	struct vpnrt_health health;	/* VPNRT_A_TUNNEL_HEALTH */
 };
 
 struct vpnrt_conn {
@@ -97,7 +119,11 @@ struct vpnrt_lookup {
 struct nl_msg *vpnrt_msg_new(int family_id, uint8_t cmd, int flags,
 			     size_t size);
 
-/* Append VPNRT_A_GW / VPNRT_A_CONN / VPNRT_A_LOOKUP; 0 or a libnl error. */
+/*
+ * Append VPNRT_A_GW / VPNRT_A_CONN / VPNRT_A_LOOKUP; 0 or a libnl error.
+ * A connection's tunnels go as elements 1..n_tunnels of VPNRT_A_CONN_TUNNELS
+ * with their present IFINDEX and HEALTH (its request attributes only).
+ */
 int vpnrt_put_gw(struct nl_msg *msg, const struct vpnrt_gw *gw);
 int vpnrt_put_conn(struct nl_msg *msg, const struct vpnrt_conn *conn);
 int vpnrt_put_lookup(struct nl_msg *msg, const struct vpnrt_lookup *lk);
@@ -114,6 +140,7 @@ int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw);
 int vpnrt_parse_conn(struct nlattr *nest, struct vpnrt_conn *conn);
 int vpnrt_parse_route(struct nlattr *nest, struct vpnrt_route *r);
 int vpnrt_parse_lookup(struct nlattr *nest, struct vpnrt_lookup *lk);
+int vpnrt_parse_health(struct nlattr *nest, struct vpnrt_health *h);
 
 /*
  * The top-level attributes of a vpnrt message, tb[0..VPNRT_A_MAX];

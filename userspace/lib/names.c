@@ -43,6 +43,20 @@ TABLE(vpnrt_routing_names,
 	[VPNRT_ROUTING_DESTINATION] = "destination",
 	[VPNRT_ROUTING_FLOW] = "flow-protection");
 
+TABLE(vpnrt_health_state_names,
+	[VPNRT_HEALTH_INIT] = "init",
+	[VPNRT_HEALTH_UP] = "up",
+	[VPNRT_HEALTH_DOWN] = "down");
+
+TABLE(vpnrt_health_policy_names,
+	[VPNRT_HEALTH_REVOKE_ROUTE] = "revoke_route",
+	[VPNRT_HEALTH_RESERVE_ROUTE] = "reserve_route");
+
+TABLE(vpnrt_health_reason_names,
+	[VPNRT_HEALTH_R_START] = "start",
+	[VPNRT_HEALTH_R_LOST] = "lost",
+	[VPNRT_HEALTH_R_ANSWERED] = "answered");
+
 /* indexed by bit number */
 TABLE(vpnrt_down_reason_names,
 	"admin", "ike", "no-device", "link", "health", "no-tunnel");

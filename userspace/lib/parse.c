@@ -83,30 +83,68 @@ int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v,
 int parse_duration_ms(const char *s, uint32_t min_ms, uint32_t max_ms,
 		      uint32_t *ms, char *err, size_t errlen)
 {
-	unsigned long long n, mult = 1000;
+	unsigned long long whole, frac = 0, denom = 1, mult, v;
+	char lo[16], hi[16];
+	const char *p;
 	char *end;
 
 	if (!*s || !isdigit((unsigned char)*s))
 		goto bad;
 	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno)
-		goto bad;
-	if (!strcmp(end, "ms"))
+	whole = strtoull(s, &end, 10);
+	if (errno || whole > UINT32_MAX)
+		goto range;
+	p = end;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			goto bad;
+		for (p++; isdigit((unsigned char)*p); p++) {
+			if (denom >= 1000000000ULL)	/* 9 decimals at most */
+				goto bad;
+			frac = frac * 10 + (unsigned long long)(*p - '0');
+			denom *= 10;
+		}
+	}
+	if (!*p)
+		return ERR("\"%s\" has no unit: write %sms or %ss (allowed units: ms, s)",
+			   s, s, s);
+	if (!strcmp(p, "ms"))
 		mult = 1;
-	else if (!strcmp(end, "s") || !*end)
+	else if (!strcmp(p, "s"))
 		mult = 1000;
-	else if (!strcmp(end, "m"))
-		mult = 60000;
 	else
 		goto bad;
-	if (n > UINT32_MAX / mult || n * mult < min_ms || n * mult > max_ms)
-		return ERR("duration %s is out of range (allowed: %ums..%ums)",
-			   s, min_ms, max_ms);
-	*ms = (uint32_t)(n * mult);
+	if ((frac * mult) % denom)
+		return ERR("%s is not a whole number of milliseconds", s);
+	v = whole * mult + frac * mult / denom;
+	if (v < min_ms || v > max_ms)
+		goto range;
+	*ms = (uint32_t)v;
 	return 0;
+range:
+	return ERR("%s is out of range (allowed: %s..%s)", s,
+		   format_duration_ms(min_ms, lo, sizeof(lo)),
+		   format_duration_ms(max_ms, hi, sizeof(hi)));
 bad:
-	return ERR("\"%s\" is not a duration: expected a number with ms, s or m, e.g. 100ms or 3s", s);
+	return ERR("\"%s\" is not a duration: expected a number with unit ms or s, e.g. 100ms, 3s or 1.5s",
+		   s);
+}
+
+const char *format_duration_ms(uint64_t ms, char *buf, size_t len)
+{
+	unsigned long long s = ms / 1000, r = ms % 1000;
+
+	if (ms < 1000)
+		snprintf(buf, len, "%llums", (unsigned long long)ms);
+	else if (!r)
+		snprintf(buf, len, "%llus", s);
+	else if (r % 100 == 0)
+		snprintf(buf, len, "%llu.%llus", s, r / 100);
+	else if (r % 10 == 0)
+		snprintf(buf, len, "%llu.%02llus", s, r / 10);
+	else
+		snprintf(buf, len, "%llu.%03llus", s, r);
+	return buf;
 }
 
 const char *format_prefix(const struct prefix *p, bool host_bare,

@@ -205,6 +205,26 @@ static void test_errors(void)
 		  "a missing batch file: %s", c.err);
 	fake_fini(&c, &f);
 
+	/* health checks set between route chunks, one request per line */
+	fake_init(&c, &f);
+	rc = batch(&c, "route add 10.0.0.0/24 conn c1\n"
+		   "conn set c1 health dst 172.16.255.1 src 10.99.1.1 interval 100ms retries 3\n"
+		   "conn set c2 tunnel xfrm2 health dst fd20:ff::2 src fd99:2::1 interval 0.1s\n"
+		   "route add 10.1.0.0/24 conn c1\n");
+	TAP_CHECK(rc == 0 && f.n_sent == 4 && f.cmd[0] == VPNRT_CMD_ROUTE_NEW &&
+		  f.cmd[1] == VPNRT_CMD_CONN_SET && f.cmd[2] == VPNRT_CMD_CONN_SET &&
+		  f.cmd[3] == VPNRT_CMD_ROUTE_NEW,
+		  "batch: conn set ... health lines end the route chunk, one CONN_SET each");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	rc = batch(&c, "conn set c1 health dst 172.16.255.1 src 10.99.1.1\n"
+		   "conn set c2 health dst 172.16.255.2 src 10.99.2.1 interval 5ms\n");
+	TAP_CHECK(rc == -1 && f.n_sent == 1 &&
+		  !strcmp(c.err, "line 2: health interval: 5ms is out of range (allowed: 10ms..60s)"),
+		  "batch: a bad health line names its line: %s", c.err);
+	fake_fini(&c, &f);
+
 	fake_init(&c, &f);
 	rc = batch(&c, "\n# nothing\n   \n");
 	TAP_CHECK(rc == 0 && f.n_sent == 0, "an empty batch sends nothing");

@@ -31,6 +31,33 @@ static struct nla_policy conn_pol[VPNRT_A_CONN_MAX + 1] = {
 	[VPNRT_A_CONN_ADMIN] = { .type = NLA_U8 },
 	[VPNRT_A_CONN_IKE_MANAGED] = { .type = NLA_U8 },
 	[VPNRT_A_CONN_IKE] = { .type = NLA_U8 },
+	[VPNRT_A_CONN_STATE] = { .type = NLA_U8 },
+	[VPNRT_A_CONN_DOWN_REASON] = { .type = NLA_U32 },
+	[VPNRT_A_CONN_N_ROUTES] = { .type = NLA_U32 },
+	[VPNRT_A_CONN_N_BGP_ROUTES] = { .type = NLA_U32 },
+};
+
+static struct nla_policy tunnel_pol[VPNRT_A_TUNNEL_MAX + 1] = {
+	[VPNRT_A_TUNNEL_IFINDEX] = { .type = NLA_U32 },
+	[VPNRT_A_TUNNEL_IFNAME] = { .type = NLA_STRING },
+	[VPNRT_A_TUNNEL_STATE] = { .type = NLA_U8 },
+	[VPNRT_A_TUNNEL_DOWN_REASON] = { .type = NLA_U32 },
+	[VPNRT_A_TUNNEL_TX_PACKETS] = { .type = NLA_U64 },
+	[VPNRT_A_TUNNEL_TX_BYTES] = { .type = NLA_U64 },
+	[VPNRT_A_TUNNEL_TX_ERRORS] = { .type = NLA_U64 },
+	[VPNRT_A_TUNNEL_HEALTH] = { .type = NLA_NESTED },
+};
+
+/* what a request may carry (the kernel rejects the rest as read-only) */
+static struct nla_policy health_pol[VPNRT_A_HEALTH_MAX + 1] = {
+	[VPNRT_A_HEALTH_OFF] = { .type = NLA_FLAG },
+	[VPNRT_A_HEALTH_FAMILY] = { .type = NLA_U16 },
+	[VPNRT_A_HEALTH_DST] = { .type = NLA_UNSPEC, .maxlen = 16 },
+	[VPNRT_A_HEALTH_SRC] = { .type = NLA_UNSPEC, .maxlen = 16 },
+	[VPNRT_A_HEALTH_INTERVAL] = { .type = NLA_U32 },
+	[VPNRT_A_HEALTH_RETRIES] = { .type = NLA_U32 },
+	[VPNRT_A_HEALTH_RISE] = { .type = NLA_U32 },
+	[VPNRT_A_HEALTH_POLICY] = { .type = NLA_U8 },
 };
 
 /* count attributes present in tb[1..max] */
@@ -244,6 +271,137 @@ static void test_conn(void)
 	fake_fini(&c, &f);
 }
 
+/*
+ * conn set with health: run line, check CONN_SET carries only NAME and the
+ * conn attributes in `want` (bits), and one tunnel element (type 1); its
+ * IFINDEX into *ifindex (0 if absent) and its health nest into ht. The
+ * attributes point into the request, kept in *keep until the next call.
+ */
+static bool set_health(const char *line, uint32_t want, struct nlattr **ct,
+		       uint32_t *ifindex, struct nlattr **ht, struct nl_msg **keep)
+{
+	struct nlattr *tt[VPNRT_A_TUNNEL_MAX + 1], *t;
+	struct vpnrtctl c;
+	struct fake f;
+	bool ok = true;
+	int cmd, i, rem, n = 0;
+
+	if (*keep)
+		nlmsg_free(*keep);
+	*keep = NULL;
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, line, VPNRT_A_CONN, ct, VPNRT_A_CONN_MAX, conn_pol, NULL);
+	if (cmd != VPNRT_CMD_CONN_SET) {
+		fake_fini(&c, &f);
+		return false;
+	}
+	*keep = f.sent[0];
+	nlmsg_get(*keep);
+	for (i = 1; i <= VPNRT_A_CONN_MAX; i++)
+		if (!!ct[i] != !!(want & (1u << i) || i == VPNRT_A_CONN_NAME)) {
+			printf("# attribute %d %s\n", i, ct[i] ? "unexpected" : "missing");
+			ok = false;
+		}
+	*ifindex = 0;
+	memset(ht, 0, sizeof(*ht) * (VPNRT_A_HEALTH_MAX + 1));
+	if (ct[VPNRT_A_CONN_TUNNELS])
+		nla_for_each_nested(t, ct[VPNRT_A_CONN_TUNNELS], rem) {
+			n++;
+			if (nla_type(t) != 1 || !(t->nla_type & NLA_F_NESTED) ||
+			    nla_parse_nested(tt, VPNRT_A_TUNNEL_MAX, t, tunnel_pol) < 0 ||
+			    !tt[VPNRT_A_TUNNEL_HEALTH] ||
+			    !(tt[VPNRT_A_TUNNEL_HEALTH]->nla_type & NLA_F_NESTED) ||
+			    nla_parse_nested(ht, VPNRT_A_HEALTH_MAX, tt[VPNRT_A_TUNNEL_HEALTH],
+					     health_pol) < 0) {
+				ok = false;
+				continue;
+			}
+			for (i = 1; i <= VPNRT_A_TUNNEL_MAX; i++)
+				if (tt[i] && i != VPNRT_A_TUNNEL_IFINDEX && i != VPNRT_A_TUNNEL_HEALTH)
+					ok = false;
+			if (tt[VPNRT_A_TUNNEL_IFINDEX])
+				*ifindex = nla_get_u32(tt[VPNRT_A_TUNNEL_IFINDEX]);
+		}
+	fake_fini(&c, &f);
+	return ok && n == (want & (1u << VPNRT_A_CONN_TUNNELS) ? 1 : 0);
+}
+
+static bool addr_is(struct nlattr *a, int family, const char *s)
+{
+	unsigned char b[16];
+
+	inet_pton(family, s, b);
+	return a && nla_len(a) == (family == AF_INET ? 4 : 16) &&
+	       !memcmp(nla_data(a), b, (size_t)nla_len(a));
+}
+
+static void test_conn_set_health(void)
+{
+	struct nlattr *ct[VPNRT_A_CONN_MAX + 1], *ht[VPNRT_A_HEALTH_MAX + 1];
+	const uint32_t tun = 1u << VPNRT_A_CONN_TUNNELS;
+	struct nl_msg *keep = NULL;
+	uint32_t ifindex;
+	bool ok;
+
+	ok = set_health("conn set c1 health dst 172.16.255.1 src 10.99.1.1", tun, ct,
+			&ifindex, ht, &keep);
+	TAP_CHECK(ok && ifindex == 0 && nla_get_u16(ht[VPNRT_A_HEALTH_FAMILY]) == AF_INET &&
+		  addr_is(ht[VPNRT_A_HEALTH_DST], AF_INET, "172.16.255.1") &&
+		  addr_is(ht[VPNRT_A_HEALTH_SRC], AF_INET, "10.99.1.1") &&
+		  !ht[VPNRT_A_HEALTH_INTERVAL] && !ht[VPNRT_A_HEALTH_RETRIES] &&
+		  !ht[VPNRT_A_HEALTH_RISE] && !ht[VPNRT_A_HEALTH_POLICY] && !ht[VPNRT_A_HEALTH_OFF],
+		  "conn set health dst src: CONN_SET {NAME, TUNNELS [{HEALTH {FAMILY, DST, SRC}}]}, "
+		  "no IFINDEX (the only tunnel), defaults left to the kernel");
+
+	ok = set_health("conn set c1 tunnel xfrm2 health dst fd20:ff::2 src fd99:2::1 interval 1.5s "
+			"retries 5 rise 2 policy reserve_route admin down ike up",
+			tun | 1u << VPNRT_A_CONN_ADMIN | 1u << VPNRT_A_CONN_IKE, ct, &ifindex, ht, &keep);
+	TAP_CHECK(ok && ifindex == 12 && nla_get_u16(ht[VPNRT_A_HEALTH_FAMILY]) == AF_INET6 &&
+		  addr_is(ht[VPNRT_A_HEALTH_DST], AF_INET6, "fd20:ff::2") &&
+		  addr_is(ht[VPNRT_A_HEALTH_SRC], AF_INET6, "fd99:2::1") &&
+		  nla_get_u32(ht[VPNRT_A_HEALTH_INTERVAL]) == 1500 &&
+		  nla_get_u32(ht[VPNRT_A_HEALTH_RETRIES]) == 5 &&
+		  nla_get_u32(ht[VPNRT_A_HEALTH_RISE]) == 2 &&
+		  nla_get_u8(ht[VPNRT_A_HEALTH_POLICY]) == VPNRT_HEALTH_RESERVE_ROUTE &&
+		  nla_get_u8(ct[VPNRT_A_CONN_ADMIN]) == VPNRT_STATE_DOWN &&
+		  nla_get_u8(ct[VPNRT_A_CONN_IKE]) == VPNRT_STATE_UP,
+		  "conn set tunnel DEV health (IPv6, every setting) with admin and ike: one message");
+
+	ok = set_health("conn set c3 health dst 172.16.255.3 src 10.99.3.1 tunnel xfrm1 interval 10ms",
+			tun, ct, &ifindex, ht, &keep);
+	TAP_CHECK(ok && ifindex == 11 && nla_get_u32(ht[VPNRT_A_HEALTH_INTERVAL]) == 10,
+		  "tunnel DEV after the health settings; interval 10ms, the minimum");
+
+	ok = set_health("conn set c1 h d 1.2.3.4 s 5.6.7.8 interval 60s po res ret 100 ris 100",
+			tun, ct, &ifindex, ht, &keep);
+	TAP_CHECK(ok && nla_get_u32(ht[VPNRT_A_HEALTH_INTERVAL]) == 60000 &&
+		  nla_get_u8(ht[VPNRT_A_HEALTH_POLICY]) == VPNRT_HEALTH_RESERVE_ROUTE &&
+		  nla_get_u32(ht[VPNRT_A_HEALTH_RETRIES]) == 100 &&
+		  nla_get_u32(ht[VPNRT_A_HEALTH_RISE]) == 100,
+		  "abbreviated keywords and values; interval 60s, retries and rise 100, the maxima");
+
+	ok = set_health("conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy revoke_route",
+			tun, ct, &ifindex, ht, &keep);
+	TAP_CHECK(ok && nla_get_u8(ht[VPNRT_A_HEALTH_POLICY]) == VPNRT_HEALTH_REVOKE_ROUTE,
+		  "policy revoke_route is sent when given");
+
+	ok = set_health("conn set c1 health off", tun, ct, &ifindex, ht, &keep);
+	TAP_CHECK(ok && ifindex == 0 && ht[VPNRT_A_HEALTH_OFF] && nla_len(ht[VPNRT_A_HEALTH_OFF]) == 0 &&
+		  !ht[VPNRT_A_HEALTH_FAMILY] && !ht[VPNRT_A_HEALTH_DST] && !ht[VPNRT_A_HEALTH_SRC],
+		  "conn set health off: HEALTH {OFF} alone");
+
+	ok = set_health("conn set c1 tunnel xfrm1 health off admin up",
+			tun | 1u << VPNRT_A_CONN_ADMIN, ct, &ifindex, ht, &keep);
+	TAP_CHECK(ok && ifindex == 11 && ht[VPNRT_A_HEALTH_OFF] &&
+		  nla_get_u8(ct[VPNRT_A_CONN_ADMIN]) == VPNRT_STATE_UP,
+		  "conn set tunnel DEV health off admin up");
+
+	ok = set_health("conn set c1 admin up ike down", 1u << VPNRT_A_CONN_ADMIN |
+			1u << VPNRT_A_CONN_IKE, ct, &ifindex, ht, &keep);
+	TAP_CHECK(ok, "conn set without health: no TUNNELS, and nothing the kernel cannot change");
+	nlmsg_free(keep);
+}
+
 static void test_rejections(void)
 {
 	static const struct { const char *line, *msg; } bad[] = {
@@ -284,10 +442,46 @@ static void test_rejections(void)
 		{ "conn add c1 gateway vpngw0 tunnel xfrm1 color red", "unknown keyword \"color\" after \"conn add\"; allowed: gateway, tunnel, mode, id, flow-protection, ike, admin" },
 		{ "conn add c1 gateway vpngw0 gateway vpngw1 tunnel xfrm1", "\"gateway\" given twice" },
 		{ "conn add 0123456789abcdef0123456789abcdef gateway vpngw0 tunnel xfrm1", "too long (at most 31 characters)" },
-		{ "conn set c1", "\"conn set c1\" needs something to change: admin up|down, ike up|down" },
+		{ "conn set c1", "\"conn set c1\" needs something to change: admin up|down, ike up|down, [tunnel DEV] health dst IP src IP [interval DURATION] [retries N] [rise N] [policy revoke_route|reserve_route], or [tunnel DEV] health off" },
 		{ "conn set c1 ike managed", "ike must be up or down, not \"managed\"" },
-		{ "conn set c1 mode ecmp", "unknown keyword \"mode\" after \"conn set\"; allowed: admin, ike" },
+		{ "conn set c1 mode ecmp", "unknown keyword \"mode\" after \"conn set\"; allowed: admin, ike, tunnel, health" },
 		{ "conn set c1 admin up admin down", "\"admin\" given twice" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval 5ms", "health interval: 5ms is out of range (allowed: 10ms..60s)" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval 61s", "health interval: 61s is out of range (allowed: 10ms..60s)" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval 100", "health interval: \"100\" has no unit: write 100ms or 100s (allowed units: ms, s)" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval 1m", "health interval: \"1m\" is not a duration: expected a number with unit ms or s, e.g. 100ms, 3s or 1.5s" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval 0.0015s", "health interval: 0.0015s is not a whole number of milliseconds" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 retries 0", "retries must be 1..100 (probes lost in a row to go down), not \"0\"" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 retries 101", "retries must be 1..100" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 rise 0", "rise must be 1..100 (probes answered in a row to come up), not \"0\"" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 rise x", "rise must be 1..100" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy drop", "policy must be revoke_route or reserve_route, not \"drop\"" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy re", "policy must be revoke_route or reserve_route, not \"re\"" },
+		{ "conn set c1 health dst 1.2.3.4 src fd00::1", "health dst and src must be the same family (both IPv4 or both IPv6)" },
+		{ "conn set c1 health dst fd00::1 src 1.2.3.4", "same family" },
+		{ "conn set c1 health dst 1.2.3.4", "\"health\" needs src IP (the probes' source, on this side)" },
+		{ "conn set c1 health src 1.2.3.4 interval 3s", "\"health\" needs dst IP (the far side, which answers the probes)" },
+		{ "conn set c1 health admin up", "\"health\" needs dst IP (the far side, which answers the probes) and src IP" },
+		{ "conn set c1 health", "\"health\" needs its settings: [tunnel DEV] health dst IP src IP [interval DURATION] [retries N] [rise N] [policy revoke_route|reserve_route], or [tunnel DEV] health off" },
+		{ "conn set c1 health dst 1.2.3.300 src 1.2.3.4", "health dst: \"1.2.3.300\" is not an IPv4 or IPv6 address" },
+		{ "conn set c1 health dst 1.2.3.4 src 10.0.0.0/24", "health src: \"10.0.0.0/24\" is not an IPv4 or IPv6 address" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 dst 1.2.3.5", "\"dst\" given twice" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval", "missing value after \"interval\"" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 i 3s", "ambiguous keyword \"i\" after \"health\"; allowed: admin, ike, tunnel, dst, src, interval, retries, rise, policy" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 r 3", "ambiguous keyword \"r\" after \"health\"" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 color red", "unknown keyword \"color\" after \"health\"; allowed: admin, ike, tunnel, dst, src, interval, retries, rise, policy" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 health off", "\"health\" given twice (one tunnel per command)" },
+		{ "conn set c1 health off dst 1.2.3.4", "\"health off\" takes no other health setting, got \"dst\"" },
+		{ "conn set c1 health off interval 3s", "\"health off\" takes no other health setting, got \"interval\"" },
+		{ "conn set c1 health off now", "unknown keyword \"now\" after \"health off\"; allowed: admin, ike, tunnel" },
+		{ "conn set c1 health off health off", "\"health\" given twice (one tunnel per command)" },
+		{ "conn set c1 tunnel xfrm1 admin up", "\"tunnel xfrm1\" names the tunnel of a health check, which is missing: [tunnel DEV] health dst IP src IP" },
+		{ "conn set c1 tunnel xfrm1", "\"tunnel xfrm1\" names the tunnel of a health check, which is missing" },
+		{ "conn set c1 tunnel xfrm1 tunnel xfrm2 health off", "\"tunnel\" given twice (one tunnel per command)" },
+		{ "conn set c1 tunnel xfrm9 health off", "device \"xfrm9\" does not exist" },
+		{ "conn set c1 tunnel", "missing value after \"tunnel\"" },
+		{ "conn set c1 dst 1.2.3.4 src 5.6.7.8", "\"dst\" is a setting of health: [tunnel DEV] health dst IP src IP" },
+		{ "conn set c1 interval 3s", "\"interval\" is a setting of health" },
 		{ "conn del c1 c2", "\"conn del c1\" takes no more arguments, got \"c2\"" },
 		{ "conn show c1 c2", "unknown keyword \"c2\" after \"conn show\"" },
 		{ "conn show gateway nosuch0", "device \"nosuch0\" does not exist" },
@@ -328,6 +522,7 @@ int main(void)
 {
 	test_gateway();
 	test_conn();
+	test_conn_set_health();
 	test_rejections();
 	test_kernel_error();
 	return tap_done();

@@ -109,6 +109,8 @@ static void test_gw_conn(void)
 	conn.n_tunnels = 2;
 	conn.tunnels[0].ifindex = 3;
 	conn.tunnels[1].ifindex = 4;
+	VPNRT_SET(&conn.tunnels[0], VPNRT_A_TUNNEL_IFINDEX);
+	VPNRT_SET(&conn.tunnels[1], VPNRT_A_TUNNEL_IFINDEX);
 	conn.routing = VPNRT_ROUTING_FLOW;
 	parse_prefix("fd00:1::/64", &conn.local, e, sizeof(e));
 	parse_prefix("fd00:2::/48", &conn.peer, e, sizeof(e));
@@ -123,6 +125,147 @@ static void test_gw_conn(void)
 		  c2.local.len == 64 && c2.peer.len == 48 && c2.peer.family == AF_INET6 &&
 		  !memcmp(&c2.peer.addr, &conn.peer.addr, 16) && !strcmp(c2.name, "c9"),
 		  "connection with two tunnels and flow protection round-trips");
+	nlmsg_free(msg);
+}
+
+/* one tunnel with a health request, as conn set builds it */
+static void test_health(void)
+{
+	struct vpnrt_conn conn = { 0 }, c2;
+	struct vpnrt_health *h = &conn.tunnels[0].health;
+	struct nlattr *tb[VPNRT_A_MAX + 1], *ct[VPNRT_A_CONN_MAX + 1], *t, *a;
+	struct nl_msg *msg = vpnrt_msg_new(1, VPNRT_CMD_CONN_SET, NLM_F_ACK, 0);
+	uint32_t want;
+	char e[64];
+	int rem, n = 0, types = 0;
+
+	snprintf(conn.name, sizeof(conn.name), "c1");
+	conn.n_tunnels = 1;
+	conn.tunnels[0].ifindex = 7;
+	parse_addr("fd20:ff::2", &h->dst, e, sizeof(e));
+	parse_addr("fd99:2::1", &h->src, e, sizeof(e));
+	h->family = AF_INET6;
+	h->interval_ms = 250;
+	h->retries = 5;
+	h->rise = 2;
+	h->policy = VPNRT_HEALTH_RESERVE_ROUTE;
+	h->state = VPNRT_HEALTH_UP;	/* reply only: not put */
+	h->sent = 99;
+	h->present = VPNRT_BIT(VPNRT_A_HEALTH_FAMILY) | VPNRT_BIT(VPNRT_A_HEALTH_DST) |
+		     VPNRT_BIT(VPNRT_A_HEALTH_SRC) | VPNRT_BIT(VPNRT_A_HEALTH_INTERVAL) |
+		     VPNRT_BIT(VPNRT_A_HEALTH_RETRIES) | VPNRT_BIT(VPNRT_A_HEALTH_RISE) |
+		     VPNRT_BIT(VPNRT_A_HEALTH_POLICY);
+	want = h->present;
+	h->present |= VPNRT_BIT(VPNRT_A_HEALTH_STATE) | VPNRT_BIT(VPNRT_A_HEALTH_SENT);
+	conn.tunnels[0].present = VPNRT_BIT(VPNRT_A_TUNNEL_IFINDEX) |
+				  VPNRT_BIT(VPNRT_A_TUNNEL_HEALTH);
+	conn.present = VPNRT_BIT(VPNRT_A_CONN_NAME) | VPNRT_BIT(VPNRT_A_CONN_TUNNELS);
+	TAP_CHECK(vpnrt_put_conn(msg, &conn) == 0 && vpnrt_parse_msg(msg, tb) == 0 &&
+		  vpnrt_parse_conn(tb[VPNRT_A_CONN], &c2) == 0 && c2.n_tunnels == 1 &&
+		  c2.tunnels[0].pos == 1 && c2.tunnels[0].ifindex == 7 &&
+		  c2.tunnels[0].present == conn.tunnels[0].present,
+		  "a tunnel with IFINDEX and HEALTH round-trips as element 1");
+	TAP_CHECK(c2.tunnels[0].health.present == want && c2.tunnels[0].health.family == AF_INET6 &&
+		  c2.tunnels[0].health.dst.family == AF_INET6 &&
+		  !memcmp(&c2.tunnels[0].health.dst.addr, &h->dst.addr, 16) &&
+		  !memcmp(&c2.tunnels[0].health.src.addr, &h->src.addr, 16) &&
+		  c2.tunnels[0].health.interval_ms == 250 && c2.tunnels[0].health.retries == 5 &&
+		  c2.tunnels[0].health.rise == 2 &&
+		  c2.tunnels[0].health.policy == VPNRT_HEALTH_RESERVE_ROUTE &&
+		  c2.tunnels[0].health.state == 0 && c2.tunnels[0].health.sent == 0,
+		  "health: the request attributes round-trip, reply-only state and sent are not put");
+	/* the nest: typed, flagged nested, the addresses 16 bytes */
+	nla_parse_nested(ct, VPNRT_A_CONN_MAX, tb[VPNRT_A_CONN], NULL);
+	nla_for_each_nested(t, ct[VPNRT_A_CONN_TUNNELS], rem) {
+		struct nlattr *tt[VPNRT_A_TUNNEL_MAX + 1], *ht[VPNRT_A_HEALTH_MAX + 1];
+
+		n++;
+		if (nla_parse_nested(tt, VPNRT_A_TUNNEL_MAX, t, NULL) < 0 ||
+		    !tt[VPNRT_A_TUNNEL_HEALTH] ||
+		    !(tt[VPNRT_A_TUNNEL_HEALTH]->nla_type & NLA_F_NESTED) ||
+		    nla_parse_nested(ht, VPNRT_A_HEALTH_MAX, tt[VPNRT_A_TUNNEL_HEALTH], NULL) < 0)
+			continue;
+		nla_for_each_nested(a, tt[VPNRT_A_TUNNEL_HEALTH], rem)
+			types++;
+		TAP_CHECK(nla_len(ht[VPNRT_A_HEALTH_DST]) == 16 &&
+			  nla_len(ht[VPNRT_A_HEALTH_SRC]) == 16 &&
+			  nla_get_u16(ht[VPNRT_A_HEALTH_FAMILY]) == AF_INET6 && types == 7,
+			  "health nest: 7 attributes, 16-byte addresses (%d)", types);
+	}
+	TAP_CHECK(n == 1, "one tunnel element");
+	nlmsg_free(msg);
+
+	/* off: the flag alone */
+	msg = vpnrt_msg_new(1, VPNRT_CMD_CONN_SET, NLM_F_ACK, 0);
+	memset(&conn, 0, sizeof(conn));
+	conn.n_tunnels = 1;
+	conn.tunnels[0].health.present = VPNRT_BIT(VPNRT_A_HEALTH_OFF);
+	conn.tunnels[0].present = VPNRT_BIT(VPNRT_A_TUNNEL_HEALTH);
+	conn.present = VPNRT_BIT(VPNRT_A_CONN_ID) | VPNRT_BIT(VPNRT_A_CONN_TUNNELS);
+	conn.id = 4;
+	TAP_CHECK(vpnrt_put_conn(msg, &conn) == 0 && vpnrt_parse_msg(msg, tb) == 0 &&
+		  vpnrt_parse_conn(tb[VPNRT_A_CONN], &c2) == 0 && c2.n_tunnels == 1 &&
+		  c2.tunnels[0].present == VPNRT_BIT(VPNRT_A_TUNNEL_HEALTH) &&
+		  c2.tunnels[0].health.present == VPNRT_BIT(VPNRT_A_HEALTH_OFF),
+		  "health off: a tunnel element with only HEALTH { OFF }");
+	nlmsg_free(msg);
+
+	/* a reply nest: counters (u64 and u32), state, IPv4 */
+	msg = vpnrt_msg_new(1, VPNRT_CMD_CONN_GET, 0, 0);
+	{
+		struct nlattr *cn = nla_nest_start(msg, VPNRT_A_CONN), *ts, *tn, *hn;
+		uint8_t d4[4] = { 172, 16, 255, 1 }, s4[4] = { 10, 99, 1, 1 };
+
+		nla_put_string(msg, VPNRT_A_CONN_NAME, "c1");
+		ts = nla_nest_start(msg, VPNRT_A_CONN_TUNNELS);
+		tn = nla_nest_start(msg, 2);
+		nla_put_u32(msg, VPNRT_A_TUNNEL_IFINDEX, 12);
+		hn = nla_nest_start(msg, VPNRT_A_TUNNEL_HEALTH);
+		nla_put(msg, VPNRT_A_HEALTH_DST, 4, d4);
+		nla_put(msg, VPNRT_A_HEALTH_SRC, 4, s4);
+		nla_put_u8(msg, VPNRT_A_HEALTH_STATE, VPNRT_HEALTH_DOWN);
+		nla_put_u64(msg, VPNRT_A_HEALTH_SENT, 1ULL << 40);
+		nla_put_u64(msg, VPNRT_A_HEALTH_LOSS_START, 1700000000123456789ULL);
+		nla_put_u32(msg, VPNRT_A_HEALTH_WINDOW_LOST, 17);
+		nla_nest_end(msg, hn);
+		nla_nest_end(msg, tn);
+		nla_nest_end(msg, ts);
+		nla_nest_end(msg, cn);
+	}
+	TAP_CHECK(vpnrt_parse_msg(msg, tb) == 0 && vpnrt_parse_conn(tb[VPNRT_A_CONN], &c2) == 0 &&
+		  c2.tunnels[0].pos == 2 && c2.tunnels[0].health.family == AF_INET &&
+		  !VPNRT_HAS(&c2.tunnels[0].health, VPNRT_A_HEALTH_FAMILY) &&
+		  c2.tunnels[0].health.state == VPNRT_HEALTH_DOWN &&
+		  c2.tunnels[0].health.sent == 1ULL << 40 &&
+		  c2.tunnels[0].health.loss_start_ns == 1700000000123456789ULL &&
+		  c2.tunnels[0].health.window_lost == 17,
+		  "a reply health nest parses: element 2, family from dst, u64 counters");
+	nlmsg_free(msg);
+
+	/* malformed: a 5-byte address, a short u64 */
+	msg = vpnrt_msg_new(1, VPNRT_CMD_CONN_GET, 0, 0);
+	{
+		struct nlattr *hn = nla_nest_start(msg, VPNRT_A_CONN);
+		struct vpnrt_health hh;
+
+		nla_put(msg, VPNRT_A_HEALTH_DST, 5, "abcde");
+		nla_nest_end(msg, hn);
+		vpnrt_parse_msg(msg, tb);
+		TAP_CHECK(vpnrt_parse_health(tb[VPNRT_A_CONN], &hh) < 0,
+			  "a 5-byte health dst is malformed");
+	}
+	nlmsg_free(msg);
+	msg = vpnrt_msg_new(1, VPNRT_CMD_CONN_GET, 0, 0);
+	{
+		struct nlattr *hn = nla_nest_start(msg, VPNRT_A_CONN);
+		struct vpnrt_health hh;
+
+		nla_put_u32(msg, VPNRT_A_HEALTH_SENT, 5);
+		nla_nest_end(msg, hn);
+		vpnrt_parse_msg(msg, tb);
+		TAP_CHECK(vpnrt_parse_health(tb[VPNRT_A_CONN], &hh) < 0,
+			  "a 4-byte health sent is malformed");
+	}
 	nlmsg_free(msg);
 }
 
@@ -147,12 +290,22 @@ static void test_names(void)
 	TAP_STREQ(flags_str(&vpnrt_down_reason_names, VPNRT_DOWN_IKE | VPNRT_DOWN_NO_DEVICE |
 			    VPNRT_DOWN_LINK | VPNRT_DOWN_HEALTH, buf, sizeof(buf)),
 		  "ike,no-device,link,health", "every down reason name");
+	TAP_STREQ(name_list(&vpnrt_health_state_names, ",", buf, sizeof(buf)),
+		  "init,up,down", "health states follow enum vpnrt_health_state");
+	TAP_STREQ(name_list(&vpnrt_health_policy_names, ",", buf, sizeof(buf)),
+		  "revoke_route,reserve_route", "health policies follow enum vpnrt_health_policy");
+	TAP_STREQ(name_list(&vpnrt_health_reason_names, ",", buf, sizeof(buf)),
+		  "start,lost,answered", "health reasons follow enum vpnrt_health_reason");
+	TAP_CHECK(name_lookup(&vpnrt_health_policy_names, "reserve") == VPNRT_HEALTH_RESERVE_ROUTE &&
+		  name_lookup(&vpnrt_health_policy_names, "re") == -1,
+		  "health policy lookup: unique prefix, ambiguous");
 }
 
 int main(void)
 {
 	test_routes();
 	test_gw_conn();
+	test_health();
 	test_names();
 	return tap_done();
 }

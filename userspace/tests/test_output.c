@@ -351,6 +351,251 @@ static void test_conn_gw(void)
 	fake_fini(&c, &f);
 }
 
+/* a health nest as CONN_GET replies carry it */
+static void put_health(struct nl_msg *m, const char *dst, const char *src,
+		       uint32_t interval, uint8_t policy, uint8_t state, uint64_t since)
+{
+	struct nlattr *h = nla_nest_start(m, VPNRT_A_TUNNEL_HEALTH);
+	int fam = strchr(dst, ':') ? AF_INET6 : AF_INET;
+
+	nla_put_u16(m, VPNRT_A_HEALTH_FAMILY, (uint16_t)fam);
+	put_addr(m, VPNRT_A_HEALTH_DST, fam, dst);
+	put_addr(m, VPNRT_A_HEALTH_SRC, fam, src);
+	nla_put_u32(m, VPNRT_A_HEALTH_INTERVAL, interval);
+	nla_put_u32(m, VPNRT_A_HEALTH_RETRIES, 3);
+	nla_put_u32(m, VPNRT_A_HEALTH_RISE, 1);
+	nla_put_u8(m, VPNRT_A_HEALTH_POLICY, policy);
+	nla_put_u8(m, VPNRT_A_HEALTH_STATE, state);
+	nla_put_u64(m, VPNRT_A_HEALTH_SINCE, since);
+	nla_put_u64(m, VPNRT_A_HEALTH_SENT, 120);
+	nla_put_u64(m, VPNRT_A_HEALTH_ANSWERED, 117);
+	nla_put_u64(m, VPNRT_A_HEALTH_IGNORED, 1);
+	nla_put_u64(m, VPNRT_A_HEALTH_SEND_ERRORS, 0);
+	nla_put_u32(m, VPNRT_A_HEALTH_CONSEC_LOST, state == VPNRT_HEALTH_DOWN ? 3 : 0);
+	nla_put_u32(m, VPNRT_A_HEALTH_RTT, 1234);
+	nla_put_u32(m, VPNRT_A_HEALTH_SRTT, 1100);
+	nla_put_u32(m, VPNRT_A_HEALTH_WINDOW, 100);
+	nla_put_u32(m, VPNRT_A_HEALTH_WINDOW_LOST, 2);
+	nla_put_u32(m, VPNRT_A_HEALTH_TRANSITIONS, 3);
+	nla_nest_end(m, h);
+}
+
+/* c1 over xfrm1 (health up, IPv4) and xfrm2 (health down, IPv6, reserve_route) */
+static struct nl_msg *conn_health_reply(uint8_t cmd)
+{
+	struct nl_msg *m = reply_new(cmd);
+	struct nlattr *cn = nla_nest_start(m, VPNRT_A_CONN), *ts, *t;
+
+	nla_put_string(m, VPNRT_A_CONN_NAME, "c1");
+	nla_put_u32(m, VPNRT_A_CONN_ID, 1);
+	nla_put_u8(m, VPNRT_A_CONN_STATE, VPNRT_STATE_UP);
+	nla_put_u32(m, VPNRT_A_CONN_DOWN_REASON, 0);
+	ts = nla_nest_start(m, VPNRT_A_CONN_TUNNELS);
+	t = nla_nest_start(m, 1);
+	nla_put_u32(m, VPNRT_A_TUNNEL_IFINDEX, 11);
+	nla_put_string(m, VPNRT_A_TUNNEL_IFNAME, "xfrm1");
+	nla_put_u8(m, VPNRT_A_TUNNEL_STATE, VPNRT_STATE_UP);
+	nla_put_u32(m, VPNRT_A_TUNNEL_DOWN_REASON, 0);
+	nla_put_u64(m, VPNRT_A_TUNNEL_TX_PACKETS, 5);
+	nla_put_u64(m, VPNRT_A_TUNNEL_TX_BYTES, 500);
+	nla_put_u64(m, VPNRT_A_TUNNEL_TX_ERRORS, 0);
+	put_health(m, "172.16.255.1", "10.99.1.1", 100, VPNRT_HEALTH_REVOKE_ROUTE,
+		   VPNRT_HEALTH_UP, 12345);
+	nla_nest_end(m, t);
+	t = nla_nest_start(m, 2);
+	nla_put_u32(m, VPNRT_A_TUNNEL_IFINDEX, 12);
+	nla_put_string(m, VPNRT_A_TUNNEL_IFNAME, "xfrm2");
+	nla_put_u8(m, VPNRT_A_TUNNEL_STATE, VPNRT_STATE_UP);
+	nla_put_u32(m, VPNRT_A_TUNNEL_DOWN_REASON, 0);
+	put_health(m, "fd20:ff::2", "fd99:2::1", 1500, VPNRT_HEALTH_RESERVE_ROUTE,
+		   VPNRT_HEALTH_DOWN, 245678);
+	nla_nest_end(m, t);
+	nla_nest_end(m, ts);
+	nla_nest_end(m, cn);
+	return m;
+}
+
+static void test_conn_health(void)
+{
+	struct vpnrtctl c;
+	struct fake f;
+
+	fake_init(&c, &f);
+	f.replies[f.n_replies++] = conn_health_reply(VPNRT_CMD_CONN_GET);
+	run_line(&c, "conn show c1");
+	TAP_STREQ(fake_out(&c),
+		  "c1 id 1 state up\n"
+		  "    tunnel xfrm1 state up\n"
+		  "        health up dst 172.16.255.1 src 10.99.1.1 interval 100ms retries 3 rise 1 "
+		  "policy revoke_route since 12.3s\n"
+		  "    tunnel xfrm2 state up\n"
+		  "        health down dst fd20:ff::2 src fd99:2::1 interval 1.5s retries 3 rise 1 "
+		  "policy reserve_route since 4m05s\n",
+		  "conn show text: a health line under each checked tunnel");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	f.replies[f.n_replies++] = conn_health_reply(VPNRT_CMD_CONN_GET);
+	run_line(&c, "conn show c1 -s");
+	TAP_CHECK(strstr(fake_out(&c),
+			 "    tunnel xfrm1 state up\n"
+			 "        tx packets 5 bytes 500 errors 0\n"
+			 "        health up dst 172.16.255.1 src 10.99.1.1 interval 100ms retries 3 rise 1 "
+			 "policy revoke_route since 12.3s\n"
+			 "          probes sent 120 answered 117 ignored 1 send-errors 0 lost-in-a-row 0 "
+			 "rtt 1.234ms srtt 1.100ms loss 2/100 transitions 3\n") != NULL &&
+		  strstr(fake_out(&c), "lost-in-a-row 3 rtt") != NULL,
+		  "conn show -s: tx counters, the health line, the probe counters");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	c.json = true;
+	f.replies[f.n_replies++] = conn_health_reply(VPNRT_CMD_CONN_GET);
+	run_line(&c, "conn show c1");
+	TAP_STREQ(fake_out(&c),
+		  "[{\"name\":\"c1\",\"id\":1,\"state\":\"up\",\"down_reason\":[],\"tunnels\":["
+		  "{\"dev\":\"xfrm1\",\"ifindex\":11,\"state\":\"up\",\"down_reason\":[],"
+		  "\"health\":{\"family\":\"inet\",\"dst\":\"172.16.255.1\",\"src\":\"10.99.1.1\","
+		  "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke_route\","
+		  "\"state\":\"up\",\"since_ms\":12345}},"
+		  "{\"dev\":\"xfrm2\",\"ifindex\":12,\"state\":\"up\",\"down_reason\":[],"
+		  "\"health\":{\"family\":\"inet6\",\"dst\":\"fd20:ff::2\",\"src\":\"fd99:2::1\","
+		  "\"interval_ms\":1500,\"retries\":3,\"rise\":1,\"policy\":\"reserve_route\","
+		  "\"state\":\"down\",\"since_ms\":245678}}]}]\n",
+		  "conn show -j: tunnels[i].health without stats");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	c.json = true;
+	c.stats = true;
+	f.replies[f.n_replies++] = conn_health_reply(VPNRT_CMD_CONN_GET);
+	run_line(&c, "conn show c1");
+	TAP_CHECK(strstr(fake_out(&c),
+			 "{\"dev\":\"xfrm1\",\"ifindex\":11,\"state\":\"up\",\"down_reason\":[],"
+			 "\"stats\":{\"tx_packets\":5,\"tx_bytes\":500,\"tx_errors\":0},"
+			 "\"health\":{\"family\":\"inet\",\"dst\":\"172.16.255.1\",\"src\":\"10.99.1.1\","
+			 "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke_route\","
+			 "\"state\":\"up\",\"since_ms\":12345,\"stats\":{\"sent\":120,\"answered\":117,"
+			 "\"ignored\":1,\"send_errors\":0,\"consecutive_lost\":0,\"rtt_us\":1234,"
+			 "\"srtt_us\":1100,\"window\":100,\"window_lost\":2,\"transitions\":3}}}") != NULL,
+		  "conn show -j -s: tunnel stats kept, health.stats added");
+	fake_fini(&c, &f);
+}
+
+/*
+ * A health event as the kernel sends it: tunnel idx (1 or 2) of c1 went
+ * from old to new; loss_start 0 leaves it out.
+ */
+static struct nl_msg *health_event(int idx, uint8_t old, uint8_t new, uint8_t reason,
+				   uint64_t time, uint64_t loss_start)
+{
+	struct nl_msg *m = reply_new(VPNRT_CMD_HEALTH);
+	struct nlattr *cn = nla_nest_start(m, VPNRT_A_CONN), *ts, *t, *h;
+	bool down = new == VPNRT_HEALTH_DOWN;
+
+	nla_put_string(m, VPNRT_A_CONN_NAME, "c1");
+	nla_put_u32(m, VPNRT_A_CONN_ID, 1);
+	nla_put_u32(m, VPNRT_A_CONN_GW_IFINDEX, 10);
+	nla_put_u8(m, VPNRT_A_CONN_STATE, down ? VPNRT_STATE_DOWN : VPNRT_STATE_UP);
+	nla_put_u32(m, VPNRT_A_CONN_DOWN_REASON, down ? VPNRT_DOWN_NO_TUNNEL : 0);
+	ts = nla_nest_start(m, VPNRT_A_CONN_TUNNELS);
+	t = nla_nest_start(m, idx);
+	nla_put_u32(m, VPNRT_A_TUNNEL_IFINDEX, idx == 1 ? 11 : 12);
+	nla_put_string(m, VPNRT_A_TUNNEL_IFNAME, idx == 1 ? "xfrm1" : "xfrm2");
+	nla_put_u8(m, VPNRT_A_TUNNEL_STATE, down ? VPNRT_STATE_DOWN : VPNRT_STATE_UP);
+	nla_put_u32(m, VPNRT_A_TUNNEL_DOWN_REASON, down ? VPNRT_DOWN_HEALTH : 0);
+	h = nla_nest_start(m, VPNRT_A_TUNNEL_HEALTH);
+	nla_put_u16(m, VPNRT_A_HEALTH_FAMILY, AF_INET);
+	put_addr(m, VPNRT_A_HEALTH_DST, AF_INET, "172.16.255.1");
+	put_addr(m, VPNRT_A_HEALTH_SRC, AF_INET, "10.99.1.1");
+	nla_put_u32(m, VPNRT_A_HEALTH_INTERVAL, 100);
+	nla_put_u32(m, VPNRT_A_HEALTH_RETRIES, 3);
+	nla_put_u32(m, VPNRT_A_HEALTH_RISE, 1);
+	nla_put_u8(m, VPNRT_A_HEALTH_POLICY, VPNRT_HEALTH_REVOKE_ROUTE);
+	nla_put_u8(m, VPNRT_A_HEALTH_STATE, new);
+	nla_put_u8(m, VPNRT_A_HEALTH_OLD_STATE, old);
+	nla_put_u8(m, VPNRT_A_HEALTH_REASON, reason);
+	nla_put_u64(m, VPNRT_A_HEALTH_TIME, time);
+	if (loss_start)
+		nla_put_u64(m, VPNRT_A_HEALTH_LOSS_START, loss_start);
+	nla_put_u64(m, VPNRT_A_HEALTH_SENT, 40);
+	nla_put_u64(m, VPNRT_A_HEALTH_ANSWERED, down ? 37 : 38);
+	nla_put_u32(m, VPNRT_A_HEALTH_CONSEC_LOST, down ? 3 : 0);
+	nla_nest_end(m, h);
+	nla_nest_end(m, t);
+	nla_nest_end(m, ts);
+	nla_nest_end(m, cn);
+	return m;
+}
+
+static void test_health_events(void)
+{
+	const uint64_t t0 = 1732291234267890123ULL, t1 = 1732291234567890999ULL;
+	struct vpnrtctl c;
+	struct fake f;
+	struct nl_msg *m;
+	struct nlattr *n;
+
+	fake_init(&c, &f);
+	f.replies[f.n_replies++] = health_event(1, VPNRT_HEALTH_UP, VPNRT_HEALTH_DOWN,
+						VPNRT_HEALTH_R_LOST, t1, t0);
+	f.replies[f.n_replies++] = health_event(2, VPNRT_HEALTH_INIT, VPNRT_HEALTH_UP,
+						VPNRT_HEALTH_R_ANSWERED, t1, 0);
+	f.replies[f.n_replies++] = health_event(1, VPNRT_HEALTH_DOWN, VPNRT_HEALTH_INIT,
+						VPNRT_HEALTH_R_START, 5, 0);
+	/* malformed: no tunnel */
+	m = reply_new(VPNRT_CMD_HEALTH);
+	n = nla_nest_start(m, VPNRT_A_CONN);
+	nla_put_string(m, VPNRT_A_CONN_NAME, "c1");
+	nla_nest_end(m, n);
+	f.replies[f.n_replies++] = m;
+	f.replies[f.n_replies++] = conn_health_reply(VPNRT_CMD_CONN_SET);
+	run_line(&c, "monitor");
+	TAP_STREQ(fake_out(&c),
+		  "health conn c1 tunnel xfrm1 up -> down (probes lost) at 1732291234.567890 "
+		  "loss-start 1732291234.267890 policy revoke_route sent 40 answered 37 "
+		  "lost-in-a-row 3 tunnel state down reason health conn state down reason no-tunnel\n"
+		  "health conn c1 tunnel xfrm2 init -> up (probes answered) at 1732291234.567890 "
+		  "policy revoke_route sent 40 answered 38 lost-in-a-row 0 tunnel state up "
+		  "conn state up\n"
+		  "health conn c1 tunnel xfrm1 down -> init (started) at 0.000000 "
+		  "policy revoke_route sent 40 answered 38 lost-in-a-row 0 tunnel state up "
+		  "conn state up\n"
+		  "event cmd 13 len 32 (malformed)\n"
+		  "conn set c1 id 1 state up tunnel xfrm1 state up health up tunnel xfrm2 state up "
+		  "health down\n",
+		  "monitor text: health events, one line each; conn events show each tunnel's health");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	c.json = true;
+	f.replies[f.n_replies++] = health_event(1, VPNRT_HEALTH_UP, VPNRT_HEALTH_DOWN,
+						VPNRT_HEALTH_R_LOST, t1, t0);
+	f.replies[f.n_replies++] = health_event(2, VPNRT_HEALTH_DOWN, VPNRT_HEALTH_UP,
+						VPNRT_HEALTH_R_ANSWERED, t1, 0);
+	run_line(&c, "monitor");
+	TAP_STREQ(fake_out(&c),
+		  "{\"event\":\"health\",\"name\":\"c1\",\"conn\":\"c1\",\"id\":1,"
+		  "\"gateway\":\"vpngw0\",\"gateway_ifindex\":10,\"tunnel\":\"xfrm1\",\"ifindex\":11,"
+		  "\"tunnel_index\":1,\"old\":\"up\",\"new\":\"down\",\"reason\":\"lost\","
+		  "\"family\":\"inet\",\"dst\":\"172.16.255.1\",\"src\":\"10.99.1.1\","
+		  "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke_route\","
+		  "\"time_ns\":1732291234567890999,\"loss_start_ns\":1732291234267890123,"
+		  "\"sent\":40,\"answered\":37,\"consecutive_lost\":3,\"tunnel_state\":\"down\","
+		  "\"tunnel_down_reason\":[\"health\"],\"conn_state\":\"down\","
+		  "\"conn_down_reason\":[\"no-tunnel\"]}\n"
+		  "{\"event\":\"health\",\"name\":\"c1\",\"conn\":\"c1\",\"id\":1,"
+		  "\"gateway\":\"vpngw0\",\"gateway_ifindex\":10,\"tunnel\":\"xfrm2\",\"ifindex\":12,"
+		  "\"tunnel_index\":2,\"old\":\"down\",\"new\":\"up\",\"reason\":\"answered\","
+		  "\"family\":\"inet\",\"dst\":\"172.16.255.1\",\"src\":\"10.99.1.1\","
+		  "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke_route\","
+		  "\"time_ns\":1732291234567890999,"
+		  "\"sent\":40,\"answered\":38,\"consecutive_lost\":0,\"tunnel_state\":\"up\","
+		  "\"tunnel_down_reason\":[],\"conn_state\":\"up\",\"conn_down_reason\":[]}\n",
+		  "monitor -j: health events, loss_start_ns only on the way down");
+	fake_fini(&c, &f);
+}
+
 static void test_monitor(void)
 {
 	struct vpnrtctl c;
@@ -415,6 +660,8 @@ int main(void)
 	test_route_get();
 	test_route_show();
 	test_conn_gw();
+	test_conn_health();
 	test_monitor();
+	test_health_events();
 	return tap_done();
 }

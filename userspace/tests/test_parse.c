@@ -63,20 +63,64 @@ int main(void)
 	TAP_CHECK(parse_u32("-1", 0, 10, &v, err, sizeof(err)), "negative rejected");
 	TAP_CHECK(parse_u32("1e3", 0, 10000, &v, err, sizeof(err)), "1e3 rejected");
 
-	TAP_CHECK(!parse_duration_ms("100ms", 10, 60000, &v, err, sizeof(err)) && v == 100,
-		  "100ms");
-	TAP_CHECK(!parse_duration_ms("3s", 10, 60000, &v, err, sizeof(err)) && v == 3000,
-		  "3s");
-	TAP_CHECK(!parse_duration_ms("1m", 10, 60000, &v, err, sizeof(err)) && v == 60000,
-		  "1m");
-	TAP_CHECK(!parse_duration_ms("2", 10, 60000, &v, err, sizeof(err)) && v == 2000,
-		  "bare seconds");
-	TAP_CHECK(parse_duration_ms("5ms", 10, 60000, &v, err, sizeof(err)) &&
-		  strstr(err, "allowed: 10ms..60000ms"), "too short: %s", err);
-	TAP_CHECK(parse_duration_ms("61s", 10, 60000, &v, err, sizeof(err)), "too long");
-	TAP_CHECK(parse_duration_ms("3h", 10, 60000, &v, err, sizeof(err)) &&
-		  strstr(err, "not a duration"), "unknown unit: %s", err);
-	TAP_CHECK(parse_duration_ms("99999999999m", 10, 60000, &v, err, sizeof(err)),
-		  "overflow");
+	{
+		static const struct { const char *in; uint32_t ms; } dur_ok[] = {
+			{ "100ms", 100 }, { "3s", 3000 }, { "1.5s", 1500 },
+			{ "0.1s", 100 }, { "0.010s", 10 }, { "60s", 60000 },
+			{ "60000ms", 60000 }, { "10ms", 10 }, { "2.25s", 2250 },
+			{ "1.500000000s", 1500 },
+		};
+		static const struct { const char *in, *msg; } dur_bad[] = {
+			{ "5ms", "5ms is out of range (allowed: 10ms..60s)" },
+			{ "9ms", "out of range (allowed: 10ms..60s)" },
+			{ "61s", "61s is out of range (allowed: 10ms..60s)" },
+			{ "60001ms", "out of range" },
+			{ "0.005s", "out of range" },
+			{ "2", "\"2\" has no unit: write 2ms or 2s (allowed units: ms, s)" },
+			{ "1.5", "has no unit" },
+			{ "1m", "\"1m\" is not a duration: expected a number with unit ms or s, e.g. 100ms, 3s or 1.5s" },
+			{ "3h", "is not a duration" },
+			{ "1.5ms", "1.5ms is not a whole number of milliseconds" },
+			{ "1.0005s", "not a whole number of milliseconds" },
+			{ ".5s", "is not a duration" },
+			{ "1.s", "is not a duration" },
+			{ "-1s", "is not a duration" },
+			{ "1 s", "is not a duration" },
+			{ "", "is not a duration" },
+			{ "1.0000000001s", "is not a duration" },
+			{ "99999999999s", "out of range" },
+			{ "99999999999999999999999ms", "out of range" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(dur_ok) / sizeof(dur_ok[0]); k++) {
+			v = 0;
+			TAP_CHECK(!parse_duration_ms(dur_ok[k].in, 10, 60000, &v, err, sizeof(err)) &&
+				  v == dur_ok[k].ms, "duration %s is %u ms (got %u)", dur_ok[k].in,
+				  dur_ok[k].ms, v);
+		}
+		for (k = 0; k < sizeof(dur_bad) / sizeof(dur_bad[0]); k++) {
+			err[0] = '\0';
+			TAP_CHECK(parse_duration_ms(dur_bad[k].in, 10, 60000, &v, err, sizeof(err)) == -1 &&
+				  strstr(err, dur_bad[k].msg), "duration \"%s\" rejected: %s",
+				  dur_bad[k].in, err);
+		}
+	}
+	{
+		static const struct { uint64_t ms; const char *want; } fmt[] = {
+			{ 0, "0ms" }, { 10, "10ms" }, { 999, "999ms" }, { 1000, "1s" },
+			{ 1500, "1.5s" }, { 1250, "1.25s" }, { 1234, "1.234s" },
+			{ 60000, "60s" }, { 3600001, "3600.001s" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(fmt) / sizeof(fmt[0]); k++) {
+			TAP_STREQ(format_duration_ms(fmt[k].ms, buf, sizeof(buf)), fmt[k].want,
+				  "format_duration_ms(%llu)", (unsigned long long)fmt[k].ms);
+			if (fmt[k].ms >= 10 && fmt[k].ms <= 60000)
+				TAP_CHECK(!parse_duration_ms(buf, 10, 60000, &v, err, sizeof(err)) &&
+					  v == fmt[k].ms, "%s reads back", buf);
+		}
+	}
 	return tap_done();
 }

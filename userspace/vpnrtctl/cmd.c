@@ -20,7 +20,7 @@ void vpnrtctl_usage(FILE *out)
 		"  conn add NAME gateway GW tunnel DEV [tunnel DEV2] [mode active-standby|ecmp]\n"
 		"          [id N] [flow-protection local CIDR peer CIDR] [ike managed|none]\n"
 		"          [admin up|down]\n"
-		"  conn set NAME [admin up|down] [ike up|down]\n"
+		"  conn set NAME [admin up|down] [ike up|down] [tunnel DEV] [health HEALTH]\n"
 		"  conn del NAME\n"
 		"  conn show [NAME] [gateway GW] [-s]\n"
 		"  route add|del PREFIX conn NAME [weight 100|0]\n"
@@ -29,7 +29,10 @@ void vpnrtctl_usage(FILE *out)
 		"  route show [gateway GW] [conn NAME] [proto static|policy|bgp] [family inet|inet6]\n"
 		"  route get ADDR gateway GW [from SRC] [ipproto tcp|udp|icmp|N] [sport N] [dport N]\n"
 		"  monitor\n"
-		"  family show\n");
+		"  family show\n"
+		"HEALTH := { dst IP src IP [interval DURATION] [retries N] [rise N]\n"
+		"            [policy revoke_route|reserve_route] | off }\n"
+		"DURATION := a number with ms or s: 100ms, 3s, 1.5s (10ms..60s)\n");
 }
 
 int do_family(struct vpnrtctl *c, int argc, char **argv)

@@ -154,29 +154,185 @@ static int parse_add(struct vpnrtctl *c, int argc, char **argv,
 	return 0;
 }
 
+#define HEALTH_SYNTAX \
+	"[tunnel DEV] health dst IP src IP [interval DURATION] [retries N] " \
+	"[rise N] [policy revoke_route|reserve_route], or [tunnel DEV] health off"
+
+/* a setting of the health check, or -1 */
+static int health_setting(const char *arg)
+{
+	static const char *const kws[] = {
+		"dst", "src", "interval", "retries", "rise", "policy", NULL
+	};
+	int i;
+
+	for (i = 0; kws[i]; i++)
+		if (!strcmp(arg, kws[i]))
+			return i;
+	return -1;
+}
+
+/* one value of "health": dst, src, interval, retries, rise, policy */
+static int parse_health_value(struct vpnrtctl *c, const char *kw, int attr,
+			      const char *v, struct vpnrt_health *h)
+{
+	char e[256], buf[32];
+	int p;
+
+	if (VPNRT_HAS(h, attr))
+		return cli_err(c, "\"%s\" given twice", kw);
+	VPNRT_SET(h, attr);
+	switch (attr) {
+	case VPNRT_A_HEALTH_DST:
+	case VPNRT_A_HEALTH_SRC:
+		if (parse_addr(v, attr == VPNRT_A_HEALTH_DST ? &h->dst : &h->src,
+			       e, sizeof(e)))
+			return cli_err(c, "health %s: %s", kw, e);
+		return 0;
+	case VPNRT_A_HEALTH_INTERVAL:
+		if (parse_duration_ms(v, VPNRT_HEALTH_INTERVAL_MIN,
+				      VPNRT_HEALTH_INTERVAL_MAX, &h->interval_ms,
+				      e, sizeof(e)))
+			return cli_err(c, "health interval: %s", e);
+		return 0;
+	case VPNRT_A_HEALTH_RETRIES:
+		if (parse_u32(v, 1, VPNRT_HEALTH_RETRIES_MAX, &h->retries, e, sizeof(e)))
+			return cli_err(c, "retries must be 1..%d (probes lost in a row to go down), not \"%s\"",
+				       VPNRT_HEALTH_RETRIES_MAX, v);
+		return 0;
+	case VPNRT_A_HEALTH_RISE:
+		if (parse_u32(v, 1, VPNRT_HEALTH_RISE_MAX, &h->rise, e, sizeof(e)))
+			return cli_err(c, "rise must be 1..%d (probes answered in a row to come up), not \"%s\"",
+				       VPNRT_HEALTH_RISE_MAX, v);
+		return 0;
+	default:	/* VPNRT_A_HEALTH_POLICY */
+		p = name_lookup(&vpnrt_health_policy_names, v);
+		if (p < 0)
+			return cli_err(c, "policy must be %s, not \"%s\"",
+				       name_list(&vpnrt_health_policy_names, " or ",
+						 buf, sizeof(buf)), v);
+		h->policy = (uint8_t)p;
+		return 0;
+	}
+}
+
+/*
+ * conn set NAME [admin up|down] [ike up|down] [tunnel DEV] [health ...], in
+ * any order: the settings of "health" may follow it anywhere. One tunnel
+ * per command; without "tunnel" the kernel takes the connection's only one.
+ */
 static int parse_set(struct vpnrtctl *c, int argc, char **argv,
 		     struct vpnrt_conn *conn)
 {
-	static const char *const kws[] = { "admin", "ike", NULL };
+	static const char *const conn_kws[] = {
+		"admin", "ike", "tunnel", "health", NULL
+	};
+	static const char *const off_kws[] = { "admin", "ike", "tunnel", NULL };
+	static const char *const health_kws[] = {
+		"admin", "ike", "tunnel", "dst", "src", "interval", "retries",
+		"rise", "policy", NULL
+	};
+	enum { K_ADMIN, K_IKE, K_TUNNEL, K_HEALTH, K_DST };
+	static const int health_map[] = {
+		K_ADMIN, K_IKE, K_TUNNEL, K_DST, K_DST + 1, K_DST + 2, K_DST + 3,
+		K_DST + 4, K_DST + 5,
+	};
+	static const int setting_attr[] = {
+		VPNRT_A_HEALTH_DST, VPNRT_A_HEALTH_SRC, VPNRT_A_HEALTH_INTERVAL,
+		VPNRT_A_HEALTH_RETRIES, VPNRT_A_HEALTH_RISE, VPNRT_A_HEALTH_POLICY,
+	};
+	enum { H_NONE, H_ON, H_OFF } health = H_NONE;
+	struct vpnrt_tunnel *t = &conn->tunnels[0];
+	struct vpnrt_health *h = &t->health;
+	const char *tunnel = NULL;
 	int i;
 
 	for (i = 1; i < argc; i++) {
-		int k = kw_expect(c, argv[i], kws, "conn set");
-		int attr = k ? VPNRT_A_CONN_IKE : VPNRT_A_CONN_ADMIN;
-		const char *v;
+		const char *const *kws = health == H_ON ? health_kws :
+					 health == H_OFF ? off_kws : conn_kws;
+		const char *v, *name, *ctx = health == H_ON ? "health" :
+					     health == H_OFF ? "health off" : "conn set";
+		int k, attr;
 
+		if (health != H_NONE && !strcmp(argv[i], "health"))
+			return cli_err(c, "\"health\" given twice (one tunnel per command)");
+		if (health != H_ON && kw_find(argv[i], conn_kws) < 0 &&
+		    health_setting(argv[i]) >= 0) {
+			if (health == H_OFF)
+				return cli_err(c, "\"health off\" takes no other health setting, got \"%s\"",
+					       argv[i]);
+			return cli_err(c, "\"%s\" is a setting of health: %s", argv[i],
+				       HEALTH_SYNTAX);
+		}
+		k = kw_expect(c, argv[i], kws, ctx);
 		if (k < 0)
 			return -1;
+		name = kws[k];
+		if (health == H_ON)
+			k = health_map[k];
+		if (k == K_HEALTH) {
+			if (i + 1 >= argc)
+				return cli_err(c, "\"health\" needs its settings: %s", HEALTH_SYNTAX);
+			health = H_ON;
+			if (!strcmp(argv[i + 1], "off")) {
+				health = H_OFF;
+				i++;
+			}
+			continue;
+		}
+		v = next_arg(c, &i, argc, argv, name);
+		if (!v)
+			return -1;
+		if (k >= K_DST) {
+			if (parse_health_value(c, name, setting_attr[k - K_DST], v, h))
+				return -1;
+			continue;
+		}
+		if (k == K_TUNNEL) {
+			if (tunnel)
+				return cli_err(c, "\"tunnel\" given twice (one tunnel per command)");
+			if (dev_index(c, v, &t->ifindex))
+				return -1;
+			tunnel = v;
+			VPNRT_SET(t, VPNRT_A_TUNNEL_IFINDEX);
+			continue;
+		}
+		attr = k == K_IKE ? VPNRT_A_CONN_IKE : VPNRT_A_CONN_ADMIN;
 		if (VPNRT_HAS(conn, attr))
-			return cli_err(c, "\"%s\" given twice", kws[k]);
-		v = next_arg(c, &i, argc, argv, kws[k]);
-		if (!v || parse_state(c, kws[k], v, k ? &conn->ike : &conn->admin))
+			return cli_err(c, "\"%s\" given twice", name);
+		if (parse_state(c, name, v, k == K_IKE ? &conn->ike : &conn->admin))
 			return -1;
 		VPNRT_SET(conn, attr);
 	}
-	if (!VPNRT_HAS(conn, VPNRT_A_CONN_ADMIN) && !VPNRT_HAS(conn, VPNRT_A_CONN_IKE))
-		return cli_err(c, "\"conn set %s\" needs something to change: admin up|down, ike up|down",
-			       conn->name);
+	if (tunnel && health == H_NONE)
+		return cli_err(c, "\"tunnel %s\" names the tunnel of a health check, which is missing: %s",
+			       tunnel, HEALTH_SYNTAX);
+	if (health == H_ON) {
+		bool dst = VPNRT_HAS(h, VPNRT_A_HEALTH_DST);
+		bool src = VPNRT_HAS(h, VPNRT_A_HEALTH_SRC);
+
+		if (!dst && !src)
+			return cli_err(c, "\"health\" needs dst IP (the far side, which answers the probes) and src IP (the probes' source, on this side)");
+		if (!dst)
+			return cli_err(c, "\"health\" needs dst IP (the far side, which answers the probes)");
+		if (!src)
+			return cli_err(c, "\"health\" needs src IP (the probes' source, on this side)");
+		if (h->dst.family != h->src.family)
+			return cli_err(c, "health dst and src must be the same family (both IPv4 or both IPv6)");
+		h->family = (uint16_t)h->dst.family;
+		VPNRT_SET(h, VPNRT_A_HEALTH_FAMILY);
+	} else if (health == H_OFF) {
+		VPNRT_SET(h, VPNRT_A_HEALTH_OFF);
+	}
+	if (health != H_NONE) {
+		VPNRT_SET(t, VPNRT_A_TUNNEL_HEALTH);
+		conn->n_tunnels = 1;
+		VPNRT_SET(conn, VPNRT_A_CONN_TUNNELS);
+	}
+	if (!VPNRT_HAS(conn, VPNRT_A_CONN_ADMIN) && !VPNRT_HAS(conn, VPNRT_A_CONN_IKE) &&
+	    health == H_NONE)
+		return cli_err(c, "\"conn set %s\" needs something to change: admin up|down, ike up|down, %s",
+			       conn->name, HEALTH_SYNTAX);
 	return 0;
 }
 
@@ -279,15 +435,64 @@ static const char *ike_str(const struct vpnrt_conn *conn)
 	return name_of(&vpnrt_state_names, conn->ike);
 }
 
-static void reasons_json(struct json *j, uint32_t mask)
+static void reasons_json(struct json *j, const char *key, uint32_t mask)
 {
 	unsigned int bit;
 
-	json_arr_open(j, "down_reason");
+	json_arr_open(j, key);
 	for (bit = 0; bit < 32; bit++)
 		if (mask & (1u << bit))
 			json_str(j, NULL, name_of(&vpnrt_down_reason_names, bit));
 	json_arr_close(j);
+}
+
+/* the configuration of a health check, as JSON members */
+static void health_cfg_json(struct json *j, const struct vpnrt_health *h)
+{
+	char buf[PREFIX_STRLEN];
+
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_FAMILY))
+		json_str(j, "family", family_name(h->family));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_DST))
+		json_str(j, "dst", format_prefix(&h->dst, true, buf, sizeof(buf)));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_SRC))
+		json_str(j, "src", format_prefix(&h->src, true, buf, sizeof(buf)));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_INTERVAL))
+		json_u64(j, "interval_ms", h->interval_ms);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_RETRIES))
+		json_u64(j, "retries", h->retries);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_RISE))
+		json_u64(j, "rise", h->rise);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_POLICY))
+		json_str(j, "policy", name_of(&vpnrt_health_policy_names, h->policy));
+}
+
+/* "health": {configuration, state, since_ms, and with -s "stats"} */
+static void health_json(struct vpnrtctl *c, const struct vpnrt_health *h)
+{
+	struct json *j = &c->j;
+
+	json_obj_open(j, "health");
+	health_cfg_json(j, h);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_STATE))
+		json_str(j, "state", name_of(&vpnrt_health_state_names, h->state));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_SINCE))
+		json_u64(j, "since_ms", h->since_ms);
+	if (c->stats) {
+		json_obj_open(j, "stats");
+		json_u64(j, "sent", h->sent);
+		json_u64(j, "answered", h->answered);
+		json_u64(j, "ignored", h->ignored);
+		json_u64(j, "send_errors", h->send_errors);
+		json_u64(j, "consecutive_lost", h->consec_lost);
+		json_u64(j, "rtt_us", h->rtt_us);
+		json_u64(j, "srtt_us", h->srtt_us);
+		json_u64(j, "window", h->window);
+		json_u64(j, "window_lost", h->window_lost);
+		json_u64(j, "transitions", h->transitions);
+		json_obj_close(j);
+	}
+	json_obj_close(j);
 }
 
 static void conn_json(struct vpnrtctl *c, const struct vpnrt_conn *conn,
@@ -325,7 +530,7 @@ static void conn_json(struct vpnrtctl *c, const struct vpnrt_conn *conn,
 	if (VPNRT_HAS(conn, VPNRT_A_CONN_STATE))
 		json_str(j, "state", name_of(&vpnrt_state_names, conn->state));
 	if (VPNRT_HAS(conn, VPNRT_A_CONN_DOWN_REASON))
-		reasons_json(j, conn->down_reason);
+		reasons_json(j, "down_reason", conn->down_reason);
 	if (VPNRT_HAS(conn, VPNRT_A_CONN_N_ROUTES))
 		json_u64(j, "routes", conn->n_routes);
 	if (VPNRT_HAS(conn, VPNRT_A_CONN_N_BGP_ROUTES))
@@ -344,7 +549,7 @@ static void conn_json(struct vpnrtctl *c, const struct vpnrt_conn *conn,
 			if (VPNRT_HAS(t, VPNRT_A_TUNNEL_STATE))
 				json_str(j, "state", name_of(&vpnrt_state_names, t->state));
 			if (VPNRT_HAS(t, VPNRT_A_TUNNEL_DOWN_REASON))
-				reasons_json(j, t->down_reason);
+				reasons_json(j, "down_reason", t->down_reason);
 			if (c->stats) {
 				json_obj_open(j, "stats");
 				json_u64(j, "tx_packets", t->tx_packets);
@@ -352,6 +557,8 @@ static void conn_json(struct vpnrtctl *c, const struct vpnrt_conn *conn,
 				json_u64(j, "tx_errors", t->tx_errors);
 				json_obj_close(j);
 			}
+			if (VPNRT_HAS(t, VPNRT_A_TUNNEL_HEALTH))
+				health_json(c, &t->health);
 			json_obj_close(j);
 		}
 		json_arr_close(j);
@@ -367,6 +574,63 @@ static void state_text(FILE *f, uint8_t state, bool has_reason, uint32_t reason)
 	if (has_reason && reason)
 		fprintf(f, " reason %s",
 			flags_str(&vpnrt_down_reason_names, reason, buf, sizeof(buf)));
+}
+
+/* "12.3s", "4m05s", "2h07m", "3d04h": how long ago, for people */
+static const char *format_age(uint64_t ms, char *buf, size_t len)
+{
+	unsigned long long v = ms;
+
+	if (v < 60000)
+		snprintf(buf, len, "%llu.%llus", v / 1000, v % 1000 / 100);
+	else if (v < 3600000)
+		snprintf(buf, len, "%llum%02llus", v / 60000, v % 60000 / 1000);
+	else if (v < 86400000)
+		snprintf(buf, len, "%lluh%02llum", v / 3600000, v % 3600000 / 60000);
+	else
+		snprintf(buf, len, "%llud%02lluh", v / 86400000, v % 86400000 / 3600000);
+	return buf;
+}
+
+/* " dst A src A interval D retries N rise N policy P", what is present */
+static void health_cfg_text(FILE *f, const struct vpnrt_health *h)
+{
+	char buf[PREFIX_STRLEN];
+
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_DST))
+		fprintf(f, " dst %s", format_prefix(&h->dst, true, buf, sizeof(buf)));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_SRC))
+		fprintf(f, " src %s", format_prefix(&h->src, true, buf, sizeof(buf)));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_INTERVAL))
+		fprintf(f, " interval %s", format_duration_ms(h->interval_ms, buf, sizeof(buf)));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_RETRIES))
+		fprintf(f, " retries %u", h->retries);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_RISE))
+		fprintf(f, " rise %u", h->rise);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_POLICY))
+		fprintf(f, " policy %s", name_of(&vpnrt_health_policy_names, h->policy));
+}
+
+/* the health lines under a tunnel of conn show */
+static void health_text(struct vpnrtctl *c, const struct vpnrt_health *h)
+{
+	FILE *f = c->out;
+	char buf[32];
+
+	fprintf(f, "\n        health %s", VPNRT_HAS(h, VPNRT_A_HEALTH_STATE) ?
+		name_of(&vpnrt_health_state_names, h->state) : "unknown");
+	health_cfg_text(f, h);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_SINCE))
+		fprintf(f, " since %s", format_age(h->since_ms, buf, sizeof(buf)));
+	if (!c->stats)
+		return;
+	fprintf(f, "\n          probes sent %llu answered %llu ignored %llu send-errors %llu"
+		" lost-in-a-row %u rtt %u.%03ums srtt %u.%03ums loss %u/%u transitions %u",
+		(unsigned long long)h->sent, (unsigned long long)h->answered,
+		(unsigned long long)h->ignored, (unsigned long long)h->send_errors,
+		h->consec_lost, h->rtt_us / 1000, h->rtt_us % 1000,
+		h->srtt_us / 1000, h->srtt_us % 1000, h->window_lost, h->window,
+		h->transitions);
 }
 
 static void conn_text(struct vpnrtctl *c, const struct vpnrt_conn *conn,
@@ -416,8 +680,114 @@ static void conn_text(struct vpnrtctl *c, const struct vpnrt_conn *conn,
 				(unsigned long long)t->tx_packets,
 				(unsigned long long)t->tx_bytes,
 				(unsigned long long)t->tx_errors);
+		if (!VPNRT_HAS(t, VPNRT_A_TUNNEL_HEALTH))
+			continue;
+		if (event) {
+			if (VPNRT_HAS(&t->health, VPNRT_A_HEALTH_STATE))
+				fprintf(f, " health %s",
+					name_of(&vpnrt_health_state_names, t->health.state));
+		} else {
+			health_text(c, &t->health);
+		}
 	}
 	fprintf(f, "\n");
+}
+
+/* a CLOCK_REALTIME time in ns as "seconds.microseconds" */
+static const char *format_realtime(uint64_t ns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu.%06llu", (unsigned long long)(ns / 1000000000),
+		 (unsigned long long)(ns % 1000000000 / 1000));
+	return buf;
+}
+
+void health_event_print(struct vpnrtctl *c, const struct vpnrt_conn *conn)
+{
+	static const char *const why[] = {
+		[VPNRT_HEALTH_R_START] = "started",
+		[VPNRT_HEALTH_R_LOST] = "probes lost",
+		[VPNRT_HEALTH_R_ANSWERED] = "probes answered",
+	};
+	const struct vpnrt_tunnel *t = &conn->tunnels[0];
+	const struct vpnrt_health *h = &t->health;
+	char tdev[IFNAMSIZ], gdev[IFNAMSIZ], buf[64];
+	const char *tun;
+
+	tun = VPNRT_HAS(t, VPNRT_A_TUNNEL_IFNAME) ? t->ifname : dev_name(c, t->ifindex, tdev);
+	if (c->json) {
+		struct json *j = &c->j;
+
+		json_obj_open(j, NULL);
+		json_str(j, "event", "health");
+		json_str(j, "name", conn->name);
+		json_str(j, "conn", conn->name);
+		if (VPNRT_HAS(conn, VPNRT_A_CONN_ID))
+			json_u64(j, "id", conn->id);
+		if (VPNRT_HAS(conn, VPNRT_A_CONN_GW_IFINDEX)) {
+			json_str(j, "gateway", dev_name(c, conn->gw_ifindex, gdev));
+			json_u64(j, "gateway_ifindex", conn->gw_ifindex);
+		}
+		json_str(j, "tunnel", tun);
+		json_u64(j, "ifindex", t->ifindex);
+		json_u64(j, "tunnel_index", (uint64_t)t->pos);
+		if (VPNRT_HAS(h, VPNRT_A_HEALTH_OLD_STATE))
+			json_str(j, "old", name_of(&vpnrt_health_state_names, h->old_state));
+		json_str(j, "new", name_of(&vpnrt_health_state_names, h->state));
+		if (VPNRT_HAS(h, VPNRT_A_HEALTH_REASON))
+			json_str(j, "reason", name_of(&vpnrt_health_reason_names, h->reason));
+		health_cfg_json(j, h);
+		if (VPNRT_HAS(h, VPNRT_A_HEALTH_TIME))
+			json_u64(j, "time_ns", h->time_ns);
+		if (VPNRT_HAS(h, VPNRT_A_HEALTH_LOSS_START))
+			json_u64(j, "loss_start_ns", h->loss_start_ns);
+		if (VPNRT_HAS(h, VPNRT_A_HEALTH_SENT))
+			json_u64(j, "sent", h->sent);
+		if (VPNRT_HAS(h, VPNRT_A_HEALTH_ANSWERED))
+			json_u64(j, "answered", h->answered);
+		if (VPNRT_HAS(h, VPNRT_A_HEALTH_CONSEC_LOST))
+			json_u64(j, "consecutive_lost", h->consec_lost);
+		if (VPNRT_HAS(t, VPNRT_A_TUNNEL_STATE))
+			json_str(j, "tunnel_state", name_of(&vpnrt_state_names, t->state));
+		if (VPNRT_HAS(t, VPNRT_A_TUNNEL_DOWN_REASON))
+			reasons_json(j, "tunnel_down_reason", t->down_reason);
+		if (VPNRT_HAS(conn, VPNRT_A_CONN_STATE))
+			json_str(j, "conn_state", name_of(&vpnrt_state_names, conn->state));
+		if (VPNRT_HAS(conn, VPNRT_A_CONN_DOWN_REASON))
+			reasons_json(j, "conn_down_reason", conn->down_reason);
+		json_obj_close(j);
+		return;
+	}
+	fprintf(c->out, "health conn %s tunnel %s", conn->name, tun);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_OLD_STATE))
+		fprintf(c->out, " %s ->", name_of(&vpnrt_health_state_names, h->old_state));
+	fprintf(c->out, " %s", name_of(&vpnrt_health_state_names, h->state));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_REASON))
+		fprintf(c->out, " (%s)", h->reason < sizeof(why) / sizeof(why[0]) ?
+			why[h->reason] : "unknown reason");
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_TIME))
+		fprintf(c->out, " at %s", format_realtime(h->time_ns, buf, sizeof(buf)));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_LOSS_START))
+		fprintf(c->out, " loss-start %s",
+			format_realtime(h->loss_start_ns, buf, sizeof(buf)));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_POLICY))
+		fprintf(c->out, " policy %s", name_of(&vpnrt_health_policy_names, h->policy));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_SENT))
+		fprintf(c->out, " sent %llu", (unsigned long long)h->sent);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_ANSWERED))
+		fprintf(c->out, " answered %llu", (unsigned long long)h->answered);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_CONSEC_LOST))
+		fprintf(c->out, " lost-in-a-row %u", h->consec_lost);
+	if (VPNRT_HAS(t, VPNRT_A_TUNNEL_STATE)) {
+		fprintf(c->out, " tunnel");
+		state_text(c->out, t->state, VPNRT_HAS(t, VPNRT_A_TUNNEL_DOWN_REASON),
+			   t->down_reason);
+	}
+	if (VPNRT_HAS(conn, VPNRT_A_CONN_STATE)) {
+		fprintf(c->out, " conn");
+		state_text(c->out, conn->state, VPNRT_HAS(conn, VPNRT_A_CONN_DOWN_REASON),
+			   conn->down_reason);
+	}
+	fprintf(c->out, "\n");
 }
 
 void conn_print(struct vpnrtctl *c, const struct vpnrt_conn *conn,

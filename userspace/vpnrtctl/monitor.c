@@ -19,6 +19,7 @@ static const struct event_name events[VPNRT_CMD_MAX + 1] = {
 	[VPNRT_CMD_CONN_SET] = { "conn-set", "set" },
 	[VPNRT_CMD_ROUTE_NEW] = { "route-new", "add" },
 	[VPNRT_CMD_ROUTE_DEL] = { "route-del", "del" },
+	[VPNRT_CMD_HEALTH] = { "health", "health" },
 };
 
 static void begin(struct vpnrtctl *c)
@@ -94,6 +95,20 @@ int monitor_print(struct nl_msg *msg, void *arg)
 			break;
 		begin(c);
 		conn_print(c, &conn, c->json ? ev->json : ev->text);
+		end(c);
+		return NL_OK;
+	}
+	case VPNRT_CMD_HEALTH: {
+		struct vpnrt_conn conn;
+
+		/* one tunnel, with the change in its health nest */
+		if (!tb[VPNRT_A_CONN] || vpnrt_parse_conn(tb[VPNRT_A_CONN], &conn) < 0 ||
+		    conn.n_tunnels != 1 ||
+		    !VPNRT_HAS(&conn.tunnels[0], VPNRT_A_TUNNEL_HEALTH) ||
+		    !VPNRT_HAS(&conn.tunnels[0].health, VPNRT_A_HEALTH_STATE))
+			break;
+		begin(c);
+		health_event_print(c, &conn);
 		end(c);
 		return NL_OK;
 	}

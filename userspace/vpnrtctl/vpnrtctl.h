@@ -111,6 +111,8 @@ void conn_print(struct vpnrtctl *c, const struct vpnrt_conn *conn,
 void route_print(struct vpnrtctl *c, const struct vpnrt_route *r,
 		 const char *event);
 void lookup_print(struct vpnrtctl *c, const struct vpnrt_lookup *lk);
+/* a VPNRT_CMD_HEALTH event: conn has the one tunnel, with its health */
+void health_event_print(struct vpnrtctl *c, const struct vpnrt_conn *conn);
 /* one event message of the multicast group; NL_OK */
 int monitor_print(struct nl_msg *msg, void *arg);
 

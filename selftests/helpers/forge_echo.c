@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Selftest helper: forge ICMP/ICMPv6 echo replies to the echo requests a
+ * device sends, and inject them from other namespaces, to prove that a
+ * health check only counts replies that really come back through its
+ * tunnel. One process does everything: it enters each network namespace
+ * itself (setns) and keeps a socket in each.
+ *
+ *   forge_echo --sniff-ns NS --sniff-dev DEV --inject-ns NS2[:DEV2]
+ *              [--inject-ns NS3[:DEV3] ...] --count N [--timeout SEC]
+ *              [--ready FILE] [--verbose]
+ *
+ *   --sniff-ns NS     namespace of the device to watch (a name in
+ *                     /run/netns, or a path containing '/')
+ *   --sniff-dev DEV   the device (e.g. xfrm1): an AF_PACKET SOCK_DGRAM
+ *                     socket bound to it sees the packets leaving it
+ *                     (sll_pkttype PACKET_OUTGOING) without a link header,
+ *                     so L3 devices (xfrm, ipip, ...) and Ethernet both work
+ *   --inject-ns NS[:DEV]
+ *                     where to inject every forged reply from (1 to 16, a
+ *                     namespace name must not contain ':'). The reply goes
+ *                     out of a raw socket with the IP header included
+ *                     (IPPROTO_RAW: IP_HDRINCL / IPv6 hdrincl, so the forged
+ *                     source needs no local address, no IP_FREEBIND and no
+ *                     IPV6_TRANSPARENT) and the kernel of NS routes it by
+ *                     its destination, the request's source address. So NS
+ *                     needs a route to that address towards the gateway
+ *                     (a default route via the gateway is enough). With
+ *                     ":DEV" the socket is bound to DEV (SO_BINDTODEVICE):
+ *                     IPv4 then goes out of DEV even without a route (the
+ *                     kernel assumes an on-link destination and ARPs for
+ *                     it, which the gateway answers for any of its
+ *                     addresses), IPv6 still needs a route through DEV
+ *                     (e.g. via the gateway's link-local address on it).
+ *   --count N         stop after capturing N echo requests (1-1000000)
+ *   --timeout SEC     stop after SEC seconds at the latest (default 10,
+ *                     fractional allowed)
+ *   --ready FILE      created once every socket is set up
+ *   --verbose         one line per forged reply on stderr
+ *
+ * Echo requests: IPv4 ICMP type 8 code 0 (unfragmented, options allowed),
+ * IPv6 ICMPv6 type 128 code 0 (after hop-by-hop, routing and destination
+ * options headers; fragments are ignored). The reply is a plain IPv4
+ * (no options) or IPv6 (no extension headers) packet with source and
+ * destination swapped, the request's TOS / traffic class, TTL / hop limit
+ * 64, type 0 / 129 with the same identifier, sequence number and payload,
+ * and correct IP header, ICMP and ICMPv6 checksums.
+ *
+ * Output, one "key value..." per line, in this order:
+ *   captured N        echo requests captured (IPv4 + IPv6)
+ *   captured_v4 N
+ *   captured_v6 N
+ *   injected N        forged replies sent, all inject namespaces together
+ *   injected NS N     per --inject-ns, NS exactly as given (":DEV" too)
+ *   inject_errors N   sends that failed (each is also reported on stderr)
+ *   ignored N         other packets leaving DEV
+ *
+ * Exit status: 0 if at least one request was captured and every injection
+ * succeeded, 2 if no request was captured, 1 on an error (an injection
+ * failed, a socket could not be set up) and on usage errors.
+ * SIGINT/SIGTERM stop early; the counts are still printed.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_INJ		16
+#define PKT_MAX		65536
+
+static const char *prog = "forge_echo";
+static volatile sig_atomic_t stop_req;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr,
+		"\nusage: %s --sniff-ns NS --sniff-dev DEV --inject-ns NS[:DEV]\n"
+		"         [--inject-ns NS[:DEV] ...] --count N [--timeout SEC]\n"
+		"         [--ready FILE] [--verbose]\n", prog);
+	exit(1);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static void enter_netns(const char *ns)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (strchr(ns, '/'))
+		snprintf(path, sizeof(path), "%s", ns);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("netns %s: open %s: %s", ns, path, strerror(errno));
+	if (setns(fd, CLONE_NEWNET) < 0)
+		die("netns %s: setns: %s", ns, strerror(errno));
+	close(fd);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_req = 1;
+}
+
+/* ones' complement sum, to be folded by csum_fold() */
+static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len > 1) {
+		sum += (uint32_t)p[0] << 8 | p[1];
+		p += 2;
+		len -= 2;
+	}
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+struct inj {
+	const char *arg;	/* as given */
+	char ns[PATH_MAX];
+	const char *dev;	/* or NULL */
+	unsigned int ifindex;
+	int fd4, fd6;
+	unsigned long sent;
+};
+
+static struct inj injs[MAX_INJ];
+static int ninj;
+static unsigned long inject_errors;
+static int verbose;
+
+static void inject(const uint8_t *pkt, size_t len, int v6)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int i;
+
+	memset(&ss, 0, sizeof(ss));
+	if (v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, pkt + 24, 16);
+		sl = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, pkt + 16, 4);
+		sl = sizeof(*s4);
+	}
+	for (i = 0; i < ninj; i++) {
+		struct inj *in = &injs[i];
+
+		if (v6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			s6->sin6_scope_id =
+				IN6_IS_ADDR_LINKLOCAL(&s6->sin6_addr) ?
+				in->ifindex : 0;
+		}
+		if (sendto(v6 ? in->fd6 : in->fd4, pkt, len, 0,
+			   (struct sockaddr *)&ss, sl) < 0) {
+			char a[INET6_ADDRSTRLEN];
+
+			inject_errors++;
+			inet_ntop(v6 ? AF_INET6 : AF_INET,
+				  v6 ? (const void *)(pkt + 24) :
+				       (const void *)(pkt + 16), a, sizeof(a));
+			fprintf(stderr, "%s: inject from %s to %s: %s\n", prog,
+				in->arg, a, strerror(errno));
+			continue;
+		}
+		in->sent++;
+	}
+}
+
+static void report(const uint8_t *pkt, int v6, const uint8_t *icmp)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	int af = v6 ? AF_INET6 : AF_INET;
+
+	if (!verbose)
+		return;
+	inet_ntop(af, pkt + (v6 ? 8 : 12), s, sizeof(s));
+	inet_ntop(af, pkt + (v6 ? 24 : 16), d, sizeof(d));
+	fprintf(stderr, "%s: forged %s echo reply %s > %s id %u seq %u\n",
+		prog, v6 ? "ICMPv6" : "ICMP", s, d,
+		icmp[4] << 8 | icmp[5], icmp[6] << 8 | icmp[7]);
+}
+
+/* an IPv4 echo request in P (LEN bytes) -> reply in OUT; its length or 0 */
+static size_t forge4(const uint8_t *p, size_t len, uint8_t *out)
+{
+	static uint16_t ip_id = 1;
+	size_t ihl, tot, ilen;
+	uint16_t frag, v;
+
+	if (len < 20 || p[0] >> 4 != 4)
+		return 0;
+	ihl = (size_t)(p[0] & 0xf) * 4;
+	tot = (size_t)p[2] << 8 | p[3];
+	frag = (uint16_t)(p[6] << 8 | p[7]);
+	if (ihl < 20 || tot < ihl + 8 || tot > len || p[9] != IPPROTO_ICMP ||
+	    (frag & 0x3fff))
+		return 0;
+	if (p[ihl] != 8 || p[ihl + 1] != 0)
+		return 0;
+	ilen = tot - ihl;
+	if (20 + ilen > 65535)
+		return 0;
+
+	memset(out, 0, 20);
+	out[0] = 0x45;
+	out[1] = p[1];
+	v = htons((uint16_t)(20 + ilen));
+	memcpy(out + 2, &v, 2);
+	v = htons(ip_id++);
+	memcpy(out + 4, &v, 2);
+	out[8] = 64;
+	out[9] = IPPROTO_ICMP;
+	memcpy(out + 12, p + 16, 4);	/* src = request's dst */
+	memcpy(out + 16, p + 12, 4);	/* dst = request's src */
+	v = csum_fold(csum_add(0, out, 20));
+	memcpy(out + 10, &v, 2);
+
+	memcpy(out + 20, p + ihl, ilen);
+	out[20] = 0;			/* echo reply */
+	out[21] = 0;
+	out[22] = out[23] = 0;
+	v = csum_fold(csum_add(0, out + 20, ilen));
+	memcpy(out + 22, &v, 2);
+	return 20 + ilen;
+}
+
+/* an IPv6 echo request in P (LEN bytes) -> reply in OUT; its length or 0 */
+static size_t forge6(const uint8_t *p, size_t len, uint8_t *out)
+{
+	size_t plen, off = 40, ilen;
+	uint8_t nh;
+	uint32_t sum, w;
+	uint16_t v;
+
+	if (len < 40 || p[0] >> 4 != 6)
+		return 0;
+	plen = (size_t)p[4] << 8 | p[5];
+	if (!plen || 40 + plen > len)
+		return 0;
+	len = 40 + plen;
+	nh = p[6];
+	while (nh == 0 || nh == 43 || nh == 60) {	/* HBH, RH, DSTOPTS */
+		if (off + 8 > len)
+			return 0;
+		nh = p[off];
+		off += ((size_t)p[off + 1] + 1) * 8;
+	}
+	if (nh != IPPROTO_ICMPV6 || off + 8 > len)
+		return 0;
+	if (p[off] != 128 || p[off + 1] != 0)
+		return 0;
+	ilen = len - off;
+
+	memset(out, 0, 40);
+	/* version 6, the request's traffic class, flow label 0 */
+	out[0] = (uint8_t)(0x60 | (p[0] & 0x0f));
+	out[1] = p[1] & 0xf0;
+	v = htons((uint16_t)ilen);
+	memcpy(out + 4, &v, 2);
+	out[6] = IPPROTO_ICMPV6;
+	out[7] = 64;
+	memcpy(out + 8, p + 24, 16);	/* src = request's dst */
+	memcpy(out + 24, p + 8, 16);	/* dst = request's src */
+
+	memcpy(out + 40, p + off, ilen);
+	out[40] = 129;			/* echo reply */
+	out[41] = 0;
+	out[42] = out[43] = 0;
+	sum = csum_add(0, out + 8, 32);	/* pseudo header */
+	w = htonl((uint32_t)ilen);
+	sum = csum_add(sum, &w, 4);
+	w = htonl(IPPROTO_ICMPV6);
+	sum = csum_add(sum, &w, 4);
+	sum = csum_add(sum, out + 40, ilen);
+	v = csum_fold(sum);
+	memcpy(out + 42, &v, 2);
+	return 40 + ilen;
+}
+
+int main(int argc, char **argv)
+{
+	const char *sniff_ns = NULL, *sniff_dev = NULL, *ready = NULL;
+	unsigned long captured4 = 0, captured6 = 0, ignored = 0, total = 0;
+	long count = -1;
+	double timeout = 10;
+	static uint8_t pkt[PKT_MAX], out[PKT_MAX];
+	struct sockaddr_ll sll;
+	struct sigaction sa;
+	unsigned int sniff_ifindex;
+	int64_t deadline;
+	int i, sfd;
+
+	if (argc > 0 && argv[0][0])
+		prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	for (i = 1; i < argc; i++) {
+		const char *o = argv[i], *v;
+		char *end;
+
+		if (!strcmp(o, "--verbose") || !strcmp(o, "-v")) {
+			verbose = 1;
+			continue;
+		}
+		if (!strcmp(o, "-h") || !strcmp(o, "--help"))
+			usage_err("see the header of forge_echo.c");
+		if (i + 1 >= argc)
+			usage_err("%s needs a value", o);
+		v = argv[++i];
+		if (!strcmp(o, "--sniff-ns")) {
+			sniff_ns = v;
+		} else if (!strcmp(o, "--sniff-dev")) {
+			sniff_dev = v;
+		} else if (!strcmp(o, "--inject-ns")) {
+			struct inj *in;
+			const char *c = strchr(v, ':');
+			size_t nl = c ? (size_t)(c - v) : strlen(v);
+
+			if (ninj == MAX_INJ)
+				usage_err("at most %d --inject-ns", MAX_INJ);
+			in = &injs[ninj++];
+			in->arg = v;
+			if (!nl || nl >= sizeof(in->ns) || (c && !c[1]))
+				usage_err("--inject-ns: bad \"%s\"", v);
+			memcpy(in->ns, v, nl);
+			in->ns[nl] = 0;
+			in->dev = c ? c + 1 : NULL;
+			if (in->dev && strlen(in->dev) >= IFNAMSIZ)
+				usage_err("--inject-ns: device name too long in \"%s\"",
+					  v);
+		} else if (!strcmp(o, "--count")) {
+			errno = 0;
+			count = strtol(v, &end, 10);
+			if (errno || end == v || *end || count < 1 ||
+			    count > 1000000)
+				usage_err("--count: \"%s\" is not in 1..1000000",
+					  v);
+		} else if (!strcmp(o, "--timeout")) {
+			errno = 0;
+			timeout = strtod(v, &end);
+			if (errno || end == v || *end ||
+			    !(timeout > 0 && timeout <= 86400))
+				usage_err("--timeout: \"%s\" is not in (0, 86400]",
+					  v);
+		} else if (!strcmp(o, "--ready")) {
+			ready = v;
+		} else {
+			usage_err("unknown option %s", o);
+		}
+	}
+	if (!sniff_ns || !sniff_dev || !ninj || count < 0)
+		usage_err("--sniff-ns, --sniff-dev, --inject-ns and --count are required");
+	if (strlen(sniff_dev) >= IFNAMSIZ)
+		usage_err("--sniff-dev: name too long");
+
+	/* injectors first, the sniffer last: nothing is queued before we look */
+	for (i = 0; i < ninj; i++) {
+		struct inj *in = &injs[i];
+
+		enter_netns(in->ns);
+		in->fd4 = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+		in->fd6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+		if (in->fd4 < 0 || in->fd6 < 0)
+			die("netns %s: raw socket: %s", in->ns, strerror(errno));
+		if (in->dev) {
+			in->ifindex = if_nametoindex(in->dev);
+			if (!in->ifindex)
+				die("netns %s: no device %s", in->ns, in->dev);
+			if (setsockopt(in->fd4, SOL_SOCKET, SO_BINDTODEVICE,
+				       in->dev, strlen(in->dev)) < 0 ||
+			    setsockopt(in->fd6, SOL_SOCKET, SO_BINDTODEVICE,
+				       in->dev, strlen(in->dev)) < 0)
+				die("netns %s: SO_BINDTODEVICE %s: %s", in->ns,
+				    in->dev, strerror(errno));
+		}
+	}
+
+	enter_netns(sniff_ns);
+	sniff_ifindex = if_nametoindex(sniff_dev);
+	if (!sniff_ifindex)
+		die("netns %s: no device %s", sniff_ns, sniff_dev);
+	/* protocol 0: receives nothing until bound to the device */
+	sfd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sfd < 0)
+		die("netns %s: packet socket: %s", sniff_ns, strerror(errno));
+	{
+		int buf = 4 << 20;
+
+		setsockopt(sfd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	}
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)sniff_ifindex;
+	if (bind(sfd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		die("netns %s: bind to %s: %s", sniff_ns, sniff_dev,
+		    strerror(errno));
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: wake poll */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (ready) {
+		int fd = open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd < 0)
+			die("cannot create %s: %s", ready, strerror(errno));
+		close(fd);
+	}
+
+	deadline = now_ns() + (int64_t)(timeout * 1e9);
+	while (!stop_req && (long)(captured4 + captured6) < count) {
+		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+		struct sockaddr_ll from;
+		socklen_t fl = sizeof(from);
+		int64_t left = deadline - now_ns();
+		size_t olen;
+		ssize_t n;
+		int v6, r;
+
+		if (left <= 0)
+			break;
+		r = poll(&pfd, 1, (int)((left + 999999) / 1000000));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die("poll: %s", strerror(errno));
+		}
+		if (r == 0)
+			continue;
+		n = recvfrom(sfd, pkt, sizeof(pkt), MSG_DONTWAIT | MSG_TRUNC,
+			     (struct sockaddr *)&from, &fl);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN ||
+			    errno == EWOULDBLOCK)
+				continue;
+			if (errno == ENETDOWN) {	/* device went down */
+				ignored++;
+				continue;
+			}
+			die("recv on %s: %s", sniff_dev, strerror(errno));
+		}
+		if (from.sll_pkttype != PACKET_OUTGOING ||
+		    (size_t)n > sizeof(pkt) || n < 1) {
+			ignored++;
+			continue;
+		}
+		v6 = pkt[0] >> 4 == 6;
+		olen = v6 ? forge6(pkt, n, out) : forge4(pkt, n, out);
+		if (!olen) {
+			ignored++;
+			continue;
+		}
+		if (v6)
+			captured6++;
+		else
+			captured4++;
+		report(out, v6, out + (v6 ? 40 : 20));
+		inject(out, olen, v6);
+	}
+
+	for (i = 0; i < ninj; i++)
+		total += injs[i].sent;
+	printf("captured %lu\n", captured4 + captured6);
+	printf("captured_v4 %lu\n", captured4);
+	printf("captured_v6 %lu\n", captured6);
+	printf("injected %lu\n", total);
+	for (i = 0; i < ninj; i++)
+		printf("injected %s %lu\n", injs[i].arg, injs[i].sent);
+	printf("inject_errors %lu\n", inject_errors);
+	printf("ignored %lu\n", ignored);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		die("writing the result: %s", strerror(errno));
+	if (!(captured4 + captured6))
+		return 2;
+	return inject_errors ? 1 : 0;
+}
