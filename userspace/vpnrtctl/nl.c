@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vpnrtctl: the real netlink operations (libnl-genl-3) */
+#include <sys/socket.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -65,6 +66,17 @@ static int ctl_nl_listen(struct vpnrtctl *c, vpnrtctl_reply_fn fn, void *arg)
 	if (err < 0)
 		return cli_err(c, "cannot join the \"%s\" group: %s",
 			       VPNRT_MCGRP_EVENTS, nl_geterror(err));
+	/*
+	 * Route changes come as one event per request chunk, up to 256
+	 * routes each: a large batch floods a default-sized buffer. Ask for
+	 * 8 MiB, past rmem_max if allowed (as ip monitor does).
+	 */
+	{
+		int fd = nl_socket_get_fd(c->nl.sk), size = 8 << 20;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
 	/* events are not replies: no sequence numbers to check */
 	nl_socket_disable_seq_check(c->nl.sk);
 	sk_cb = nl_socket_get_cb(c->nl.sk);
