@@ -4,7 +4,7 @@
 
 # KDIR= builds the module against another kernel tree
 
-.PHONY: all module userspace modules-all check demo clean debug-kernel
+.PHONY: all module userspace modules-all check demo bench clean debug-kernel
 
 all: module userspace
 
@@ -26,6 +26,10 @@ demo: all debug-kernel
 
 check:
 	scripts/check
+
+# benchmarks against same-run baselines; results/ (Documentation/benchmarks.rst)
+bench:
+	scripts/bench
 
 clean:
 	rm -rf build

@@ -77,6 +77,7 @@ static int __init vpnrt_init(void)
 	err = vpnrt_genl_init();
 	if (err)
 		goto err_notifier;
+	vpnrt_bench_init();
 	pr_info("generic netlink family %s version %u registered\n",
 		VPNRT_GENL_NAME, VPNRT_GENL_VERSION);
 	return 0;
@@ -96,6 +97,7 @@ err_routes:
 
 static void __exit vpnrt_exit(void)
 {
+	vpnrt_bench_exit();
 	vpnrt_genl_exit();
 	rtnl_link_unregister(&vpnrt_link_ops);	/* deletes every gateway */
 	vpnrt_conn_notifier_exit();

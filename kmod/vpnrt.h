@@ -303,6 +303,16 @@ int vpnrt_gw_create(struct net *net, const char *name, struct vpnrt_gw **out,
 		    struct netlink_ext_ack *extack);
 void vpnrt_gw_stats(const struct vpnrt_gw *gw, struct vpnrt_gstats *sum);
 
+/* ---- the lookup benchmark (bench.c, make bench only) ---- */
+
+#ifdef VPNRT_BENCH
+void vpnrt_bench_init(void);
+void vpnrt_bench_exit(void);
+#else
+static inline void vpnrt_bench_init(void) { }
+static inline void vpnrt_bench_exit(void) { }
+#endif
+
 /* ---- netlink (netlink.c) ---- */
 
 int vpnrt_genl_init(void);
