@@ -223,16 +223,77 @@ static bool fallback(const struct vpnrt_route *first,
 	return false;
 }
 
+/* what a walk down the trie found */
+struct walk {
+	const struct vpnrt_node *deepest;	/* deepest prefix with routes */
+	struct tier best;			/* deepest usable tier */
+	u32 best_skipped, deeper;
+	bool found;
+};
+
+/* rules 2-5: walk down from @n; the deepest usable prefix wins */
+static void trie_walk(const struct vpnrt_node *n, const struct vpnrt_flow *fl,
+		      unsigned int max_paths, struct walk *w)
+{
+	struct tier tier;
+
+	w->deepest = NULL;
+	w->best_skipped = 0;
+	w->deeper = 0;
+	w->found = false;
+	while (n && vpnrt_node_matches(n, &fl->dst)) {
+		const struct vpnrt_route *first = first_route(&n->routes);
+
+		if (first) {
+			u32 here = 0;
+
+			w->deepest = n;
+			if (best_tier(first, same_rank, max_paths, &tier, &here)) {
+				w->best = tier;
+				w->best_skipped = here;
+				w->deeper = 0;
+				w->found = true;
+			} else {
+				w->deeper += here;
+			}
+		}
+		if (n->cidr >= vpnrt_addr_bits(fl->family))
+			break;
+		n = rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, n->cidr)]);
+	}
+}
+
+/*
+ * Where an IPv4 walk may start: the jump table's node for the first 16
+ * bits. A usable prefix found from there is deeper than any above it, so
+ * it is the answer; if none is, the walk is redone from the root, where
+ * the less specific prefixes and the all-down rule's candidates are. The
+ * explained decision always walks from the root, to count what it skips.
+ */
+static const struct vpnrt_node *jump_start(const struct vpnrt_table *t,
+					   const struct vpnrt_flow *fl,
+					   bool explain)
+{
+	const struct vpnrt_jump *jt;
+
+	if (explain || fl->family != AF_INET)
+		return NULL;
+	jt = rcu_dereference(t->jump);
+	if (!jt)
+		return NULL;
+	return rcu_dereference(jt->slot[ntohl(fl->dst.ip) >> (32 - VPNRT_JUMP_BITS)]);
+}
+
 bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
 		  u32 hash, bool explain, struct vpnrt_decision *d)
 {
 	const struct vpnrt_table *t = fl->family == AF_INET6 ? &gw->v6 : &gw->v4;
 	unsigned int max_paths = READ_ONCE(gw->max_paths);
 	const struct vpnrt_route *r, *fb_policy = NULL;
-	const struct vpnrt_node *n, *deepest = NULL;
-	struct tier tier, best = {};
-	u32 skipped = 0, best_skipped = 0, deeper = 0;
-	bool found = false;
+	const struct vpnrt_node *n;
+	struct tier tier;
+	struct walk w;
+	u32 skipped = 0;
 
 	memset(d, 0, sizeof(*d));
 
@@ -257,41 +318,26 @@ bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
 		skipped += tier.n_routes;
 	}
 
-	/* rules 2-5: walk down the trie; the deepest usable prefix wins */
-	n = rcu_dereference(t->root);
-	while (n && vpnrt_node_matches(n, &fl->dst)) {
-		const struct vpnrt_route *first = first_route(&n->routes);
+	/* rules 2-5 */
+	n = jump_start(t, fl, explain);
+	w.found = false;
+	if (n)
+		trie_walk(n, fl, max_paths, &w);
+	if (!w.found)
+		trie_walk(rcu_dereference(t->root), fl, max_paths, &w);
 
-		if (first) {
-			u32 here = 0;
-
-			deepest = n;
-			if (best_tier(first, same_rank, max_paths, &tier, &here)) {
-				best = tier;
-				best_skipped = here;
-				deeper = 0;
-				found = true;
-			} else {
-				deeper += here;
-			}
-		}
-		if (n->cidr >= vpnrt_addr_bits(fl->family))
-			break;
-		n = rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, n->cidr)]);
-	}
-
-	if (found) {
-		choose(&best, hash, d);
-		d->skipped = skipped + best_skipped + deeper;
+	if (w.found) {
+		choose(&w.best, hash, d);
+		d->skipped = skipped + w.best_skipped + w.deeper;
 		if (explain)
 			d->reason = d->n_paths > 1 ? VPNRT_REASON_ECMP :
 				    d->skipped ? VPNRT_REASON_FAILOVER :
-				    rank_reason(&best);
+				    rank_reason(&w.best);
 		return true;
 	}
 
 	/* nothing usable: the all-down rule, policy first as in rule 1 */
 	if (fb_policy && fallback(fb_policy, fl, d))
 		return true;
-	return deepest && fallback(first_route(&deepest->routes), NULL, d);
+	return w.deepest && fallback(first_route(&w.deepest->routes), NULL, d);
 }

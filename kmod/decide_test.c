@@ -497,11 +497,12 @@ static void random_vs_reference(struct kunit *test)
 
 		for (j = 0; j < 400; j++) {
 			struct vpnrt_flow fl = {};
-			struct vpnrt_decision d;
+			struct vpnrt_decision d, d2;
 			int best_len = -1, dl = -1;
 			const struct ref_route *best = NULL;
 			unsigned int want_paths = 0;
-			bool ok;
+			bool ok, ok2;
+			u32 hash;
 
 			fl.family = j & 1 ? AF_INET6 : AF_INET;
 			get_random_bytes(&fl.dst, sizeof(fl.dst));
@@ -535,9 +536,20 @@ static void random_vs_reference(struct kunit *test)
 				if (!ref_cmp(r, best))
 					want_paths++;
 			}
+			hash = get_random_u32();
 			rcu_read_lock();
-			ok = vpnrt_decide(f->gw, &fl, get_random_u32(), true, &d);
+			ok = vpnrt_decide(f->gw, &fl, hash, true, &d);
+			/* the fast path (jump table, no explanation) agrees */
+			ok2 = vpnrt_decide(f->gw, &fl, hash, false, &d2);
 			rcu_read_unlock();
+			KUNIT_ASSERT_EQ(test, ok, ok2);
+			if (ok) {
+				KUNIT_ASSERT_PTR_EQ(test, d.route, d2.route);
+				KUNIT_ASSERT_EQ(test, d.tunnel, d2.tunnel);
+				KUNIT_ASSERT_EQ(test, d.n_paths, d2.n_paths);
+				KUNIT_ASSERT_EQ(test, d.skipped, d2.skipped);
+				KUNIT_ASSERT_EQ(test, d.fallback, d2.fallback);
+			}
 
 			if (best) {
 				KUNIT_ASSERT_TRUE(test, ok);
@@ -569,12 +581,83 @@ static void random_vs_reference(struct kunit *test)
 	for (i = 0; i < N_CONNS; i++) {
 		rtnl_lock();
 		vpnrt_route_flush_conn(f->c[(i * 3) % N_CONNS]);
+		KUNIT_EXPECT_EQ(test, vpnrt_trie_jump_check(&f->gw->v4), 0u);
 		rtnl_unlock();
 	}
 	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.root));
 	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v6.root));
 	KUNIT_EXPECT_EQ(test, f->gw->v4.n_nodes + f->gw->v6.n_nodes, 0u);
 	KUNIT_EXPECT_EQ(test, f->gw->n_static + f->gw->n_bgp, 0u);
+}
+
+/*
+ * The IPv4 jump table: thousands of prefixes from /8 to /32, so the table
+ * is built and lookups start below /16, under changing usability; the
+ * fast decision must equal the explained one (which walks from the root),
+ * and every slot must stay exact through additions and removals.
+ */
+static void jump_table_agrees(struct kunit *test)
+{
+	struct fixture *f = test->priv;
+	unsigned int i, j, round, fast = 0;
+	u32 hash;
+
+	for (i = 0; i < 3000; i++) {
+		struct vpnrt_route_spec s = {};
+		int err;
+
+		s.family = AF_INET;
+		s.dst_len = 8 + get_random_u32() % 25;
+		s.dst.ip = htonl(get_random_u32() & 0x0fffffff);
+		vpnrt_prefix_mask(AF_INET, &s.dst, s.dst_len);
+		s.proto = get_random_u32() % 4 ? VPNRT_PROTO_STATIC : VPNRT_PROTO_BGP;
+		s.weight = get_random_u32() % 2 ? 100 : 0;
+		s.conn = f->c[get_random_u32() % N_CONNS];
+		rtnl_lock();
+		err = vpnrt_route_add(&s, NULL, NULL);
+		rtnl_unlock();
+		KUNIT_ASSERT_TRUE(test, !err || err == -EEXIST);
+	}
+	rtnl_lock();
+	KUNIT_ASSERT_NOT_NULL(test, rtnl_dereference(f->gw->v4.jump));
+	KUNIT_EXPECT_EQ(test, vpnrt_trie_jump_check(&f->gw->v4), 0u);
+	rtnl_unlock();
+
+	for (round = 0; round < 6; round++) {
+		for (i = 0; i < N_CONNS; i++)
+			f->c[i]->down = get_random_u32() % 3 ? 0 : VPNRT_DOWN_ADMIN;
+		for (j = 0; j < 2000; j++) {
+			struct vpnrt_flow fl = { .family = AF_INET };
+			struct vpnrt_decision d, d2;
+			bool ok, ok2;
+
+			fl.dst.ip = htonl(get_random_u32() & 0x0fffffff);
+			hash = get_random_u32();
+			rcu_read_lock();
+			ok = vpnrt_decide(f->gw, &fl, hash, true, &d);
+			ok2 = vpnrt_decide(f->gw, &fl, hash, false, &d2);
+			rcu_read_unlock();
+			KUNIT_ASSERT_EQ(test, ok, ok2);
+			if (!ok)
+				continue;
+			KUNIT_ASSERT_PTR_EQ(test, d.route, d2.route);
+			KUNIT_ASSERT_EQ(test, d.tunnel, d2.tunnel);
+			KUNIT_ASSERT_EQ(test, d.n_paths, d2.n_paths);
+			KUNIT_ASSERT_EQ(test, d.skipped, d2.skipped);
+			KUNIT_ASSERT_EQ(test, d.fallback, d2.fallback);
+			fast += d.route->node->cidr >= VPNRT_JUMP_BITS;
+		}
+	}
+	/* hundreds of answers were /16 or longer: the jump was taken */
+	KUNIT_EXPECT_GT(test, fast, 150u);
+
+	for (i = 0; i < N_CONNS; i++) {
+		rtnl_lock();
+		vpnrt_route_flush_conn(f->c[i]);
+		KUNIT_EXPECT_EQ(test, vpnrt_trie_jump_check(&f->gw->v4), 0u);
+		rtnl_unlock();
+	}
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.root));
 }
 
 /* trie structure: children are longer prefixes inside their parent */
@@ -643,6 +726,7 @@ static struct kunit_case vpnrt_decide_cases[] = {
 	KUNIT_CASE(ipv6_rules),
 	KUNIT_CASE(quotas_and_duplicates),
 	KUNIT_CASE(random_vs_reference),
+	KUNIT_CASE(jump_table_agrees),
 	KUNIT_CASE(trie_shape),
 	{}
 };

@@ -26,6 +26,7 @@ void vpnrt_trie_cache_exit(void)
 void vpnrt_table_init(struct vpnrt_table *t, int family)
 {
 	RCU_INIT_POINTER(t->root, NULL);
+	RCU_INIT_POINTER(t->jump, NULL);
 	INIT_HLIST_HEAD(&t->policy);
 	t->family = family;
 	t->n_nodes = 0;
@@ -79,6 +80,82 @@ static struct vpnrt_node __rcu **node_link(struct vpnrt_table *t,
 	if (!p)
 		return &t->root;
 	return &p->child[rtnl_dereference(p->child[1]) == n];
+}
+
+/* ---- the IPv4 jump table ---- */
+
+/*
+ * What slot @j of the jump table must hold: the first node of 16 bits or
+ * more on the walk of addresses j.x.y, if it and every node above agree
+ * with j on their first (at most 16) bits; else NULL. A node is then only
+ * ever held by the slots inside its own prefix.
+ */
+static struct vpnrt_node *jump_target(struct vpnrt_table *t, u32 j)
+{
+	union vpnrt_addr key = { .ip = htonl(j << (32 - VPNRT_JUMP_BITS)) };
+	struct vpnrt_node *n = rtnl_dereference(t->root);
+
+	while (n) {
+		unsigned int m = min_t(unsigned int, n->cidr, VPNRT_JUMP_BITS);
+
+		if (m && (ntohl(n->key.ip ^ key.ip) >> (32 - m)))
+			return NULL;
+		if (n->cidr >= VPNRT_JUMP_BITS)
+			return n;
+		n = rtnl_dereference(n->child[vpnrt_key_bit(&key, n->cidr)]);
+	}
+	return NULL;
+}
+
+/*
+ * The node for @key/@len came into the trie or left it: recompute the
+ * slots inside its prefix, the only ones whose walk it changes.
+ */
+static void jump_refresh(struct vpnrt_table *t, const union vpnrt_addr *key,
+			 unsigned int len)
+{
+	struct vpnrt_jump *jt = rtnl_dereference(t->jump);
+	u32 first, count, j;
+
+	if (!jt)
+		return;
+	first = ntohl(key->ip) >> (32 - VPNRT_JUMP_BITS);
+	count = 1;
+	if (len < VPNRT_JUMP_BITS) {
+		count = 1u << (VPNRT_JUMP_BITS - len);
+		first &= ~(count - 1);
+	}
+	for (j = first; j < first + count; j++)
+		rcu_assign_pointer(jt->slot[j], jump_target(t, j));
+}
+
+/* a large IPv4 table gets its jump table; without memory, it does not */
+static void jump_maybe_build(struct vpnrt_table *t)
+{
+	struct vpnrt_jump *jt;
+	u32 j;
+
+	if (t->family != AF_INET || rtnl_dereference(t->jump) ||
+	    t->n_nodes < VPNRT_JUMP_MIN_NODES)
+		return;
+	jt = kvzalloc(sizeof(*jt), GFP_KERNEL);
+	if (!jt)
+		return;
+	for (j = 0; j < ARRAY_SIZE(jt->slot); j++)
+		RCU_INIT_POINTER(jt->slot[j], jump_target(t, j));
+	rcu_assign_pointer(t->jump, jt);
+}
+
+/* slots that differ from what they must hold: 0 unless there is a bug */
+unsigned int vpnrt_trie_jump_check(struct vpnrt_table *t)
+{
+	struct vpnrt_jump *jt = rtnl_dereference(t->jump);
+	unsigned int bad = 0;
+	u32 j;
+
+	for (j = 0; jt && j < ARRAY_SIZE(jt->slot); j++)
+		bad += rtnl_dereference(jt->slot[j]) != jump_target(t, j);
+	return bad;
 }
 
 struct vpnrt_node *vpnrt_trie_find(struct vpnrt_table *t,
@@ -140,10 +217,14 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 	nn->parent = branch;
 	n->parent = branch;
 	rcu_assign_pointer(*link, branch);
+	jump_refresh(t, &branch->key, branch->cidr);
+	jump_maybe_build(t);
 	return nn;
 
 publish:
 	rcu_assign_pointer(*link, nn);
+	jump_refresh(t, &nn->key, nn->cidr);
+	jump_maybe_build(t);
 	return nn;
 }
 
@@ -166,6 +247,7 @@ void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *n)
 		if (child)
 			child->parent = parent;
 		rcu_assign_pointer(*node_link(t, n), child);
+		jump_refresh(t, &n->key, n->cidr);
 		call_rcu(&n->rcu, node_free_rcu);
 		if (!parent || !hlist_empty(&parent->routes))
 			return;
@@ -177,8 +259,13 @@ void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *n)
 void vpnrt_trie_free(struct vpnrt_table *t)
 {
 	struct vpnrt_node *n = rtnl_dereference(t->root);
+	struct vpnrt_jump *jt = rtnl_dereference(t->jump);
 
 	RCU_INIT_POINTER(t->root, NULL);
+	if (jt) {
+		RCU_INIT_POINTER(t->jump, NULL);
+		kvfree_rcu(jt, rcu);
+	}
 	while (n) {
 		struct vpnrt_node *c = rtnl_dereference(n->child[0]);
 

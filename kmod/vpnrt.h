@@ -122,18 +122,33 @@ struct vpnrt_proute {
 	u8 dst_len, src_len;
 };
 
-/* a prefix of the destination trie */
+/* a prefix of the destination trie; what lookups read comes first */
 struct vpnrt_node {
 	struct vpnrt_node __rcu *child[2];
 	struct hlist_head routes;	/* sorted by rank, RCU */
+	union vpnrt_addr key;		/* host bits clear */
+	u8 cidr;
 	struct vpnrt_node *parent;	/* RTNL */
 	struct rcu_head rcu;
-	u8 cidr;
-	union vpnrt_addr key;		/* host bits clear */
+};
+
+/*
+ * IPv4 lookups start below the first 16 bits: slot j holds the first node
+ * with a prefix of 16 bits or more on the walk of addresses j.x.y, if the
+ * nodes above it match them (else NULL). Built once a table has
+ * VPNRT_JUMP_MIN_NODES prefixes; kept exact by every trie change.
+ */
+#define VPNRT_JUMP_BITS		16
+#define VPNRT_JUMP_MIN_NODES	128
+
+struct vpnrt_jump {
+	struct rcu_head rcu;
+	struct vpnrt_node __rcu *slot[1 << VPNRT_JUMP_BITS];
 };
 
 struct vpnrt_table {
 	struct vpnrt_node __rcu *root;
+	struct vpnrt_jump __rcu *jump;	/* IPv4, large tables */
 	struct hlist_head policy;	/* struct vpnrt_proute, sorted, RCU */
 	int family;
 	u32 n_nodes;			/* prefixes with routes, RTNL */
@@ -214,6 +229,7 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 				     const union vpnrt_addr *key, u8 cidr);
 void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *node);
 void vpnrt_trie_free(struct vpnrt_table *t);
+unsigned int vpnrt_trie_jump_check(struct vpnrt_table *t);
 
 /* ---- routes (route.c), under RTNL ---- */
 
