@@ -99,23 +99,37 @@ static bool same_policy(const struct vpnrt_route *a, const struct vpnrt_route *b
 struct tier {
 	const struct vpnrt_route *first, *end;
 	unsigned int n_routes, n_paths;
+	const struct vpnrt_route *r0;	/* the first usable route, */
+	u8 t0;				/* its first usable tunnel */
 };
 
-/* measure the tier starting at @first, counting its usable paths */
+/*
+ * Measure the tier starting at @first, counting its usable paths, and
+ * note the first one: with a single path (the common case) the choice is
+ * made here, without a second pass.
+ */
 static void tier_scan(const struct vpnrt_route *first, same_tier_fn same,
 		      unsigned int max_paths, struct tier *t)
 {
-	const struct vpnrt_route *r;
+	const struct vpnrt_route *r = first;
 	u8 idx[VPNRT_MAX_TUNNELS];
+	unsigned int n;
 
 	t->first = first;
 	t->n_routes = 0;
 	t->n_paths = 0;
-	for (r = first; r && same(first, r); r = next_route(r)) {
+	do {
 		t->n_routes++;
-		if (t->n_paths < max_paths)
-			t->n_paths += route_paths(r, idx, max_paths - t->n_paths);
-	}
+		if (t->n_paths < max_paths) {
+			n = route_paths(r, idx, max_paths - t->n_paths);
+			if (n && !t->n_paths) {
+				t->r0 = r;
+				t->t0 = idx[0];
+			}
+			t->n_paths += n;
+		}
+		r = next_route(r);
+	} while (r && same(first, r));
 	t->end = r;
 }
 
@@ -142,7 +156,13 @@ static void tier_pick(const struct tier *t, unsigned int k,
 static void choose(const struct tier *t, u32 hash, struct vpnrt_decision *d)
 {
 	d->n_paths = t->n_paths;
-	tier_pick(t, t->n_paths > 1 ? reciprocal_scale(hash, t->n_paths) : 0, d);
+	if (t->n_paths == 1) {
+		d->route = t->r0;
+		d->conn = t->r0->conn;
+		d->tunnel = t->t0;
+		return;
+	}
+	tier_pick(t, reciprocal_scale(hash, t->n_paths), d);
 }
 
 /*
@@ -231,33 +251,57 @@ struct walk {
 	bool found;
 };
 
-/* rules 2-5: walk down from @n; the deepest usable prefix wins */
+/* a prefix on the walk: its best usable tier, if any, is the deepest yet */
+static __always_inline void walk_visit(const struct vpnrt_node *n,
+				       unsigned int max_paths, struct walk *w)
+{
+	const struct vpnrt_route *first = first_route(&n->routes);
+	struct tier tier;
+	u32 here = 0;
+
+	if (!first)
+		return;
+	w->deepest = n;
+	if (best_tier(first, same_rank, max_paths, &tier, &here)) {
+		w->best = tier;
+		w->best_skipped = here;
+		w->deeper = 0;
+		w->found = true;
+	} else {
+		w->deeper += here;
+	}
+}
+
+/*
+ * Rules 2-5: walk down from @n; the deepest usable prefix wins. IPv4 has
+ * a loop of its own on the address in host order: one shift and compare
+ * per node instead of the generic 128-bit match.
+ */
 static void trie_walk(const struct vpnrt_node *n, const struct vpnrt_flow *fl,
 		      unsigned int max_paths, struct walk *w)
 {
-	struct tier tier;
-
 	w->deepest = NULL;
 	w->best_skipped = 0;
 	w->deeper = 0;
 	w->found = false;
-	while (n && vpnrt_node_matches(n, &fl->dst)) {
-		const struct vpnrt_route *first = first_route(&n->routes);
+	if (fl->family == AF_INET) {
+		u32 a = ntohl(fl->dst.ip);
 
-		if (first) {
-			u32 here = 0;
+		while (n) {
+			unsigned int cidr = n->cidr;
 
-			w->deepest = n;
-			if (best_tier(first, same_rank, max_paths, &tier, &here)) {
-				w->best = tier;
-				w->best_skipped = here;
-				w->deeper = 0;
-				w->found = true;
-			} else {
-				w->deeper += here;
-			}
+			if (cidr && (ntohl(n->key.ip) ^ a) >> (32 - cidr))
+				break;
+			walk_visit(n, max_paths, w);
+			if (cidr >= 32)
+				break;
+			n = rcu_dereference(n->child[(a >> (31 - cidr)) & 1]);
 		}
-		if (n->cidr >= vpnrt_addr_bits(fl->family))
+		return;
+	}
+	while (n && vpnrt_node_matches(n, &fl->dst)) {
+		walk_visit(n, max_paths, w);
+		if (n->cidr >= 128)
 			break;
 		n = rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, n->cidr)]);
 	}
@@ -265,7 +309,7 @@ static void trie_walk(const struct vpnrt_node *n, const struct vpnrt_flow *fl,
 
 /*
  * Where an IPv4 walk may start: the jump table's node for the first 16
- * bits. A usable prefix found from there is deeper than any above it, so
+ * or 20 bits. A usable prefix found from there is deeper than any above it, so
  * it is the answer; if none is, the walk is redone from the root, where
  * the less specific prefixes and the all-down rule's candidates are. The
  * explained decision always walks from the root, to count what it skips.
@@ -281,7 +325,7 @@ static const struct vpnrt_node *jump_start(const struct vpnrt_table *t,
 	jt = rcu_dereference(t->jump);
 	if (!jt)
 		return NULL;
-	return rcu_dereference(jt->slot[ntohl(fl->dst.ip) >> (32 - VPNRT_JUMP_BITS)]);
+	return rcu_dereference(jt->slot[ntohl(fl->dst.ip) >> (32 - jt->bits)]);
 }
 
 bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,

@@ -645,11 +645,36 @@ static void jump_table_agrees(struct kunit *test)
 			KUNIT_ASSERT_EQ(test, d.n_paths, d2.n_paths);
 			KUNIT_ASSERT_EQ(test, d.skipped, d2.skipped);
 			KUNIT_ASSERT_EQ(test, d.fallback, d2.fallback);
-			fast += d.route->node->cidr >= VPNRT_JUMP_BITS;
+			fast += d.route->node->cidr >= 16;
 		}
 	}
 	/* hundreds of answers were /16 or longer: the jump was taken */
 	KUNIT_EXPECT_GT(test, fast, 150u);
+
+	/* the same with the large table of 20 bits, built now */
+	rtnl_lock();
+	vpnrt_trie_jump_build(&f->gw->v4, 20);
+	KUNIT_ASSERT_EQ(test, rtnl_dereference(f->gw->v4.jump)->bits, 20u);
+	KUNIT_EXPECT_EQ(test, vpnrt_trie_jump_check(&f->gw->v4), 0u);
+	rtnl_unlock();
+	for (j = 0; j < 4000; j++) {
+		struct vpnrt_flow fl = { .family = AF_INET };
+		struct vpnrt_decision d, d2;
+		bool ok, ok2;
+
+		fl.dst.ip = htonl(get_random_u32() & 0x0fffffff);
+		hash = get_random_u32();
+		rcu_read_lock();
+		ok = vpnrt_decide(f->gw, &fl, hash, true, &d);
+		ok2 = vpnrt_decide(f->gw, &fl, hash, false, &d2);
+		rcu_read_unlock();
+		KUNIT_ASSERT_EQ(test, ok, ok2);
+		if (ok) {
+			KUNIT_ASSERT_PTR_EQ(test, d.route, d2.route);
+			KUNIT_ASSERT_EQ(test, d.tunnel, d2.tunnel);
+			KUNIT_ASSERT_EQ(test, d.skipped, d2.skipped);
+		}
+	}
 
 	for (i = 0; i < N_CONNS; i++) {
 		rtnl_lock();

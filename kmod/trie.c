@@ -85,24 +85,25 @@ static struct vpnrt_node __rcu **node_link(struct vpnrt_table *t,
 /* ---- the IPv4 jump table ---- */
 
 /*
- * What slot @j of the jump table must hold: the first node of 16 bits or
- * more on the walk of addresses j.x.y, if it and every node above agree
- * with j on their first (at most 16) bits; else NULL. A node is then only
- * ever held by the slots inside its own prefix.
+ * What slot @j of a jump table of @bits must hold: the first node of @bits
+ * or more on the walk of the addresses starting with j, if it and every
+ * node above agree with j on their first (at most @bits) bits; else NULL.
+ * A node is then only ever held by the slots inside its own prefix.
  */
-static struct vpnrt_node *jump_target(struct vpnrt_table *t, u32 j)
+static struct vpnrt_node *jump_target(struct vpnrt_table *t, u32 j,
+				      unsigned int bits)
 {
-	union vpnrt_addr key = { .ip = htonl(j << (32 - VPNRT_JUMP_BITS)) };
+	u32 a = j << (32 - bits);
 	struct vpnrt_node *n = rtnl_dereference(t->root);
 
 	while (n) {
-		unsigned int m = min_t(unsigned int, n->cidr, VPNRT_JUMP_BITS);
+		unsigned int m = min_t(unsigned int, n->cidr, bits);
 
-		if (m && (ntohl(n->key.ip ^ key.ip) >> (32 - m)))
+		if (m && ((ntohl(n->key.ip) ^ a) >> (32 - m)))
 			return NULL;
-		if (n->cidr >= VPNRT_JUMP_BITS)
+		if (n->cidr >= bits)
 			return n;
-		n = rtnl_dereference(n->child[vpnrt_key_bit(&key, n->cidr)]);
+		n = rtnl_dereference(n->child[(a >> (31 - n->cidr)) & 1]);
 	}
 	return NULL;
 }
@@ -119,31 +120,44 @@ static void jump_refresh(struct vpnrt_table *t, const union vpnrt_addr *key,
 
 	if (!jt)
 		return;
-	first = ntohl(key->ip) >> (32 - VPNRT_JUMP_BITS);
+	first = ntohl(key->ip) >> (32 - jt->bits);
 	count = 1;
-	if (len < VPNRT_JUMP_BITS) {
-		count = 1u << (VPNRT_JUMP_BITS - len);
+	if (len < jt->bits) {
+		count = 1u << (jt->bits - len);
 		first &= ~(count - 1);
 	}
 	for (j = first; j < first + count; j++)
-		rcu_assign_pointer(jt->slot[j], jump_target(t, j));
+		rcu_assign_pointer(jt->slot[j], jump_target(t, j, jt->bits));
 }
 
-/* a large IPv4 table gets its jump table; without memory, it does not */
-static void jump_maybe_build(struct vpnrt_table *t)
+/* build and publish a jump table of @bits; without memory, keep the old */
+void vpnrt_trie_jump_build(struct vpnrt_table *t, unsigned int bits)
 {
-	struct vpnrt_jump *jt;
+	struct vpnrt_jump *old = rtnl_dereference(t->jump), *jt;
 	u32 j;
 
-	if (t->family != AF_INET || rtnl_dereference(t->jump) ||
-	    t->n_nodes < VPNRT_JUMP_MIN_NODES)
-		return;
-	jt = kvzalloc(sizeof(*jt), GFP_KERNEL);
+	jt = kvzalloc(struct_size(jt, slot, 1u << bits), GFP_KERNEL);
 	if (!jt)
 		return;
-	for (j = 0; j < ARRAY_SIZE(jt->slot); j++)
-		RCU_INIT_POINTER(jt->slot[j], jump_target(t, j));
+	jt->bits = bits;
+	for (j = 0; j < (1u << bits); j++)
+		RCU_INIT_POINTER(jt->slot[j], jump_target(t, j, bits));
 	rcu_assign_pointer(t->jump, jt);
+	if (old)
+		kvfree_rcu(old, rcu);
+}
+
+/* IPv4 tables get a jump table as they grow */
+static void jump_maybe_build(struct vpnrt_table *t)
+{
+	struct vpnrt_jump *jt = rtnl_dereference(t->jump);
+
+	if (t->family != AF_INET)
+		return;
+	if (!jt && t->n_nodes >= VPNRT_JUMP_MIN_NODES)
+		vpnrt_trie_jump_build(t, 16);
+	else if (jt && jt->bits < 20 && t->n_nodes >= VPNRT_JUMP_BIG_NODES)
+		vpnrt_trie_jump_build(t, 20);
 }
 
 /* slots that differ from what they must hold: 0 unless there is a bug */
@@ -153,8 +167,8 @@ unsigned int vpnrt_trie_jump_check(struct vpnrt_table *t)
 	unsigned int bad = 0;
 	u32 j;
 
-	for (j = 0; jt && j < ARRAY_SIZE(jt->slot); j++)
-		bad += rtnl_dereference(jt->slot[j]) != jump_target(t, j);
+	for (j = 0; jt && j < (1u << jt->bits); j++)
+		bad += rtnl_dereference(jt->slot[j]) != jump_target(t, j, jt->bits);
 	return bad;
 }
 

@@ -133,17 +133,19 @@ struct vpnrt_node {
 };
 
 /*
- * IPv4 lookups start below the first 16 bits: slot j holds the first node
- * with a prefix of 16 bits or more on the walk of addresses j.x.y, if the
- * nodes above it match them (else NULL). Built once a table has
- * VPNRT_JUMP_MIN_NODES prefixes; kept exact by every trie change.
+ * IPv4 lookups start below the first @bits bits: slot j holds the first
+ * node with a prefix of @bits or more on the walk of the addresses whose
+ * first @bits bits are j, if the nodes above it match them (else NULL).
+ * A table of 16 bits (512 KiB) is built once a table has 128 prefixes,
+ * one of 20 bits (8 MiB) at 32768; kept exact by every trie change.
  */
-#define VPNRT_JUMP_BITS		16
 #define VPNRT_JUMP_MIN_NODES	128
+#define VPNRT_JUMP_BIG_NODES	32768
 
 struct vpnrt_jump {
 	struct rcu_head rcu;
-	struct vpnrt_node __rcu *slot[1 << VPNRT_JUMP_BITS];
+	unsigned int bits;		/* 16 or 20 */
+	struct vpnrt_node __rcu *slot[];
 };
 
 struct vpnrt_table {
@@ -230,6 +232,7 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *node);
 void vpnrt_trie_free(struct vpnrt_table *t);
 unsigned int vpnrt_trie_jump_check(struct vpnrt_table *t);
+void vpnrt_trie_jump_build(struct vpnrt_table *t, unsigned int bits);
 
 /* ---- routes (route.c), under RTNL ---- */
 
