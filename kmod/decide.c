@@ -153,7 +153,14 @@ static void tier_pick(const struct tier *t, unsigned int k,
 	}
 }
 
-static void choose(const struct tier *t, u32 hash, struct vpnrt_decision *d)
+/*
+ * The path of tier @t for the flow: the only one, or one picked by the
+ * flow hash, *@hash if given, else computed now; a single path (the
+ * common case) needs no hash.
+ */
+static void choose(const struct tier *t, const struct vpnrt_gw *gw,
+		   const struct vpnrt_flow *fl, const u32 *hash,
+		   struct vpnrt_decision *d)
 {
 	d->n_paths = t->n_paths;
 	if (t->n_paths == 1) {
@@ -162,7 +169,8 @@ static void choose(const struct tier *t, u32 hash, struct vpnrt_decision *d)
 		d->tunnel = t->t0;
 		return;
 	}
-	tier_pick(t, reciprocal_scale(hash, t->n_paths), d);
+	tier_pick(t, reciprocal_scale(hash ? *hash : vpnrt_flow_hash(gw, fl),
+				      t->n_paths), d);
 }
 
 /*
@@ -329,7 +337,7 @@ static const struct vpnrt_node *jump_start(const struct vpnrt_table *t,
 }
 
 bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
-		  u32 hash, bool explain, struct vpnrt_decision *d)
+		  const u32 *hash, bool explain, struct vpnrt_decision *d)
 {
 	const struct vpnrt_table *t = fl->family == AF_INET6 ? &gw->v6 : &gw->v4;
 	unsigned int max_paths = READ_ONCE(gw->max_paths);
@@ -351,7 +359,7 @@ bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
 		if (!fb_policy)
 			fb_policy = r;
 		if (tier.n_paths) {
-			choose(&tier, hash, d);
+			choose(&tier, gw, fl, hash, d);
 			d->skipped = skipped;
 			if (explain)
 				d->reason = d->n_paths > 1 ? VPNRT_REASON_ECMP :
@@ -371,7 +379,7 @@ bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
 		trie_walk(rcu_dereference(t->root), fl, max_paths, &w);
 
 	if (w.found) {
-		choose(&w.best, hash, d);
+		choose(&w.best, gw, fl, hash, d);
 		d->skipped = skipped + w.best_skipped + w.deeper;
 		if (explain)
 			d->reason = d->n_paths > 1 ? VPNRT_REASON_ECMP :

@@ -153,7 +153,7 @@ static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop;
 
 	rcu_read_lock();
-	if (!vpnrt_decide(gw, &fl, vpnrt_flow_hash(gw, &fl), false, &d))
+	if (!vpnrt_decide(gw, &fl, NULL, false, &d))
 		goto no_route;
 	t = &d.conn->tun[d.tunnel];
 	tdev = rcu_dereference(t->dev);

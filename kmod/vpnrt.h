@@ -215,8 +215,9 @@ struct vpnrt_decision {
 };
 
 u32 vpnrt_flow_hash(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl);
+/* @hash: the flow hash to use, or NULL to hash the flow if it must */
 bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
-		  u32 hash, bool explain, struct vpnrt_decision *d);
+		  const u32 *hash, bool explain, struct vpnrt_decision *d);
 int vpnrt_route_cmp_rank(const struct vpnrt_route *a,
 			 const struct vpnrt_route *b);
 
