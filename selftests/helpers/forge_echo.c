@@ -61,6 +61,9 @@
  * SIGINT/SIGTERM stop early; the counts are still printed.
  */
 #define _GNU_SOURCE
+#define HELPER_NAME "forge_echo"
+#include "helper.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -84,59 +87,21 @@
 #define MAX_INJ		16
 #define PKT_MAX		65536
 
-static const char *prog = "forge_echo";
 static volatile sig_atomic_t stop_req;
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
 
 static void usage_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, "%s: ", HELPER_NAME);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr,
 		"\nusage: %s --sniff-ns NS --sniff-dev DEV --inject-ns NS[:DEV]\n"
 		"         [--inject-ns NS[:DEV] ...] --count N [--timeout SEC]\n"
-		"         [--ready FILE] [--verbose]\n", prog);
+		"         [--ready FILE] [--verbose]\n", HELPER_NAME);
 	exit(1);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
-}
-
-static void enter_netns(const char *ns)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if (strchr(ns, '/'))
-		snprintf(path, sizeof(path), "%s", ns);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("netns %s: open %s: %s", ns, path, strerror(errno));
-	if (setns(fd, CLONE_NEWNET) < 0)
-		die("netns %s: setns: %s", ns, strerror(errno));
-	close(fd);
 }
 
 static void on_signal(int sig)
@@ -219,7 +184,7 @@ static void inject(const uint8_t *pkt, size_t len, int v6)
 			inet_ntop(v6 ? AF_INET6 : AF_INET,
 				  v6 ? (const void *)(pkt + 24) :
 				       (const void *)(pkt + 16), a, sizeof(a));
-			fprintf(stderr, "%s: inject from %s to %s: %s\n", prog,
+			fprintf(stderr, "%s: inject from %s to %s: %s\n", HELPER_NAME,
 				in->arg, a, strerror(errno));
 			continue;
 		}
@@ -237,7 +202,7 @@ static void report(const uint8_t *pkt, int v6, const uint8_t *icmp)
 	inet_ntop(af, pkt + (v6 ? 8 : 12), s, sizeof(s));
 	inet_ntop(af, pkt + (v6 ? 24 : 16), d, sizeof(d));
 	fprintf(stderr, "%s: forged %s echo reply %s > %s id %u seq %u\n",
-		prog, v6 ? "ICMPv6" : "ICMP", s, d,
+		HELPER_NAME, v6 ? "ICMPv6" : "ICMP", s, d,
 		icmp[4] << 8 | icmp[5], icmp[6] << 8 | icmp[7]);
 }
 
@@ -351,8 +316,6 @@ int main(int argc, char **argv)
 	int64_t deadline;
 	int i, sfd;
 
-	if (argc > 0 && argv[0][0])
-		prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	for (i = 1; i < argc; i++) {
 		const char *o = argv[i], *v;
 		char *end;

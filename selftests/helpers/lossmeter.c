@@ -74,6 +74,9 @@
  * error), 1 on a setup or runtime error, 2 on a usage error.
  */
 #define _GNU_SOURCE
+#define HELPER_NAME "lossmeter"
+#include "helper.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -98,26 +101,13 @@
 #define HDR_LEN		24
 #define LATE_NS		50000000ll
 
-static const char *prog = "lossmeter";
 static volatile sig_atomic_t stop_req;
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
 
 static void usage_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, "%s: ", HELPER_NAME);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -125,16 +115,8 @@ static void usage_err(const char *fmt, ...)
 		"\nusage: %s --tx-ns NS --dst IP --port P --rate PPS\n"
 		"         (--duration SEC | --until-file FILE [--duration SEC])\n"
 		"         --rx-ns NS [--rx-ns NS ...] [--ready FILE] [--linger MS] [--max-delay MS]\n"
-		"         [--size BYTES]\n", prog);
+		"         [--size BYTES]\n", HELPER_NAME);
 	exit(2);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec;
 }
 
 static struct timespec ns_to_ts(int64_t ns)
@@ -173,24 +155,6 @@ static double parse_double(const char *opt, const char *s, double min,
 		usage_err("%s: \"%s\" is not a number in %g..%g", opt, s, min,
 			  max);
 	return v;
-}
-
-/* enter the network namespace NAME (in /run/netns) or PATH (has a '/') */
-static void enter_netns(const char *ns)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if (strchr(ns, '/'))
-		snprintf(path, sizeof(path), "%s", ns);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("netns %s: open %s: %s", ns, path, strerror(errno));
-	if (setns(fd, CLONE_NEWNET) < 0)
-		die("netns %s: setns: %s", ns, strerror(errno));
-	close(fd);
 }
 
 static void touch(const char *file)
@@ -330,8 +294,6 @@ int main(int argc, char **argv)
 	uint32_t seq, received = 0, dup = 0, delayed = 0;
 	unsigned char *sbuf;
 
-	if (argc > 0 && argv[0][0])
-		prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	for (i = 1; i < argc; i++) {
 		const char *o = argv[i], *v;
 
@@ -498,7 +460,7 @@ int main(int argc, char **argv)
 			if (send_errors - last_err_report >= 100 ||
 			    send_errors == 1) {
 				fprintf(stderr, "%s: send seq %u: %s (%lu errors)\n",
-					prog, seq, strerror(errno), send_errors);
+					HELPER_NAME, seq, strerror(errno), send_errors);
 				last_err_report = send_errors;
 			}
 		}

@@ -12,48 +12,32 @@
  * with a message on a setup error, 2 on a usage error.
  */
 #define _GNU_SOURCE
+#define HELPER_NAME "udpflood"
+#include "helper.h"
+
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #define BATCH		64
 #define MAX_FLOWS	1024
 
-static void die(int code, const char *what, const char *arg)
+__attribute__((format(printf, 1, 2), noreturn))
+static void usage_err(const char *fmt, ...)
 {
-	fprintf(stderr, "udpflood: %s%s%s\n", what, arg ? " " : "", arg ? arg : "");
-	exit(code);
+	va_list ap;
+
+	fprintf(stderr, "%s: ", HELPER_NAME);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
 }
 
 static double now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void enter_ns(const char *ns)
-{
-	char path[256];
-	int fd;
-
-	if (strchr(ns, '/'))
-		snprintf(path, sizeof(path), "%s", ns);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-		die(1, "cannot enter netns", ns);
-	close(fd);
+	return now_ns() / 1e9;
 }
 
 int main(int argc, char **argv)
@@ -73,7 +57,7 @@ int main(int argc, char **argv)
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!v)
-			die(2, "needs a value:", o);
+			usage_err("%s needs a value", o);
 		i++;
 		if (!strcmp(o, "--ns"))
 			ns = v;
@@ -88,15 +72,15 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--size"))
 			size = strtol(v, NULL, 10);
 		else
-			die(2, "unknown option", o);
+			usage_err("unknown option %s", o);
 	}
 	if (!ns || !dst || port <= 0 || port > 65535 || seconds <= 0)
-		die(2, "usage: udpflood --ns NS --dst IP --port P --seconds S [--flows F] [--size B]", NULL);
+		usage_err("usage: udpflood --ns NS --dst IP --port P --seconds S [--flows F] [--size B]");
 	if (flows < 1 || flows > MAX_FLOWS)
-		die(2, "--flows must be 1..1024", NULL);
+		usage_err("--flows must be 1..%d", MAX_FLOWS);
 	if (size < 1 || size > (long)sizeof(payload))
-		die(2, "--size must be 1..1500", NULL);
-	enter_ns(ns);
+		usage_err("--size must be 1..%zu", sizeof(payload));
+	enter_netns(ns);
 
 	if (inet_pton(AF_INET, dst, &((struct sockaddr_in *)&sa)->sin_addr) == 1) {
 		((struct sockaddr_in *)&sa)->sin_family = AF_INET;
@@ -108,12 +92,12 @@ int main(int argc, char **argv)
 		((struct sockaddr_in6 *)&sa)->sin6_port = htons(port);
 		salen = sizeof(struct sockaddr_in6);
 	} else {
-		die(2, "--dst is not an IP address:", dst);
+		usage_err("--dst %s is not an IP address", dst);
 	}
 	for (f = 0; f < flows; f++) {
 		fds[f] = socket(sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (fds[f] < 0 || connect(fds[f], (struct sockaddr *)&sa, salen) < 0)
-			die(1, "socket/connect failed for", dst);
+			die("socket/connect to %s: %s", dst, strerror(errno));
 	}
 	for (i = 0; i < BATCH; i++) {
 		iov[i].iov_base = payload;
