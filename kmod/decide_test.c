@@ -446,6 +446,33 @@ static int ref_cmp(const struct ref_route *a, const struct ref_route *b)
 	return 0;
 }
 
+/*
+ * Decide @fl both ways, explained (always from the trie's root) and as the
+ * transmit path does (jump table, no explanation), with one random hash;
+ * the two must agree. Returns the explained decision in @d.
+ */
+static bool decide_both(struct kunit *test, struct fixture *f,
+			const struct vpnrt_flow *fl, struct vpnrt_decision *d)
+{
+	struct vpnrt_decision fast;
+	u32 hash = get_random_u32();
+	bool ok, ok2;
+
+	rcu_read_lock();
+	ok = vpnrt_decide(f->gw, fl, &hash, true, d);
+	ok2 = vpnrt_decide(f->gw, fl, &hash, false, &fast);
+	rcu_read_unlock();
+	KUNIT_ASSERT_EQ(test, ok, ok2);
+	if (ok) {
+		KUNIT_ASSERT_PTR_EQ(test, d->route, fast.route);
+		KUNIT_ASSERT_EQ(test, d->tunnel, fast.tunnel);
+		KUNIT_ASSERT_EQ(test, d->n_paths, fast.n_paths);
+		KUNIT_ASSERT_EQ(test, d->skipped, fast.skipped);
+		KUNIT_ASSERT_EQ(test, d->fallback, fast.fallback);
+	}
+	return ok;
+}
+
 static void random_vs_reference(struct kunit *test)
 {
 	struct fixture *f = test->priv;
@@ -496,12 +523,11 @@ static void random_vs_reference(struct kunit *test)
 
 		for (j = 0; j < 400; j++) {
 			struct vpnrt_flow fl = {};
-			struct vpnrt_decision d, d2;
+			struct vpnrt_decision d;
 			int best_len = -1, dl = -1;
 			const struct ref_route *best = NULL;
 			unsigned int want_paths = 0;
-			bool ok, ok2;
-			u32 hash;
+			bool ok;
 
 			fl.family = j & 1 ? AF_INET6 : AF_INET;
 			get_random_bytes(&fl.dst, sizeof(fl.dst));
@@ -535,20 +561,7 @@ static void random_vs_reference(struct kunit *test)
 				if (!ref_cmp(r, best))
 					want_paths++;
 			}
-			hash = get_random_u32();
-			rcu_read_lock();
-			ok = vpnrt_decide(f->gw, &fl, &hash, true, &d);
-			/* the fast path (jump table, no explanation) agrees */
-			ok2 = vpnrt_decide(f->gw, &fl, &hash, false, &d2);
-			rcu_read_unlock();
-			KUNIT_ASSERT_EQ(test, ok, ok2);
-			if (ok) {
-				KUNIT_ASSERT_PTR_EQ(test, d.route, d2.route);
-				KUNIT_ASSERT_EQ(test, d.tunnel, d2.tunnel);
-				KUNIT_ASSERT_EQ(test, d.n_paths, d2.n_paths);
-				KUNIT_ASSERT_EQ(test, d.skipped, d2.skipped);
-				KUNIT_ASSERT_EQ(test, d.fallback, d2.fallback);
-			}
+			ok = decide_both(test, f, &fl, &d);
 
 			if (best) {
 				KUNIT_ASSERT_TRUE(test, ok);
@@ -599,7 +612,6 @@ static void jump_table_agrees(struct kunit *test)
 {
 	struct fixture *f = test->priv;
 	unsigned int i, j, round, fast = 0;
-	u32 hash;
 
 	for (i = 0; i < 3000; i++) {
 		struct vpnrt_route_spec s = {};
@@ -627,24 +639,11 @@ static void jump_table_agrees(struct kunit *test)
 			f->c[i]->down = get_random_u32() % 3 ? 0 : VPNRT_DOWN_ADMIN;
 		for (j = 0; j < 2000; j++) {
 			struct vpnrt_flow fl = { .family = AF_INET };
-			struct vpnrt_decision d, d2;
-			bool ok, ok2;
+			struct vpnrt_decision d;
 
 			fl.dst.ip = htonl(get_random_u32() & 0x0fffffff);
-			hash = get_random_u32();
-			rcu_read_lock();
-			ok = vpnrt_decide(f->gw, &fl, &hash, true, &d);
-			ok2 = vpnrt_decide(f->gw, &fl, &hash, false, &d2);
-			rcu_read_unlock();
-			KUNIT_ASSERT_EQ(test, ok, ok2);
-			if (!ok)
-				continue;
-			KUNIT_ASSERT_PTR_EQ(test, d.route, d2.route);
-			KUNIT_ASSERT_EQ(test, d.tunnel, d2.tunnel);
-			KUNIT_ASSERT_EQ(test, d.n_paths, d2.n_paths);
-			KUNIT_ASSERT_EQ(test, d.skipped, d2.skipped);
-			KUNIT_ASSERT_EQ(test, d.fallback, d2.fallback);
-			fast += d.route->node->cidr >= 16;
+			if (decide_both(test, f, &fl, &d))
+				fast += d.route->node->cidr >= 16;
 		}
 	}
 	/* hundreds of answers were /16 or longer: the jump was taken */
@@ -658,21 +657,10 @@ static void jump_table_agrees(struct kunit *test)
 	rtnl_unlock();
 	for (j = 0; j < 4000; j++) {
 		struct vpnrt_flow fl = { .family = AF_INET };
-		struct vpnrt_decision d, d2;
-		bool ok, ok2;
+		struct vpnrt_decision d;
 
 		fl.dst.ip = htonl(get_random_u32() & 0x0fffffff);
-		hash = get_random_u32();
-		rcu_read_lock();
-		ok = vpnrt_decide(f->gw, &fl, &hash, true, &d);
-		ok2 = vpnrt_decide(f->gw, &fl, &hash, false, &d2);
-		rcu_read_unlock();
-		KUNIT_ASSERT_EQ(test, ok, ok2);
-		if (ok) {
-			KUNIT_ASSERT_PTR_EQ(test, d.route, d2.route);
-			KUNIT_ASSERT_EQ(test, d.tunnel, d2.tunnel);
-			KUNIT_ASSERT_EQ(test, d.skipped, d2.skipped);
-		}
+		decide_both(test, f, &fl, &d);
 	}
 
 	for (i = 0; i < N_CONNS; i++) {

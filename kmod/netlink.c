@@ -407,6 +407,7 @@ static int gw_validate(struct nlattr **tb, const struct vpnrt_gw *gw,
 		       struct netlink_ext_ack *extack)
 {
 	unsigned int i;
+	u32 v, used;
 
 	if (tb[VPNRT_A_GW_ECMP_HASH] &&
 	    nla_get_u8(tb[VPNRT_A_GW_ECMP_HASH]) > VPNRT_HASH_L3) {
@@ -414,29 +415,17 @@ static int gw_validate(struct nlattr **tb, const struct vpnrt_gw *gw,
 				    "ecmp-hash: allowed 0 (l4), 1 (l3)");
 		return -EINVAL;
 	}
-	if (tb[VPNRT_A_GW_MAX_PATHS]) {
-		u32 v = nla_get_u32(tb[VPNRT_A_GW_MAX_PATHS]);
-
-		if (v < 1 || v > VPNRT_MAX_PATHS) {
-			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_GW_MAX_PATHS],
-						"max-paths %u out of range 1..%u",
-						v, VPNRT_MAX_PATHS);
-			return -EINVAL;
-		}
-	}
+	if (get_u32_range(tb[VPNRT_A_GW_MAX_PATHS], 1, VPNRT_MAX_PATHS, 0, &v,
+			  extack, "max-paths"))
+		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(quotas); i++) {
 		const struct quota *q = &quotas[i];
 		const struct nlattr *a = tb[q->attr];
-		u32 v, used;
 
 		if (!a)
 			continue;
-		v = nla_get_u32(a);
-		if (v < q->min || v > q->max) {
-			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "%s %u out of range %u..%u",
-						q->name, v, q->min, q->max);
+		if (get_u32_range(a, q->min, q->max, 0, &v, extack, q->name))
 			return -EINVAL;
-		}
 		used = gw ? quota_usage(gw, q->attr) : 0;
 		if (v < used) {
 			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "%s %u is below the %u in use",
@@ -641,6 +630,18 @@ static int health_fill(struct sk_buff *skb, struct vpnrt_health *hc)
 	return 0;
 }
 
+/* a tunnel's identity and state, in replies and events */
+static int tunnel_put_state(struct sk_buff *skb, const struct vpnrt_tunnel *t,
+			    const char *ifname)
+{
+	return nla_put_u32(skb, VPNRT_A_TUNNEL_IFINDEX, t->ifindex) ||
+	       nla_put_string(skb, VPNRT_A_TUNNEL_IFNAME, ifname) ||
+	       nla_put_u8(skb, VPNRT_A_TUNNEL_STATE,
+			  vpnrt_tunnel_usable(t) ? VPNRT_STATE_UP : VPNRT_STATE_DOWN) ||
+	       nla_put_u32(skb, VPNRT_A_TUNNEL_DOWN_REASON,
+			   vpnrt_tunnel_down_reason(t));
+}
+
 static int conn_fill(struct sk_buff *skb, struct vpnrt_conn *c, u32 portid,
 		     u32 seq, int flags, u8 cmd, struct netlink_callback *cb)
 {
@@ -691,13 +692,7 @@ static int conn_fill(struct sk_buff *skb, struct vpnrt_conn *c, u32 portid,
 
 		vpnrt_tunnel_stats(t, &p, &b, &e);
 		t1 = nla_nest_start(skb, i + 1);
-		if (!t1 ||
-		    nla_put_u32(skb, VPNRT_A_TUNNEL_IFINDEX, t->ifindex) ||
-		    nla_put_string(skb, VPNRT_A_TUNNEL_IFNAME, t->ifname) ||
-		    nla_put_u8(skb, VPNRT_A_TUNNEL_STATE,
-			       vpnrt_tunnel_usable(t) ? VPNRT_STATE_UP : VPNRT_STATE_DOWN) ||
-		    nla_put_u32(skb, VPNRT_A_TUNNEL_DOWN_REASON,
-				vpnrt_tunnel_down_reason(t)) ||
+		if (!t1 || tunnel_put_state(skb, t, t->ifname) ||
 		    nla_put_u64_64bit(skb, VPNRT_A_TUNNEL_TX_PACKETS, p,
 				      VPNRT_A_TUNNEL_PAD) ||
 		    nla_put_u64_64bit(skb, VPNRT_A_TUNNEL_TX_BYTES, b,
@@ -779,13 +774,7 @@ void vpnrt_notify_health(struct vpnrt_conn *c, unsigned int idx,
 		goto err;
 	tn = nla_nest_start(skb, VPNRT_A_CONN_TUNNELS);
 	t1 = tn ? nla_nest_start(skb, idx + 1) : NULL;
-	if (!t1 ||
-	    nla_put_u32(skb, VPNRT_A_TUNNEL_IFINDEX, t->ifindex) ||
-	    nla_put_string(skb, VPNRT_A_TUNNEL_IFNAME, dev->name) ||
-	    nla_put_u8(skb, VPNRT_A_TUNNEL_STATE,
-		       vpnrt_tunnel_usable(t) ? VPNRT_STATE_UP : VPNRT_STATE_DOWN) ||
-	    nla_put_u32(skb, VPNRT_A_TUNNEL_DOWN_REASON,
-			vpnrt_tunnel_down_reason(t)))
+	if (!t1 || tunnel_put_state(skb, t, dev->name))
 		goto err;
 	hn = nla_nest_start(skb, VPNRT_A_TUNNEL_HEALTH);
 	if (!hn || health_put_cfg(skb, cfg) ||
