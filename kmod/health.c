@@ -525,3 +525,7 @@ void vpnrt_health_exit(void)
 {
 	destroy_workqueue(health_wq);
 }
+
+#ifdef VPNRT_KUNIT
+#include "health_rx_test.c"
+#endif

@@ -20,9 +20,10 @@ int vpnrt_routes_init(void)
 {
 	int err;
 
+	BUILD_BUG_ON(sizeof(struct vpnrt_route) > L1_CACHE_BYTES);
 	if (route_cache_users++)
 		return 0;
-	route_cache = KMEM_CACHE(vpnrt_route, 0);
+	route_cache = KMEM_CACHE(vpnrt_route, SLAB_HWCACHE_ALIGN);
 	if (!route_cache) {
 		route_cache_users = 0;
 		return -ENOMEM;

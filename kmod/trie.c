@@ -14,7 +14,8 @@ static struct kmem_cache *node_cache;
 
 int vpnrt_trie_cache_init(void)
 {
-	node_cache = KMEM_CACHE(vpnrt_node, 0);
+	BUILD_BUG_ON(sizeof(struct vpnrt_node) > L1_CACHE_BYTES);
+	node_cache = KMEM_CACHE(vpnrt_node, SLAB_HWCACHE_ALIGN);
 	return node_cache ? 0 : -ENOMEM;
 }
 

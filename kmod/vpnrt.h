@@ -102,17 +102,20 @@ static inline bool vpnrt_conn_usable(const struct vpnrt_conn *c)
  * changed in place: replaced routes are new objects.
  */
 struct vpnrt_route {
+	/* what lookups read, in the first cache line */
 	struct hlist_node link;		/* node->routes or table->policy, RCU */
-	struct list_head conn_link;	/* conn->routes, RTNL */
 	struct vpnrt_conn *conn;
-	struct vpnrt_node *node;	/* static/BGP: its prefix */
 	u32 pref;			/* BGP preference, lower wins */
 	u8 proto;			/* enum vpnrt_proto */
 	u8 weight;			/* 100 or 0 */
 	u8 priority;			/* policy only */
 	u8 flags;			/* enum vpnrt_route_flags */
 	u8 family;
-	struct rcu_head rcu;
+	struct vpnrt_node *node;	/* static/BGP: its prefix */
+	union {
+		struct list_head conn_link;	/* conn->routes, RTNL */
+		struct rcu_head rcu;		/* once unlinked */
+	};
 };
 
 /* a policy route carries its own prefixes */
@@ -122,14 +125,19 @@ struct vpnrt_proute {
 	u8 dst_len, src_len;
 };
 
-/* a prefix of the destination trie; what lookups read comes first */
+/*
+ * A prefix of the destination trie: one cache line (64 bytes, aligned),
+ * what lookups read first.
+ */
 struct vpnrt_node {
 	struct vpnrt_node __rcu *child[2];
 	struct hlist_head routes;	/* sorted by rank, RCU */
 	union vpnrt_addr key;		/* host bits clear */
 	u8 cidr;
-	struct vpnrt_node *parent;	/* RTNL */
-	struct rcu_head rcu;
+	union {
+		struct vpnrt_node *parent;	/* RTNL */
+		struct rcu_head rcu;		/* once unlinked */
+	};
 };
 
 /*

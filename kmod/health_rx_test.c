@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the prober's receive handler, built into health.c (they
+ * reach its static functions) with --kunit only: crafted echo replies on
+ * an unregistered device, each differing from the right answer in one
+ * field. Only the right one counts; one of ours (identifier, addresses)
+ * with a wrong cookie or sequence number is taken and ignored; anything
+ * else passes on untouched.
+ */
+#include <kunit/test.h>
+#include <linux/if_arp.h>
+
+#define RXT_SEQ0	0xfff0		/* close to the 16-bit wrap */
+
+struct rxt {
+	struct vpnrt_conn conn;
+	struct vpnrt_health hc;
+	struct net_device *dev;
+	struct workqueue_struct *own_wq;
+	unsigned int events;
+	u16 seq;			/* the outstanding probe */
+};
+
+static void rxt_event(struct work_struct *work)
+{
+	struct rxt *r = container_of(work, struct rxt, hc.event_work);
+
+	spin_lock_bh(&r->hc.lock);
+	r->events += r->hc.n_pending;
+	r->hc.n_pending = 0;
+	spin_unlock_bh(&r->hc.lock);
+}
+
+static void rxt_dev_setup(struct net_device *dev)
+{
+	dev->type = ARPHRD_NONE;
+	dev->flags = IFF_NOARP;
+}
+
+/* a prober for tunnel 0 of a bare connection, with one probe out */
+static struct rxt *rxt_new(struct kunit *test, int family)
+{
+	struct vpnrt_hsm_change ch;
+	struct rxt *r;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->dev = alloc_netdev(0, "vrtk%d", NET_NAME_UNKNOWN, rxt_dev_setup);
+	KUNIT_ASSERT_NOT_NULL(test, r->dev);
+	if (!health_wq) {	/* on 6.1 suites run before the module's init */
+		r->own_wq = alloc_workqueue("vpnrt_health_test", 0, 0);
+		KUNIT_ASSERT_NOT_NULL(test, r->own_wq);
+		health_wq = r->own_wq;
+	}
+	r->conn.n_tunnels = 1;
+	spin_lock_init(&r->hc.lock);
+	INIT_WORK(&r->hc.event_work, rxt_event);
+	r->hc.conn = &r->conn;
+	r->hc.dev = r->dev;
+	r->hc.cfg.family = family;
+	r->hc.cfg.policy = VPNRT_HEALTH_REVOKE_ROUTE;
+	r->hc.cfg.retries = 3;
+	r->hc.cfg.rise = 1;
+	if (family == AF_INET) {
+		r->hc.cfg.src.ip = htonl(0x0a630101);	/* 10.99.1.1 */
+		r->hc.cfg.dst.ip = htonl(0xac10ff01);	/* 172.16.255.1 */
+	} else {
+		r->hc.cfg.src.ip6.s6_addr32[0] = htonl(0xfd990001);
+		r->hc.cfg.src.ip6.s6_addr32[3] = htonl(1);
+		r->hc.cfg.dst.ip6.s6_addr32[0] = htonl(0xfd200000);
+		r->hc.cfg.dst.ip6.s6_addr32[3] = htonl(1);
+	}
+	get_random_bytes(&r->hc.key, sizeof(r->hc.key));
+	r->hc.id = htons(0x4242);
+	vpnrt_hsm_init(&r->hc.sm, 3, 1, RXT_SEQ0, ktime_get_ns());
+	vpnrt_hsm_tick(&r->hc.sm, ktime_get_ns(), &r->seq, &ch);
+	rcu_assign_pointer(r->dev->rx_handler_data, &r->hc);
+	return r;
+}
+
+static void rxt_free(struct rxt *r)
+{
+	flush_work(&r->hc.event_work);
+	if (r->own_wq) {
+		health_wq = NULL;
+		destroy_workqueue(r->own_wq);
+	}
+	free_netdev(r->dev);
+}
+
+/* what to change in an otherwise right answer */
+enum rxt_fault {
+	RIGHT,
+	WRONG_ID,
+	WRONG_COOKIE,
+	WRONG_SEQ,
+	WRONG_SADDR,
+	WRONG_DADDR,
+	WRONG_TYPE,
+	WRONG_CODE,
+	WRONG_PROTO,
+	FRAGMENT,
+	TRUNCATED,
+	WRONG_ETHERTYPE,
+};
+
+static struct sk_buff *rxt_reply(struct kunit *test, struct rxt *r,
+				 enum rxt_fault f)
+{
+	const struct vpnrt_health_cfg *cfg = &r->hc.cfg;
+	u16 seq = f == WRONG_SEQ ? r->seq - 1 : r->seq;
+	u64 cookie = probe_cookie(&r->hc, seq) ^ (f == WRONG_COOKIE);
+	__be16 id = f == WRONG_ID ? htons(0x4243) : r->hc.id;
+	unsigned int l3 = cfg->family == AF_INET ? sizeof(struct iphdr) :
+						   sizeof(struct ipv6hdr);
+	unsigned int len = l3 + sizeof(struct icmphdr) + COOKIE_LEN;
+	struct sk_buff *skb = alloc_skb(len, GFP_KERNEL);
+	union vpnrt_addr saddr = cfg->dst, daddr = cfg->src;
+	unsigned int last = cfg->family == AF_INET ? 3 : 15;
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_reset_network_header(skb);
+	skb_put_zero(skb, f == TRUNCATED ? l3 + 4 : len);
+	skb->dev = r->dev;
+	if (f == WRONG_SADDR)
+		saddr.bytes[last] ^= 2;
+	if (f == WRONG_DADDR)
+		daddr.bytes[last] ^= 2;
+	if (cfg->family == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+		struct icmphdr *ic = (struct icmphdr *)(iph + 1);
+
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->ttl = 64;
+		iph->tot_len = htons(len);
+		iph->protocol = f == WRONG_PROTO ? IPPROTO_UDP : IPPROTO_ICMP;
+		iph->frag_off = f == FRAGMENT ? htons(IP_MF) : htons(IP_DF);
+		iph->saddr = saddr.ip;
+		iph->daddr = daddr.ip;
+		skb->protocol = htons(f == WRONG_ETHERTYPE ? ETH_P_IPV6 : ETH_P_IP);
+		if (f == TRUNCATED)
+			return skb;
+		ic->type = f == WRONG_TYPE ? ICMP_ECHO : ICMP_ECHOREPLY;
+		ic->code = f == WRONG_CODE;
+		ic->un.echo.id = id;
+		ic->un.echo.sequence = htons(seq);
+		memcpy(ic + 1, &cookie, COOKIE_LEN);
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct icmp6hdr *ic = (struct icmp6hdr *)(ip6h + 1);
+
+		ip6h->version = 6;
+		ip6h->payload_len = htons(len - l3);
+		ip6h->nexthdr = f == WRONG_PROTO ? IPPROTO_UDP : IPPROTO_ICMPV6;
+		ip6h->hop_limit = 64;
+		ip6h->saddr = saddr.ip6;
+		ip6h->daddr = daddr.ip6;
+		skb->protocol = htons(f == WRONG_ETHERTYPE ? ETH_P_IP : ETH_P_IPV6);
+		if (f == TRUNCATED)
+			return skb;
+		ic->icmp6_type = f == WRONG_TYPE ? ICMPV6_ECHO_REQUEST :
+						   ICMPV6_ECHO_REPLY;
+		ic->icmp6_code = f == WRONG_CODE;
+		ic->icmp6_identifier = id;
+		ic->icmp6_sequence = htons(seq);
+		memcpy(ic + 1, &cookie, COOKIE_LEN);
+	}
+	return skb;
+}
+
+/* hand @f's reply to the handler; true if it took it */
+static bool rxt_deliver(struct kunit *test, struct rxt *r, enum rxt_fault f)
+{
+	struct sk_buff *skb = rxt_reply(test, r, f);
+	rx_handler_result_t res;
+
+	rcu_read_lock();
+	local_bh_disable();
+	res = health_rx(&skb);
+	local_bh_enable();
+	rcu_read_unlock();
+	if (res == RX_HANDLER_PASS) {
+		kfree_skb(skb);
+		return false;
+	}
+	KUNIT_EXPECT_EQ(test, res, RX_HANDLER_CONSUMED);
+	return true;
+}
+
+static void rx_faults(struct kunit *test, int family)
+{
+	static const enum rxt_fault not_ours[] = {
+		WRONG_ID, WRONG_SADDR, WRONG_DADDR, WRONG_TYPE, WRONG_CODE,
+		WRONG_PROTO, FRAGMENT, TRUNCATED, WRONG_ETHERTYPE,
+	};
+	struct rxt *r = rxt_new(test, family);
+	unsigned int i;
+
+	/* anything not an echo reply of this prober passes untouched */
+	for (i = 0; i < ARRAY_SIZE(not_ours); i++) {
+		if (family == AF_INET6 && not_ours[i] == FRAGMENT)
+			continue;	/* no fragment header is ever matched */
+		KUNIT_EXPECT_FALSE_MSG(test, rxt_deliver(test, r, not_ours[i]),
+				       "fault %d taken", not_ours[i]);
+	}
+	KUNIT_EXPECT_EQ(test, r->hc.sm.ignored, 0);
+	KUNIT_EXPECT_EQ(test, r->hc.sm.answered, 0);
+
+	/* ours but forged or stale: taken and ignored */
+	KUNIT_EXPECT_TRUE(test, rxt_deliver(test, r, WRONG_COOKIE));
+	KUNIT_EXPECT_TRUE(test, rxt_deliver(test, r, WRONG_SEQ));
+	KUNIT_EXPECT_EQ(test, r->hc.sm.ignored, 2);
+	KUNIT_EXPECT_EQ(test, r->hc.sm.answered, 0);
+	KUNIT_EXPECT_EQ(test, r->hc.sm.state, VPNRT_HEALTH_INIT);
+
+	/* the right answer: up; the same again is a duplicate */
+	KUNIT_EXPECT_TRUE(test, rxt_deliver(test, r, RIGHT));
+	KUNIT_EXPECT_EQ(test, r->hc.sm.answered, 1);
+	KUNIT_EXPECT_EQ(test, r->hc.sm.state, VPNRT_HEALTH_UP);
+	KUNIT_EXPECT_TRUE(test, rxt_deliver(test, r, RIGHT));
+	KUNIT_EXPECT_EQ(test, r->hc.sm.answered, 1);
+	KUNIT_EXPECT_EQ(test, r->hc.sm.ignored, 3);
+
+	flush_work(&r->hc.event_work);
+	KUNIT_EXPECT_EQ(test, r->events, 1);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(r->conn.tun[0].down) & VPNRT_DOWN_HEALTH);
+	rxt_free(r);
+}
+
+static void health_rx_ipv4(struct kunit *test)
+{
+	rx_faults(test, AF_INET);
+}
+
+static void health_rx_ipv6(struct kunit *test)
+{
+	rx_faults(test, AF_INET6);
+}
+
+/* retries lost probes flip the tunnel down at once, an answer back up */
+static void health_rx_down_and_up(struct kunit *test)
+{
+	struct rxt *r = rxt_new(test, AF_INET);
+	struct vpnrt_hsm_change ch;
+	unsigned int i;
+	u64 t = ktime_get_ns();
+
+	for (i = 0; i < 3; i++) {
+		t += 100 * NSEC_PER_MSEC;
+		spin_lock_bh(&r->hc.lock);
+		if (vpnrt_hsm_tick(&r->hc.sm, t, &r->seq, &ch))
+			health_changed(&r->hc, &ch);
+		spin_unlock_bh(&r->hc.lock);
+	}
+	KUNIT_EXPECT_EQ(test, r->hc.sm.state, VPNRT_HEALTH_DOWN);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(r->conn.tun[0].down) & VPNRT_DOWN_HEALTH);
+	KUNIT_EXPECT_TRUE(test, rxt_deliver(test, r, WRONG_COOKIE));
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(r->conn.tun[0].down) & VPNRT_DOWN_HEALTH);
+	KUNIT_EXPECT_TRUE(test, rxt_deliver(test, r, RIGHT));
+	KUNIT_EXPECT_EQ(test, r->hc.sm.state, VPNRT_HEALTH_UP);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(r->conn.tun[0].down) & VPNRT_DOWN_HEALTH);
+	flush_work(&r->hc.event_work);
+	KUNIT_EXPECT_EQ(test, r->events, 2);
+	rxt_free(r);
+}
+
+static struct kunit_case vpnrt_health_rx_cases[] = {
+	KUNIT_CASE(health_rx_ipv4),
+	KUNIT_CASE(health_rx_ipv6),
+	KUNIT_CASE(health_rx_down_and_up),
+	{}
+};
+
+static struct kunit_suite vpnrt_health_rx_suite = {
+	.name = "vpnrt_health_rx",
+	.test_cases = vpnrt_health_rx_cases,
+};
+
+kunit_test_suite(vpnrt_health_rx_suite);
