@@ -55,13 +55,12 @@ static const struct vpnrt_route *first_route(const struct hlist_head *h)
 }
 
 /*
- * Usable tunnels of @r's connection, in order: tunnel 1 alone while it is
- * usable in active-standby mode, every usable one in ECMP mode.
+ * Usable tunnels of @c, in order: tunnel 1 alone while it is usable in
+ * active-standby mode, every usable one in ECMP mode.
  */
-static unsigned int route_paths(const struct vpnrt_route *r, u8 *idx,
-				unsigned int room)
+static unsigned int conn_paths(const struct vpnrt_conn *c, u8 *idx,
+			       unsigned int room)
 {
-	const struct vpnrt_conn *c = r->conn;
 	unsigned int i, n = 0;
 
 	if (!vpnrt_conn_usable(c))
@@ -74,6 +73,12 @@ static unsigned int route_paths(const struct vpnrt_route *r, u8 *idx,
 			break;
 	}
 	return n;
+}
+
+static unsigned int route_paths(const struct vpnrt_route *r, u8 *idx,
+				unsigned int room)
+{
+	return conn_paths(r->conn, idx, room);
 }
 
 typedef bool (*same_tier_fn)(const struct vpnrt_route *a,
@@ -133,7 +138,11 @@ static void tier_scan(const struct vpnrt_route *first, same_tier_fn same,
 	t->end = r;
 }
 
-/* path number @k of tier @t, by the order route_paths() gives */
+/*
+ * Path number @k of tier @t, by the order route_paths() gives. If paths
+ * went down since the tier was measured and there is no path @k any
+ * more, the first one measured stands.
+ */
 static void tier_pick(const struct tier *t, unsigned int k,
 		      struct vpnrt_decision *d)
 {
@@ -141,6 +150,9 @@ static void tier_pick(const struct tier *t, unsigned int k,
 	u8 idx[VPNRT_MAX_TUNNELS];
 	unsigned int n;
 
+	d->route = t->r0;
+	d->conn = t->r0->conn;
+	d->tunnel = t->t0;
 	for (r = t->first; r != t->end; r = next_route(r)) {
 		n = route_paths(r, idx, VPNRT_MAX_TUNNELS);
 		if (k < n) {
@@ -251,47 +263,68 @@ static bool fallback(const struct vpnrt_route *first,
 	return false;
 }
 
+/* does @c have a usable path now? */
+static __always_inline bool conn_carries(const struct vpnrt_conn *c)
+{
+	unsigned int i;
+
+	if (!vpnrt_conn_usable(c))
+		return false;
+	for (i = 0; i < c->n_tunnels; i++)
+		if (vpnrt_tunnel_usable(&c->tun[i]))
+			return true;
+	return false;
+}
+
 /* what a walk down the trie found */
 struct walk {
 	const struct vpnrt_node *deepest;	/* deepest prefix with routes */
-	struct tier best;			/* deepest usable tier */
-	u32 best_skipped, deeper;
-	bool found;
+	const struct vpnrt_node *best;		/* deepest usable prefix */
 };
 
-/* a prefix on the walk: its best usable tier, if any, is the deepest yet */
-static __always_inline void walk_visit(const struct vpnrt_node *n,
-				       unsigned int max_paths, struct walk *w)
+/*
+ * A prefix on the walk: the deepest yet if it has routes, the deepest
+ * usable one if one of them can carry. The transmit path (@fast) takes a
+ * prefix with one route by its connection.
+ */
+static __always_inline void walk_visit(const struct vpnrt_node *n, bool fast,
+				       struct walk *w)
 {
-	const struct vpnrt_route *first = first_route(&n->routes);
-	struct tier tier;
-	u32 here = 0;
+	const struct vpnrt_route *r;
+	struct vpnrt_conn *c;
 
-	if (!first)
+	if (fast) {
+		c = rcu_dereference(n->solo);
+		if (c) {
+			w->deepest = n;
+			if (conn_carries(c))
+				w->best = n;
+			return;
+		}
+	}
+	r = first_route(&n->routes);
+	if (!r)
 		return;
 	w->deepest = n;
-	if (best_tier(first, same_rank, max_paths, &tier, &here)) {
-		w->best = tier;
-		w->best_skipped = here;
-		w->deeper = 0;
-		w->found = true;
-	} else {
-		w->deeper += here;
+	for (; r; r = next_route(r)) {
+		if (conn_carries(r->conn)) {
+			w->best = n;
+			return;
+		}
 	}
 }
 
 /*
- * Rules 2-5: walk down from @n; the deepest usable prefix wins. IPv4 has
- * a loop of its own on the address in host order: one shift and compare
- * per node instead of the generic 128-bit match.
+ * Rules 2-5 start here: walk down from @n, noting the deepest usable
+ * prefix. IPv4 has a loop of its own on the address in host order: one
+ * shift and compare per node instead of the generic 128-bit match.
  */
-static void trie_walk(const struct vpnrt_node *n, const struct vpnrt_flow *fl,
-		      unsigned int max_paths, struct walk *w)
+static __always_inline void trie_walk(const struct vpnrt_node *n,
+				      const struct vpnrt_flow *fl, bool fast,
+				      struct walk *w)
 {
 	w->deepest = NULL;
-	w->best_skipped = 0;
-	w->deeper = 0;
-	w->found = false;
+	w->best = NULL;
 	if (fl->family == AF_INET) {
 		u32 a = ntohl(fl->dst.ip);
 
@@ -300,7 +333,7 @@ static void trie_walk(const struct vpnrt_node *n, const struct vpnrt_flow *fl,
 
 			if (cidr && (ntohl(n->key.ip) ^ a) >> (32 - cidr))
 				break;
-			walk_visit(n, max_paths, w);
+			walk_visit(n, fast, w);
 			if (cidr >= 32)
 				break;
 			n = rcu_dereference(n->child[(a >> (31 - cidr)) & 1]);
@@ -308,32 +341,73 @@ static void trie_walk(const struct vpnrt_node *n, const struct vpnrt_flow *fl,
 		return;
 	}
 	while (n && vpnrt_node_matches(n, &fl->dst)) {
-		walk_visit(n, max_paths, w);
+		walk_visit(n, fast, w);
 		if (n->cidr >= 128)
 			break;
 		n = rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, n->cidr)]);
 	}
 }
 
+/* routes at prefixes on @fl's walk longer than @cidr: all were unusable */
+static u32 routes_deeper(const struct vpnrt_table *t,
+			 const struct vpnrt_flow *fl, unsigned int cidr)
+{
+	const struct vpnrt_node *n = rcu_dereference(t->root);
+	const struct vpnrt_route *r;
+	u32 count = 0;
+
+	while (n && vpnrt_node_matches(n, &fl->dst)) {
+		if (n->cidr > cidr)
+			for (r = first_route(&n->routes); r; r = next_route(r))
+				count++;
+		if (n->cidr >= vpnrt_addr_bits(t->family))
+			break;
+		n = rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, n->cidr)]);
+	}
+	return count;
+}
+
 /*
  * Where an IPv4 walk may start: the jump table's node for the first 16
- * or 20 bits. A usable prefix found from there is deeper than any above it, so
- * it is the answer; if none is, the walk is redone from the root, where
- * the less specific prefixes and the all-down rule's candidates are. The
- * explained decision always walks from the root, to count what it skips.
+ * or 20 bits. A usable prefix found from there is deeper than any above
+ * it, so it is the answer; if none is, the walk is redone from the root,
+ * where the less specific prefixes and the all-down rule's candidates
+ * are.
  */
 static const struct vpnrt_node *jump_start(const struct vpnrt_table *t,
-					   const struct vpnrt_flow *fl,
-					   bool explain)
+					   const struct vpnrt_flow *fl)
 {
 	const struct vpnrt_jump *jt;
 
-	if (explain || fl->family != AF_INET)
+	if (fl->family != AF_INET)
 		return NULL;
 	jt = rcu_dereference(t->jump);
 	if (!jt)
 		return NULL;
 	return rcu_dereference(jt->slot[ntohl(fl->dst.ip) >> (32 - jt->bits)]);
+}
+
+/*
+ * The transmit path's choice at a prefix whose only route goes over @c:
+ * its usable tunnels, hashed over if there are several.
+ */
+static __always_inline bool choose_solo(struct vpnrt_conn *c,
+					const struct vpnrt_gw *gw,
+					const struct vpnrt_flow *fl,
+					const u32 *hash, unsigned int max_paths,
+					struct vpnrt_decision *d)
+{
+	u8 idx[VPNRT_MAX_TUNNELS];
+	unsigned int n = conn_paths(c, idx, max_paths), k = 0;
+
+	if (!n)
+		return false;
+	if (n > 1)
+		k = reciprocal_scale(hash ? *hash : vpnrt_flow_hash(gw, fl), n);
+	d->conn = c;
+	d->tunnel = idx[k];
+	d->n_paths = n;
+	return true;
 }
 
 bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
@@ -343,16 +417,17 @@ bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
 	unsigned int max_paths = READ_ONCE(gw->max_paths);
 	const struct vpnrt_route *r, *fb_policy = NULL;
 	const struct vpnrt_node *n;
-	struct tier tier;
 	struct walk w;
 	u32 skipped = 0;
 
 	memset(d, 0, sizeof(*d));
 
 	/* rule 1: policy routes, in priority order */
-	for (r = first_route(&t->policy); r; r = tier.end) {
+	for (r = first_route(&t->policy); r; ) {
+		struct tier tier;
+
 		if (!policy_matches(r, fl)) {
-			tier.end = next_route(r);
+			r = next_route(r);
 			continue;
 		}
 		tier_scan(r, same_policy, max_paths, &tier);
@@ -368,24 +443,41 @@ bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
 			return true;
 		}
 		skipped += tier.n_routes;
+		r = tier.end;
 	}
 
-	/* rules 2-5 */
-	n = jump_start(t, fl, explain);
-	w.found = false;
-	if (n)
-		trie_walk(n, fl, max_paths, &w);
-	if (!w.found)
-		trie_walk(rcu_dereference(t->root), fl, max_paths, &w);
+	/* rules 2-5: the deepest usable prefix, then its best tier */
+	if (explain) {
+		trie_walk(rcu_dereference(t->root), fl, false, &w);
+	} else {
+		n = jump_start(t, fl);
+		w.best = NULL;
+		if (n)
+			trie_walk(n, fl, true, &w);
+		if (!w.best)
+			trie_walk(rcu_dereference(t->root), fl, true, &w);
+	}
+	if (w.best) {
+		struct vpnrt_conn *c = explain ? NULL : rcu_dereference(w.best->solo);
+		struct tier tier;
+		u32 here = 0;
 
-	if (w.found) {
-		choose(&w.best, gw, fl, hash, d);
-		d->skipped = skipped + w.best_skipped + w.deeper;
-		if (explain)
+		if (c) {
+			if (choose_solo(c, gw, fl, hash, max_paths, d))
+				return true;
+		} else if (best_tier(first_route(&w.best->routes), same_rank,
+				     max_paths, &tier, &here)) {
+			choose(&tier, gw, fl, hash, d);
+			if (!explain)
+				return true;
+			d->skipped = skipped + here +
+				     routes_deeper(t, fl, w.best->cidr);
 			d->reason = d->n_paths > 1 ? VPNRT_REASON_ECMP :
 				    d->skipped ? VPNRT_REASON_FAILOVER :
-				    rank_reason(&w.best);
-		return true;
+				    rank_reason(&tier);
+			return true;
+		}
+		/* its paths went down since the walk: as if none were usable */
 	}
 
 	/* nothing usable: the all-down rule, policy first as in rule 1 */

@@ -464,10 +464,14 @@ static bool decide_both(struct kunit *test, struct fixture *f,
 	rcu_read_unlock();
 	KUNIT_ASSERT_EQ(test, ok, ok2);
 	if (ok) {
-		KUNIT_ASSERT_PTR_EQ(test, d->route, fast.route);
+		/* the transmit path may know a lone route by its conn alone */
+		if (fast.route)
+			KUNIT_ASSERT_PTR_EQ(test, d->route, fast.route);
+		else
+			KUNIT_ASSERT_TRUE(test, d->route && !d->route->link.next);
+		KUNIT_ASSERT_PTR_EQ(test, d->conn, fast.conn);
 		KUNIT_ASSERT_EQ(test, d->tunnel, fast.tunnel);
 		KUNIT_ASSERT_EQ(test, d->n_paths, fast.n_paths);
-		KUNIT_ASSERT_EQ(test, d->skipped, fast.skipped);
 		KUNIT_ASSERT_EQ(test, d->fallback, fast.fallback);
 	}
 	return ok;
@@ -700,6 +704,73 @@ static void check_node(struct kunit *test, const struct vpnrt_node *n,
 	}
 }
 
+/*
+ * A prefix with one route names its connection, and the transmit path
+ * decides from that alone: the name follows the route set, and the
+ * decision, ECMP over the conn's tunnels included, equals the explained.
+ */
+static void solo_route_by_conn(struct kunit *test)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_route_spec s = {};
+	struct vpnrt_flow fl = { .family = AF_INET, .proto = IPPROTO_UDP };
+	struct vpnrt_decision d, fast;
+	struct vpnrt_node *n;
+	unsigned int hits[2] = {}, i;
+	u8 len;
+
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.0.0/16", 0, 100), 0);
+	parse_prefix(test, "10.1.0.0/16", &s.family, &s.dst, &len);
+	rtnl_lock();
+	n = vpnrt_trie_find(&f->gw->v4, &s.dst, 16);
+	rtnl_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(n->solo), f->c[0]);
+	fl.dst.ip = htonl(0x0a010203);
+	fl.src.ip = htonl(0x01010101);
+	rcu_read_lock();
+	KUNIT_ASSERT_TRUE(test, vpnrt_decide(f->gw, &fl, NULL, false, &fast));
+	rcu_read_unlock();
+	KUNIT_EXPECT_NULL(test, fast.route);
+	KUNIT_EXPECT_PTR_EQ(test, fast.conn, f->c[0]);
+
+	/* a second route: no name, the routes are read */
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.0.0/16", 1, 0), 0);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(n->solo));
+	KUNIT_ASSERT_TRUE(test, decide_both(test, f, &fl, &d));
+	KUNIT_EXPECT_PTR_EQ(test, d.conn, f->c[0]);
+	/* the better one goes: the other is named */
+	s.dst_len = 16;
+	s.proto = VPNRT_PROTO_STATIC;
+	s.weight = 100;
+	s.conn = f->c[0];
+	rtnl_lock();
+	vpnrt_route_del(vpnrt_route_find(&s));
+	rtnl_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(n->solo), f->c[1]);
+	KUNIT_ASSERT_TRUE(test, decide_both(test, f, &fl, &d));
+	KUNIT_EXPECT_PTR_EQ(test, d.conn, f->c[1]);
+
+	/* the lone route's conn in ECMP over two tunnels: both carry */
+	f->c[1]->n_tunnels = 2;
+	f->c[1]->mode = VPNRT_MODE_ECMP;
+	for (i = 0; i < 400; i++) {
+		fl.sport = htons(1000 + i);
+		KUNIT_ASSERT_TRUE(test, decide_both(test, f, &fl, &d));
+		KUNIT_ASSERT_EQ(test, d.n_paths, 2u);
+		hits[d.tunnel]++;
+	}
+	KUNIT_EXPECT_GT(test, hits[0], 100u);
+	KUNIT_EXPECT_GT(test, hits[1], 100u);
+	/* one tunnel down: the other, and the all-down rule with both */
+	f->c[1]->tun[0].down = VPNRT_DOWN_HEALTH;
+	KUNIT_ASSERT_TRUE(test, decide_both(test, f, &fl, &d));
+	KUNIT_EXPECT_EQ(test, d.tunnel, 1);
+	f->c[1]->tun[1].down = VPNRT_DOWN_HEALTH;
+	KUNIT_ASSERT_TRUE(test, decide_both(test, f, &fl, &d));
+	KUNIT_EXPECT_TRUE(test, d.fallback);
+}
+
 static void trie_shape(struct kunit *test)
 {
 	struct fixture *f = test->priv;
@@ -739,6 +810,7 @@ static struct kunit_case vpnrt_decide_cases[] = {
 	KUNIT_CASE(quotas_and_duplicates),
 	KUNIT_CASE(random_vs_reference),
 	KUNIT_CASE(jump_table_agrees),
+	KUNIT_CASE(solo_route_by_conn),
 	KUNIT_CASE(trie_shape),
 	{}
 };

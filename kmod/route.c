@@ -113,6 +113,19 @@ static void insert_sorted(struct hlist_head *h, struct vpnrt_route *r,
 		hlist_add_head_rcu(&r->link, h);
 }
 
+/* after a change of @n's routes: name the connection if one route is left */
+static void node_solo_update(struct vpnrt_node *n)
+{
+	struct hlist_node *first = rcu_dereference_protected(hlist_first_rcu(&n->routes),
+							     lockdep_rtnl_is_held());
+	struct vpnrt_conn *c = NULL;
+
+	if (first && !rcu_dereference_protected(hlist_next_rcu(first),
+						lockdep_rtnl_is_held()))
+		c = hlist_entry(first, struct vpnrt_route, link)->conn;
+	rcu_assign_pointer(n->solo, c);
+}
+
 void vpnrt_route_prefix(const struct vpnrt_route *r, union vpnrt_addr *dst,
 			u8 *dst_len, union vpnrt_addr *src, u8 *src_len)
 {
@@ -270,6 +283,7 @@ int vpnrt_route_add(const struct vpnrt_route_spec *s,
 			t->n_nodes++;
 		r->node = n;
 		insert_sorted(&n->routes, r, vpnrt_route_cmp_rank);
+		node_solo_update(n);
 	}
 	list_add_tail(&r->conn_link, &s->conn->routes);
 	count(r, 1);
@@ -297,6 +311,8 @@ void vpnrt_route_del(struct vpnrt_route *r)
 	hlist_del_rcu(&r->link);
 	list_del(&r->conn_link);
 	count(r, -1);
+	if (n)
+		node_solo_update(n);
 	if (n && hlist_empty(&n->routes)) {
 		struct vpnrt_table *t = vpnrt_table(r->conn->gw, r->family);
 

@@ -7,10 +7,39 @@
  */
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "trie.h"
 
 static struct kmem_cache *node_cache;
+
+/*
+ * Unlinked nodes wait here for a grace period. A node has no room for an
+ * rcu_head (it is one cache line), so they are freed in batches by a work
+ * item that waits for readers once per batch.
+ */
+static LLIST_HEAD(node_graveyard);
+
+static void node_reap(struct work_struct *work)
+{
+	struct llist_node *batch = llist_del_all(&node_graveyard);
+	struct vpnrt_node *n, *tmp;
+
+	if (!batch)
+		return;
+	synchronize_rcu();
+	llist_for_each_entry_safe(n, tmp, batch, free_link)
+		kmem_cache_free(node_cache, n);
+}
+
+static DECLARE_WORK(node_reap_work, node_reap);
+
+/* free @n, unlinked from the trie, once no reader can be inside it */
+static void node_free_rcu(struct vpnrt_node *n)
+{
+	if (llist_add(&n->free_link, &node_graveyard))
+		queue_work(system_unbound_wq, &node_reap_work);
+}
 
 int vpnrt_trie_cache_init(void)
 {
@@ -21,6 +50,7 @@ int vpnrt_trie_cache_init(void)
 
 void vpnrt_trie_cache_exit(void)
 {
+	flush_work(&node_reap_work);	/* every table is gone already */
 	kmem_cache_destroy(node_cache);
 }
 
@@ -65,11 +95,6 @@ static struct vpnrt_node *node_alloc(struct vpnrt_table *t,
 	n->parent = parent;
 	INIT_HLIST_HEAD(&n->routes);
 	return n;
-}
-
-static void node_free_rcu(struct rcu_head *rcu)
-{
-	kmem_cache_free(node_cache, container_of(rcu, struct vpnrt_node, rcu));
 }
 
 /* the pointer that holds @n: its parent's child slot or the root */
@@ -263,7 +288,7 @@ void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *n)
 			child->parent = parent;
 		rcu_assign_pointer(*node_link(t, n), child);
 		jump_refresh(t, &n->key, n->cidr);
-		call_rcu(&n->rcu, node_free_rcu);
+		node_free_rcu(n);
 		if (!parent || !hlist_empty(&parent->routes))
 			return;
 		n = parent;
@@ -294,7 +319,7 @@ void vpnrt_trie_free(struct vpnrt_table *t)
 		}
 		c = n->parent;
 		WARN_ON_ONCE(!hlist_empty(&n->routes));
-		call_rcu(&n->rcu, node_free_rcu);
+		node_free_rcu(n);
 		n = c;
 	}
 }

@@ -14,6 +14,7 @@
 #include <linux/types.h>
 #include <linux/in6.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/rculist.h>
 #include <linux/netdevice.h>
 #include <linux/siphash.h>
@@ -127,16 +128,19 @@ struct vpnrt_proute {
 
 /*
  * A prefix of the destination trie: one cache line (64 bytes, aligned),
- * what lookups read first.
+ * all of it what lookups read but the last word. A prefix with a single
+ * route names its connection in @solo, so that the transmit path decides
+ * without reading the route.
  */
 struct vpnrt_node {
 	struct vpnrt_node __rcu *child[2];
 	struct hlist_head routes;	/* sorted by rank, RCU */
+	struct vpnrt_conn __rcu *solo;	/* the only route's conn, or NULL */
 	union vpnrt_addr key;		/* host bits clear */
 	u8 cidr;
 	union {
 		struct vpnrt_node *parent;	/* RTNL */
-		struct rcu_head rcu;		/* once unlinked */
+		struct llist_node free_link;	/* once unlinked */
 	};
 };
 
@@ -213,13 +217,17 @@ struct vpnrt_flow {
 };
 
 struct vpnrt_decision {
-	const struct vpnrt_route *route;	/* NULL: no route */
-	struct vpnrt_conn *conn;
+	const struct vpnrt_route *route;	/* always if explained; else
+						 * NULL for a prefix's only route
+						 */
+	struct vpnrt_conn *conn;		/* NULL: no route */
 	u8 tunnel;			/* index into conn->tun[] */
 	u8 reason;			/* enum vpnrt_reason, if explained */
 	bool fallback;			/* the all-down rule applied */
 	u32 n_paths;			/* equal candidates hashed over */
-	u32 skipped;			/* better-ranked unusable routes */
+	u32 skipped;			/* explained: better-ranked unusable
+					 * routes
+					 */
 };
 
 u32 vpnrt_flow_hash(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl);
