@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The prober: one per health-checked tunnel. A soft hrtimer fires every
- * interval, feeds the state machine and sends an ICMP or ICMPv6 echo
- * request from the probe source to the far side straight out through the
- * tunnel device, on a route of its own to that device (the "src/32 route
- * through the tunnel": the gateway's own lookup never sees probes). A
+ * interval (on multiples of it after the first probe, so that probers of
+ * one interval share timer interrupts), feeds the state machine and sends
+ * an ICMP or ICMPv6 echo request from the probe source to the far side
+ * straight out through the tunnel device, on a route of its own to that
+ * device (the "src/32 route through the tunnel": the gateway's own lookup
+ * never sees probes). A
  * receive handler on the tunnel device takes the answers: only an echo
  * reply that came in through this tunnel, from the far side to the probe
  * source, with our identifier and a cookie keyed by a secret of this
@@ -20,6 +22,7 @@
 #include <linux/etherdevice.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/math64.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
@@ -54,6 +57,7 @@ struct vpnrt_health {
 	struct dst_entry *dst;		/* our route out through it */
 	struct vpnrt_health_cfg cfg;
 	ktime_t interval;
+	bool on_grid;			/* timer on multiples of interval */
 	siphash_key_t key;
 	__be16 id;			/* echo identifier */
 };
@@ -256,6 +260,22 @@ static enum hrtimer_restart health_timer(struct hrtimer *timer)
 		health_changed(hc, &ch);
 	spin_unlock(&hc->lock);
 	probe_send(hc, seq);
+	if (unlikely(!hc->on_grid)) {
+		/*
+		 * The first probe went out at once. From the second on, the
+		 * ticks fall on multiples of the interval, so that probers
+		 * with the same interval fire together, many probes for one
+		 * timer interrupt; the first wait is 1 to 2 intervals long.
+		 */
+		u64 iv = ktime_to_ns(hc->interval);
+		u64 next = ktime_to_ns(hrtimer_get_expires(timer)) + 2 * iv - 1;
+		u64 rem;
+
+		div64_u64_rem(next, iv, &rem);
+		hrtimer_set_expires(timer, ns_to_ktime(next - rem));
+		hc->on_grid = true;
+		return HRTIMER_RESTART;
+	}
 	hrtimer_forward_now(timer, hc->interval);
 	return HRTIMER_RESTART;
 }
