@@ -263,19 +263,6 @@ static bool fallback(const struct vpnrt_route *first,
 	return false;
 }
 
-/* does @c have a usable path now? */
-static __always_inline bool conn_carries(const struct vpnrt_conn *c)
-{
-	unsigned int i;
-
-	if (!vpnrt_conn_usable(c))
-		return false;
-	for (i = 0; i < c->n_tunnels; i++)
-		if (vpnrt_tunnel_usable(&c->tun[i]))
-			return true;
-	return false;
-}
-
 /* what a walk down the trie found */
 struct walk {
 	const struct vpnrt_node *deepest;	/* deepest prefix with routes */
@@ -297,7 +284,7 @@ static __always_inline void walk_visit(const struct vpnrt_node *n, bool fast,
 		c = rcu_dereference(n->solo);
 		if (c) {
 			w->deepest = n;
-			if (conn_carries(c))
+			if (vpnrt_conn_carries(c))
 				w->best = n;
 			return;
 		}
@@ -307,7 +294,7 @@ static __always_inline void walk_visit(const struct vpnrt_node *n, bool fast,
 		return;
 	w->deepest = n;
 	for (; r; r = next_route(r)) {
-		if (conn_carries(r->conn)) {
+		if (vpnrt_conn_carries(r->conn)) {
 			w->best = n;
 			return;
 		}

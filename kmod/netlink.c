@@ -1399,15 +1399,7 @@ out:
 
 static bool route_usable(const struct vpnrt_route *r)
 {
-	const struct vpnrt_conn *c = r->conn;
-	unsigned int i;
-
-	if (!vpnrt_conn_usable(c))
-		return false;
-	for (i = 0; i < c->n_tunnels; i++)
-		if (vpnrt_tunnel_usable(&c->tun[i]))
-			return true;
-	return false;
+	return vpnrt_conn_carries(r->conn);
 }
 
 /* one route as a nest of type @type */

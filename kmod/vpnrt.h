@@ -94,6 +94,19 @@ static inline bool vpnrt_conn_usable(const struct vpnrt_conn *c)
 	return !READ_ONCE(c->down);
 }
 
+/* usable, with a usable tunnel: it can carry traffic now */
+static inline bool vpnrt_conn_carries(const struct vpnrt_conn *c)
+{
+	unsigned int i;
+
+	if (!vpnrt_conn_usable(c))
+		return false;
+	for (i = 0; i < c->n_tunnels; i++)
+		if (vpnrt_tunnel_usable(&c->tun[i]))
+			return true;
+	return false;
+}
+
 /* ---- routes ---- */
 
 /*
