@@ -165,10 +165,16 @@ static void tier_pick(const struct tier *t, unsigned int k,
 	}
 }
 
+/* which of @n equal paths the flow takes: by *@hash if given, else its own */
+static u32 flow_pick(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
+		     const u32 *hash, unsigned int n)
+{
+	return reciprocal_scale(hash ? *hash : vpnrt_flow_hash(gw, fl), n);
+}
+
 /*
  * The path of tier @t for the flow: the only one, or one picked by the
- * flow hash, *@hash if given, else computed now; a single path (the
- * common case) needs no hash.
+ * flow hash; a single path (the common case) needs no hash.
  */
 static void choose(const struct tier *t, const struct vpnrt_gw *gw,
 		   const struct vpnrt_flow *fl, const u32 *hash,
@@ -181,8 +187,7 @@ static void choose(const struct tier *t, const struct vpnrt_gw *gw,
 		d->tunnel = t->t0;
 		return;
 	}
-	tier_pick(t, reciprocal_scale(hash ? *hash : vpnrt_flow_hash(gw, fl),
-				      t->n_paths), d);
+	tier_pick(t, flow_pick(gw, fl, hash, t->n_paths), d);
 }
 
 /*
@@ -267,6 +272,10 @@ static bool fallback(const struct vpnrt_route *first,
 struct walk {
 	const struct vpnrt_node *deepest;	/* deepest prefix with routes */
 	const struct vpnrt_node *best;		/* deepest usable prefix */
+	struct vpnrt_conn *solo;		/* best's lone route's conn, if
+						 * judged by it (@fast)
+						 */
+	u32 deeper;				/* routes below best, unusable */
 };
 
 /*
@@ -279,13 +288,19 @@ static __always_inline void walk_visit(const struct vpnrt_node *n, bool fast,
 {
 	const struct vpnrt_route *r;
 	struct vpnrt_conn *c;
+	u32 count;
 
 	if (fast) {
 		c = rcu_dereference(n->solo);
 		if (c) {
 			w->deepest = n;
-			if (vpnrt_conn_carries(c))
+			if (vpnrt_conn_carries(c)) {
 				w->best = n;
+				w->solo = c;
+				w->deeper = 0;
+			} else {
+				w->deeper++;
+			}
 			return;
 		}
 	}
@@ -293,12 +308,15 @@ static __always_inline void walk_visit(const struct vpnrt_node *n, bool fast,
 	if (!r)
 		return;
 	w->deepest = n;
-	for (; r; r = next_route(r)) {
+	for (count = 0; r; r = next_route(r), count++) {
 		if (vpnrt_conn_carries(r->conn)) {
 			w->best = n;
+			w->solo = NULL;
+			w->deeper = 0;
 			return;
 		}
 	}
+	w->deeper += count;
 }
 
 /*
@@ -312,6 +330,8 @@ static __always_inline void trie_walk(const struct vpnrt_node *n,
 {
 	w->deepest = NULL;
 	w->best = NULL;
+	w->solo = NULL;
+	w->deeper = 0;
 	if (fl->family == AF_INET) {
 		u32 a = ntohl(fl->dst.ip);
 
@@ -333,25 +353,6 @@ static __always_inline void trie_walk(const struct vpnrt_node *n,
 			break;
 		n = rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, n->cidr)]);
 	}
-}
-
-/* routes at prefixes on @fl's walk longer than @cidr: all were unusable */
-static u32 routes_deeper(const struct vpnrt_table *t,
-			 const struct vpnrt_flow *fl, unsigned int cidr)
-{
-	const struct vpnrt_node *n = rcu_dereference(t->root);
-	const struct vpnrt_route *r;
-	u32 count = 0;
-
-	while (n && vpnrt_node_matches(n, &fl->dst)) {
-		if (n->cidr > cidr)
-			for (r = first_route(&n->routes); r; r = next_route(r))
-				count++;
-		if (n->cidr >= vpnrt_addr_bits(t->family))
-			break;
-		n = rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, n->cidr)]);
-	}
-	return count;
 }
 
 /*
@@ -390,7 +391,7 @@ static __always_inline bool choose_solo(struct vpnrt_conn *c,
 	if (!n)
 		return false;
 	if (n > 1)
-		k = reciprocal_scale(hash ? *hash : vpnrt_flow_hash(gw, fl), n);
+		k = flow_pick(gw, fl, hash, n);
 	d->conn = c;
 	d->tunnel = idx[k];
 	d->n_paths = n;
@@ -445,20 +446,18 @@ bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
 			trie_walk(rcu_dereference(t->root), fl, true, &w);
 	}
 	if (w.best) {
-		struct vpnrt_conn *c = explain ? NULL : rcu_dereference(w.best->solo);
 		struct tier tier;
 		u32 here = 0;
 
-		if (c) {
-			if (choose_solo(c, gw, fl, hash, max_paths, d))
+		if (w.solo) {
+			if (choose_solo(w.solo, gw, fl, hash, max_paths, d))
 				return true;
 		} else if (best_tier(first_route(&w.best->routes), same_rank,
 				     max_paths, &tier, &here)) {
 			choose(&tier, gw, fl, hash, d);
 			if (!explain)
 				return true;
-			d->skipped = skipped + here +
-				     routes_deeper(t, fl, w.best->cidr);
+			d->skipped = skipped + here + w.deeper;
 			d->reason = d->n_paths > 1 ? VPNRT_REASON_ECMP :
 				    d->skipped ? VPNRT_REASON_FAILOVER :
 				    rank_reason(&tier);
