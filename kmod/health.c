@@ -57,7 +57,6 @@ struct vpnrt_health {
 	struct dst_entry *dst;		/* our route out through it */
 	struct vpnrt_health_cfg cfg;
 	ktime_t interval;
-	bool on_grid;			/* timer on multiples of interval */
 	siphash_key_t key;
 	__be16 id;			/* echo identifier */
 };
@@ -248,6 +247,24 @@ err:
 	spin_unlock(&hc->lock);
 }
 
+/*
+ * The next tick: one interval on, then up to a multiple of the interval
+ * on the monotonic clock, so that probers of one interval fire together,
+ * many probes for one timer interrupt. Only the first probe, sent at
+ * once, is off that grid: the wait after it is 1 to 2 intervals long.
+ */
+static enum hrtimer_restart health_forward(struct hrtimer *timer,
+					   ktime_t interval)
+{
+	u64 iv = ktime_to_ns(interval), next, rem;
+
+	hrtimer_forward_now(timer, interval);
+	next = ktime_to_ns(hrtimer_get_expires(timer)) + iv - 1;
+	div64_u64_rem(next, iv, &rem);
+	hrtimer_set_expires(timer, ns_to_ktime(next - rem));
+	return HRTIMER_RESTART;
+}
+
 static enum hrtimer_restart health_timer(struct hrtimer *timer)
 {
 	struct vpnrt_health *hc = container_of(timer, struct vpnrt_health,
@@ -260,24 +277,7 @@ static enum hrtimer_restart health_timer(struct hrtimer *timer)
 		health_changed(hc, &ch);
 	spin_unlock(&hc->lock);
 	probe_send(hc, seq);
-	if (unlikely(!hc->on_grid)) {
-		/*
-		 * The first probe went out at once. From the second on, the
-		 * ticks fall on multiples of the interval, so that probers
-		 * with the same interval fire together, many probes for one
-		 * timer interrupt; the first wait is 1 to 2 intervals long.
-		 */
-		u64 iv = ktime_to_ns(hc->interval);
-		u64 next = ktime_to_ns(hrtimer_get_expires(timer)) + 2 * iv - 1;
-		u64 rem;
-
-		div64_u64_rem(next, iv, &rem);
-		hrtimer_set_expires(timer, ns_to_ktime(next - rem));
-		hc->on_grid = true;
-		return HRTIMER_RESTART;
-	}
-	hrtimer_forward_now(timer, hc->interval);
-	return HRTIMER_RESTART;
+	return health_forward(timer, hc->interval);
 }
 
 /* ---- answers in ---- */

@@ -5,7 +5,7 @@
  * an unregistered device, each differing from the right answer in one
  * field. Only the right one counts; one of ours (identifier, addresses)
  * with a wrong cookie or sequence number is taken and ignored; anything
- * else passes on untouched.
+ * else passes on untouched. Also the timer's grid of ticks.
  */
 #include <kunit/test.h>
 #include <linux/if_arp.h>
@@ -265,10 +265,61 @@ static void health_rx_down_and_up(struct kunit *test)
 	rxt_free(r);
 }
 
+static u64 rxt_rem(u64 x, u64 iv)
+{
+	u64 rem;
+
+	div64_u64_rem(x, iv, &rem);
+	return rem;
+}
+
+/*
+ * After the first probe (sent at once, at any time) the next tick is 1 to
+ * 2 intervals on, on a multiple of the interval; from there each tick is
+ * the next multiple, and missed ticks are skipped, not caught up.
+ */
+static void health_timer_grid(struct kunit *test)
+{
+	const u64 iv = 100 * NSEC_PER_MSEC;
+	struct hrtimer timer;
+	u64 now, start, next, i;
+
+	hrtimer_init(&timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	for (i = 0; i < 20; i++) {
+		now = ktime_get_ns();
+		start = now - get_random_u32_below(NSEC_PER_MSEC);
+		hrtimer_set_expires(&timer, ns_to_ktime(start));
+		KUNIT_EXPECT_EQ(test, health_forward(&timer, ns_to_ktime(iv)),
+				HRTIMER_RESTART);
+		next = ktime_to_ns(hrtimer_get_expires(&timer));
+		KUNIT_EXPECT_EQ(test, rxt_rem(next, iv), 0);
+		KUNIT_EXPECT_GE(test, next, start + iv);
+		KUNIT_EXPECT_LT(test, next, start + 2 * iv);
+
+		/* a tick on the grid, as its callback runs: one interval on */
+		now = ktime_get_ns();
+		next = now - rxt_rem(now, iv);
+		hrtimer_set_expires(&timer, ns_to_ktime(next));
+		health_forward(&timer, ns_to_ktime(iv));
+		KUNIT_EXPECT_EQ(test, ktime_to_ns(hrtimer_get_expires(&timer)),
+				next + iv);
+	}
+	/* three intervals late: the next tick still ahead, still on the grid */
+	now = ktime_get_ns();
+	next = now - rxt_rem(now, iv);
+	hrtimer_set_expires(&timer, ns_to_ktime(next - 3 * iv));
+	health_forward(&timer, ns_to_ktime(iv));
+	next = ktime_to_ns(hrtimer_get_expires(&timer));
+	KUNIT_EXPECT_EQ(test, rxt_rem(next, iv), 0);
+	KUNIT_EXPECT_GT(test, next, now);
+	KUNIT_EXPECT_LE(test, next, now + iv);
+}
+
 static struct kunit_case vpnrt_health_rx_cases[] = {
 	KUNIT_CASE(health_rx_ipv4),
 	KUNIT_CASE(health_rx_ipv6),
 	KUNIT_CASE(health_rx_down_and_up),
+	KUNIT_CASE(health_timer_grid),
 	{}
 };
 
