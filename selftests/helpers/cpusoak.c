@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #define HELPER_NAME "cpusoak"
+#define HELPER_USAGE HELPER_NAME " --cpu N --seconds S"
 #include "helper.h"
 
 #include <sched.h>
@@ -32,21 +33,26 @@ int main(int argc, char **argv)
 	char *e;
 	int i;
 
-	for (i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--cpu"))
-			cpu = strtol(argv[i + 1], &e, 10);
-		else if (!strcmp(argv[i], "--seconds"))
-			seconds = strtod(argv[i + 1], &e);
-		else
-			break;
-		if (*e || e == argv[i + 1])
-			break;
+	for (i = 1; i < argc; i += 2) {
+		const char *o = argv[i], *v = argv[i + 1];
+
+		if (!v)
+			usage_err("%s needs a value", o);
+		if (!strcmp(o, "--cpu")) {
+			cpu = strtol(v, &e, 10);
+			if (*e || e == v || cpu < 0 || cpu >= CPU_SETSIZE)
+				usage_err("--cpu: \"%s\" is not a CPU number in 0..%d",
+					  v, CPU_SETSIZE - 1);
+		} else if (!strcmp(o, "--seconds")) {
+			seconds = strtod(v, &e);
+			if (*e || e == v || !(seconds > 0 && seconds <= 3600))
+				usage_err("--seconds: \"%s\" is not in (0, 3600]", v);
+		} else {
+			usage_err("unknown option %s", o);
+		}
 	}
-	if (i != argc || cpu < 0 || cpu >= CPU_SETSIZE || seconds <= 0 ||
-	    seconds > 3600) {
-		fprintf(stderr, "usage: cpusoak --cpu N --seconds S (0 < S <= 3600)\n");
-		return 2;
-	}
+	if (cpu < 0 || seconds < 0)
+		usage_err("--cpu and --seconds are required");
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))

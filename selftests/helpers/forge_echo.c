@@ -62,6 +62,10 @@
  */
 #define _GNU_SOURCE
 #define HELPER_NAME "forge_echo"
+#define HELPER_USAGE HELPER_NAME " --sniff-ns NS --sniff-dev DEV --inject-ns NS[:DEV]\n" \
+	"         [--inject-ns NS[:DEV] ...] --count N [--timeout SEC]\n" \
+	"         [--ready FILE] [--verbose]"
+#define HELPER_USAGE_EXIT 1
 #include "helper.h"
 
 #include <arpa/inet.h>
@@ -88,21 +92,6 @@
 #define PKT_MAX		65536
 
 static volatile sig_atomic_t stop_req;
-
-static void usage_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", HELPER_NAME);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr,
-		"\nusage: %s --sniff-ns NS --sniff-dev DEV --inject-ns NS[:DEV]\n"
-		"         [--inject-ns NS[:DEV] ...] --count N [--timeout SEC]\n"
-		"         [--ready FILE] [--verbose]\n", HELPER_NAME);
-	exit(1);
-}
 
 static void on_signal(int sig)
 {

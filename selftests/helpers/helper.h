@@ -19,18 +19,46 @@
 #include <time.h>
 #include <unistd.h>
 
+/* "HELPER_NAME: message" on stderr */
+static inline void helper_vmsg(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", HELPER_NAME);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 /* print "HELPER_NAME: message" and exit 1 */
 __attribute__((format(printf, 1, 2), noreturn))
 static inline void die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", HELPER_NAME);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	helper_vmsg(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(1);
+}
+
+/*
+ * A usage error: "HELPER_NAME: message", then "usage: HELPER_USAGE" if
+ * the helper defines its synopsis, and exit HELPER_USAGE_EXIT (2 unless
+ * the helper says otherwise).
+ */
+#ifndef HELPER_USAGE_EXIT
+#define HELPER_USAGE_EXIT 2
+#endif
+__attribute__((format(printf, 1, 2), noreturn, unused))
+static void usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	helper_vmsg(fmt, ap);
+	va_end(ap);
+#ifdef HELPER_USAGE
+	fputs("usage: " HELPER_USAGE "\n", stderr);
+#endif
+	exit(HELPER_USAGE_EXIT);
 }
 
 static inline int64_t now_ns(void)

@@ -75,6 +75,10 @@
  */
 #define _GNU_SOURCE
 #define HELPER_NAME "lossmeter"
+#define HELPER_USAGE HELPER_NAME " --tx-ns NS --dst IP --port P --rate PPS\n" \
+	"         (--duration SEC | --until-file FILE [--duration SEC])\n" \
+	"         --rx-ns NS [--rx-ns NS ...] [--ready FILE] [--linger MS] [--max-delay MS]\n" \
+	"         [--size BYTES]"
 #include "helper.h"
 
 #include <arpa/inet.h>
@@ -102,22 +106,6 @@
 #define LATE_NS		50000000ll
 
 static volatile sig_atomic_t stop_req;
-
-static void usage_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", HELPER_NAME);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr,
-		"\nusage: %s --tx-ns NS --dst IP --port P --rate PPS\n"
-		"         (--duration SEC | --until-file FILE [--duration SEC])\n"
-		"         --rx-ns NS [--rx-ns NS ...] [--ready FILE] [--linger MS] [--max-delay MS]\n"
-		"         [--size BYTES]\n", HELPER_NAME);
-	exit(2);
-}
 
 static struct timespec ns_to_ts(int64_t ns)
 {

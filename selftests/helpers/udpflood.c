@@ -13,6 +13,8 @@
  */
 #define _GNU_SOURCE
 #define HELPER_NAME "udpflood"
+#define HELPER_USAGE HELPER_NAME \
+	" --ns NS --dst IP --port P --seconds S [--flows F] [--size B]"
 #include "helper.h"
 
 #include <arpa/inet.h>
@@ -21,19 +23,6 @@
 
 #define BATCH		64
 #define MAX_FLOWS	1024
-
-__attribute__((format(printf, 1, 2), noreturn))
-static void usage_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", HELPER_NAME);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
 
 static double now(void)
 {
@@ -75,7 +64,7 @@ int main(int argc, char **argv)
 			usage_err("unknown option %s", o);
 	}
 	if (!ns || !dst || port <= 0 || port > 65535 || seconds <= 0)
-		usage_err("usage: udpflood --ns NS --dst IP --port P --seconds S [--flows F] [--size B]");
+		usage_err("--ns, --dst, --port (1..65535) and --seconds (> 0) are required");
 	if (flows < 1 || flows > MAX_FLOWS)
 		usage_err("--flows must be 1..%d", MAX_FLOWS);
 	if (size < 1 || size > (long)sizeof(payload))

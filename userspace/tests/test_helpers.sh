@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The selftest helpers' command lines (TAP): bad input gets a message that
+# names it, the helper's synopsis and its usage exit status, and does
+# nothing; cpusoak, which needs no network namespace, also runs.
+# Usage: test_helpers.sh DIR (where the helpers were built)
+h=${1:?usage: test_helpers.sh HELPERS_DIR}
+n=0 failed=0
+
+# expect NAME STATUS TEXT... -- CMD...: CMD exits STATUS and its stderr
+# contains every TEXT
+expect() {
+	name=$1 want=$2
+	shift 2
+	texts=
+	while [ "$1" != -- ]; do
+		texts="$texts
+$1"
+		shift
+	done
+	shift
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	ok=1
+	[ "$rc" = "$want" ] || ok=0
+	missing=
+	while IFS= read -r t; do
+		[ -n "$t" ] || continue
+		case $err in *"$t"*) ;; *) ok=0 missing="$missing [$t]" ;; esac
+	done <<EOT
+$texts
+EOT
+	n=$((n + 1))
+	if [ $ok = 1 ]; then
+		echo "ok $n - $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $name"
+		echo "#   exit $rc (want $want), missing:$missing"
+		printf '%s\n' "$err" | sed 's/^/#   | /'
+	fi
+}
+
+expect "udpflood: nothing given" 2 "udpflood: --ns, --dst, --port (1..65535) and --seconds (> 0) are required" \
+	"usage: udpflood --ns NS --dst IP" -- "$h/udpflood"
+expect "udpflood: unknown option" 2 "udpflood: unknown option --bogus" "usage: udpflood" -- \
+	"$h/udpflood" --bogus 1
+expect "udpflood: --flows out of range" 2 "--flows must be 1..1024" -- \
+	"$h/udpflood" --ns x --dst 10.0.0.1 --port 9 --seconds 1 --flows 0
+expect "lossmeter: option without its value" 2 "lossmeter: --port needs a value" \
+	"usage: lossmeter --tx-ns NS --dst IP --port P --rate PPS" -- "$h/lossmeter" --port
+expect "forge_echo: --count out of range (exit 1, as documented)" 1 \
+	'forge_echo: --count: "0" is not in 1..1000000' "usage: forge_echo --sniff-ns NS" -- \
+	"$h/forge_echo" --count 0
+expect "cpusoak: nothing given" 2 "cpusoak: --cpu and --seconds are required" \
+	"usage: cpusoak --cpu N --seconds S" -- "$h/cpusoak"
+expect "cpusoak: --cpu not a number" 2 'cpusoak: --cpu: "x" is not a CPU number' -- \
+	"$h/cpusoak" --cpu x --seconds 1
+expect "cpusoak: --seconds out of range" 2 'cpusoak: --seconds: "0" is not in (0, 3600]' -- \
+	"$h/cpusoak" --cpu 0 --seconds 0
+expect "cpusoak: option without its value" 2 "cpusoak: --seconds needs a value" -- \
+	"$h/cpusoak" --cpu 0 --seconds
+expect "cpusoak: unknown option" 2 "cpusoak: unknown option --cpus" -- \
+	"$h/cpusoak" --cpus 0 --seconds 1
+
+# a short run counts loops over about the time asked for
+out=$("$h/cpusoak" --cpu 0 --seconds 0.2)
+loops=$(printf '%s\n' "$out" | awk '$1 == "loops" { print $2 }')
+ns=$(printf '%s\n' "$out" | awk '$1 == "ns" { print $2 }')
+n=$((n + 1))
+if [ "${loops:-0}" -gt 0 ] && [ "${ns:-0}" -ge 200000000 ] && [ "$ns" -lt 2000000000 ]; then
+	echo "ok $n - cpusoak: 0.2 s counted $loops loops in $ns ns"
+else
+	failed=$((failed + 1))
+	echo "not ok $n - cpusoak: 0.2 s gave loops '$loops' ns '$ns'"
+fi
+[ $failed = 0 ]
