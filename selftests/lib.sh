@@ -49,6 +49,32 @@ check_fail() {
 	fi
 }
 
+# check_fail_msg "what" WANT CMD...: CMD must fail and its output (stdout
+# and stderr) must contain the fixed string WANT; a failure for any other
+# reason (a usage error, a missing file) is a failed check
+check_fail_msg() {
+	local what=$1 want=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		ktap_fail "$what (unexpectedly succeeded)"
+	elif grep -qF -- "$want" <<<"$out"; then
+		ktap_ok "$what"
+	else
+		ktap_fail "$what: output lacks \"$want\""
+		printf '%s\n' "$out" | head -n 5 | sed 's/^/#   /'
+	fi
+}
+
+# check_nonempty "what" VALUE: a value a later comparison depends on (a
+# snapshot, a counter read) must not be empty, or the comparison is void
+check_nonempty() {
+	if [ -n "$2" ]; then
+		ktap_ok "$1"
+	else
+		ktap_fail "$1 (empty)"
+	fi
+}
+
 # check_eq "what" EXPECTED ACTUAL
 check_eq() {
 	if [ "$2" = "$3" ]; then
