@@ -10,13 +10,19 @@
 	static const char *const var##_[] = { __VA_ARGS__ };		\
 	const struct name_table var = { var##_, sizeof(var##_) / sizeof(var##_[0]) }
 
+/*
+ * Every name is the entry name of the enum in Documentation/netlink/
+ * vpnrt.yaml, so vpnrtctl (text and JSON) and ynl print the same word for
+ * each value. One exception: the routing mode the YAML calls "flow" is
+ * "flow-protection", the keyword of conn add.
+ */
 TABLE(vpnrt_reason_names,
 	[VPNRT_REASON_NONE] = "none",
 	[VPNRT_REASON_POLICY] = "policy",
-	[VPNRT_REASON_PREFIX] = "longest-prefix",
-	[VPNRT_REASON_STATIC] = "static-over-bgp",
+	[VPNRT_REASON_PREFIX] = "prefix",
+	[VPNRT_REASON_STATIC] = "static",
 	[VPNRT_REASON_WEIGHT] = "weight",
-	[VPNRT_REASON_PREF] = "bgp-pref",
+	[VPNRT_REASON_PREF] = "pref",
 	[VPNRT_REASON_ECMP] = "ecmp",
 	[VPNRT_REASON_FAILOVER] = "failover",
 	[VPNRT_REASON_FALLBACK] = "fallback");
@@ -49,8 +55,8 @@ TABLE(vpnrt_health_state_names,
 	[VPNRT_HEALTH_DOWN] = "down");
 
 TABLE(vpnrt_health_policy_names,
-	[VPNRT_HEALTH_REVOKE_ROUTE] = "revoke_route",
-	[VPNRT_HEALTH_RESERVE_ROUTE] = "reserve_route");
+	[VPNRT_HEALTH_REVOKE_ROUTE] = "revoke-route",
+	[VPNRT_HEALTH_RESERVE_ROUTE] = "reserve-route");
 
 TABLE(vpnrt_health_reason_names,
 	[VPNRT_HEALTH_R_START] = "start",

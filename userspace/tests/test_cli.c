@@ -354,7 +354,7 @@ static void test_conn_set_health(void)
 		  "no IFINDEX (the only tunnel), defaults left to the kernel");
 
 	ok = set_health("conn set c1 tunnel xfrm2 health dst fd20:ff::2 src fd99:2::1 interval 1.5s "
-			"retries 5 rise 2 policy reserve_route admin down ike up",
+			"retries 5 rise 2 policy reserve-route admin down ike up",
 			tun | 1u << VPNRT_A_CONN_ADMIN | 1u << VPNRT_A_CONN_IKE, ct, &ifindex, ht, &keep);
 	TAP_CHECK(ok && ifindex == 12 && nla_get_u16(ht[VPNRT_A_HEALTH_FAMILY]) == AF_INET6 &&
 		  addr_is(ht[VPNRT_A_HEALTH_DST], AF_INET6, "fd20:ff::2") &&
@@ -380,10 +380,18 @@ static void test_conn_set_health(void)
 		  nla_get_u32(ht[VPNRT_A_HEALTH_RISE]) == 100,
 		  "abbreviated keywords and values; interval 60s, retries and rise 100, the maxima");
 
-	ok = set_health("conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy revoke_route",
+	ok = set_health("conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy revoke-route",
 			tun, ct, &ifindex, ht, &keep);
 	TAP_CHECK(ok && nla_get_u8(ht[VPNRT_A_HEALTH_POLICY]) == VPNRT_HEALTH_REVOKE_ROUTE,
-		  "policy revoke_route is sent when given");
+		  "policy revoke-route is sent when given");
+
+	ok = set_health("conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy revoke_route",
+			tun, ct, &ifindex, ht, &keep) &&
+	     nla_get_u8(ht[VPNRT_A_HEALTH_POLICY]) == VPNRT_HEALTH_REVOKE_ROUTE &&
+	     set_health("conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy reserve_route",
+			tun, ct, &ifindex, ht, &keep) &&
+	     nla_get_u8(ht[VPNRT_A_HEALTH_POLICY]) == VPNRT_HEALTH_RESERVE_ROUTE;
+	TAP_CHECK(ok, "the old spellings revoke_route and reserve_route are still taken");
 
 	ok = set_health("conn set c1 health off", tun, ct, &ifindex, ht, &keep);
 	TAP_CHECK(ok && ifindex == 0 && ht[VPNRT_A_HEALTH_OFF] && nla_len(ht[VPNRT_A_HEALTH_OFF]) == 0 &&
@@ -442,7 +450,7 @@ static void test_rejections(void)
 		{ "conn add c1 gateway vpngw0 tunnel xfrm1 color red", "unknown keyword \"color\" after \"conn add\"; allowed: gateway, tunnel, mode, id, flow-protection, ike, admin" },
 		{ "conn add c1 gateway vpngw0 gateway vpngw1 tunnel xfrm1", "\"gateway\" given twice" },
 		{ "conn add 0123456789abcdef0123456789abcdef gateway vpngw0 tunnel xfrm1", "too long (at most 31 characters)" },
-		{ "conn set c1", "\"conn set c1\" needs something to change: admin up|down, ike up|down, [tunnel DEV] health dst IP src IP [interval DURATION] [retries N] [rise N] [policy revoke_route|reserve_route], or [tunnel DEV] health off" },
+		{ "conn set c1", "\"conn set c1\" needs something to change: admin up|down, ike up|down, [tunnel DEV] health dst IP src IP [interval DURATION] [retries N] [rise N] [policy revoke-route|reserve-route], or [tunnel DEV] health off" },
 		{ "conn set c1 ike managed", "ike must be up or down, not \"managed\"" },
 		{ "conn set c1 mode ecmp", "unknown keyword \"mode\" after \"conn set\"; allowed: admin, ike, tunnel, health" },
 		{ "conn set c1 admin up admin down", "\"admin\" given twice" },
@@ -455,14 +463,14 @@ static void test_rejections(void)
 		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 retries 101", "retries must be 1..100" },
 		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 rise 0", "rise must be 1..100 (probes answered in a row to come up), not \"0\"" },
 		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 rise x", "rise must be 1..100" },
-		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy drop", "policy must be revoke_route or reserve_route, not \"drop\"" },
-		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy re", "policy must be revoke_route or reserve_route, not \"re\"" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy drop", "policy must be revoke-route or reserve-route, not \"drop\"" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy re", "policy must be revoke-route or reserve-route, not \"re\"" },
 		{ "conn set c1 health dst 1.2.3.4 src fd00::1", "health dst and src must be the same family (both IPv4 or both IPv6)" },
 		{ "conn set c1 health dst fd00::1 src 1.2.3.4", "same family" },
 		{ "conn set c1 health dst 1.2.3.4", "\"health\" needs src IP (the probes' source, on this side)" },
 		{ "conn set c1 health src 1.2.3.4 interval 3s", "\"health\" needs dst IP (the far side, which answers the probes)" },
 		{ "conn set c1 health admin up", "\"health\" needs dst IP (the far side, which answers the probes) and src IP" },
-		{ "conn set c1 health", "\"health\" needs its settings: [tunnel DEV] health dst IP src IP [interval DURATION] [retries N] [rise N] [policy revoke_route|reserve_route], or [tunnel DEV] health off" },
+		{ "conn set c1 health", "\"health\" needs its settings: [tunnel DEV] health dst IP src IP [interval DURATION] [retries N] [rise N] [policy revoke-route|reserve-route], or [tunnel DEV] health off" },
 		{ "conn set c1 health dst 1.2.3.300 src 1.2.3.4", "health dst: \"1.2.3.300\" is not an IPv4 or IPv6 address" },
 		{ "conn set c1 health dst 1.2.3.4 src 10.0.0.0/24", "health src: \"10.0.0.0/24\" is not an IPv4 or IPv6 address" },
 		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 dst 1.2.3.5", "\"dst\" given twice" },

@@ -4,7 +4,12 @@
 #include <sys/socket.h>
 
 #include "fake.h"
+#include "names.h"
 #include "tap.h"
+
+/* the tests run in userspace/ (make -C userspace test) */
+#define SPEC_YAML	"../Documentation/netlink/vpnrt.yaml"
+#define MAN_PAGE	"../Documentation/vpnrtctl.8"
 
 static bool starts(const char *s, const char *prefix)
 {
@@ -86,7 +91,7 @@ static void test_route_get(void)
 		  "{\"dst\":\"10.1.2.3\",\"gateway\":\"vpngw0\",\"gateway_ifindex\":10,\"prefix\":\"10.1.0.0/16\","
 		  "\"family\":\"inet\",\"proto\":\"static\",\"conn\":\"c1\",\"conn_id\":1,"
 		  "\"weight\":100,\"flags\":[],\"usable\":true,"
-		  "\"tunnel\":\"xfrm1\",\"tunnel_ifindex\":11,\"reason\":\"longest-prefix\","
+		  "\"tunnel\":\"xfrm1\",\"tunnel_ifindex\":11,\"reason\":\"prefix\","
 		  "\"fallback\":false,\"paths\":1,\"hash\":3735928559,\"skipped\":0}\n",
 		  "route get -j: one object with prefix, proto, conn, tunnel, reason, fallback false");
 	TAP_CHECK(rc == 0, "route get succeeds");
@@ -130,7 +135,18 @@ static void test_route_get(void)
 		  "route get text, all down: %s", fake_out(&c));
 	fake_fini(&c, &f);
 
-	/* no route at all */
+	/* no route: the kernel's ENETUNREACH and its message are the error */
+	fake_init(&c, &f);
+	f.fail_at = 0;
+	f.fail_msg = "lookup: no route to 2001:db8::1 in vpngw0";
+	rc = run_line(&c, "route get 2001:db8::1 gateway vpngw0");
+	TAP_CHECK(rc == -1 && c.err_kernel &&
+		  !strcmp(c.err, "lookup: no route to 2001:db8::1 in vpngw0") &&
+		  !strcmp(fake_out(&c), ""),
+		  "route get without a route: the kernel's message is the error, nothing printed");
+	fake_fini(&c, &f);
+
+	/* a reply naming no route is not an answer (the kernel never sends one) */
 	fake_init(&c, &f);
 	c.json = true;
 	{
@@ -141,12 +157,9 @@ static void test_route_get(void)
 		nla_nest_end(m, lk);
 		f.replies[f.n_replies++] = m;
 	}
-	run_line(&c, "route get 2001:db8::1 gateway vpngw0");
-	TAP_STREQ(fake_out(&c),
-		  "{\"dst\":\"2001:db8::1\",\"gateway\":\"vpngw0\",\"gateway_ifindex\":10,\"prefix\":null,\"proto\":null,"
-		  "\"conn\":null,\"tunnel\":null,\"reason\":\"none\",\"fallback\":false,"
-		  "\"paths\":0,\"hash\":0,\"skipped\":0}\n",
-		  "route get -j without a route: nulls and reason none");
+	rc = run_line(&c, "route get 2001:db8::1 gateway vpngw0");
+	TAP_CHECK(rc == -1 && strstr(c.err, "without an answer") && !strcmp(fake_out(&c), ""),
+		  "route get: a reply without a route is skipped, then an error: %s", c.err);
 	fake_fini(&c, &f);
 
 	fake_init(&c, &f);
@@ -314,9 +327,10 @@ static void test_conn_gw(void)
 	f.replies[f.n_replies++] = gw_reply(VPNRT_CMD_GW_GET);
 	run_line(&c, "gateway show");
 	TAP_STREQ(fake_out(&c),
-		  "vpngw0: ecmp-hash l4 max-paths 16 conns 2/50 routes 3 policy 1/100 bgp 0/50 "
-		  "max-routes 1048576 max-peer-routes 100\n",
-		  "gateway show text");
+		  "vpngw0: ecmp-hash l4 max-paths 16 conns 2/50 routes 4 static 3/1048576 "
+		  "policy 1/100 bgp 0/50 max-peer-routes 100\n",
+		  "gateway show text: routes counts every proto (as in conn show), then each "
+		  "with its quota");
 	fake_fini(&c, &f);
 
 	fake_init(&c, &f);
@@ -335,10 +349,10 @@ static void test_conn_gw(void)
 	TAP_STREQ(fake_out(&c),
 		  "[{\"ifname\":\"vpngw0\",\"ifindex\":10,\"ecmp_hash\":\"l4\",\"max_paths\":16,"
 		  "\"max_conns\":50,\"max_bgp_routes\":50,\"max_peer_routes\":100,"
-		  "\"max_policy_routes\":100,\"max_routes\":1048576,\"conns\":2,\"routes\":3,"
-		  "\"policy_routes\":1,\"bgp_routes\":0,\"stats\":{\"tx_packets\":10,"
+		  "\"max_policy_routes\":100,\"max_routes\":1048576,\"conns\":2,\"routes\":4,"
+		  "\"static_routes\":3,\"policy_routes\":1,\"bgp_routes\":0,\"stats\":{\"tx_packets\":10,"
 		  "\"tx_bytes\":1000,\"no_route\":1,\"fallback\":2,\"tx_errors\":3}}]\n",
-		  "gateway show -j -s");
+		  "gateway show -j -s: routes (every proto), static_routes, policy_routes, bgp_routes");
 	fake_fini(&c, &f);
 
 	fake_init(&c, &f);
@@ -380,7 +394,7 @@ static void put_health(struct nl_msg *m, const char *dst, const char *src,
 	nla_nest_end(m, h);
 }
 
-/* c1 over xfrm1 (health up, IPv4) and xfrm2 (health down, IPv6, reserve_route) */
+/* c1 over xfrm1 (health up, IPv4) and xfrm2 (health down, IPv6, reserve-route) */
 static struct nl_msg *conn_health_reply(uint8_t cmd)
 {
 	struct nl_msg *m = reply_new(cmd);
@@ -427,10 +441,10 @@ static void test_conn_health(void)
 		  "c1 id 1 state up\n"
 		  "    tunnel xfrm1 state up\n"
 		  "        health up dst 172.16.255.1 src 10.99.1.1 interval 100ms retries 3 rise 1 "
-		  "policy revoke_route since 12.3s\n"
+		  "policy revoke-route since 12.3s\n"
 		  "    tunnel xfrm2 state up\n"
 		  "        health down dst fd20:ff::2 src fd99:2::1 interval 1.5s retries 3 rise 1 "
-		  "policy reserve_route since 4m05s\n",
+		  "policy reserve-route since 4m05s\n",
 		  "conn show text: a health line under each checked tunnel");
 	fake_fini(&c, &f);
 
@@ -441,7 +455,7 @@ static void test_conn_health(void)
 			 "    tunnel xfrm1 state up\n"
 			 "        tx packets 5 bytes 500 errors 0\n"
 			 "        health up dst 172.16.255.1 src 10.99.1.1 interval 100ms retries 3 rise 1 "
-			 "policy revoke_route since 12.3s\n"
+			 "policy revoke-route since 12.3s\n"
 			 "          probes sent 120 answered 117 ignored 1 send-errors 0 lost-in-a-row 0 "
 			 "rtt 1.234ms srtt 1.100ms loss 2/100 transitions 3\n") != NULL &&
 		  strstr(fake_out(&c), "lost-in-a-row 3 rtt") != NULL,
@@ -456,11 +470,11 @@ static void test_conn_health(void)
 		  "[{\"name\":\"c1\",\"id\":1,\"state\":\"up\",\"down_reason\":[],\"tunnels\":["
 		  "{\"dev\":\"xfrm1\",\"ifindex\":11,\"state\":\"up\",\"down_reason\":[],"
 		  "\"health\":{\"family\":\"inet\",\"dst\":\"172.16.255.1\",\"src\":\"10.99.1.1\","
-		  "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke_route\","
+		  "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke-route\","
 		  "\"state\":\"up\",\"since_ms\":12345}},"
 		  "{\"dev\":\"xfrm2\",\"ifindex\":12,\"state\":\"up\",\"down_reason\":[],"
 		  "\"health\":{\"family\":\"inet6\",\"dst\":\"fd20:ff::2\",\"src\":\"fd99:2::1\","
-		  "\"interval_ms\":1500,\"retries\":3,\"rise\":1,\"policy\":\"reserve_route\","
+		  "\"interval_ms\":1500,\"retries\":3,\"rise\":1,\"policy\":\"reserve-route\","
 		  "\"state\":\"down\",\"since_ms\":245678}}]}]\n",
 		  "conn show -j: tunnels[i].health without stats");
 	fake_fini(&c, &f);
@@ -474,7 +488,7 @@ static void test_conn_health(void)
 			 "{\"dev\":\"xfrm1\",\"ifindex\":11,\"state\":\"up\",\"down_reason\":[],"
 			 "\"stats\":{\"tx_packets\":5,\"tx_bytes\":500,\"tx_errors\":0},"
 			 "\"health\":{\"family\":\"inet\",\"dst\":\"172.16.255.1\",\"src\":\"10.99.1.1\","
-			 "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke_route\","
+			 "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke-route\","
 			 "\"state\":\"up\",\"since_ms\":12345,\"stats\":{\"sent\":120,\"answered\":117,"
 			 "\"ignored\":1,\"send_errors\":0,\"consecutive_lost\":0,\"rtt_us\":1234,"
 			 "\"srtt_us\":1100,\"window\":100,\"window_lost\":2,\"transitions\":3}}}") != NULL,
@@ -553,13 +567,13 @@ static void test_health_events(void)
 	run_line(&c, "monitor");
 	TAP_STREQ(fake_out(&c),
 		  "health conn c1 tunnel xfrm1 up -> down (probes lost) at 1732291234.567890 "
-		  "loss-start 1732291234.267890 policy revoke_route sent 40 answered 37 "
+		  "loss-start 1732291234.267890 policy revoke-route sent 40 answered 37 "
 		  "lost-in-a-row 3 tunnel state down reason health conn state down reason no-tunnel\n"
 		  "health conn c1 tunnel xfrm2 init -> up (probes answered) at 1732291234.567890 "
-		  "policy revoke_route sent 40 answered 38 lost-in-a-row 0 tunnel state up "
+		  "policy revoke-route sent 40 answered 38 lost-in-a-row 0 tunnel state up "
 		  "conn state up\n"
 		  "health conn c1 tunnel xfrm1 down -> init (started) at 0.000000 "
-		  "policy revoke_route sent 40 answered 38 lost-in-a-row 0 tunnel state up "
+		  "policy revoke-route sent 40 answered 38 lost-in-a-row 0 tunnel state up "
 		  "conn state up\n"
 		  "event cmd 13 len 32 (malformed)\n"
 		  "conn set c1 id 1 state up tunnel xfrm1 state up health up tunnel xfrm2 state up "
@@ -579,7 +593,7 @@ static void test_health_events(void)
 		  "\"gateway\":\"vpngw0\",\"gateway_ifindex\":10,\"tunnel\":\"xfrm1\",\"ifindex\":11,"
 		  "\"tunnel_index\":1,\"old\":\"up\",\"new\":\"down\",\"reason\":\"lost\","
 		  "\"family\":\"inet\",\"dst\":\"172.16.255.1\",\"src\":\"10.99.1.1\","
-		  "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke_route\","
+		  "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke-route\","
 		  "\"time_ns\":1732291234567890999,\"loss_start_ns\":1732291234267890123,"
 		  "\"sent\":40,\"answered\":37,\"consecutive_lost\":3,\"tunnel_state\":\"down\","
 		  "\"tunnel_down_reason\":[\"health\"],\"conn_state\":\"down\","
@@ -588,7 +602,7 @@ static void test_health_events(void)
 		  "\"gateway\":\"vpngw0\",\"gateway_ifindex\":10,\"tunnel\":\"xfrm2\",\"ifindex\":12,"
 		  "\"tunnel_index\":2,\"old\":\"down\",\"new\":\"up\",\"reason\":\"answered\","
 		  "\"family\":\"inet\",\"dst\":\"172.16.255.1\",\"src\":\"10.99.1.1\","
-		  "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke_route\","
+		  "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke-route\","
 		  "\"time_ns\":1732291234567890999,"
 		  "\"sent\":40,\"answered\":38,\"consecutive_lost\":0,\"tunnel_state\":\"up\","
 		  "\"tunnel_down_reason\":[],\"conn_state\":\"up\",\"conn_down_reason\":[]}\n",
@@ -621,8 +635,8 @@ static void test_monitor(void)
 		  "reason link,health\n"
 		  "route add 10.0.0.0/8 conn c1 proto static weight 100 gateway vpngw0\n"
 		  "route add 10.2.0.0/16 conn c1 proto bgp pref 5 gateway vpngw0\n"
-		  "gateway del vpngw0: ecmp-hash l4 max-paths 16 conns 2/50 routes 3 policy 1/100 "
-		  "bgp 0/50 max-routes 1048576 max-peer-routes 100\n"
+		  "gateway del vpngw0: ecmp-hash l4 max-paths 16 conns 2/50 routes 4 "
+		  "static 3/1048576 policy 1/100 bgp 0/50 max-peer-routes 100\n"
 		  "event cmd 77 len 20 (unknown command)\n",
 		  "monitor text: one line per event (and per route)");
 	TAP_CHECK(rc == -1, "monitor returns only on failure");
@@ -655,6 +669,149 @@ static void test_monitor(void)
 	fake_fini(&c, &f);
 }
 
+/*
+ * The entry names of enum (or flags) def in the YAML spec, in order, into
+ * out[]: "NAME,NAME,..." ("" if def is not found).
+ */
+static const char *spec_entries(const char *def, char *out, size_t len)
+{
+	FILE *f = fopen(SPEC_YAML, "r");
+	char line[256], want[128];
+	bool in = false, entries = false;
+	size_t off = 0;
+
+	out[0] = '\0';
+	if (!f)
+		return out;
+	snprintf(want, sizeof(want), "    name: %s\n", def);
+	while (fgets(line, sizeof(line), f)) {
+		char *p;
+
+		if (!strncmp(line, "attribute-sets:", 15))
+			break;
+		if (!strcmp(line, "  -\n")) {		/* the next definition */
+			if (in)
+				break;
+			continue;
+		}
+		if (!in) {
+			in = !strcmp(line, want);
+			continue;
+		}
+		if (!strncmp(line, "    entries: [", 14)) {	/* [ a, b ] */
+			for (p = strtok(line + 14, " ,]\n"); p; p = strtok(NULL, " ,]\n"))
+				off += (size_t)snprintf(out + off, len - off, "%s%s",
+							off ? "," : "", p);
+			break;
+		}
+		if (!strcmp(line, "    entries:\n"))
+			entries = true;
+		else if (entries && !strncmp(line, "        name: ", 14) && off < len) {
+			line[strcspn(line, "\n")] = '\0';
+			off += (size_t)snprintf(out + off, len - off, "%s%s",
+						off ? "," : "", line + 14);
+		}
+	}
+	fclose(f);
+	return out;
+}
+
+/* the names vpnrtctl prints for values 0..n-1, NULL ones as "-" */
+static const char *cli_names(const struct name_table *t, char *out, size_t len)
+{
+	size_t off = 0, i;
+
+	out[0] = '\0';
+	for (i = 0; i < t->n && off < len; i++)
+		off += (size_t)snprintf(out + off, len - off, "%s%s", off ? "," : "",
+					t->names[i] ? t->names[i] : "-");
+	return out;
+}
+
+/*
+ * Does the man page have a line ".B word" (or ".BR word ...")? With from,
+ * only from the first line containing it to the next section (.SH).
+ */
+static bool man_has_word(const char *word, const char *from)
+{
+	FILE *f = fopen(MAN_PAGE, "r");
+	char line[512], esc[128], *w = esc;
+	bool found = false, in = !from;
+
+	if (!f)
+		return false;
+	for (; *word && w < esc + sizeof(esc) - 3; word++) {
+		if (*word == '-')
+			*w++ = '\\';
+		*w++ = *word;
+	}
+	*w = '\0';
+	while (!found && fgets(line, sizeof(line), f)) {
+		size_t n = strlen(esc);
+		const char *rest;
+
+		if (!in) {
+			in = strstr(line, from) != NULL;
+			continue;
+		}
+		if (from && !strncmp(line, ".SH", 3))
+			break;
+		rest = !strncmp(line, ".B ", 3) ? line + 3 :
+				   !strncmp(line, ".BR ", 4) ? line + 4 : NULL;
+
+		found = rest && !strncmp(rest, esc, n) &&
+			(rest[n] == '\n' || rest[n] == ' ' || rest[n] == ',');
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * One set of names: what vpnrtctl prints (text and JSON) is what ynl
+ * prints, the entry names of the YAML spec's enums; and the man page
+ * lists every route get reason by that name.
+ */
+static void test_names_match_spec(void)
+{
+	static const struct { const char *def; const struct name_table *t; const char *cli; } m[] = {
+		{ "reason", &vpnrt_reason_names, NULL },
+		{ "health-policy", &vpnrt_health_policy_names, NULL },
+		{ "health-state", &vpnrt_health_state_names, NULL },
+		{ "health-reason", &vpnrt_health_reason_names, NULL },
+		{ "down-reason", &vpnrt_down_reason_names, NULL },
+		{ "route-flags", &vpnrt_route_flag_names, NULL },
+		{ "ecmp-hash", &vpnrt_hash_names, NULL },
+		{ "conn-mode", &vpnrt_mode_names, NULL },
+		{ "state", &vpnrt_state_names, NULL },
+		/* value 0 has no name on the command line */
+		{ "proto", &vpnrt_proto_names, "unspec,static,policy,bgp" },
+		/* the one exception, the keyword of conn add */
+		{ "routing-mode", &vpnrt_routing_names, "destination,flow" },
+	};
+	char spec[256], cli[256];
+	size_t i;
+	bool ok = true;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		spec_entries(m[i].def, spec, sizeof(spec));
+		if (m[i].cli)
+			snprintf(cli, sizeof(cli), "%s", m[i].cli);
+		else
+			cli_names(m[i].t, cli, sizeof(cli));
+		TAP_STREQ(spec, cli, "spec enum %s: vpnrtctl prints the YAML's names", m[i].def);
+	}
+	TAP_STREQ(name_of(&vpnrt_routing_names, VPNRT_ROUTING_FLOW), "flow-protection",
+		  "routing mode flow is printed as flow-protection, the keyword of conn add");
+	for (i = 1; i < vpnrt_reason_names.n; i++)
+		if (!man_has_word(vpnrt_reason_names.names[i], "names the one that decided")) {
+			ok = false;
+			printf("# vpnrtctl.8 does not list reason %s\n", vpnrt_reason_names.names[i]);
+		}
+	TAP_CHECK(ok, "vpnrtctl.8 lists every route get reason by its name");
+	TAP_CHECK(man_has_word("revoke-route", NULL) && man_has_word("reserve-route", NULL),
+		  "vpnrtctl.8 lists the health policies by their names");
+}
+
 int main(void)
 {
 	test_route_get();
@@ -663,5 +820,6 @@ int main(void)
 	test_conn_health();
 	test_monitor();
 	test_health_events();
+	test_names_match_spec();
 	return tap_done();
 }

@@ -31,7 +31,7 @@ void vpnrtctl_usage(FILE *out)
 		"  monitor\n"
 		"  family show\n"
 		"HEALTH := { dst IP src IP [interval DURATION] [retries N] [rise N]\n"
-		"            [policy revoke_route|reserve_route] | off }\n"
+		"            [policy revoke-route|reserve-route] | off }\n"
 		"DURATION := a number with ms or s: 100ms, 3s, 1.5s (10ms..60s)\n");
 }
 

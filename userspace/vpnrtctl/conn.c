@@ -156,7 +156,7 @@ static int parse_add(struct vpnrtctl *c, int argc, char **argv,
 
 #define HEALTH_SYNTAX \
 	"[tunnel DEV] health dst IP src IP [interval DURATION] [retries N] " \
-	"[rise N] [policy revoke_route|reserve_route], or [tunnel DEV] health off"
+	"[rise N] [policy revoke-route|reserve-route], or [tunnel DEV] health off"
 
 /* a setting of the health check, or -1 */
 static int health_setting(const char *arg)
@@ -206,7 +206,12 @@ static int parse_health_value(struct vpnrtctl *c, const char *kw, int attr,
 				       VPNRT_HEALTH_RISE_MAX, v);
 		return 0;
 	default:	/* VPNRT_A_HEALTH_POLICY */
-		p = name_lookup(&vpnrt_health_policy_names, v);
+		/* revoke_route, reserve_route: the old spelling, still taken */
+		snprintf(e, sizeof(e), "%s", v);
+		for (char *u = e; *u; u++)
+			if (*u == '_')
+				*u = '-';
+		p = name_lookup(&vpnrt_health_policy_names, e);
 		if (p < 0)
 			return cli_err(c, "policy must be %s, not \"%s\"",
 				       name_list(&vpnrt_health_policy_names, " or ",

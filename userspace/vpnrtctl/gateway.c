@@ -169,6 +169,23 @@ static const char *const gw_stat_names[VPNRT_A_GW_STATS_MAX + 1] = {
 	[VPNRT_A_GW_STATS_TX_ERRORS] = "tx_errors",
 };
 
+/*
+ * The kernel counts a gateway's routes per proto (N_ROUTES is its static
+ * routes); "routes" is their sum, as in conn show, where it counts every
+ * proto too.
+ */
+static bool has_counts(const struct vpnrt_gw *gw)
+{
+	return VPNRT_HAS(gw, VPNRT_A_GW_N_ROUTES) &&
+	       VPNRT_HAS(gw, VPNRT_A_GW_N_POLICY_ROUTES) &&
+	       VPNRT_HAS(gw, VPNRT_A_GW_N_BGP_ROUTES);
+}
+
+static uint64_t total_routes(const struct vpnrt_gw *gw)
+{
+	return (uint64_t)gw->n_routes + gw->n_policy_routes + gw->n_bgp_routes;
+}
+
 static void gw_json(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 		    const char *event)
 {
@@ -181,7 +198,7 @@ static void gw_json(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 		F(VPNRT_A_GW_MAX_POLICY_ROUTES, "max_policy_routes", max_policy_routes),
 		F(VPNRT_A_GW_MAX_ROUTES, "max_routes", max_routes),
 		F(VPNRT_A_GW_N_CONNS, "conns", n_conns),
-		F(VPNRT_A_GW_N_ROUTES, "routes", n_routes),
+		F(VPNRT_A_GW_N_ROUTES, "static_routes", n_routes),
 		F(VPNRT_A_GW_N_POLICY_ROUTES, "policy_routes", n_policy_routes),
 		F(VPNRT_A_GW_N_BGP_ROUTES, "bgp_routes", n_bgp_routes),
 #undef F
@@ -201,6 +218,8 @@ static void gw_json(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
 		uint32_t v;
 
+		if (u32s[i].attr == VPNRT_A_GW_N_ROUTES && has_counts(gw))
+			json_u64(j, "routes", total_routes(gw));
 		if (!VPNRT_HAS(gw, u32s[i].attr))
 			continue;
 		memcpy(&v, (const char *)gw + u32s[i].off, sizeof(v));
@@ -241,19 +260,21 @@ static void gw_text(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 		fprintf(f, " max-paths %u", gw->max_paths);
 	count(f, gw, "conns", VPNRT_A_GW_N_CONNS, gw->n_conns,
 	      VPNRT_A_GW_MAX_CONNS, gw->max_conns);
-	if (VPNRT_HAS(gw, VPNRT_A_GW_N_ROUTES))
-		fprintf(f, " routes %u", gw->n_routes);
+	if (has_counts(gw))
+		fprintf(f, " routes %llu", (unsigned long long)total_routes(gw));
+	count(f, gw, "static", VPNRT_A_GW_N_ROUTES, gw->n_routes,
+	      VPNRT_A_GW_MAX_ROUTES, gw->max_routes);
 	count(f, gw, "policy", VPNRT_A_GW_N_POLICY_ROUTES, gw->n_policy_routes,
 	      VPNRT_A_GW_MAX_POLICY_ROUTES, gw->max_policy_routes);
 	count(f, gw, "bgp", VPNRT_A_GW_N_BGP_ROUTES, gw->n_bgp_routes,
 	      VPNRT_A_GW_MAX_BGP_ROUTES, gw->max_bgp_routes);
-	if (VPNRT_HAS(gw, VPNRT_A_GW_MAX_ROUTES))
-		fprintf(f, " max-routes %u", gw->max_routes);
 	if (VPNRT_HAS(gw, VPNRT_A_GW_MAX_PEER_ROUTES))
 		fprintf(f, " max-peer-routes %u", gw->max_peer_routes);
 	/* a set/new event carries the settings without the counts */
 	if (!VPNRT_HAS(gw, VPNRT_A_GW_N_CONNS) && VPNRT_HAS(gw, VPNRT_A_GW_MAX_CONNS))
 		fprintf(f, " max-conns %u", gw->max_conns);
+	if (!VPNRT_HAS(gw, VPNRT_A_GW_N_ROUTES) && VPNRT_HAS(gw, VPNRT_A_GW_MAX_ROUTES))
+		fprintf(f, " max-routes %u", gw->max_routes);
 	if (!VPNRT_HAS(gw, VPNRT_A_GW_N_POLICY_ROUTES) &&
 	    VPNRT_HAS(gw, VPNRT_A_GW_MAX_POLICY_ROUTES))
 		fprintf(f, " max-policy-routes %u", gw->max_policy_routes);

@@ -441,10 +441,14 @@ static const char *tunnel_name(struct vpnrtctl *c, const struct vpnrt_lookup *lk
 	return NULL;
 }
 
+/*
+ * A lookup reply always names a route: when nothing matches, or nothing
+ * can carry, the kernel answers ENETUNREACH ("lookup: no route to ADDR in
+ * GW") instead, which vpnrtctl prints as its error.
+ */
 void lookup_print(struct vpnrtctl *c, const struct vpnrt_lookup *lk)
 {
 	const struct vpnrt_route *r = &lk->route;
-	bool found = VPNRT_HAS(lk, VPNRT_A_LOOKUP_ROUTE);
 	const char *reason = name_of(&vpnrt_reason_names, lk->reason);
 	char buf[PREFIX_STRLEN], tun[IFNAMSIZ];
 	const char *tname = tunnel_name(c, lk, tun);
@@ -461,17 +465,9 @@ void lookup_print(struct vpnrtctl *c, const struct vpnrt_lookup *lk)
 			json_str(j, "gateway", dev_name(c, lk->gw_ifindex, buf));
 			json_u64(j, "gateway_ifindex", lk->gw_ifindex);
 		}
-		if (found) {
-			route_fields_json(c, r, false);
-		} else {
-			json_null(j, "prefix");
-			json_null(j, "proto");
-			json_null(j, "conn");
-		}
+		route_fields_json(c, r, false);
 		if (tname)
 			json_str(j, "tunnel", tname);
-		else
-			json_null(j, "tunnel");
 		if (VPNRT_HAS(lk, VPNRT_A_LOOKUP_TUNNEL_IFINDEX))
 			json_u64(j, "tunnel_ifindex", lk->tunnel_ifindex);
 		json_str(j, "reason", reason);
@@ -483,12 +479,7 @@ void lookup_print(struct vpnrtctl *c, const struct vpnrt_lookup *lk)
 		json_end(j);
 		return;
 	}
-	fprintf(c->out, "%s", format_prefix(&lk->dst, true, buf, sizeof(buf)));
-	if (!found) {
-		fprintf(c->out, " no route reason %s\n", reason);
-		return;
-	}
-	fprintf(c->out, " route ");
+	fprintf(c->out, "%s route ", format_prefix(&lk->dst, true, buf, sizeof(buf)));
 	route_fields_text(c, r, false);
 	if (tname)
 		fprintf(c->out, " tunnel %s", tname);
@@ -529,7 +520,8 @@ static int lookup_reply(struct nl_msg *msg, void *arg)
 	struct vpnrt_lookup lk;
 
 	if (vpnrt_parse_msg(msg, tb) < 0 || !tb[VPNRT_A_LOOKUP] ||
-	    vpnrt_parse_lookup(tb[VPNRT_A_LOOKUP], &lk) < 0) {
+	    vpnrt_parse_lookup(tb[VPNRT_A_LOOKUP], &lk) < 0 ||
+	    !VPNRT_HAS(&lk, VPNRT_A_LOOKUP_ROUTE)) {
 		fprintf(stderr, "vpnrtctl: warning: skipping a malformed lookup reply\n");
 		return NL_SKIP;
 	}
