@@ -74,4 +74,5 @@ else
 	failed=$((failed + 1))
 	echo "not ok $n - cpusoak: 0.2 s gave loops '$loops' ns '$ns'"
 fi
+echo "1..$n"
 [ $failed = 0 ]
