@@ -48,7 +48,7 @@ int vpnrt_nl_open(struct vpnrt_nl *nl, char *err, size_t errlen)
 	fam = genl_ctrl_search_by_name(cache, VPNRT_GENL_NAME);
 	if (!fam) {
 		snprintf(err, errlen,
-			 "generic netlink family \"%s\" not found; is the vpnrt module loaded (modprobe vpnrt)?",
+			 "generic netlink family \"%s\" not found: the vpnrt module is not loaded (load it as root with insmod; make builds it as build/mod-6.1/kmod/vpnrt.ko, see the README)",
 			 VPNRT_GENL_NAME);
 		goto fail;
 	}

@@ -273,10 +273,10 @@ static void test_names(void)
 {
 	char buf[128];
 
-	TAP_STREQ(name_of(&vpnrt_reason_names, VPNRT_REASON_STATIC), "static-over-bgp",
+	TAP_STREQ(name_of(&vpnrt_reason_names, VPNRT_REASON_STATIC), "static",
 		  "reason names follow enum vpnrt_reason");
 	TAP_STREQ(name_list(&vpnrt_reason_names, ",", buf, sizeof(buf)),
-		  "none,policy,longest-prefix,static-over-bgp,weight,bgp-pref,ecmp,failover,fallback",
+		  "none,policy,prefix,static,weight,pref,ecmp,failover,fallback",
 		  "all reason names in order");
 	TAP_STREQ(name_of(&vpnrt_reason_names, 200), "unknown", "an unknown value");
 	TAP_CHECK(name_lookup(&vpnrt_proto_names, "bgp") == VPNRT_PROTO_BGP &&
@@ -293,7 +293,7 @@ static void test_names(void)
 	TAP_STREQ(name_list(&vpnrt_health_state_names, ",", buf, sizeof(buf)),
 		  "init,up,down", "health states follow enum vpnrt_health_state");
 	TAP_STREQ(name_list(&vpnrt_health_policy_names, ",", buf, sizeof(buf)),
-		  "revoke_route,reserve_route", "health policies follow enum vpnrt_health_policy");
+		  "revoke-route,reserve-route", "health policies follow enum vpnrt_health_policy");
 	TAP_STREQ(name_list(&vpnrt_health_reason_names, ",", buf, sizeof(buf)),
 		  "start,lost,answered", "health reasons follow enum vpnrt_health_reason");
 	TAP_CHECK(name_lookup(&vpnrt_health_policy_names, "reserve") == VPNRT_HEALTH_RESERVE_ROUTE &&
