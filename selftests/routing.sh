@@ -1,0 +1,372 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The routing rules of Documentation/routing.rst on the data path: real
+# packets from vpc through the gateway and four ESP tunnels (topo.sh), each
+# one found again on the dc-side tunnel device it arrived on
+# (helpers/flowmap), and `vpnrtctl route get` asked about the same flows
+# must name the same tunnel. Covered: a longer source prefix at equal
+# policy priority, ECMP among policy routes, UDP-Lite/SCTP/TCP ports in
+# the flow hash and protocols without ports, fragments (together, ports
+# ignored, addresses only), ecmp-hash l3 against l4, the all-down rule
+# through a policy group and through the longest prefix with its
+# `fallback` counter, and no route: the no_route counter and the ICMP /
+# ICMPv6 unreachable the sender gets.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+HELPERS=${HELPERS:-$(dirname "$VPNRTCTL")/selftest-helpers}
+FLOWMAP=$HELPERS/flowmap
+
+# no skip: a missing tool or helper fails the test
+missing=
+for c in ip jq ping "$FLOWMAP" "$VPNRTCTL"; do
+	command -v "$c" >/dev/null || missing="$missing $c"
+done
+[ "$(id -u)" = 0 ] || missing="$missing root"
+check_eq "tools, helpers and root present" "" "$missing"
+[ -z "$missing" ] || ktap_finish
+
+topo_setup || { ktap_fail "topology set up"; ktap_finish; }
+ktap_ok "topology: vpc, gw, dc1, dc2 with four ESP tunnels"
+
+# every ICMP error the gateway owes is sent (no rate limit in this test)
+ip netns exec "$gw" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+
+# one single-tunnel connection per tunnel, so that every tunnel is a path
+# of its own; IKE-managed, so that a connection can be made unusable
+# (ike down) while it stays administratively up with its device
+setup() {
+	gwctl -b - <<EOB
+conn add c1 gateway vpngw0 tunnel xfrm1 ike managed
+conn add c2 gateway vpngw0 tunnel xfrm2 ike managed
+conn add c3 gateway vpngw0 tunnel xfrm3 ike managed
+conn add c4 gateway vpngw0 tunnel xfrm4 ike managed
+conn set c1 ike up
+conn set c2 ike up
+conn set c3 ike up
+conn set c4 ike up
+route add 172.16.10.0/24 from 10.10.0.2/32 conn c4 priority 6
+route add 172.16.10.0/24 from 10.10.0.0/16 conn c1 priority 5
+route add 172.16.10.0/24 from 10.10.0.0/24 conn c2 priority 5
+route add 172.16.10.0/25 from 10.10.0.0/16 conn c3 priority 5
+route add 172.16.10.0/24 conn c4
+route add 172.16.11.0/24 from 10.10.0.0/24 conn c3 priority 5 weight 0
+route add 172.16.11.0/24 from 10.10.0.0/24 conn c1 priority 5
+route add 172.16.11.0/24 from 10.10.0.0/24 conn c4 priority 9
+route add 172.16.11.0/24 from 10.10.0.0/24 conn c2 priority 5
+route add 172.16.14.0/24 conn c1
+route add 172.16.14.0/24 conn c2
+route add fd20:14::/64 conn c1
+route add fd20:14::/64 conn c2
+route add 172.16.16.0/24 conn c1
+route add 172.16.16.0/24 conn c2
+route add 172.16.16.0/24 conn c3
+route add 172.16.16.0/24 conn c4
+EOB
+}
+check "conns c1..c4 over xfrm1..xfrm4 (IKE up), policy and ECMP routes" setup
+
+# flowmap ARGS...: send from vpc, report the dc-side tunnel of each datagram
+flowmap() {
+	"$FLOWMAP" --ns "$vpc" --watch "$dc1:xfrm1" --watch "$dc1:xfrm3" \
+		--watch "$dc2:xfrm2" --watch "$dc2:xfrm4" "$@"
+}
+
+# tally: flowmap lines in, "xfrm1=N xfrm2=M ..." out (tunnels in order,
+# then "-=N" for datagrams that did not arrive, then anything else)
+tally() {
+	awk '{ c[$5]++ }
+	     END { n = split("xfrm1 xfrm2 xfrm3 xfrm4 -", o, " ")
+		   for (i = 1; i <= n; i++)
+			if (o[i] in c) { printf "%s%s=%d", s, o[i], c[o[i]]; s = " "; delete c[o[i]] }
+		   for (k in c) { printf "%s%s=%d", s, k, c[k]; s = " " } }'
+}
+
+# agree SRC: flowmap lines in; asks route get about each flow (one
+# vpnrtctl, one batch) and prints "N of M" flows whose tunnel matches
+agree() {
+	local lines gets
+	lines=$(cat)
+	gets=$(awk -v s="$1" '{ printf "route get %s gateway vpngw0 from %s ipproto %s sport %s dport %s\n", $1, s, $2, $3, $4 }' <<<"$lines" |
+		gwctl -j -b - | jq -r '.tunnel // "none"')
+	awk 'NR == FNR { t[FNR] = $1; n = FNR; next }
+	     { m++; if (t[m] == $5) ok++ }
+	     END { printf "%d of %d", ok, m; if (n != m) printf " (%d answers)", n }' \
+		<(printf '%s\n' "$gets") <(printf '%s\n' "$lines")
+}
+
+# split2 TALLY MIN: TALLY is exactly "xfrm1=A xfrm2=B", A and B >= MIN
+split2() {
+	[[ $1 =~ ^xfrm1=([0-9]+)\ xfrm2=([0-9]+)$ ]] &&
+		[ "${BASH_REMATCH[1]}" -ge "$2" ] && [ "${BASH_REMATCH[2]}" -ge "$2" ]
+}
+
+# one_of TALLY N: all N on xfrm1 or all on xfrm2
+one_of() {
+	[[ $1 =~ ^xfrm[12]=$2$ ]]
+}
+
+# paths TALLY K MIN: TALLY names exactly K tunnels, each with at least MIN
+paths() {
+	local w n=0
+	for w in $1; do
+		[[ $w =~ ^xfrm[1-4]=([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -ge "$3" ] || return 1
+		n=$((n + 1))
+	done
+	[ $n = "$2" ]
+}
+
+# lookup DST SRC [ARGS...]: route get as "conn tunnel reason fallback paths skipped"
+lookup() {
+	local dst=$1 src=$2
+	shift 2
+	gwctl -j route get "$dst" gateway vpngw0 from "$src" "$@" |
+		jq -r '"\(.conn) \(.tunnel) \(.reason) \(.fallback) \(.paths) \(.skipped)"'
+}
+
+# gateway counters "no_route fallback"
+gstats() {
+	gwctl -j -s gateway show vpngw0 | jq -r '.[0].stats | "\(.no_route) \(.fallback)"'
+}
+
+### rule 1: at equal priority the longer destination, then the longer source
+# 172.16.10.0/24: from 10.10.0.0/16 via c1 and from 10.10.0.0/24 via c2 at
+# priority 5 (the shorter source added first), from 10.10.0.2/32 via c4 at
+# priority 6, 172.16.10.0/25 from 10.10.0.0/16 via c3 at priority 5, and a
+# static route via c4
+out=$(flowmap --src 10.10.0.2 --dst 172.16.10.200 --flows 8)
+check_eq "policy, equal priority: the longer source /24 beats /16 (dc2 xfrm2)" \
+	"xfrm2=8" "$(tally <<<"$out")"
+check_eq "route get agrees: c2 xfrm2 policy" "c2 xfrm2 policy false 1 0" \
+	"$(lookup 172.16.10.200 10.10.0.2 ipproto udp sport 10000 dport 9)"
+out=$(flowmap --src 10.10.0.2 --dst 172.16.10.5 --flows 8)
+check_eq "policy, equal priority: the longer destination /25 before the longer source (xfrm3)" \
+	"xfrm3=8" "$(tally <<<"$out")"
+check_eq "route get agrees: c3 xfrm3 policy" "c3 xfrm3 policy false 1 0" \
+	"$(lookup 172.16.10.5 10.10.0.2)"
+out=$(flowmap --src 10.10.1.2 --dst 172.16.10.200 --flows 8)
+check_eq "policy: from 10.10.1.2 only the /16 source matches (xfrm1)" \
+	"xfrm1=8" "$(tally <<<"$out")"
+check_eq "route get agrees: c1 xfrm1 policy" "c1 xfrm1 policy false 1 0" \
+	"$(lookup 172.16.10.200 10.10.1.2)"
+out=$(flowmap --src 10.20.0.2 --dst 172.16.10.200 --flows 8)
+check_eq "no policy route matches 10.20.0.2: the static route (xfrm4)" \
+	"xfrm4=8" "$(tally <<<"$out")"
+check_eq "route get agrees: c4 xfrm4 prefix" "c4 xfrm4 prefix false 1 0" \
+	"$(lookup 172.16.10.200 10.20.0.2)"
+
+### ECMP among policy routes: c1 and c2 at priority 5 share the flows, c3
+### (weight 0) and c4 (priority 9) get none
+out=$(flowmap --src 10.10.0.2 --dst 172.16.11.5 --flows 64)
+t=$(tally <<<"$out")
+echo "# policy ECMP, 64 flows: $t"
+check "policy ECMP: 64 flows all on xfrm1 and xfrm2, each at least 12 ($t)" \
+	split2 "$t" 12
+check_eq "policy ECMP: route get names the tunnel each flow took" "64 of 64" \
+	"$(agree 10.10.0.2 <<<"$out")"
+check_eq "policy ECMP: route get says ecmp over 2 paths" "ecmp false 2" \
+	"$(lookup 172.16.11.5 10.10.0.2 ipproto udp sport 10000 dport 9 | cut -d' ' -f3-5)"
+
+### the flow hash (ecmp-hash l4, the default): ports of TCP, UDP-Lite and
+### SCTP count; a protocol without ports hashes without those bytes
+# spread PROTO DST: 64 flows spread over xfrm1/xfrm2 and route get agrees
+spread() {
+	local proto=$1 dst=$2 src=$3 out t
+	out=$(flowmap --src "$src" --dst "$dst" --proto "$proto" --flows 64)
+	t=$(tally <<<"$out")
+	echo "# $proto to $dst, 64 flows: $t"
+	check "l4: $proto ports spread 64 flows to $dst over xfrm1 and xfrm2, each at least 12 ($t)" \
+		split2 "$t" 12
+	check_eq "l4: route get names the tunnel of each $proto flow to $dst" \
+		"64 of 64" "$(agree "$src" <<<"$out")"
+}
+spread udplite 172.16.14.5 10.10.0.2
+spread sctp 172.16.14.5 10.10.0.2
+spread tcp 172.16.14.5 10.10.0.2
+spread udplite fd20:14::5 fd10::2
+spread sctp fd20:14::5 fd10::2
+out=$(flowmap --src 10.10.0.2 --dst 172.16.14.5 --proto 47 --flows 64)
+t=$(tally <<<"$out")
+check "l4: GRE (no ports): 64 packets with different bytes 0-3 take one tunnel ($t)" \
+	one_of "$t" 64
+check_eq "l4: route get ipproto 47 (no ports) names that tunnel" \
+	"${t%=64}" "$(lookup 172.16.14.5 10.10.0.2 ipproto 47 | cut -d' ' -f2)"
+
+### fragments hash on addresses only: both fragments of a datagram take one
+### tunnel, ports do not count (4 source ports per destination), the
+### protocol does not count (UDP and SCTP fragments between the same
+### addresses), and the addresses still spread (32 destinations)
+# fragcheck FAMILY SRC DST: the three checks over 32 destinations
+fragcheck() {
+	local fam=$1 src=$2 dst=$3 udp sctp split mixed proto_diff t
+	udp=$(flowmap --src "$src" --dst "$dst" --ndst 32 --flows 4 --frag)
+	sctp=$(flowmap --src "$src" --dst "$dst" --ndst 32 --flows 1 --frag --proto sctp)
+	t=$(awk '{ c[$5]++ } END { for (k in c) printf "%s=%d ", k, c[k] }' <<<"$udp")
+	echo "# $fam UDP fragments, 32 destinations x 4 ports: $t"
+	split=$(awk '{ split($5, w, "/"); if (w[1] != w[2] || w[1] == "-") n++ } END { print n + 0 }' \
+		<<<"$udp$(printf '\n%s' "$sctp")")
+	check_eq "$fam fragments: both fragments of each of 160 datagrams arrive on one tunnel" \
+		0 "$split"
+	mixed=$(awk '{ if (!($1 in w)) { w[$1] = $5; d++ } else if (w[$1] != $5) bad[$1] = 1 }
+		     END { n = 0; for (k in bad) n++; print n }' <<<"$udp")
+	check_eq "$fam fragments: ports do not count (4 source ports per destination, one tunnel each)" \
+		0 "$mixed"
+	proto_diff=$(awk 'NR == FNR { w[$1] = $5; next } w[$1] != $5 { n++ } END { print n + 0 }' \
+		<(printf '%s\n' "$udp") <(printf '%s\n' "$sctp"))
+	check_eq "$fam fragments: addresses only (UDP and SCTP fragments of 32 pairs take the same tunnels)" \
+		0 "$proto_diff"
+	check "$fam fragments: 32 destinations use both xfrm1 and xfrm2 ($t)" \
+		eval '[[ $udp == *xfrm1/xfrm1* && $udp == *xfrm2/xfrm2* ]]'
+}
+fragcheck IPv4 10.10.0.2 172.16.14.1
+fragcheck IPv6 fd10::2 fd20:14::1
+
+### ecmp-hash l3: all ports and protocols of one address pair take one
+### tunnel; addresses still spread; l4 again spreads the ports
+check "gateway set vpngw0 ecmp-hash l3" gwctl gateway set vpngw0 ecmp-hash l3
+out=$(flowmap --src 10.10.0.2 --dst 172.16.14.5 --flows 64)
+tcp=$(flowmap --src 10.10.0.2 --dst 172.16.14.5 --flows 64 --proto tcp)
+t=$(tally <<<"$out")
+check "l3: 64 UDP flows (64 ports) to 172.16.14.5 take one tunnel ($t)" \
+	one_of "$t" 64
+check_eq "l3: 64 TCP flows to 172.16.14.5 take that tunnel too" "$t" "$(tally <<<"$tcp")"
+check_eq "l3: route get names that tunnel for each UDP flow" "64 of 64" \
+	"$(agree 10.10.0.2 <<<"$out")"
+out6=$(flowmap --src fd10::2 --dst fd20:14::5 --flows 64)
+t6=$(tally <<<"$out6")
+check "l3: 64 IPv6 UDP flows to fd20:14::5 take one tunnel ($t6)" \
+	one_of "$t6" 64
+many=$(flowmap --src 10.10.0.2 --dst 172.16.14.64 --ndst 32 --flows 2)
+tm=$(tally <<<"$many")
+check "l3: 32 destinations (2 flows each) still spread over xfrm1 and xfrm2 ($tm)" \
+	split2 "$tm" 1
+check_eq "l3: route get names the tunnel of each of them" "64 of 64" \
+	"$(agree 10.10.0.2 <<<"$many")"
+check "gateway set vpngw0 ecmp-hash l4" gwctl gateway set vpngw0 ecmp-hash l4
+out=$(flowmap --src 10.10.0.2 --dst 172.16.14.5 --flows 64)
+t=$(tally <<<"$out")
+check "l4 again: the same 64 UDP flows spread over xfrm1 and xfrm2, each at least 12 ($t)" \
+	split2 "$t" 12
+
+### rule 5: routes still equal share the flows, at most max-paths of them
+out=$(flowmap --src 10.10.0.2 --dst 172.16.16.5 --flows 128)
+t=$(tally <<<"$out")
+check "4 equal routes: 128 flows use all four tunnels, each at least 8 ($t)" \
+	paths "$t" 4 8
+check "gateway set vpngw0 max-paths 2" gwctl gateway set vpngw0 max-paths 2
+out=$(flowmap --src 10.10.0.2 --dst 172.16.16.5 --flows 128)
+t=$(tally <<<"$out")
+check "max-paths 2: 128 flows on two tunnels only, each at least 16 ($t)" \
+	paths "$t" 2 16
+check_eq "max-paths 2: route get names the tunnel of each flow" "128 of 128" \
+	"$(agree 10.10.0.2 <<<"$out")"
+check_eq "max-paths 2: route get says ecmp over 2 paths" "ecmp false 2" \
+	"$(lookup 172.16.16.5 10.10.0.2 ipproto udp sport 10000 dport 9 | cut -d' ' -f3-5)"
+check "gateway set vpngw0 max-paths 16" gwctl gateway set vpngw0 max-paths 16
+
+### the all-down rule. 172.16.12.0/24: policy from 10.10.0.0/24 via c1
+### (priority 5) and c3 (priority 5, weight 0: the same group, ranked
+### lower), via c2 (priority 7); destination routes via c4 (active) and
+### c3 (standby), and 172.16.0.0/16 via c2
+fb_routes() {
+	gwctl -b - <<EOB
+route add 172.16.12.0/24 from 10.10.0.0/24 conn c3 priority 5 weight 0
+route add 172.16.12.0/24 from 10.10.0.0/24 conn c1 priority 5
+route add 172.16.12.0/24 from 10.10.0.0/24 conn c2 priority 7
+route add 172.16.12.0/24 conn c3 weight 0
+route add 172.16.12.0/24 conn c4
+route add 172.16.0.0/16 conn c2
+conn set c1 ike down
+conn set c3 ike down
+EOB
+}
+check "all-down routes on 172.16.12.0/24; c1 and c3 IKE down" fb_routes
+s0=$(gstats)
+check_nonempty "gateway counters read" "$s0"
+out=$(flowmap --src 10.10.0.2 --dst 172.16.12.5 --flows 16)
+check_eq "priority 5 group unusable: the priority 7 policy route (xfrm2)" "xfrm2=16" \
+	"$(tally <<<"$out")"
+check_eq "route get agrees: c2 xfrm2 failover, 2 skipped" "c2 xfrm2 failover false 1 2" \
+	"$(lookup 172.16.12.5 10.10.0.2)"
+check "c2 IKE down" gwctl conn set c2 ike down
+out=$(flowmap --src 10.10.0.2 --dst 172.16.12.5 --flows 16)
+check_eq "every policy route unusable: the destination lookup (c4, xfrm4)" "xfrm4=16" \
+	"$(tally <<<"$out")"
+check_eq "route get agrees: c4 xfrm4 failover, not fallback" "c4 xfrm4 failover false" \
+	"$(lookup 172.16.12.5 10.10.0.2 | cut -d' ' -f1-4)"
+s1=$(gstats)
+check_eq "no fallback and no drop while a route was usable (no_route fallback)" "$s0" "$s1"
+
+check "c4 IKE down: nothing usable" gwctl conn set c4 ike down
+out=$(flowmap --src 10.10.0.2 --dst 172.16.12.5 --flows 16)
+check_eq "all down: the best route of the first policy group (c1, xfrm1)" "xfrm1=16" \
+	"$(tally <<<"$out")"
+check_eq "route get agrees: c1 xfrm1 fallback" "c1 xfrm1 fallback true 1" \
+	"$(lookup 172.16.12.5 10.10.0.2 | cut -d' ' -f1-5)"
+check "c1 admin down" gwctl conn set c1 admin down
+out=$(flowmap --src 10.10.0.2 --dst 172.16.12.5 --flows 16)
+check_eq "all down, c1 admin down: never c1; the group's next route (c3, xfrm3)" "xfrm3=16" \
+	"$(tally <<<"$out")"
+check_eq "route get agrees: c3 xfrm3 fallback" "c3 xfrm3 fallback true 1" \
+	"$(lookup 172.16.12.5 10.10.0.2 | cut -d' ' -f1-5)"
+out=$(flowmap --src 10.20.0.2 --dst 172.16.12.5 --flows 16)
+check_eq "all down, no policy match: the best route of the longest prefix (c4, xfrm4)" \
+	"xfrm4=16" "$(tally <<<"$out")"
+check_eq "route get agrees: c4 xfrm4 fallback" "c4 xfrm4 fallback true 1" \
+	"$(lookup 172.16.12.5 10.20.0.2 | cut -d' ' -f1-5)"
+s2=$(gstats)
+check_eq "counters: fallback +48 (the three all-down sends), no_route +0" \
+	"$(awk '{ print $1, $2 + 48 }' <<<"$s1")" "$s2"
+# the first policy group has no admin-up connection left: routing.rst does
+# not say where the flow goes then, but the data path and route get agree
+check "c3 admin down" gwctl conn set c3 admin down
+out=$(flowmap --src 10.10.0.2 --dst 172.16.12.5 --flows 16)
+t=$(tally <<<"$out")
+want=$(lookup 172.16.12.5 10.10.0.2 2>&1 | cut -d' ' -f2)
+echo "# first policy group admin down: data path $t, route get $want"
+check_eq "first group all admin down: route get names where all 16 went" "$want=16" "$t"
+check "restore c1..c4 (admin up, IKE up)" gwctl -b - <<EOB
+conn set c1 admin up
+conn set c3 admin up
+conn set c1 ike up
+conn set c2 ike up
+conn set c3 ike up
+conn set c4 ike up
+EOB
+
+### no route: dropped, counted, answered with ICMP net unreachable /
+### ICMPv6 no route, also when the all-down rule finds no connection
+### (the only route's connection is admin down)
+nr_routes() {
+	gwctl -b - <<EOB
+route add 172.17.13.0/24 conn c1
+route add fd20:13::/64 conn c1
+conn set c1 admin down
+EOB
+}
+check "172.17.13.0/24 and fd20:13::/64 via c1 only; c1 admin down" nr_routes
+s3=$(gstats)
+check_nonempty "gateway counters read" "$s3"
+# ping4/ping6 DST: the sender's view, one line
+p4=$(ip netns exec "$vpc" ping -n -c 1 -W 2 172.20.0.1 2>&1)
+p6=$(ip netns exec "$vpc" ping -n -6 -c 1 -W 2 fd20:ffff::1 2>&1)
+p4d=$(ip netns exec "$vpc" ping -n -c 1 -W 2 172.17.13.1 2>&1)
+p6d=$(ip netns exec "$vpc" ping -n -6 -c 1 -W 2 fd20:13::1 2>&1)
+check "no route (IPv4): the gateway answers net unreachable" \
+	grep -q "^From 10.10.0.1 icmp_seq=1 Destination Net Unreachable" <<<"$p4"
+check "no route (IPv6): the gateway answers ICMPv6 no route" \
+	grep -q "^From fd10::1 icmp_seq=1 Destination unreachable: No route" <<<"$p6"
+check "admin down, no fallback (IPv4): net unreachable" \
+	grep -q "^From 10.10.0.1 icmp_seq=1 Destination Net Unreachable" <<<"$p4d"
+check "admin down, no fallback (IPv6): ICMPv6 no route" \
+	grep -q "^From fd10::1 icmp_seq=1 Destination unreachable: No route" <<<"$p6d"
+out=$(flowmap --src 10.10.0.2 --dst 172.20.0.1 --flows 8 --timeout 300)
+check_eq "no route: 8 datagrams arrive nowhere" "-=8" "$(tally <<<"$out")"
+s4=$(gstats)
+check_eq "counters: no_route +12 (4 pings, 8 datagrams), fallback +0" \
+	"$(awk '{ print $1 + 12, $2 }' <<<"$s3")" "$s4"
+check_fail_msg "route get: no route to 172.20.0.1" "no route to 172.20.0.1" \
+	gwctl route get 172.20.0.1 gateway vpngw0 from 10.10.0.2
+check_fail_msg "route get: admin down and no fallback, no route to fd20:13::1" \
+	"no route to fd20:13::1" gwctl route get fd20:13::1 gateway vpngw0 from fd10::2
+
+ktap_finish
