@@ -1,0 +1,624 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""
+The netlink ABI of Documentation/netlink.rst at the level of messages, for
+selftests/netlink.sh: requests vpnrtctl would never send (objects missing,
+attributes fixed at creation, unknown attributes in dump requests, do
+requests of dump-only and event-only commands), rejections compared with
+their errno, extack message and bad or missing attribute, the state
+dumped before and after each of them, events, conn ids and dump
+interruption.
+
+    netlink.py --spec vpnrt.yaml [--tunnel-prefix xfrm]
+
+Runs in the test's netns with the module loaded and tunnel devices
+xfrm1..xfrm10 up. Encodes requests with the spec through 6.12's ynl
+library (selftests/ynl_cli.py adds indexed arrays) and sends them on a
+socket of its own, so that it can add what the spec does not know. One
+process for everything: a python start costs seconds under TCG.
+
+Output on stdout: records of four NUL-terminated fields, KIND WHAT A B,
+which netlink.sh turns into KTAP checks: "eq" (check_eq WHAT A B),
+"nonempty" (check_nonempty WHAT A), "var" (a value for the shell: WHAT=A).
+"""
+import argparse
+import errno
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ynl_cli                                   # noqa: E402,F401 (patches)
+from lib import YnlFamily, Netlink               # noqa: E402
+from lib.ynl import NlMsgs, SpaceAttrs           # noqa: E402
+
+CMD = {'gw-new': 1, 'gw-del': 2, 'gw-set': 3, 'gw-get': 4,
+       'conn-new': 5, 'conn-del': 6, 'conn-set': 7, 'conn-get': 8,
+       'route-new': 9, 'route-del': 10, 'route-get': 11,
+       'route-lookup': 12, 'health': 13}
+ERRNOS = ['EOPNOTSUPP', 'EINVAL', 'ENOENT', 'ENODEV', 'EBUSY', 'ESRCH',
+          'ENOSPC', 'EEXIST', 'EPERM', 'ENETUNREACH', 'EAFNOSUPPORT',
+          'EMSGSIZE']
+LONG = 'abcdefghijklmnopqrstuvwxyz01234'        # 31: the longest conn name
+UNKNOWN = 99                                    # no attribute has this type
+
+
+def out(kind, what, a='', b=''):
+    for f in (kind, what, str(a), str(b)):
+        sys.stdout.write(f.replace('\0', '\\0') + '\0')
+    sys.stdout.flush()
+
+
+def eq(what, want, got):
+    out('eq', what, want, got)
+
+
+def ename(n):
+    for name in ERRNOS:
+        if getattr(errno, name) == n:
+            return name
+    return 'ok' if n == 0 else f'errno {n}'
+
+
+def rattr(atype, payload, nested=False):
+    """one attribute, raw"""
+    hdr = struct.pack('HH', 4 + len(payload),
+                      atype | (Netlink.NLA_F_NESTED if nested else 0))
+    return hdr + payload + b'\0' * (-len(payload) % 4)
+
+
+class Vpnrt:
+    def __init__(self, spec):
+        self.y = YnlFamily(spec, schema='')  # ynl.sh validates it
+        self.fam = self.y.nlproto.family_id
+        self.sock = self.socket()
+        self.seq = 1
+        self.top = self.y.attr_sets['vpnrt']
+        self.y.ntf_subscribe('events')
+
+    @staticmethod
+    def socket():
+        s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                          Netlink.NETLINK_GENERIC)
+        s.setsockopt(Netlink.SOL_NETLINK, Netlink.NETLINK_CAP_ACK, 1)
+        s.setsockopt(Netlink.SOL_NETLINK, Netlink.NETLINK_EXT_ACK, 1)
+        s.setsockopt(Netlink.SOL_NETLINK, Netlink.NETLINK_GET_STRICT_CHK, 1)
+        return s
+
+    def enc(self, space, vals):
+        """attributes of @space from a dict, as the spec encodes them"""
+        search = SpaceAttrs(self.y.attr_sets[space], vals)
+        return b''.join(self.y._add_attr(space, k, v, search)
+                        for k, v in vals.items())
+
+    def message(self, cmd, attrs=b'', dump=False, fam=None):
+        flags = Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK
+        if dump:
+            flags |= Netlink.NLM_F_DUMP
+        self.seq += 1
+        body = struct.pack('HHII', fam or self.fam, flags, self.seq, 0)
+        body += struct.pack('BBH', CMD.get(cmd, cmd), 1, 0) + attrs
+        return struct.pack('I', len(body) + 4) + body
+
+    def send(self, cmd, attrs=b'', dump=False, sock=None, fam=None):
+        """one request; its replies, errno and extack"""
+        s = sock or self.sock
+        req = self.message(cmd, attrs, dump, fam)
+        seq = self.seq
+        s.send(req)
+        res = {'req': req, 'msgs': [], 'err': None, 'extack': {}}
+        while res['err'] is None:
+            for m in NlMsgs(s.recv(131072)):
+                if m.nl_seq != seq:
+                    continue
+                if m.nl_type in (Netlink.NLMSG_ERROR, Netlink.NLMSG_DONE):
+                    res['err'] = -m.error
+                    res['extack'] = m.extack or {}
+                    break
+                res['msgs'].append(m)
+        return res
+
+    def decode(self, m):
+        g = self.y.nlproto.decode(self.y, m, self.y.ops['gw-get'])
+        return self.y._decode(g.raw_attrs, 'vpnrt')
+
+    def path(self, space, buf, base, target):
+        """the attribute at @target in @buf (which starts at @base)"""
+        pos = 0
+        while pos + 4 <= len(buf):
+            alen, atype = struct.unpack_from('HH', buf, pos)
+            atype &= ~Netlink.NLA_TYPE_MASK
+            spec = space.attrs_by_val.get(atype) if space else None
+            name = spec.name if spec else f'<{atype}>'
+            start = base + pos
+            if start == target:
+                return '.' + name
+            if start < target < start + alen and spec:
+                payload = buf[pos + 4:pos + alen]
+                sub = None
+                if spec['type'] == 'nest':
+                    sub = self.path(self.y.attr_sets[spec['nested-attributes']],
+                                    payload, start + 4, target)
+                elif spec['type'] == 'indexed-array':
+                    sub = self.array_path(spec, payload, start + 4, target)
+                return '.' + name + (sub or '?')
+            if alen < 4:
+                break
+            pos += (alen + 3) & ~3
+        return None
+
+    def array_path(self, spec, buf, base, target):
+        pos = 0
+        while pos + 4 <= len(buf):
+            alen, idx = struct.unpack_from('HH', buf, pos)
+            idx &= ~Netlink.NLA_TYPE_MASK
+            start = base + pos
+            if start == target:
+                return f'[{idx}]'
+            if start < target < start + alen:
+                sub = self.path(self.y.attr_sets[spec['nested-attributes']],
+                                buf[pos + 4:pos + alen], start + 4, target)
+                return f'[{idx}]' + (sub or '?')
+            if alen < 4:
+                break
+            pos += (alen + 3) & ~3
+        return None
+
+    def err(self, res):
+        """errno | message | bad or missing attribute, as one line"""
+        ext = res['extack']
+        parts = [ename(res['err'])]
+        parts.append(f"'{ext['msg']}'" if 'msg' in ext else 'no message')
+        if 'bad-attr-offs' in ext:
+            p = self.path(self.top, res['req'][20:], 20, ext['bad-attr-offs'])
+            parts.append(f'bad-attr {p or ext["bad-attr-offs"]}')
+        if 'miss-type' in ext:
+            t = ext['miss-type']
+            spec = None
+            if 'miss-nest' not in ext:
+                spec = self.top.attrs_by_val.get(t)
+            parts.append(f'missing {spec.name if spec else t}')
+            if 'miss-nest' in ext:
+                p = self.path(self.top, res['req'][20:], 20, ext['miss-nest'])
+                parts.append(f'in {p}')
+        return ' | '.join(parts)
+
+    def do(self, cmd, vals):
+        """a request that must succeed; its decoded replies"""
+        res = self.send(cmd, self.enc('vpnrt', vals))
+        if res['err']:
+            raise RuntimeError(f'{cmd} {vals}: {self.err(res)}')
+        return [self.decode(m) for m in res['msgs']]
+
+    def dump(self, cmd, vals=None):
+        res = self.send(cmd, self.enc('vpnrt', vals or {}), dump=True)
+        if res['err']:
+            raise RuntimeError(f'{cmd} dump: {self.err(res)}')
+        return [self.decode(m) for m in res['msgs']]
+
+    def events(self):
+        """events received since the last call: name and message"""
+        self.y.check_ntf()
+        ev, self.y.async_msg_queue = self.y.async_msg_queue, []
+        return ev
+
+
+def js(obj):
+    return json.dumps(obj, sort_keys=True,
+                      default=lambda o: o.hex() if isinstance(o, bytes)
+                      else sorted(o))
+
+
+COUNTERS = ('stats', 'tx-packets', 'tx-bytes', 'tx-errors', 'since', 'sent',
+            'answered', 'ignored', 'send-errors', 'consec-lost', 'rtt',
+            'srtt', 'window', 'window-lost', 'transitions')
+
+
+def strip(obj):
+    if isinstance(obj, dict):
+        return {k: strip(v) for k, v in obj.items() if k not in COUNTERS}
+    if isinstance(obj, list):
+        return [strip(v) for v in obj]
+    return obj
+
+
+def snapshot(v):
+    """every gateway, connection and route of the netns, counters left out"""
+    lines = ['gw ' + js(strip(m['gw'])) for m in v.dump('gw-get')]
+    lines += ['conn ' + js(strip(m['conn'])) for m in v.dump('conn-get')]
+    lines += ['route ' + js(m['routes']) for m in v.dump('route-get')]
+    return '\n'.join(lines)
+
+
+class Section:
+    """a state taken before rejections; each must leave it as it was"""
+    def __init__(self, v, what):
+        self.v = v
+        v.events()
+        self.snap = snapshot(v)
+        out('nonempty', f'{what}: state dumped before the rejections',
+            self.snap)
+
+    def reject(self, what, want, cmd, attrs=b'', dump=False, vals=None):
+        v = self.v
+        if vals is not None:
+            attrs = v.enc('vpnrt', vals)
+        res = v.send(cmd, attrs, dump)
+        eq(what, want, v.err(res))
+        evs = ' '.join(e['name'] for e in v.events())
+        eq(f'{what}: nothing changed, no events',
+           self.snap + '\nevents:', snapshot(v) + '\nevents:' +
+           (' ' + evs if evs else ''))
+
+
+def sh(cmd):
+    """ip commands, one process"""
+    p = subprocess.run(['ip', '-batch', '-'], input=cmd, text=True,
+                       capture_output=True)
+    if p.returncode:
+        raise RuntimeError(f'ip -batch: {cmd!r}: {p.stderr.strip()}')
+
+
+def route(dst, plen, proto, conn, **kw):
+    a, b, c, d = (int(x) for x in dst.split('.'))
+    r = {'family': 2, 'dst': bytes([a, b, c, d]), 'dst-len': plen,
+         'proto': proto}
+    if isinstance(conn, int):
+        r['conn-id'] = conn
+    else:
+        r['conn'] = conn
+    r.update(kw)
+    return r
+
+
+def health(dst='ac10ff01', src='0a630101', **kw):
+    h = {'family': 2, 'dst': dst, 'src': src}
+    h.update(kw)
+    return h
+
+
+def family_version():
+    """the family's version, as the genl controller tells it"""
+    s = Vpnrt.socket()
+    body = struct.pack('HHII', Netlink.GENL_ID_CTRL, Netlink.NLM_F_REQUEST,
+                       1, 0)
+    body += struct.pack('BBH', Netlink.CTRL_CMD_GETFAMILY, 1, 0)
+    body += rattr(Netlink.CTRL_ATTR_FAMILY_NAME, b'vpnrt\0')
+    s.send(struct.pack('I', len(body) + 4) + body)
+    for m in NlMsgs(s.recv(65536)):
+        raw = m.raw[4:]
+        pos = 0
+        while pos + 4 <= len(raw):
+            alen, atype = struct.unpack_from('HH', raw, pos)
+            if atype == 3:                          # CTRL_ATTR_VERSION
+                return struct.unpack_from('I', raw, pos + 4)[0]
+            pos += (alen + 3) & ~3
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--spec', required=True)
+    ap.add_argument('--tunnel-prefix', default='xfrm')
+    args = ap.parse_args()
+    v = Vpnrt(args.spec)
+    ifindex = {}
+    for i in range(1, 11):
+        name = f'{args.tunnel_prefix}{i}'
+        ifindex[name] = socket.if_nametoindex(name)
+    x = ifindex
+    out('var', 'family_version', family_version())
+
+    # ---- the objects the rejections must leave alone
+    v.do('gw-new', {'gw': {'ifname': 'vpngw0', 'max-paths': 4}})
+    gw = v.do('gw-get', {'gw': {'ifname': 'vpngw0'}})[0]['gw']['ifindex']
+    v.do('conn-new', {'conn': {'name': 'c1', 'gw-ifindex': gw, 'tunnels': [
+        {'ifindex': x['xfrm1']}, {'ifindex': x['xfrm2']}]}})
+    v.do('conn-new', {'conn': {'name': LONG, 'gw-ifindex': gw,
+                               'tunnels': [{'ifindex': x['xfrm3']}]}})
+    r1 = route('10.1.0.0', 16, 'static', 'c1')
+    r2 = route('10.3.0.0', 16, 'bgp', 'c1', pref=200)
+    r3 = route('10.2.0.0', 16, 'policy', 'c1', src='c0a80000',
+               **{'src-len': 16, 'priority': 5})
+    r4 = route('10.4.0.0', 16, 'static', LONG)
+    v.do('route-new', {'routes': [r1, r2, r3, r4]})
+
+    # ---- commands without a handler of that kind
+    s = Section(v, 'EOPNOTSUPP')
+    s.reject('route-get as a do request: EOPNOTSUPP',
+             'EOPNOTSUPP | no message', 'route-get',
+             vals={'routes': [{'conn': 'c1'}]})
+    s.reject('health request (event only): EOPNOTSUPP',
+             'EOPNOTSUPP | no message', 'health',
+             vals={'conn': {'name': 'c1'}})
+    s.reject('health dump request (event only): EOPNOTSUPP',
+             'EOPNOTSUPP | no message', 'health', dump=True)
+
+    # ---- the nested object missing
+    s = Section(v, 'objects missing')
+    for cmd, obj in (('gw-new', 'gateway'), ('gw-set', 'gateway'),
+                     ('gw-del', 'gateway'), ('gw-get', 'gateway'),
+                     ('conn-new', 'conn'), ('conn-set', 'conn'),
+                     ('conn-del', 'conn'), ('conn-get', 'conn'),
+                     ('route-lookup', 'lookup')):
+        s.reject(f'{cmd} without its nest: EINVAL, "{obj} attributes missing"',
+                 f"EINVAL | '{obj} attributes missing'", cmd)
+    for cmd in ('route-new', 'route-del'):
+        s.reject(f'{cmd} without routes: EINVAL, missing attribute routes',
+                 'EINVAL | no message | missing routes', cmd)
+    s.reject('route-new with a gw nest and no routes: the gw nest is ignored',
+             'EINVAL | no message | missing routes', 'route-new',
+             vals={'gw': {'ifname': 'vpngw0'}})
+    s.reject('gw-new with only a conn nest: "gateway attributes missing"',
+             "EINVAL | 'gateway attributes missing'", 'gw-new',
+             vals={'conn': {'name': 'c9'}})
+
+    # ---- ROUTE_DEL: all or none
+    s = Section(v, 'route-del')
+    s.reject('route-del of an existing and a missing route: ESRCH, route 2',
+             "ESRCH | 'route 2: no such route' | bad-attr .routes[2]",
+             'route-del',
+             vals={'routes': [r1, route('10.9.0.0', 16, 'static', 'c1')]})
+    s.reject('route-del of a route twice (by name, by id and weight 0)',
+             "EINVAL | 'route 2: same as route 1' | bad-attr .routes[2]",
+             'route-del',
+             vals={'routes': [r1, route('10.1.0.0', 16, 'static', 1,
+                                        weight=0)]})
+    s.reject('route-del of a policy route twice (priority 5 and 7)',
+             "EINVAL | 'route 3: same as route 1' | bad-attr .routes[3]",
+             'route-del',
+             vals={'routes': [r3, r2, dict(r3, priority=7)]})
+
+    # ---- GW_SET: all or nothing
+    s = Section(v, 'gw-set')
+    s.reject('gw-set of ecmp-hash, max-paths and a bad max-conns',
+             "EINVAL | 'max-conns 0 out of range 1..4096' | "
+             'bad-attr .gw.max-conns', 'gw-set',
+             vals={'gw': {'ifname': 'vpngw0', 'ecmp-hash': 'l3',
+                          'max-paths': 2, 'max-conns': 0}})
+    s.reject('gw-set of max-paths, max-bgp-routes and max-routes below use',
+             "EBUSY | 'max-routes 1 is below the 2 in use' | "
+             'bad-attr .gw.max-routes', 'gw-set',
+             vals={'gw': {'ifname': 'vpngw0', 'max-paths': 8,
+                          'max-bgp-routes': 10, 'max-routes': 1}})
+    s.reject('gw-set of max-paths and the read-only n-conns',
+             "EINVAL | 'attribute is read-only' | bad-attr .gw.n-conns",
+             'gw-set',
+             vals={'gw': {'ifname': 'vpngw0', 'max-paths': 2, 'n-conns': 5}})
+
+    # ---- CONN_SET: all or nothing; what is fixed at creation is refused
+    s = Section(v, 'conn-set')
+    fixed = (('gw-ifindex', gw, 'gateway'), ('mode', 'active-standby', 'mode'),
+             ('routing', 'destination', 'routing'), ('family', 2, 'family'),
+             ('local-addr', '0a000000', 'local CIDR'),
+             ('local-len', 8, 'local CIDR'),
+             ('peer-addr', '0b000000', 'peer CIDR'),
+             ('peer-len', 8, 'peer CIDR'),
+             ('ike-managed', 0, 'ike-managed'))
+    for attr, val, name in fixed:
+        s.reject(f'conn-set of admin and {attr} (as it is): refused',
+                 f"EINVAL | 'conn: {name} cannot be changed; delete and add "
+                 f"the conn' | bad-attr .conn.{attr}", 'conn-set',
+                 vals={'conn': {'name': 'c1', 'admin': 'down', attr: val}})
+    s.reject('conn-set of admin and ike on a conn not IKE-managed',
+             "EINVAL | 'ike: conn is not IKE-managed (ike none)' | "
+             'bad-attr .conn.ike', 'conn-set',
+             vals={'conn': {'name': 'c1', 'admin': 'down', 'ike': 'up'}})
+    s.reject('conn-set of admin, a good health check and a bad one',
+             "EINVAL | 'health interval (ms) 5 out of range 10..60000' | "
+             'bad-attr .conn.tunnels[2].health.interval', 'conn-set',
+             vals={'conn': {'name': 'c1', 'admin': 'down', 'tunnels': [
+                 {'ifindex': x['xfrm1'], 'health': health(interval=100)},
+                 {'ifindex': x['xfrm2'], 'health': health(interval=5)}]}})
+    # the good check of tunnel 1 is prepared before tunnel 2 fails
+    v.do('conn-new', {'conn': {'name': 'cdel', 'gw-ifindex': gw, 'tunnels': [
+        {'ifindex': x['xfrm5']}, {'ifindex': x['xfrm6']}]}})
+    sh(f'link del {args.tunnel_prefix}6\n')
+    s = Section(v, 'conn-set, a deleted tunnel')
+    s.reject('conn-set of admin and health on a live and a deleted tunnel',
+             "ENODEV | 'health: tunnel xfrm6 was deleted'", 'conn-set',
+             vals={'conn': {'name': 'cdel', 'admin': 'down', 'tunnels': [
+                 {'ifindex': x['xfrm5'], 'health': health(interval=100)},
+                 {'ifindex': x['xfrm6'], 'health': health(interval=100)}]}})
+    v.do('conn-set', {'conn': {'name': 'c1', 'admin': 'down'}})
+    eq('conn-set of admin alone applies (the control of the above)',
+       'down conn-set-ntf',
+       v.do('conn-get', {'conn': {'name': 'c1'}})[0]['conn']['admin'] + ' ' +
+       ' '.join(e['name'] for e in v.events()))
+    v.do('conn-set', {'conn': {'name': 'c1', 'admin': 'up'}})
+
+    # ---- messages cut at 79 characters
+    s = Section(v, 'long messages')
+    full = f'tunnel: ifindex 4294967295 is not a tunnel of conn {LONG}'
+    s.reject(f'a {len(full)}-character message is cut at 79',
+             f"ENODEV | '{full[:79]}' | bad-attr .conn.tunnels[1].ifindex",
+             'conn-set', vals={'conn': {'name': LONG, 'tunnels': [
+                 {'ifindex': 4294967295, 'health': health()}]}})
+    v.do('gw-set', {'gw': {'ifname': 'vpngw0', 'max-peer-routes': 1}})
+    s = Section(v, 'long messages, route K')
+    full = (f'route 2: BGP route quota of conn {LONG} reached '
+            '(max-peer-routes 1)')
+    s.reject(f'a {len(full)}-character "route K:" message is cut at 79; '
+             'route 1 is not kept',
+             f"ENOSPC | '{full[:79]}'", 'route-new',
+             vals={'routes': [route('10.5.0.0', 16, 'bgp', LONG),
+                              route('10.6.0.0', 16, 'bgp', LONG)]})
+    v.do('gw-set', {'gw': {'ifname': 'vpngw0', 'max-peer-routes': 100}})
+
+    # ---- dump requests are validated strictly
+    s = Section(v, 'dump requests')
+    unk = rattr(UNKNOWN, struct.pack('I', 1))
+    elem = rattr(1, v.enc('route', {'conn': 'c1'}) + unk, nested=True)
+    s.reject('route-get dump with an unknown attribute in its filter',
+             "EINVAL | 'Unknown attribute type' | "
+             f'bad-attr .routes[1].<{UNKNOWN}>', 'route-get',
+             rattr(3, elem, nested=True), dump=True)
+    s.reject('route-get dump with the read-only usable in its filter',
+             "EINVAL | 'attribute is read-only' | bad-attr .routes[1].usable",
+             'route-get', dump=True,
+             vals={'routes': [{'conn': 'c1', 'usable': 1}]})
+    s.reject('conn-get dump with an unknown attribute in its conn',
+             "EINVAL | 'Unknown attribute type' | "
+             f'bad-attr .conn.<{UNKNOWN}>', 'conn-get',
+             rattr(2, v.enc('conn', {'gw-ifindex': gw}) + unk, nested=True),
+             dump=True)
+    s.reject('gw-get dump (attributes ignored) with an unknown one in gw',
+             "EINVAL | 'Unknown attribute type' | "
+             f'bad-attr .gw.<{UNKNOWN}>', 'gw-get',
+             rattr(1, unk, nested=True), dump=True)
+    s.reject('route-get dump with an unknown top-level attribute',
+             "EINVAL | 'Unknown attribute type' | bad-attr .<5>",
+             'route-get', rattr(5, struct.pack('I', 1)), dump=True)
+    got = v.dump('route-get', {'routes': [{'conn': 'c1'}]})
+    eq('route-get dump with a valid filter (the control of the above)',
+       '10.1.0.0/16 10.3.0.0/16 10.2.0.0/16',
+       ' '.join(socket.inet_ntoa(m['routes'][0][1]['dst']) + '/' +
+                str(m['routes'][0][1]['dst-len']) for m in got))
+    got = v.do('gw-get', {'gw': {'ifname': 'vpngw0'},
+                          'lookup': {'family': 2}})
+    eq('gw-get with another object nested too: the other is ignored',
+       f'vpngw0 {gw}', f"{got[0]['gw']['ifname']} {got[0]['gw']['ifindex']}")
+
+    # ---- events of ip link, and no route events with conns and gateways
+    v.events()
+    sh('link add vpngw1 type vpnrt\n')
+    evs = v.events()
+    gw1 = v.do('gw-get', {'gw': {'ifname': 'vpngw1'}})[0]['gw']
+    eq('ip link add type vpnrt: one gw-new-ntf, as a gw-get reply',
+       'gw-new-ntf ' + js(gw1),
+       ' '.join(e['name'] + ' ' + js(e['msg'].get('gw')) for e in evs))
+    out('nonempty', 'gw-get of vpngw1 for the comparison above',
+        gw1.get('ifname', ''))
+
+    def conn_with_routes(name, gwi, base):
+        v.do('conn-new', {'conn': {'name': name, 'gw-ifindex': gwi,
+                                   'tunnels': [{'ifindex': x['xfrm7']}]}})
+        v.do('route-new', {'routes': [
+            route(f'{base}.1.0.0', 16, 'static', name),
+            route(f'{base}.2.0.0', 16, 'bgp', name),
+            route(f'{base}.3.0.0', 16, 'policy', name, src='c0a80000',
+                  **{'src-len': 16})]})
+        v.events()
+
+    def left(name):
+        conns = [m['conn']['name'] for m in v.dump('conn-get')]
+        routes = [m['routes'][0][1]['conn'] for m in v.dump('route-get')]
+        return f'conn left {conns.count(name)} routes left {routes.count(name)}'
+
+    conn_with_routes('cg1', gw1['ifindex'], 20)
+    v.do('conn-del', {'conn': {'name': 'cg1'}})
+    eq('conn-del with 3 routes: conn-del-ntf only, the routes are gone',
+       'conn-del-ntf cg1 n-routes 3 | conn left 0 routes left 0',
+       ' '.join(f"{e['name']} {e['msg']['conn']['name']} n-routes "
+                f"{e['msg']['conn']['n-routes']}" for e in v.events()) +
+       ' | ' + left('cg1'))
+    conn_with_routes('cg2', gw1['ifindex'], 21)
+    sh('link del vpngw1\n')
+    eq('ip link del of a gateway with a conn and routes: gw-del-ntf only',
+       'gw-del-ntf vpngw1 | conn left 0 routes left 0',
+       ' '.join(f"{e['name']} {e['msg']['gw']['ifname']}"
+                for e in v.events()) + ' | ' + left('cg2'))
+    v.do('gw-new', {'gw': {'ifname': 'vpngw2'}})
+    gw2 = v.do('gw-get', {'gw': {'ifname': 'vpngw2'}})[0]['gw']['ifindex']
+    conn_with_routes('cg3', gw2, 22)
+    v.do('gw-del', {'gw': {'ifname': 'vpngw2'}})
+    eq('gw-del of a gateway with a conn and routes: gw-del-ntf only',
+       'gw-del-ntf vpngw2 | conn left 0 routes left 0',
+       ' '.join(f"{e['name']} {e['msg']['gw']['ifname']}"
+                for e in v.events()) + ' | ' + left('cg3'))
+
+    # ---- conn ids: the lowest free one, from 1
+    def conn_id(name):
+        return v.do('conn-get', {'conn': {'name': name}})[0]['conn']['id']
+
+    ids = f'c1 {conn_id("c1")} long {conn_id(LONG)} cdel {conn_id("cdel")}'
+    v.do('conn-new', {'conn': {'name': 'cx', 'gw-ifindex': gw, 'id': 5,
+                               'tunnels': [{'ifindex': x['xfrm7']}]}})
+    v.do('conn-del', {'conn': {'name': LONG}})
+    v.do('conn-new', {'conn': {'name': 'cy', 'gw-ifindex': gw,
+                               'tunnels': [{'ifindex': x['xfrm3']}]}})
+    v.do('conn-new', {'conn': {'name': 'cz', 'gw-ifindex': gw, 'id': 0,
+                               'tunnels': [{'ifindex': x['xfrm8']}]}})
+    v.do('conn-new', {'conn': {'name': 'cw', 'gw-ifindex': gw,
+                               'tunnels': [{'ifindex': x['xfrm9']}]}})
+    eq('conn ids: 1, 2, 3; id 5 given; 2 freed; then 2, 4 (id 0), 6',
+       'c1 1 long 2 cdel 3 | cx 5 cy 2 cz 4 cw 6',
+       ids + ' | ' + ' '.join(f'{n} {conn_id(n)}'
+                              for n in ('cx', 'cy', 'cz', 'cw')))
+
+    # ---- dumps: changes interrupt them, state and counters do not
+    v.do('route-new', {'routes': [
+        route(f'10.{100 + i // 256}.{i % 256}.0', 24, 'static', 'cy')
+        for i in range(300)]})
+    sh(f'addr add 192.0.2.1/32 dev vpngw0\n'
+       f'route add 198.51.100.0/24 dev vpngw0 src 192.0.2.1\n')
+    total = len(v.dump('route-get'))
+
+    def interrupted(action):
+        """a route dump read in rounds, @action done after the first"""
+        s = Vpnrt.socket()
+        req = v.message('route-get', dump=True)
+        seq = v.seq
+        s.send(req)
+        rounds = routes = intr = 0
+        done = False
+        while not done:
+            data = s.recv(8192)
+            rounds += 1
+            for m in NlMsgs(data):
+                if m.nl_seq != seq:
+                    continue
+                if m.nl_flags & 0x10:               # NLM_F_DUMP_INTR
+                    intr = 1
+                if m.nl_type == Netlink.NLMSG_ERROR or \
+                   m.nl_type == Netlink.NLMSG_DONE:
+                    done = True
+                    break
+                routes += 1
+            if rounds == 1:
+                action()
+        s.close()
+        return (f"{'3 or more' if rounds >= 3 else rounds} rounds, "
+                f"DUMP_INTR {'set' if intr else 'clear'}", routes)
+
+    got, _ = interrupted(lambda: v.do('route-new', {'routes': [
+        route('10.250.0.0', 16, 'static', 'cy')]}))
+    eq('route dump with a route added between rounds: DUMP_INTR (control)',
+       '3 or more rounds, DUMP_INTR set', got)
+    total += 1
+
+    tun = args.tunnel_prefix + '3'
+    got, n = interrupted(lambda: sh(f'link set {tun} down\n'))
+    conn = v.do('conn-get', {'conn': {'name': 'cy'}})[0]['conn']
+    t1 = conn['tunnels'][0][1]
+    eq(f'route dump with cy\'s tunnel going down between rounds: no '
+       'DUMP_INTR',
+       f'3 or more rounds, DUMP_INTR clear, {total} routes | cy down, '
+       f'{tun} down link',
+       f"{got}, {n} routes | cy {conn['state']}, {t1['ifname']} "
+       f"{t1['state']} {' '.join(sorted(t1['down-reason']))}")
+    sh(f'link set {tun} up\n')
+
+    def no_route():
+        return v.do('gw-get', {'gw': {'ifname': 'vpngw0'}})[0]['gw'][
+            'stats']['no-route']
+
+    def traffic():
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            for _ in range(3):
+                u.sendto(b'vpnrt', ('198.51.100.1', 9))
+
+    before = no_route()
+    got, n = interrupted(traffic)
+    eq('route dump with traffic (no-route counter) between rounds: no '
+       'DUMP_INTR',
+       f'3 or more rounds, DUMP_INTR clear, {total} routes | no-route +3',
+       f'{got}, {n} routes | no-route +{no_route() - before}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
