@@ -201,7 +201,7 @@ kinds_conns() {
 	done
 	return $rc
 }
-check "a conn over each of the nine tunnels, two routes each (one batch)" kinds_conns
+check "a conn over each of the nine tunnels, two routes each (vpnrtctl -b)" kinds_conns
 # a first datagram makes the WireGuard handshake (and perhaps a keepalive)
 # happen before anything is counted
 send_to 1 172.17.9.5
@@ -257,8 +257,6 @@ for spec in "${KINDS[@]}"; do
 		"${want[$k]}" "$(grep -o " $dev=[0-9]*" <<<"$got" | tr -d ' ')"
 	k=$((k + 1))
 done
-check_eq "nothing else arrived in dc1 or dc2" "" \
-	"$(tr ' ' '\n' <<<"$got" | grep -v -e '^$' -e '^k[a-z0-9]*=')"
 
 # --- PMTU through xfrm and vti --------------------------------------------
 
@@ -426,11 +424,12 @@ expect_path "kwg carries 172.16.51.0/24 (dc1 kwg)" 172.16.51.5 $N "kwg=$N"
 ev_mark
 ip netns del "$wul"
 wait_carrier() {
-	local i s
-	for i in $(seq 40); do
+	local end=$((SECONDS + 10)) s
+	while :; do
 		s=$(conn_state kwg)
 		[ "$s" = "down no-tunnel | kwg down link" ] && return 0
-		sleep 0.25
+		[ $SECONDS -ge $end ] && break
+		sleep 0.2
 	done
 	echo "# kwg: $s"
 	return 1
