@@ -226,8 +226,8 @@ done
 check_fail_msg "gretap (an L2 tunnel) is refused" "kgretap is not an L3 tunnel" \
 	gwctl conn add kl2 gateway vpngw0 tunnel kgretap
 
-# N datagrams per carried family to each kind's prefixes, one sender; the
-# WireGuard peer's first packets wait for its handshake: poll a while
+# N datagrams per carried family to each kind's prefixes, one sender; poll
+# a while for the slowest tunnel (ESP and WireGuard under TCG)
 dsts=() want=()
 k=0
 for spec in "${KINDS[@]}"; do
@@ -242,11 +242,11 @@ send_to "$N" "${dsts[@]}"
 for i in 1 2 3 4 5 6; do
 	sleep 0.5
 	got=" $(rx_delta "$before" "$(rx_snap)") "
-	done=1
+	all=1
 	for w in "${want[@]}"; do
-		[[ $got == *" $w "* ]] || done=0
+		[[ $got == *" $w "* ]] || all=0
 	done
-	[ $done = 1 ] && break
+	[ $all = 1 ] && break
 done
 echo "# arrived in dc1:$got"
 k=0
