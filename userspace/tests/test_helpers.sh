@@ -67,7 +67,7 @@ expect "cpusoak: unknown option" 2 "cpusoak: unknown option --cpus" -- \
 # it reports is no longer than what a clock outside it saw (so it cannot
 # report the time asked for without running it). Its overshoot has no
 # bound here: cpusoak runs at SCHED_IDLE, and on a 2-core host under load
-# (load average 5) 0.2 s runs took up to 2.4 s, starved between two clock
+# (load average 5) runs of 0.1-0.2 s took up to 2.4 s, starved between two clock
 # reads.
 t0=$(date +%s%N)
 out=$("$h/cpusoak" --cpu 0 --seconds 0.2)
