@@ -6,7 +6,9 @@
 # does not.
 . "$(dirname "$0")/lib.sh"
 require_root
-require_cmd ip jq awk
+for c in ip jq awk; do
+	command -v "$c" >/dev/null || { ktap_fail "needs $c"; ktap_finish; }
+done
 DUMP_INTR=${DUMP_INTR:-$(dirname "$VPNRTCTL")/selftest-helpers/dump_intr}
 N=${VPNRT_SCALE_ROUTES:-100000}
 
