@@ -46,7 +46,11 @@
  *   delayed N           received, but more than --max-delay ms (default
  *                       100) after it was sent: held somewhere (say an
  *                       ARP queue while a link was down); for gap_ms
- *                       these count as lost, as they would for a call
+ *                       these count as lost, as they would for a call.
+ *                       The arrival time is the kernel's receive
+ *                       timestamp (SO_TIMESTAMPNS), so a receiver that
+ *                       was slow to read (this process not scheduled on
+ *                       a loaded machine) does not make datagrams late
  *   gap_ms X.X          the longest run of consecutive sequence numbers
  *                       nobody received in time, as time: send time of the first
  *                       seq received after the run minus send time of the
@@ -69,6 +73,17 @@
  *                       schedule and restarted pacing from "now"
  *   elapsed_ms X.X      send time of the last datagram minus that of the
  *                       first
+ *   lost_outside N      seqs nobody received, outside the longest gap
+ *   delayed_outside N   seqs received late (see delayed), outside the
+ *                       longest gap: with lost_outside, what the loss
+ *                       window does not account for
+ *   gap_from_real_ns T  the start of gap_ms (the send time of the last
+ *                       seq received in time before it) on
+ *                       CLOCK_REALTIME, in ns, to compare with other
+ *                       clocks (0 if nothing was lost)
+ *   gap_to_real_ns T    the end of gap_ms likewise
+ *   untimed N           datagrams that came without a receive timestamp
+ *                       (timed when read instead)
  *
  * Exit status: 0 when the measurement ran (losses are a result, not an
  * error), 1 on a setup or runtime error, 2 on a usage error.
@@ -179,15 +194,29 @@ static int nrx;
 static uint32_t run_id;
 static uint32_t nsent;
 static int64_t max_seen = -1;
-static unsigned long reordered, stray;
+static unsigned long reordered, stray, untimed;
 static unsigned char *rbuf;
 static size_t rbuf_len;
+
+/* CLOCK_REALTIME minus CLOCK_MONOTONIC: receive timestamps to send times */
+static int64_t real_off;
 
 static void drain(struct rx *r, int idx)
 {
 	for (;;) {
-		ssize_t n = recv(r->fd, rbuf, rbuf_len, MSG_DONTWAIT);
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(struct timespec))];
+		} cbuf;
+		struct iovec iov = { .iov_base = rbuf, .iov_len = rbuf_len };
+		struct msghdr mh = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = &cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		ssize_t n = recvmsg(r->fd, &mh, MSG_DONTWAIT);
 		uint32_t magic, id, seq;
+		struct cmsghdr *cm;
+		int64_t at = -1;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -200,6 +229,20 @@ static void drain(struct rx *r, int idx)
 				continue;
 			die("recv in %s: %s", r->ns, strerror(errno));
 		}
+		/* when the kernel took it in, not when we got to read it */
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SCM_TIMESTAMPNS) {
+				struct timespec t;
+
+				memcpy(&t, CMSG_DATA(cm), sizeof(t));
+				at = (int64_t)t.tv_sec * 1000000000ll + t.tv_nsec -
+				     real_off;
+			}
+		if (at < 0) {
+			untimed++;
+			at = now_ns();
+		}
 		if (n < HDR_LEN) {
 			stray++;
 			continue;
@@ -211,7 +254,7 @@ static void drain(struct rx *r, int idx)
 			stray++;
 			continue;
 		}
-		if (!rx_cnt[seq] && now_ns() - send_ts[seq] > max_delay)
+		if (!rx_cnt[seq] && at - send_ts[seq] > max_delay)
 			rx_late[seq] = 1;
 		if (rx_cnt[seq] < UINT8_MAX)
 			rx_cnt[seq]++;
@@ -280,6 +323,7 @@ int main(int argc, char **argv)
 	int64_t interval, next, t_end, t_stop, max_seqs;
 	int family, txfd, i, ready_done = 0;
 	uint32_t seq, received = 0, dup = 0, delayed = 0;
+	uint32_t lost_out = 0, delayed_out = 0;
 	unsigned char *sbuf;
 
 	for (i = 1; i < argc; i++) {
@@ -367,6 +411,13 @@ int main(int argc, char **argv)
 	if (!send_ts || !rx_mask || !rx_cnt || !rx_late || !rbuf || !sbuf)
 		die("out of memory");
 	run_id = (uint32_t)getpid() ^ (uint32_t)now_ns();
+	{
+		struct timespec rt;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		real_off = (int64_t)rt.tv_sec * 1000000000ll + rt.tv_nsec -
+			   now_ns();
+	}
 
 	/* receivers: one socket per netns, bound to the wildcard address */
 	for (i = 0; i < nrx; i++) {
@@ -396,6 +447,10 @@ int main(int argc, char **argv)
 		}
 		/* best effort: a bigger queue for the straggler burst */
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+		if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one,
+			       sizeof(one)) < 0)
+			die("netns %s: SO_TIMESTAMPNS: %s", rxs[i].ns,
+			    strerror(errno));
 		if (bind(fd, (struct sockaddr *)&la, dst_len) < 0)
 			die("netns %s: bind to UDP port %ld: %s", rxs[i].ns,
 			    port, strerror(errno));
@@ -467,7 +522,7 @@ int main(int argc, char **argv)
 	/* results */
 	{
 		int64_t best = -1, gap_first = -1, gap_last = -1;
-		int64_t last_rx = -1;
+		int64_t last_rx = -1, gap_from = 0, gap_to = 0;
 
 		for (seq = 0; seq < nsent; seq++) {
 			if (rx_cnt[seq])
@@ -494,7 +549,17 @@ int main(int argc, char **argv)
 				best = to - from;
 				gap_first = s;
 				gap_last = e;
+				gap_from = from;
+				gap_to = to;
 			}
+		}
+		for (seq = 0; seq < nsent; seq++) {
+			if ((int64_t)seq >= gap_first && (int64_t)seq <= gap_last)
+				continue;
+			if (!rx_cnt[seq])
+				lost_out++;
+			else if (rx_late[seq])
+				delayed_out++;
 		}
 		printf("sent %u\n", nsent);
 		printf("received %u\n", received);
@@ -520,6 +585,13 @@ int main(int argc, char **argv)
 		printf("late %lu\n", late);
 		printf("elapsed_ms %.1f\n",
 		       nsent ? (send_ts[nsent - 1] - send_ts[0]) / 1e6 : 0.0);
+		printf("lost_outside %u\n", lost_out);
+		printf("delayed_outside %u\n", delayed_out);
+		printf("gap_from_real_ns %lld\n",
+		       (long long)(best < 0 ? 0 : gap_from + real_off));
+		printf("gap_to_real_ns %lld\n",
+		       (long long)(best < 0 ? 0 : gap_to + real_off));
+		printf("untimed %lu\n", untimed);
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die("writing the result: %s", strerror(errno));
