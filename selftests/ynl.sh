@@ -12,27 +12,36 @@
 # ynl lacks. Every python start costs seconds under TCG: few calls, each
 # checked for several things.
 . "$(dirname "$0")/lib.sh"
-require_root
-require_cmd ip jq python3
 
+# what this test needs is installed by scripts/install-deps (ynl by
+# scripts/ynl-setup): its absence is a failure, not a skip
+need() {
+	echo "# $*"
+	ktap_fail "$*"
+	ktap_finish
+}
+[ "$(id -u)" = 0 ] || need "needs root"
+for c in ip jq python3; do
+	command -v "$c" >/dev/null || need "needs $c"
+done
 tree=${VPNRT_YNL_TREE:-$("$VPNRT_TOP/scripts/ynl-setup" --check 2>/dev/null)} ||
-	skip_all "no ynl of Linux 6.12 in the cache; run scripts/ynl-setup on the host"
+	need "no ynl of Linux 6.12 in the cache; run scripts/ynl-setup on the host"
 VPNRT_YNL=
 for d in "$tree/tools/net/ynl/pyynl" "$tree/tools/net/ynl"; do
 	[ -f "$d/cli.py" ] && { VPNRT_YNL=$d; break; }
 done
-[ -n "$VPNRT_YNL" ] || skip_all "no ynl cli.py under $tree"
+[ -n "$VPNRT_YNL" ] || need "no ynl cli.py under $tree"
 export VPNRT_YNL
 schema=$tree/Documentation/netlink/genetlink-legacy.yaml
 spec=$VPNRT_TOP/Documentation/netlink/vpnrt.yaml
-[ -f "$schema" ] || skip_all "no $schema"
+[ -f "$schema" ] || need "no $schema"
 python3 -c 'import yaml, jsonschema' 2>/dev/null ||
-	skip_all "needs python3-yaml and python3-jsonschema"
+	need "needs python3-yaml and python3-jsonschema"
 
-setup_ns ns || { echo "# cannot create netns"; exit $KSFT_FAIL; }
-vpnrt_load || { echo "# cannot load vpnrt.ko"; exit $KSFT_FAIL; }
+setup_ns ns || need "cannot create a netns"
+vpnrt_load || need "cannot load vpnrt.ko"
 ip -n "$ns" link add xfrm1 type xfrm if_id 1 && ip -n "$ns" link set xfrm1 up ||
-	{ echo "# cannot create xfrm1"; exit $KSFT_FAIL; }
+	need "cannot create xfrm1"
 xfrm1=$(ip -n "$ns" -o link show xfrm1 | cut -d: -f1)
 
 # ynl ARGS...: the CLI in $ns, JSON out; the spec is checked by the first call
