@@ -7,7 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 require_root
-require_cmd ip jq
+for c in ip jq; do
+	command -v "$c" >/dev/null || { ktap_fail "needs $c"; ktap_finish; }
+done
 
 topo_setup || { ktap_fail "topology set up"; ktap_finish; }
 populate() {
@@ -23,45 +25,60 @@ EOB
 }
 check "gateway with two conns and routes of every kind" populate
 
-# traffic for a few seconds, from another process
+# traffic for a few seconds, from another process, which counts its
+# sends: each must succeed (vpc routes to gw, whatever gw then does)
 ip netns exec "$vpc" bash -c '
-	end=$((SECONDS + 6))
+	end=$((SECONDS + 6)) ok=0 failed=0
 	while [ $SECONDS -lt $end ]; do
 		for i in 1 2 3 4 5 6 7 8; do
-			exec 3>/dev/udp/172.16.$i.1/9 && echo x >&3
+			if exec 3>/dev/udp/172.16.$i.1/9 && echo x >&3; then
+				ok=$((ok + 1))
+			else
+				failed=$((failed + 1))
+			fi
 			exec 3>&-
 		done 2>/dev/null
 	done
-	exit 0' &
+	echo "failed $failed"
+	[ $failed = 0 ] && [ $ok -gt 0 ]' >"$TMPDIR/sender.out" 2>&1 &
 traffic=$!
 sleep 2
 rx_before=$(dc_rx | awk '{ s += $2 } END { print s }')
 check "traffic is flowing ($rx_before packets arrived)" test "$rx_before" -gt 0
 check "rmmod vpnrt under traffic" rmmod vpnrt
-check_fail "vpngw0 went with the module" ip -n "$gw" link show vpngw0
+check_fail_msg "vpngw0 went with the module" 'Device "vpngw0" does not exist' \
+	ip -n "$gw" link show vpngw0
 wait $traffic
-check_eq "the sender ran to its end, unharmed" 0 $?
+rc=$?
+check_eq "the sender ran to its end, every send succeeded" "failed 0, exit 0" \
+	"$(cat "$TMPDIR/sender.out"), exit $rc"
 
-# a netns with live state, deleted
-vpnrt_load || ktap_fail "insmod again"
-nsdel() {
-	local n
-	n=vpnrt-del-$$
-	ip netns add $n &&
-	ip -n $n link add xa type xfrm if_id 1 &&
-	ip -n $n link add xb type xfrm if_id 2 &&
-	ip netns exec $n "$VPNRTCTL" gateway add g0 &&
-	ip -n $n link add g1 type vpnrt &&
-	ip netns exec $n "$VPNRTCTL" conn add a gateway g0 tunnel xa tunnel xb &&
-	ip netns exec $n "$VPNRTCTL" conn add b gateway g1 tunnel xb 2>/dev/null;
-	ip netns exec $n "$VPNRTCTL" -b - <<EOB &&
+# a netns with live state, deleted: gateways g0 (vpnrtctl) and g1 (ip
+# link), conn a with two tunnels on g0, conn b on g1, routes of each kind
+check "insmod again" vpnrt_load
+setup_ns delns || ktap_fail "netns to delete"
+D() { ip netns exec "$delns" "$VPNRTCTL" "$@"; }
+nsfill() {
+	ip -n "$delns" -batch - <<EOB &&
+link add xa type xfrm if_id 1
+link add xb type xfrm if_id 2
+link add xc type xfrm if_id 3
+link add g1 type vpnrt
+EOB
+	D -b - <<EOB &&
+gateway add g0
+conn add a gateway g0 tunnel xa tunnel xb
+conn add b gateway g1 tunnel xc
 route add 10.0.0.0/8 conn a
 route add 10.1.0.0/16 from 192.168.0.0/16 conn a
 route add 2001:db8::/32 conn a proto bgp pref 1
+route add 10.0.0.0/8 conn b
 EOB
-	ip netns del $n
+	D -j conn show | jq -r 'sort_by(.name) | map("\(.name) \(.gateway) \(.routes)") | join(", ")'
 }
-check "netns with two gateways, conns and routes deleted" nsdel
+check_eq "netns with conns a (g0, 3 routes) and b (g1, 1 route)" \
+	"a g0 3, b g1 1" "$(nsfill 2>&1)"
+check "that netns deleted" ip netns del "$delns"
 check "ip link del of a gateway with state" bash -c "
 	ip -n '$gw' link add g2 type vpnrt &&
 	ip netns exec '$gw' '$VPNRTCTL' conn add c9 gateway g2 tunnel xfrm1 &&
