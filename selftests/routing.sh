@@ -364,9 +364,9 @@ check_eq "no route: 8 datagrams arrive nowhere" "-=8" "$(tally <<<"$out")"
 s4=$(gstats)
 check_eq "counters: no_route +12 (4 pings, 8 datagrams), fallback +0" \
 	"$(awk '{ print $1 + 12, $2 }' <<<"$s3")" "$s4"
-check_fail_msg "route get: no route to 172.20.0.1" "no route to 172.20.0.1" \
+check_fail_msg "route get: no route to 172.20.0.1" "lookup: no route to 172.20.0.1 in vpngw0" \
 	gwctl route get 172.20.0.1 gateway vpngw0 from 10.10.0.2
 check_fail_msg "route get: admin down and no fallback, no route to fd20:13::1" \
-	"no route to fd20:13::1" gwctl route get fd20:13::1 gateway vpngw0 from fd10::2
+	"lookup: no route to fd20:13::1 in vpngw0" gwctl route get fd20:13::1 gateway vpngw0 from fd10::2
 
 ktap_finish
