@@ -33,6 +33,28 @@ expect_path() {
 	check_eq "$what" "$want" "${got% }"
 }
 
+# expect_drop WHAT DST: nothing usable and no fallback: 3 datagrams and
+# a ping to DST reach the gateway, are dropped there and counted
+# (no_route), the ping is answered with ICMP net unreachable, and
+# nothing arrives in dc1 or dc2
+expect_drop() {
+	local what=$1 dst=$2 before after nr0 nr1 out got
+	before=$(dc_rx)
+	nr0=$(gwctl -j -s gateway show vpngw0 | jq '.[0].stats.no_route')
+	send_flows "$dst" 3
+	out=$(ip netns exec "$vpc" ping -n -c 1 -W 2 "$dst" 2>&1)
+	nr1=$(gwctl -j -s gateway show vpngw0 | jq '.[0].stats.no_route')
+	after=$(dc_rx)
+	got=$(awk 'NR == FNR { b[$1] = $2; next }
+		   { d = $2 - b[$1]; if (d) printf "%s=%d ", $1, d }' \
+		<(echo "$before") <(echo "$after"))
+	check_eq "$what: nothing arrives in dc1 or dc2" "" "${got% }"
+	check_eq "$what: the 3 datagrams and the ping counted as no_route" 4 \
+		"$((${nr1:-0} - ${nr0:-0}))"
+	check "$what: ping answered with net unreachable by the gateway" \
+		grep -q "^From 10.10.0.1 .*Destination Net Unreachable" <<<"$out"
+}
+
 add_routes() {
 	gwctl -b - <<EOB
 route add 172.16.0.0/16 conn c2
@@ -62,8 +84,7 @@ expect_path "the BGP route remains (dc1)" 172.16.4.5 10 "xfrm1=10"
 expect_path "rule 4: active weight 100 over standby 0 (dc2)" 172.16.3.5 10 "xfrm2=10"
 check "admin down c2" gwctl conn set c2 admin down
 expect_path "admin down: at once to the standby (dc1)" 172.16.3.5 10 "xfrm1=10"
-expect_path "admin down: the /16 (c2 only) drops, never uses an admin-down conn" \
-	172.16.2.5 3 ""
+expect_drop "admin down: the /16 (c2 only) never uses an admin-down conn" 172.16.2.5
 check "admin up c2" gwctl conn set c2 admin up
 expect_path "switch back to the active (dc2)" 172.16.3.5 10 "xfrm2=10"
 expect_path "IPv6: fd20:1::/32 (dc1)" fd20:1::5 10 "xfrm1=10"
@@ -89,8 +110,9 @@ check "ECMP: spread within 35/65 (dc1 $e1, dc2 $e2)" \
 expect_path "dual tunnel: tunnel 1 active (xfrm3)" 172.16.6.5 10 "xfrm3=10"
 check "delete the gateway side of xfrm3" ip -n "$gw" link del xfrm3
 expect_path "deleted tunnel: at once to tunnel 2 (xfrm4)" 172.16.6.5 10 "xfrm4=10"
-check_eq "conn show: xfrm3 is no-device" "down no-device" \
-	"$(gwctl -j conn show c3 | jq -r '.[0].tunnels[0] | "\(.state) \(.down_reason | join(","))"' | sed 's/,link//')"
+check_eq "conn show: xfrm3 is no-device (and link: it went down first)" \
+	"down no-device,link" \
+	"$(gwctl -j conn show c3 | jq -r '.[0].tunnels[0] | "\(.state) \(.down_reason | join(","))"')"
 
 # capture: what dc1 receives is the packet vpc sent
 ip netns exec "$dc1" timeout 20 tcpdump -n -i xfrm1 -c 5 -w "$TMPDIR/cap.pcap" \
