@@ -1610,12 +1610,16 @@ static int route_parse(struct net *net, struct nlattr *nla, unsigned int idx,
 	return 0;
 }
 
-/* prefix the message a lower layer left with "route N: " */
+/*
+ * prefix the message a lower layer left with "route N: ", unless it has
+ * one already ("route exists" has not: it is not "route N:")
+ */
 static void route_err(struct netlink_ext_ack *extack, unsigned int idx)
 {
 	char msg[VPNRT_ERRLEN];
 
-	if (!extack || !extack->_msg || !strncmp(extack->_msg, "route ", 6))
+	if (!extack || !extack->_msg ||
+	    (!strncmp(extack->_msg, "route ", 6) && isdigit(extack->_msg[6])))
 		return;
 	strscpy(msg, extack->_msg, sizeof(msg));
 	NL_SET_ERR_MSG_FMT(extack, "route %u: %s", idx, msg);
