@@ -8,7 +8,7 @@
  * address and fragment can be sent.
  *
  *   flowmap --ns NS --watch NS:DEV [--watch NS:DEV ...] --src IP --dst IP
- *           [--ndst K] [--proto udp|udplite|sctp|tcp|icmp|N] [--flows N]
+ *           [--ndst K] [--proto P[,P...]] [--flows N]
  *           [--sport P] [--dport P] [--frag] [--timeout MS]
  *
  *   --ns NS         the sender's namespace (a name in /run/netns or a path)
@@ -18,8 +18,10 @@
  *                   address may be sent, the kernel routes by --dst
  *   --ndst K        K destinations, --dst and the K-1 addresses after it
  *                   (1..4096, default 1)
- *   --proto P       protocol (default udp); its first four bytes after the
- *                   IP header are the ports, whatever the protocol
+ *   --proto P[,P...]  protocols, each udp, udplite, sctp, tcp, icmp or a
+ *                   number (default udp; at most 8), one after the other;
+ *                   the first four bytes after the IP header are the
+ *                   ports, whatever the protocol
  *   --flows N       datagrams per destination, source ports --sport ..
  *                   --sport+N-1 (1..4096, default 1)
  *   --sport, --dport  first source port (default 10000), destination port
@@ -49,7 +51,7 @@
 #define HELPER_NAME "flowmap"
 #define HELPER_USAGE HELPER_NAME \
 	" --ns NS --watch NS:DEV [--watch NS:DEV ...] --src IP --dst IP\n" \
-	"         [--ndst K] [--proto udp|udplite|sctp|tcp|icmp|N] [--flows N]\n" \
+	"         [--ndst K] [--proto P[,P...]] [--flows N]\n" \
 	"         [--sport P] [--dport P] [--frag] [--timeout MS]"
 #include "helper.h"
 
@@ -65,6 +67,7 @@
 #define MAX_DST		4096
 #define MAX_FLOWS	4096
 #define MAX_DGRAMS	16384
+#define MAX_PROTOS	8
 #define TAG_MAGIC	0x76507254u	/* "vPrT" */
 
 union addr {
@@ -228,7 +231,7 @@ int main(int argc, char **argv)
 {
 	const char *ns = NULL, *src_s = NULL, *dst_s = NULL;
 	long ndst = 1, flows = 1, sport = 10000, dport = 9, timeout = 2000;
-	int proto = IPPROTO_UDP, family, fd, i, frag = 0;
+	int protos[MAX_PROTOS] = { IPPROTO_UDP }, n_protos = 1, family, fd, i, frag = 0;
 	union addr src, dst0;
 	unsigned int n_dgrams, want, got = 0, seq;
 	uint32_t run;
@@ -267,7 +270,20 @@ int main(int argc, char **argv)
 		} else if (!strcmp(o, "--ndst")) {
 			ndst = num(o, v, 1, MAX_DST);
 		} else if (!strcmp(o, "--proto")) {
-			proto = proto_num(v);
+			char list[64], *tok, *save = NULL;
+
+			if (strlen(v) >= sizeof(list))
+				usage_err("--proto \"%s\" is too long", v);
+			snprintf(list, sizeof(list), "%s", v);
+			n_protos = 0;
+			for (tok = strtok_r(list, ",", &save); tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if (n_protos == MAX_PROTOS)
+					usage_err("at most %d protocols", MAX_PROTOS);
+				protos[n_protos++] = proto_num(tok);
+			}
+			if (!n_protos)
+				usage_err("--proto needs a protocol");
 		} else if (!strcmp(o, "--flows")) {
 			flows = num(o, v, 1, MAX_FLOWS);
 		} else if (!strcmp(o, "--sport")) {
@@ -291,13 +307,14 @@ int main(int argc, char **argv)
 	if (inet_pton(family, src_s, &src) != 1)
 		usage_err("--src %s is not an %s address", src_s,
 			  family == AF_INET ? "IPv4" : "IPv6");
-	if (proto < 0)
-		proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	for (i = 0; i < n_protos; i++)
+		if (protos[i] < 0)
+			protos[i] = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
 	if (sport + flows - 1 > 65535)
 		usage_err("--sport + --flows - 1 must be at most 65535");
-	if (ndst * flows > MAX_DGRAMS)
-		usage_err("--ndst x --flows must be at most %d", MAX_DGRAMS);
-	n_dgrams = (unsigned int)(ndst * flows);
+	if (n_protos * ndst * flows > MAX_DGRAMS)
+		usage_err("protocols x --ndst x --flows must be at most %d", MAX_DGRAMS);
+	n_dgrams = (unsigned int)(n_protos * ndst * flows);
 	want = n_dgrams * (frag ? 2 : 1);
 
 	for (i = 0; i < n_watch; i++)
@@ -309,7 +326,9 @@ int main(int argc, char **argv)
 	run = (uint32_t)getpid() ^ (uint32_t)now_ns();
 
 	for (seq = 0; seq < n_dgrams; seq++) {
-		unsigned int d = seq / (unsigned int)flows, f = seq % (unsigned int)flows;
+		unsigned int per = (unsigned int)(ndst * flows);
+		int proto = protos[seq / per];
+		unsigned int d = seq % per / (unsigned int)flows, f = seq % (unsigned int)flows;
 		unsigned int hl = l4_len(proto), first = (hl + sizeof(struct tag) + 7) & ~7u;
 		unsigned char pkt[256];
 		union { struct sockaddr_in v4; struct sockaddr_in6 v6; } sa;
@@ -421,7 +440,9 @@ int main(int argc, char **argv)
 	}
 
 	for (seq = 0; seq < n_dgrams; seq++) {
-		unsigned int d = seq / (unsigned int)flows, f = seq % (unsigned int)flows;
+		unsigned int per = (unsigned int)(ndst * flows);
+		int proto = protos[seq / per];
+		unsigned int d = seq % per / (unsigned int)flows, f = seq % (unsigned int)flows;
 		char addr[INET6_ADDRSTRLEN], w0[128], w1[128];
 		union addr a = dst0;
 
