@@ -41,22 +41,20 @@ static void flow_ports(struct sk_buff *skb, unsigned int off,
 	__be16 _ports[2];
 	const __be16 *ports;
 
-	switch (fl->proto) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
-		ports = skb_header_pointer(skb, off, sizeof(_ports), _ports);
-		if (ports) {
-			fl->sport = ports[0];
-			fl->dport = ports[1];
-		}
+	if (!vpnrt_proto_has_ports(fl->proto))
+		return;
+	ports = skb_header_pointer(skb, off, sizeof(_ports), _ports);
+	if (ports) {
+		fl->sport = ports[0];
+		fl->dport = ports[1];
 	}
 }
 
 /*
- * The flow of @skb. Fragments hash on addresses and protocol only, so
- * that every fragment of a datagram takes the same path.
+ * The flow of @skb. Fragments hash on addresses only, so that every
+ * fragment of a datagram takes the same path: only the first carries the
+ * ports, and an IPv6 fragment after the first does not even name the
+ * upper protocol (ipv6_skip_exthdr() stops at its fragment header).
  */
 static int flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl)
 {
@@ -73,9 +71,10 @@ static int flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl)
 		fl->family = AF_INET;
 		fl->src.ip = iph->saddr;
 		fl->dst.ip = iph->daddr;
+		if (ip_is_fragment(iph))
+			return 0;
 		fl->proto = iph->protocol;
-		if (!ip_is_fragment(iph))
-			flow_ports(skb, skb_network_offset(skb) + iph->ihl * 4, fl);
+		flow_ports(skb, skb_network_offset(skb) + iph->ihl * 4, fl);
 		return 0;
 	}
 	case htons(ETH_P_IPV6): {
@@ -95,11 +94,11 @@ static int flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl)
 		nexthdr = ip6h->nexthdr;
 		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
 				       &nexthdr, &frag_off);
-		if (off < 0)
+		/* frag_off holds the M flag too: nonzero in every fragment */
+		if (off < 0 || frag_off)
 			return 0;
 		fl->proto = nexthdr;
-		if (!frag_off)
-			flow_ports(skb, off, fl);
+		flow_ports(skb, off, fl);
 		return 0;
 	}
 	}

@@ -1924,6 +1924,13 @@ static int route_lookup_doit(struct sk_buff *skb, struct genl_info *info)
 		fl.sport = htons(nla_get_u16(tb[VPNRT_A_LOOKUP_SPORT]));
 	if (tb[VPNRT_A_LOOKUP_DPORT])
 		fl.dport = htons(nla_get_u16(tb[VPNRT_A_LOOKUP_DPORT]));
+	/* the data path knows ports only where vpnrt_proto_has_ports() */
+	if ((fl.sport || fl.dport) && !vpnrt_proto_has_ports(fl.proto)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VPNRT_A_LOOKUP_SPORT] ?:
+				    tb[VPNRT_A_LOOKUP_DPORT],
+				    "lookup: ports need ipproto tcp, udp, udplite or sctp");
+		return -EINVAL;
+	}
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)

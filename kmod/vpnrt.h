@@ -224,10 +224,17 @@ struct vpnrt_net *vpnrt_pernet(struct net *net);
 
 struct vpnrt_flow {
 	u16 family;
-	u8 proto;			/* IPPROTO_*, 0 if unknown */
-	__be16 sport, dport;		/* 0 unless TCP/UDP/SCTP/UDP-Lite */
+	u8 proto;			/* IPPROTO_*, 0 if unknown or a fragment */
+	__be16 sport, dport;		/* 0 unless vpnrt_proto_has_ports() */
 	union vpnrt_addr src, dst;
 };
+
+/* the protocols whose ports (at the same place) are part of a flow */
+static inline bool vpnrt_proto_has_ports(u8 proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_UDPLITE || proto == IPPROTO_SCTP;
+}
 
 struct vpnrt_decision {
 	const struct vpnrt_route *route;	/* always if explained; else
