@@ -5,7 +5,10 @@
  * an unregistered device, each differing from the right answer in one
  * field. Only the right one counts; one of ours (identifier, addresses)
  * with a wrong cookie or sequence number is taken and ignored; anything
- * else passes on untouched. Also the timer's grid of ticks.
+ * else passes on untouched. The cookie is computed here, apart from
+ * probe_cookie(): SipHash-2-4 under the prober's key of its identifier
+ * and the sequence number, two little-endian 32-bit words. Also the
+ * timer's grid of ticks.
  */
 #include <kunit/test.h>
 #include <linux/if_arp.h>
@@ -16,7 +19,7 @@ struct rxt {
 	struct vpnrt_conn conn;
 	struct vpnrt_health hc;
 	struct net_device *dev;
-	struct workqueue_struct *own_wq;
+	struct workqueue_struct *own_wq, *saved_wq;
 	unsigned int events;
 	u16 seq;			/* the outstanding probe */
 };
@@ -47,11 +50,14 @@ static struct rxt *rxt_new(struct kunit *test, int family)
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->dev = alloc_netdev(0, "vrtk%d", NET_NAME_UNKNOWN, rxt_dev_setup);
 	KUNIT_ASSERT_NOT_NULL(test, r->dev);
-	if (!health_wq) {	/* on 6.1 suites run before the module's init */
-		r->own_wq = alloc_workqueue("vpnrt_health_test", 0, 0);
-		KUNIT_ASSERT_NOT_NULL(test, r->own_wq);
-		health_wq = r->own_wq;
-	}
+	/*
+	 * A workqueue of our own: on 6.1 suites run before the module's init,
+	 * and a suite may have run (and ended) the module's setup before us.
+	 */
+	r->own_wq = alloc_workqueue("vpnrt_health_test", 0, 0);
+	KUNIT_ASSERT_NOT_NULL(test, r->own_wq);
+	r->saved_wq = health_wq;
+	health_wq = r->own_wq;
 	r->conn.n_tunnels = 1;
 	spin_lock_init(&r->hc.lock);
 	INIT_WORK(&r->hc.event_work, rxt_event);
@@ -81,18 +87,29 @@ static struct rxt *rxt_new(struct kunit *test, int family)
 static void rxt_free(struct rxt *r)
 {
 	flush_work(&r->hc.event_work);
-	if (r->own_wq) {
-		health_wq = NULL;
-		destroy_workqueue(r->own_wq);
-	}
+	health_wq = r->saved_wq;
+	destroy_workqueue(r->own_wq);
 	free_netdev(r->dev);
+}
+
+/* the cookie of probe @seq of a prober with @key and @id, by its definition */
+static u64 rxt_cookie(const siphash_key_t *key, __be16 id, u16 seq)
+{
+	__le32 words[2] __aligned(SIPHASH_ALIGNMENT);
+
+	words[0] = cpu_to_le32(be16_to_cpu(id));
+	words[1] = cpu_to_le32(seq);
+	return siphash(words, sizeof(words), key);
 }
 
 /* what to change in an otherwise right answer */
 enum rxt_fault {
 	RIGHT,
 	WRONG_ID,
-	WRONG_COOKIE,
+	WRONG_COOKIE,		/* one bit off */
+	COOKIE_OTHER_KEY,	/* right for another prober's key */
+	COOKIE_OTHER_SEQ,	/* right for another probe of this prober */
+	COOKIE_OTHER_ID,	/* right for another identifier */
 	WRONG_SEQ,
 	WRONG_SADDR,
 	WRONG_DADDR,
@@ -109,8 +126,9 @@ static struct sk_buff *rxt_reply(struct kunit *test, struct rxt *r,
 {
 	const struct vpnrt_health_cfg *cfg = &r->hc.cfg;
 	u16 seq = f == WRONG_SEQ ? r->seq - 1 : r->seq;
-	u64 cookie = probe_cookie(&r->hc, seq) ^ (f == WRONG_COOKIE);
 	__be16 id = f == WRONG_ID ? htons(0x4243) : r->hc.id;
+	siphash_key_t other_key = r->hc.key;
+	u64 cookie;
 	unsigned int l3 = cfg->family == AF_INET ? sizeof(struct iphdr) :
 						   sizeof(struct ipv6hdr);
 	unsigned int len = l3 + sizeof(struct icmphdr) + COOKIE_LEN;
@@ -118,6 +136,23 @@ static struct sk_buff *rxt_reply(struct kunit *test, struct rxt *r,
 	union vpnrt_addr saddr = cfg->dst, daddr = cfg->src;
 	unsigned int last = cfg->family == AF_INET ? 3 : 15;
 
+	other_key.key[1] ^= 1ULL << 40;
+	switch (f) {
+	case WRONG_COOKIE:
+		cookie = rxt_cookie(&r->hc.key, id, seq) ^ (1ULL << 63);
+		break;
+	case COOKIE_OTHER_KEY:
+		cookie = rxt_cookie(&other_key, id, seq);
+		break;
+	case COOKIE_OTHER_SEQ:
+		cookie = rxt_cookie(&r->hc.key, id, seq + 1);
+		break;
+	case COOKIE_OTHER_ID:
+		cookie = rxt_cookie(&r->hc.key, htons(0x4243), seq);
+		break;
+	default:
+		cookie = rxt_cookie(&r->hc.key, id, seq);
+	}
 	KUNIT_ASSERT_NOT_NULL(test, skb);
 	skb_reset_network_header(skb);
 	skb_put_zero(skb, f == TRUNCATED ? l3 + 4 : len);
@@ -194,6 +229,10 @@ static void rx_faults(struct kunit *test, int family)
 		WRONG_ID, WRONG_SADDR, WRONG_DADDR, WRONG_TYPE, WRONG_CODE,
 		WRONG_PROTO, FRAGMENT, TRUNCATED, WRONG_ETHERTYPE,
 	};
+	static const enum rxt_fault forged[] = {
+		WRONG_COOKIE, COOKIE_OTHER_KEY, COOKIE_OTHER_SEQ,
+		COOKIE_OTHER_ID, WRONG_SEQ,
+	};
 	struct rxt *r = rxt_new(test, family);
 	unsigned int i;
 
@@ -208,9 +247,10 @@ static void rx_faults(struct kunit *test, int family)
 	KUNIT_EXPECT_EQ(test, r->hc.sm.answered, 0);
 
 	/* ours but forged or stale: taken and ignored */
-	KUNIT_EXPECT_TRUE(test, rxt_deliver(test, r, WRONG_COOKIE));
-	KUNIT_EXPECT_TRUE(test, rxt_deliver(test, r, WRONG_SEQ));
-	KUNIT_EXPECT_EQ(test, r->hc.sm.ignored, 2);
+	for (i = 0; i < ARRAY_SIZE(forged); i++)
+		KUNIT_EXPECT_TRUE_MSG(test, rxt_deliver(test, r, forged[i]),
+				      "fault %d passed", forged[i]);
+	KUNIT_EXPECT_EQ(test, r->hc.sm.ignored, ARRAY_SIZE(forged));
 	KUNIT_EXPECT_EQ(test, r->hc.sm.answered, 0);
 	KUNIT_EXPECT_EQ(test, r->hc.sm.state, VPNRT_HEALTH_INIT);
 
@@ -220,7 +260,7 @@ static void rx_faults(struct kunit *test, int family)
 	KUNIT_EXPECT_EQ(test, r->hc.sm.state, VPNRT_HEALTH_UP);
 	KUNIT_EXPECT_TRUE(test, rxt_deliver(test, r, RIGHT));
 	KUNIT_EXPECT_EQ(test, r->hc.sm.answered, 1);
-	KUNIT_EXPECT_EQ(test, r->hc.sm.ignored, 3);
+	KUNIT_EXPECT_EQ(test, r->hc.sm.ignored, ARRAY_SIZE(forged) + 1);
 
 	flush_work(&r->hc.event_work);
 	KUNIT_EXPECT_EQ(test, r->events, 1);
@@ -236,6 +276,70 @@ static void health_rx_ipv4(struct kunit *test)
 static void health_rx_ipv6(struct kunit *test)
 {
 	rx_faults(test, AF_INET6);
+}
+
+/*
+ * The probes the prober sends carry the cookie of the definition, for
+ * its key, identifier and each sequence number; two probers' cookies for
+ * one sequence number differ.
+ */
+static void probe_cookies(struct kunit *test, int family)
+{
+	struct rxt *r = rxt_new(test, family);
+	unsigned int i, same_seq = 0, same_key = 0;
+	u64 prev = 0;
+
+	for (i = 0; i < 64; i++) {
+		u16 seq = i ? get_random_u16() : 0;
+		struct sk_buff *skb;
+		siphash_key_t other;
+		__be16 id, pseq;
+		u64 cookie;
+		void *ic;
+
+		if (i & 1)
+			get_random_bytes(&r->hc.key, sizeof(r->hc.key));
+		if (i & 2)
+			r->hc.id = (__force __be16)get_random_u16();
+		skb = family == AF_INET ? probe_build4(&r->hc, seq) :
+					  probe_build6(&r->hc, seq);
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		ic = skb_transport_header(skb);
+		KUNIT_ASSERT_EQ(test, skb_tail_pointer(skb) - (u8 *)ic,
+				(long)(sizeof(struct icmphdr) + COOKIE_LEN));
+		if (family == AF_INET) {
+			id = ((struct icmphdr *)ic)->un.echo.id;
+			pseq = ((struct icmphdr *)ic)->un.echo.sequence;
+		} else {
+			id = ((struct icmp6hdr *)ic)->icmp6_identifier;
+			pseq = ((struct icmp6hdr *)ic)->icmp6_sequence;
+		}
+		memcpy(&cookie, (u8 *)ic + sizeof(struct icmphdr), COOKIE_LEN);
+		kfree_skb(skb);
+		KUNIT_EXPECT_EQ(test, id, r->hc.id);
+		KUNIT_EXPECT_EQ(test, ntohs(pseq), seq);
+		KUNIT_EXPECT_EQ_MSG(test, cookie, rxt_cookie(&r->hc.key, id, seq),
+				    "probe %u, seq %u", i, seq);
+		same_seq += cookie == rxt_cookie(&r->hc.key, id, seq + 1);
+		other = r->hc.key;
+		other.key[0] ^= 1;
+		same_key += cookie == rxt_cookie(&other, id, seq);
+		KUNIT_EXPECT_NE(test, cookie, prev);
+		prev = cookie;
+	}
+	KUNIT_EXPECT_EQ(test, same_seq, 0);
+	KUNIT_EXPECT_EQ(test, same_key, 0);
+	rxt_free(r);
+}
+
+static void health_probe_cookie_ipv4(struct kunit *test)
+{
+	probe_cookies(test, AF_INET);
+}
+
+static void health_probe_cookie_ipv6(struct kunit *test)
+{
+	probe_cookies(test, AF_INET6);
 }
 
 /* retries lost probes flip the tunnel down at once, an answer back up */
@@ -318,6 +422,8 @@ static void health_timer_grid(struct kunit *test)
 static struct kunit_case vpnrt_health_rx_cases[] = {
 	KUNIT_CASE(health_rx_ipv4),
 	KUNIT_CASE(health_rx_ipv6),
+	KUNIT_CASE(health_probe_cookie_ipv4),
+	KUNIT_CASE(health_probe_cookie_ipv6),
 	KUNIT_CASE(health_rx_down_and_up),
 	KUNIT_CASE(health_timer_grid),
 	{}
