@@ -173,16 +173,20 @@ void vpnrt_trie_jump_build(struct vpnrt_table *t, unsigned int bits)
 		kvfree_rcu(old, rcu);
 }
 
-/* IPv4 tables get a jump table as they grow */
+/*
+ * IPv4 tables get a jump table as they grow. Called as a prefix goes in,
+ * which the caller counts in n_nodes only once it has its route.
+ */
 static void jump_maybe_build(struct vpnrt_table *t)
 {
 	struct vpnrt_jump *jt = rtnl_dereference(t->jump);
+	u32 prefixes = t->n_nodes + 1;
 
 	if (t->family != AF_INET)
 		return;
-	if (!jt && t->n_nodes >= VPNRT_JUMP_MIN_NODES)
+	if (!jt && prefixes >= VPNRT_JUMP_MIN_NODES)
 		vpnrt_trie_jump_build(t, 16);
-	else if (jt && jt->bits < 20 && t->n_nodes >= VPNRT_JUMP_BIG_NODES)
+	else if (jt && jt->bits < 20 && prefixes >= VPNRT_JUMP_BIG_NODES)
 		vpnrt_trie_jump_build(t, 20);
 }
 
@@ -227,8 +231,12 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 		common = common_bits(&n->key, key, min(n->cidr, cidr));
 		if (common < n->cidr)
 			break;
-		if (n->cidr == cidr)
+		if (n->cidr == cidr) {
+			/* a branch point becomes a prefix */
+			if (hlist_empty(&n->routes))
+				jump_maybe_build(t);
 			return n;
+		}
 		parent = n;
 		link = &n->child[vpnrt_key_bit(key, n->cidr)];
 	}
