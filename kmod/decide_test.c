@@ -408,35 +408,99 @@ static void quotas_and_duplicates(struct kunit *test)
 }
 
 /*
- * Random routes of both families against a brute-force reference: the
- * route chosen is among the best usable ones of the longest prefix that
- * has any, and the trie is empty again once every route is gone.
+ * Random routes of both families, static, BGP and policy, against a
+ * brute-force reference model of the rules. The model keeps its own copy
+ * of every route and of the state of each connection and tunnel, and
+ * judges them with its own code: nothing of decide.c, route.c or the
+ * usability helpers. Connections go down (admin, IKE) and so do single
+ * tunnels (health, link, device gone), in active-standby and ECMP mode,
+ * so that often nothing is usable and the all-down rule decides.
  */
+#define REF_CONN_DOWN	(VPNRT_DOWN_ADMIN | VPNRT_DOWN_IKE)
+
 struct ref_route {
-	u16 family;
-	u8 len, proto, weight;
+	u16 family;			/* 0: not in the tables (a duplicate) */
+	u8 len, proto, weight, priority, src_len;
 	u32 pref;
 	int conn;
-	union vpnrt_addr dst;
+	union vpnrt_addr dst, src;
 };
 
-static bool ref_usable(struct fixture *f, const struct ref_route *r)
+/* the model's state of the connections */
+struct ref_conns {
+	unsigned long down[N_CONNS];
+	unsigned long tdown[N_CONNS][VPNRT_MAX_TUNNELS];
+	unsigned int n_tunnels[N_CONNS];
+	bool ecmp[N_CONNS];
+	unsigned int max_paths;
+};
+
+/* does @addr start with the first @len bits of @prefix? bit by bit */
+static bool ref_match(const union vpnrt_addr *prefix, unsigned int len,
+		      const union vpnrt_addr *addr)
 {
-	return vpnrt_conn_usable(f->c[r->conn]) &&
-	       vpnrt_tunnel_usable(&f->c[r->conn]->tun[0]);
+	unsigned int i;
+
+	for (i = 0; i < len; i++) {
+		u8 m = 0x80 >> (i & 7);
+
+		if ((prefix->bytes[i >> 3] & m) != (addr->bytes[i >> 3] & m))
+			return false;
+	}
+	return true;
 }
 
-/* could the all-down rule pick @r, at the deepest matching length @dl? */
-static bool ref_fallback_ok(struct fixture *f, const struct ref_route *r,
-			    const struct vpnrt_flow *fl, int dl)
+static bool ref_matches(const struct ref_route *r, const struct vpnrt_flow *fl)
 {
-	return r->family == fl->family && r->len == dl &&
-	       vpnrt_prefix_match(fl->family, &r->dst, r->len, &fl->dst) &&
-	       !f->c[r->conn]->down;
+	return r->family == fl->family && ref_match(&r->dst, r->len, &fl->dst) &&
+	       (r->proto != VPNRT_PROTO_POLICY ||
+		ref_match(&r->src, r->src_len, &fl->src));
 }
 
+/* the paths @r's connection offers now: 0 if it cannot carry */
+static unsigned int ref_paths(const struct ref_conns *m, const struct ref_route *r)
+{
+	unsigned int t, n = 0;
+
+	if (m->down[r->conn])
+		return 0;
+	for (t = 0; t < m->n_tunnels[r->conn]; t++)
+		n += !m->tdown[r->conn][t];
+	return m->ecmp[r->conn] ? n : min(n, 1u);
+}
+
+/* the tunnel the all-down rule may use for @r: -1 if none */
+static int ref_fallback_tunnel(const struct ref_conns *m, const struct ref_route *r)
+{
+	unsigned int t;
+
+	if (m->down[r->conn] & VPNRT_DOWN_ADMIN)
+		return -1;
+	for (t = 0; t < m->n_tunnels[r->conn]; t++)
+		if (!(m->tdown[r->conn][t] & VPNRT_DOWN_NO_DEVICE))
+			return t;
+	return -1;
+}
+
+/*
+ * Order of routes: for one prefix, static first, higher weight, lower
+ * preference; policy routes by priority, longer destination, longer
+ * source, then higher weight (routes of one flow at one priority and
+ * lengths have the same prefixes). 0: equal, they share the traffic.
+ */
 static int ref_cmp(const struct ref_route *a, const struct ref_route *b)
 {
+	if (a->proto == VPNRT_PROTO_POLICY) {
+		if (a->priority != b->priority)
+			return a->priority < b->priority ? -1 : 1;
+		if (a->len != b->len)
+			return a->len > b->len ? -1 : 1;
+		if (a->src_len != b->src_len)
+			return a->src_len > b->src_len ? -1 : 1;
+		if (a->weight != b->weight)
+			return a->weight > b->weight ? -1 : 1;
+		return 0;
+	}
 	if (a->proto != b->proto)
 		return a->proto == VPNRT_PROTO_STATIC ? -1 : 1;
 	if (a->weight != b->weight)
@@ -444,6 +508,135 @@ static int ref_cmp(const struct ref_route *a, const struct ref_route *b)
 	if (a->pref != b->pref)
 		return a->pref < b->pref ? -1 : 1;
 	return 0;
+}
+
+/* what the model decides for a flow */
+struct ref_decision {
+	const struct ref_route *best;	/* a route of the winning tier */
+	unsigned int n_paths;
+	u32 skipped;
+	u8 reason;
+	const struct ref_route *fb;	/* the all-down rule's route */
+	int fb_tunnel;
+	bool any_match;
+};
+
+/*
+ * Of the routes in @ref that @in selects, the best-ranked tier with a
+ * path (into @d), else false; @passed counts the routes of the better
+ * tiers without one. Ties among routes of a tier keep insertion order.
+ */
+static bool ref_best_tier(const struct ref_conns *m, const struct ref_route *ref,
+			  unsigned int n, const bool *in, struct ref_decision *d,
+			  u32 *passed)
+{
+	const struct ref_route *best = NULL, *next = NULL;
+	unsigned int i, paths = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!in[i] || !ref_paths(m, &ref[i]))
+			continue;
+		if (!best || ref_cmp(&ref[i], best) < 0)
+			best = &ref[i];
+	}
+	if (!best)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!in[i])
+			continue;
+		if (!ref_cmp(&ref[i], best))
+			paths += ref_paths(m, &ref[i]);
+		else if (ref_cmp(&ref[i], best) < 0)
+			(*passed)++;
+		else if (!next || ref_cmp(&ref[i], next) < 0)
+			next = &ref[i];
+	}
+	d->best = best;
+	d->n_paths = min(paths, m->max_paths);
+	if (best->proto == VPNRT_PROTO_POLICY)
+		d->reason = VPNRT_REASON_POLICY;
+	else if (!next)
+		d->reason = VPNRT_REASON_PREFIX;
+	else if (next->proto != best->proto)
+		d->reason = VPNRT_REASON_STATIC;
+	else if (next->weight != best->weight)
+		d->reason = VPNRT_REASON_WEIGHT;
+	else
+		d->reason = VPNRT_REASON_PREF;
+	return true;
+}
+
+/* the first route (in rank, then insertion order) the all-down rule takes */
+static void ref_fallback(const struct ref_conns *m, const struct ref_route *ref,
+			 unsigned int n, const bool *in, struct ref_decision *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!in[i] || ref_fallback_tunnel(m, &ref[i]) < 0)
+			continue;
+		if (!d->fb || ref_cmp(&ref[i], d->fb) < 0)
+			d->fb = &ref[i];
+	}
+	if (d->fb)
+		d->fb_tunnel = ref_fallback_tunnel(m, d->fb);
+}
+
+static void ref_decide(const struct ref_conns *m, const struct ref_route *ref,
+		       unsigned int n, bool *in, const struct vpnrt_flow *fl,
+		       struct ref_decision *d)
+{
+	unsigned int i;
+	int best_len = -1, deepest = -1;
+	u32 passed = 0;
+
+	memset(d, 0, sizeof(*d));
+	/* rule 1: matching policy routes */
+	for (i = 0; i < n; i++) {
+		in[i] = ref[i].proto == VPNRT_PROTO_POLICY && ref_matches(&ref[i], fl);
+		d->any_match |= in[i];
+		passed += in[i];
+	}
+	if (ref_best_tier(m, ref, n, in, d, &d->skipped))
+		goto reason;
+	d->skipped = passed;	/* every matching policy route */
+	ref_fallback(m, ref, n, in, d);
+
+	/* rules 2-5: the longest prefix with a path; the deepest of all */
+	for (i = 0; i < n; i++) {
+		const struct ref_route *r = &ref[i];
+
+		in[i] = false;
+		if (r->proto == VPNRT_PROTO_POLICY || !ref_matches(r, fl))
+			continue;
+		d->any_match = true;
+		deepest = max_t(int, deepest, r->len);
+		if (ref_paths(m, r))
+			best_len = max_t(int, best_len, r->len);
+	}
+	for (i = 0; i < n; i++) {
+		const struct ref_route *r = &ref[i];
+
+		if (r->proto == VPNRT_PROTO_POLICY || !ref_matches(r, fl))
+			continue;
+		if (r->len > best_len)
+			d->skipped++;	/* deeper, none usable */
+		in[i] = r->len == (best_len >= 0 ? best_len : deepest);
+	}
+	if (best_len >= 0) {
+		d->fb = NULL;
+		ref_best_tier(m, ref, n, in, d, &d->skipped);
+		goto reason;
+	}
+	d->skipped = 0;
+	if (!d->fb)
+		ref_fallback(m, ref, n, in, d);
+	return;
+reason:
+	if (d->n_paths > 1)
+		d->reason = VPNRT_REASON_ECMP;
+	else if (d->skipped)
+		d->reason = VPNRT_REASON_FAILOVER;
 }
 
 /*
@@ -477,15 +670,118 @@ static bool decide_both(struct kunit *test, struct fixture *f,
 	return ok;
 }
 
+/* the model's random state, written to the fixture's connections too */
+static void ref_random_state(struct fixture *f, struct ref_conns *m,
+			     unsigned int round)
+{
+	static const unsigned long tdowns[] = {
+		VPNRT_DOWN_HEALTH, VPNRT_DOWN_LINK, VPNRT_DOWN_NO_DEVICE,
+		VPNRT_DOWN_HEALTH | VPNRT_DOWN_LINK,
+	};
+	static const unsigned int max_paths[] = { 1, 2, 3, VPNRT_MAX_PATHS };
+	/* every other round most tunnels are down: the all-down rule */
+	unsigned int p_down = round & 1 ? 4 : 1;	/* in 5 */
+	unsigned int k, t;
+
+	m->max_paths = max_paths[get_random_u32_below(ARRAY_SIZE(max_paths))];
+	WRITE_ONCE(f->gw->max_paths, m->max_paths);
+	for (k = 0; k < N_CONNS; k++) {
+		struct vpnrt_conn *c = f->c[k];
+		unsigned int x = get_random_u32_below(8);
+
+		m->down[k] = x == 0 ? VPNRT_DOWN_ADMIN : x == 1 ? VPNRT_DOWN_IKE :
+			     x == 2 ? REF_CONN_DOWN : 0;
+		m->n_tunnels[k] = 1 + get_random_u32_below(VPNRT_MAX_TUNNELS);
+		m->ecmp[k] = get_random_u32_below(2);
+		for (t = 0; t < VPNRT_MAX_TUNNELS; t++)
+			m->tdown[k][t] = get_random_u32_below(5) < p_down ?
+				tdowns[get_random_u32_below(ARRAY_SIZE(tdowns))] : 0;
+		c->n_tunnels = m->n_tunnels[k];
+		c->mode = m->ecmp[k] ? VPNRT_MODE_ECMP : VPNRT_MODE_ACTIVE_STANDBY;
+		WRITE_ONCE(c->down, m->down[k]);
+		for (t = 0; t < VPNRT_MAX_TUNNELS; t++)
+			WRITE_ONCE(c->tun[t].down, m->tdown[k][t]);
+	}
+}
+
+static void random_addr_in(union vpnrt_addr *a, u16 family)
+{
+	get_random_bytes(a, sizeof(*a));
+	a->bytes[0] &= 0x0f;
+	if (family == AF_INET)
+		memset(&a->bytes[4], 0, 12);
+}
+
+/* @d, the module's explained decision, against the model's @rd */
+static void ref_check(struct kunit *test, struct fixture *f,
+		      const struct ref_conns *m, const struct ref_decision *rd,
+		      bool ok, const struct vpnrt_decision *d)
+{
+	int k = conn_of(test, d);
+
+	if (rd->best) {
+		const struct ref_route *b = rd->best;
+		u8 len = b->len;
+
+		KUNIT_ASSERT_TRUE(test, ok);
+		KUNIT_ASSERT_FALSE(test, d->fallback);
+		KUNIT_ASSERT_EQ(test, d->n_paths, rd->n_paths);
+		KUNIT_ASSERT_EQ(test, (int)d->route->proto, (int)b->proto);
+		KUNIT_ASSERT_EQ(test, d->route->weight, b->weight);
+		if (b->proto == VPNRT_PROTO_POLICY) {
+			const struct vpnrt_proute *p =
+				container_of(d->route, struct vpnrt_proute, r);
+
+			KUNIT_ASSERT_EQ(test, d->route->priority, b->priority);
+			KUNIT_ASSERT_EQ(test, p->dst_len, b->len);
+			KUNIT_ASSERT_EQ(test, p->src_len, b->src_len);
+		} else {
+			KUNIT_ASSERT_EQ(test, d->route->pref, b->pref);
+			KUNIT_ASSERT_EQ(test, d->route->node->cidr, len);
+		}
+		KUNIT_ASSERT_EQ(test, d->skipped, rd->skipped);
+		KUNIT_ASSERT_EQ(test, (int)d->reason, (int)rd->reason);
+		/* a connection that carries, on a tunnel that is up */
+		KUNIT_ASSERT_GE(test, k, 0);
+		KUNIT_ASSERT_EQ(test, m->down[k], 0ul);
+		KUNIT_ASSERT_LT(test, (unsigned int)d->tunnel, m->n_tunnels[k]);
+		KUNIT_ASSERT_EQ(test, m->tdown[k][d->tunnel], 0ul);
+		if (!m->ecmp[k] && d->tunnel)
+			KUNIT_ASSERT_NE(test, m->tdown[k][0], 0ul);
+	} else if (rd->fb) {
+		KUNIT_ASSERT_TRUE(test, ok);
+		KUNIT_ASSERT_TRUE(test, d->fallback);
+		KUNIT_ASSERT_EQ(test, (int)d->reason, VPNRT_REASON_FALLBACK);
+		KUNIT_ASSERT_EQ(test, d->n_paths, 1u);
+		KUNIT_ASSERT_EQ(test, k, rd->fb->conn);
+		KUNIT_ASSERT_EQ(test, (int)d->tunnel, rd->fb_tunnel);
+		KUNIT_ASSERT_EQ(test, (int)d->route->proto, (int)rd->fb->proto);
+		if (rd->fb->proto != VPNRT_PROTO_POLICY)
+			KUNIT_ASSERT_EQ(test, d->route->node->cidr, rd->fb->len);
+		else
+			KUNIT_ASSERT_EQ(test, d->route->priority, rd->fb->priority);
+	} else {
+		KUNIT_ASSERT_FALSE(test, ok);
+	}
+}
+
 static void random_vs_reference(struct kunit *test)
 {
 	struct fixture *f = test->priv;
-	const unsigned int n = 600;
+	const unsigned int n = 600, n_policy = 12;
+	unsigned int i, j, round;
+	unsigned int usable = 0, policy = 0, fb_trie = 0, fb_policy = 0;
+	unsigned int dropped = 0;
+	struct ref_conns *m;
 	struct ref_route *ref;
-	unsigned int i, j, k, round;
+	bool *in;
 
 	ref = kunit_kcalloc(test, n, sizeof(*ref), GFP_KERNEL);
+	in = kunit_kcalloc(test, n, sizeof(*in), GFP_KERNEL);
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ref);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, m);
 
 	for (i = 0; i < n; i++) {
 		struct ref_route *r = &ref[i];
@@ -494,21 +790,35 @@ static void random_vs_reference(struct kunit *test)
 
 		r->family = i & 1 ? AF_INET6 : AF_INET;
 		/* short prefixes of a small space: many overlaps */
-		r->len = get_random_u32() % (r->family == AF_INET ? 13 : 21);
-		get_random_bytes(&r->dst, sizeof(r->dst));
-		r->dst.bytes[0] &= 0x0f;
-		if (r->family == AF_INET)
-			memset(&r->dst.bytes[4], 0, 12);
+		r->len = get_random_u32_below(r->family == AF_INET ? 13 : 21);
+		if (i < n_policy)	/* a policy route matches a flow in 20 */
+			r->len = 6 + get_random_u32_below(7);
+		random_addr_in(&r->dst, r->family);
 		vpnrt_prefix_mask(r->family, &r->dst, r->len);
-		r->proto = get_random_u32() % 2 ? VPNRT_PROTO_STATIC : VPNRT_PROTO_BGP;
-		r->weight = r->proto == VPNRT_PROTO_BGP || get_random_u32() % 2 ? 100 : 0;
-		r->pref = r->proto == VPNRT_PROTO_BGP ? get_random_u32() % 3 : 0;
-		r->conn = get_random_u32() % N_CONNS;
+		if (i < n_policy) {
+			r->proto = VPNRT_PROTO_POLICY;
+			r->priority = get_random_u32_below(3);
+			r->src_len = get_random_u32_below(9);
+			random_addr_in(&r->src, r->family);
+			vpnrt_prefix_mask(r->family, &r->src, r->src_len);
+			r->weight = get_random_u32_below(2) ? 100 : 0;
+		} else {
+			r->proto = get_random_u32_below(2) ? VPNRT_PROTO_STATIC :
+							     VPNRT_PROTO_BGP;
+			r->weight = r->proto == VPNRT_PROTO_BGP ||
+				    get_random_u32_below(2) ? 100 : 0;
+			r->pref = r->proto == VPNRT_PROTO_BGP ?
+				  get_random_u32_below(3) : 0;
+		}
+		r->conn = get_random_u32_below(N_CONNS);
 		s.family = r->family;
 		s.dst = r->dst;
 		s.dst_len = r->len;
+		s.src = r->src;
+		s.src_len = r->src_len;
 		s.proto = r->proto;
 		s.weight = r->weight;
+		s.priority = r->priority;
 		s.pref = r->pref;
 		s.conn = f->c[r->conn];
 		rtnl_lock();
@@ -520,78 +830,43 @@ static void random_vs_reference(struct kunit *test)
 			KUNIT_ASSERT_EQ(test, err, 0);
 	}
 
-	for (round = 0; round < 8; round++) {
-		/* random usability of the connections */
-		for (k = 0; k < N_CONNS; k++)
-			f->c[k]->down = get_random_u32() % 3 ? 0 : VPNRT_DOWN_ADMIN;
-
-		for (j = 0; j < 400; j++) {
+	for (round = 0; round < 12; round++) {
+		ref_random_state(f, m, round);
+		for (j = 0; j < 300; j++) {
 			struct vpnrt_flow fl = {};
 			struct vpnrt_decision d;
-			int best_len = -1, dl = -1;
-			const struct ref_route *best = NULL;
-			unsigned int want_paths = 0;
+			struct ref_decision rd;
 			bool ok;
 
 			fl.family = j & 1 ? AF_INET6 : AF_INET;
-			get_random_bytes(&fl.dst, sizeof(fl.dst));
-			fl.dst.bytes[0] &= 0x0f;
-			if (fl.family == AF_INET)
-				memset(&fl.dst.bytes[4], 0, 12);
-
-			/* longest prefix with a usable route; deepest overall */
-			for (i = 0; i < n; i++) {
-				const struct ref_route *r = &ref[i];
-
-				if (r->family != fl.family ||
-				    !vpnrt_prefix_match(fl.family, &r->dst, r->len, &fl.dst))
-					continue;
-				if (r->len > dl)
-					dl = r->len;
-				if (ref_usable(f, r) && r->len > best_len)
-					best_len = r->len;
-			}
-			for (i = 0; i < n; i++) {
-				const struct ref_route *r = &ref[i];
-
-				if (r->family != fl.family || r->len != best_len ||
-				    !vpnrt_prefix_match(fl.family, &r->dst, r->len, &fl.dst) ||
-				    !ref_usable(f, r))
-					continue;
-				if (!best || ref_cmp(r, best) < 0) {
-					best = r;
-					want_paths = 0;
-				}
-				if (!ref_cmp(r, best))
-					want_paths++;
-			}
+			fl.proto = IPPROTO_UDP;
+			fl.sport = htons(get_random_u16());
+			fl.dport = htons(53);
+			random_addr_in(&fl.dst, fl.family);
+			random_addr_in(&fl.src, fl.family);
+			ref_decide(m, ref, n, in, &fl, &rd);
 			ok = decide_both(test, f, &fl, &d);
-
-			if (best) {
-				KUNIT_ASSERT_TRUE(test, ok);
-				KUNIT_ASSERT_FALSE(test, d.fallback);
-				KUNIT_ASSERT_EQ(test, d.n_paths, want_paths);
-				KUNIT_ASSERT_EQ(test, (int)d.route->proto, (int)best->proto);
-				KUNIT_ASSERT_EQ(test, d.route->weight, best->weight);
-				KUNIT_ASSERT_EQ(test, d.route->pref, best->pref);
-				KUNIT_ASSERT_EQ(test, (int)d.route->node->cidr, best_len);
-				KUNIT_ASSERT_TRUE(test, vpnrt_conn_usable(d.conn));
-			} else if (dl >= 0) {
-				/* all down: fallback iff an admin-up route at the deepest prefix */
-				bool any = false;
-
-				for (i = 0; i < n; i++)
-					any |= ref_fallback_ok(f, &ref[i], &fl, dl);
-				KUNIT_ASSERT_EQ(test, ok, any);
-				if (ok) {
-					KUNIT_ASSERT_TRUE(test, d.fallback);
-					KUNIT_ASSERT_EQ(test, (int)d.route->node->cidr, dl);
-				}
-			} else {
-				KUNIT_ASSERT_FALSE(test, ok);
-			}
+			ref_check(test, f, m, &rd, ok, &d);
+			if (rd.best && rd.best->proto == VPNRT_PROTO_POLICY)
+				policy++;
+			else if (rd.best)
+				usable++;
+			else if (rd.fb && rd.fb->proto == VPNRT_PROTO_POLICY)
+				fb_policy++;
+			else if (rd.fb)
+				fb_trie++;
+			else
+				dropped += rd.any_match;
 		}
 	}
+	kunit_info(test, "usable %u, policy %u, all-down: trie %u, policy %u, none %u",
+		   usable, policy, fb_trie, fb_policy, dropped);
+	/* every branch of the rules ran, the all-down rule's included */
+	KUNIT_EXPECT_GT(test, usable, 100u);
+	KUNIT_EXPECT_GT(test, policy, 50u);
+	KUNIT_EXPECT_GT(test, fb_trie, 50u);
+	KUNIT_EXPECT_GT(test, fb_policy, 20u);
+	KUNIT_EXPECT_GT(test, dropped, 10u);
 
 	/* remove in random order: every prefix and branch point must go */
 	for (i = 0; i < N_CONNS; i++) {
@@ -602,21 +877,94 @@ static void random_vs_reference(struct kunit *test)
 	}
 	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.root));
 	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v6.root));
+	KUNIT_EXPECT_TRUE(test, hlist_empty(&f->gw->v4.policy));
+	KUNIT_EXPECT_TRUE(test, hlist_empty(&f->gw->v6.policy));
 	KUNIT_EXPECT_EQ(test, f->gw->v4.n_nodes + f->gw->v6.n_nodes, 0u);
-	KUNIT_EXPECT_EQ(test, f->gw->n_static + f->gw->n_bgp, 0u);
+	KUNIT_EXPECT_EQ(test, f->gw->n_static + f->gw->n_bgp + f->gw->n_policy, 0u);
+}
+
+/*
+ * Proof that the transmit path enters the IPv4 trie at the jump table's
+ * slot: a node planted in the slot of @addr, reachable from nowhere else,
+ * decides the fast lookup (and only it) while its connection carries;
+ * when that connection cannot, the fast lookup walks again from the root
+ * and agrees with the explained one. The slot is restored.
+ */
+static void expect_jump_taken(struct kunit *test, struct fixture *f,
+			      struct vpnrt_node *plant, u32 addr)
+{
+	struct vpnrt_flow fl = { .family = AF_INET, .proto = IPPROTO_UDP };
+	struct vpnrt_decision d, fast, fast_down;
+	bool ok, ok_fast, ok_down;
+	struct vpnrt_node *old;
+	struct vpnrt_conn *spy;
+	struct vpnrt_jump *jt;
+	u32 j;
+
+	spy = kunit_kzalloc(test, sizeof(*spy), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, spy);
+	spy->n_tunnels = 1;
+	spy->gw = f->gw;
+	INIT_LIST_HEAD(&spy->routes);
+	memset(plant, 0, sizeof(*plant));
+	plant->key.ip = htonl(addr);
+	plant->cidr = 32;
+	INIT_HLIST_HEAD(&plant->routes);
+	RCU_INIT_POINTER(plant->solo, spy);
+	fl.dst.ip = htonl(addr);
+	fl.src.ip = htonl(0xc0000201);
+
+	rtnl_lock();
+	jt = rtnl_dereference(f->gw->v4.jump);
+	if (!jt) {
+		rtnl_unlock();
+		KUNIT_FAIL(test, "no jump table");
+		return;
+	}
+	j = addr >> (32 - jt->bits);
+	old = rtnl_dereference(jt->slot[j]);
+	rcu_assign_pointer(jt->slot[j], plant);
+	rtnl_unlock();
+
+	rcu_read_lock();
+	ok_fast = vpnrt_decide(f->gw, &fl, NULL, false, &fast);
+	ok = vpnrt_decide(f->gw, &fl, NULL, true, &d);
+	WRITE_ONCE(spy->down, VPNRT_DOWN_HEALTH);
+	ok_down = vpnrt_decide(f->gw, &fl, NULL, false, &fast_down);
+	rcu_read_unlock();
+
+	rtnl_lock();
+	rcu_assign_pointer(jt->slot[j], old);
+	rtnl_unlock();
+
+	KUNIT_EXPECT_TRUE_MSG(test, ok_fast, "%pI4", &fl.dst.ip);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, fast.conn, spy,
+				"%pI4: the fast lookup did not start at slot %u of %u bits",
+				&fl.dst.ip, j, jt->bits);
+	KUNIT_EXPECT_TRUE(test, !ok || d.conn != spy);
+	KUNIT_EXPECT_EQ(test, ok_down, ok);
+	if (ok && ok_down) {
+		KUNIT_EXPECT_PTR_EQ(test, fast_down.conn, d.conn);
+		KUNIT_EXPECT_EQ(test, fast_down.tunnel, d.tunnel);
+		KUNIT_EXPECT_EQ(test, fast_down.fallback, d.fallback);
+	}
 }
 
 /*
  * The IPv4 jump table: thousands of prefixes from /8 to /32, so the table
  * is built and lookups start below /16, under changing usability; the
  * fast decision must equal the explained one (which walks from the root),
- * and every slot must stay exact through additions and removals.
+ * the fast one must start at the slot, and every slot must stay exact
+ * through additions and removals.
  */
 static void jump_table_agrees(struct kunit *test)
 {
 	struct fixture *f = test->priv;
-	unsigned int i, j, round, fast = 0;
+	struct vpnrt_node *plant;
+	unsigned int i, j, round;
 
+	plant = kunit_kzalloc(test, sizeof(*plant), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, plant);
 	for (i = 0; i < 3000; i++) {
 		struct vpnrt_route_spec s = {};
 		int err;
@@ -633,32 +981,36 @@ static void jump_table_agrees(struct kunit *test)
 		rtnl_unlock();
 		KUNIT_ASSERT_TRUE(test, !err || err == -EEXIST);
 	}
+	KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(f->gw->v4.jump));
 	rtnl_lock();
-	KUNIT_ASSERT_NOT_NULL(test, rtnl_dereference(f->gw->v4.jump));
-	KUNIT_EXPECT_EQ(test, vpnrt_trie_jump_check(&f->gw->v4), 0u);
+	i = vpnrt_trie_jump_check(&f->gw->v4);
 	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, i, 0u);
 
 	for (round = 0; round < 6; round++) {
-		for (i = 0; i < N_CONNS; i++)
+		for (i = 0; i < N_CONNS; i++) {
 			f->c[i]->down = get_random_u32() % 3 ? 0 : VPNRT_DOWN_ADMIN;
+			f->c[i]->tun[0].down = get_random_u32() % 3 ? 0 : VPNRT_DOWN_HEALTH;
+		}
 		for (j = 0; j < 2000; j++) {
 			struct vpnrt_flow fl = { .family = AF_INET };
 			struct vpnrt_decision d;
 
 			fl.dst.ip = htonl(get_random_u32() & 0x0fffffff);
-			if (decide_both(test, f, &fl, &d))
-				fast += d.route->node->cidr >= 16;
+			decide_both(test, f, &fl, &d);
 		}
+		for (j = 0; j < 8; j++)
+			expect_jump_taken(test, f, plant, get_random_u32() & 0x0fffffff);
 	}
-	/* hundreds of answers were /16 or longer: the jump was taken */
-	KUNIT_EXPECT_GT(test, fast, 150u);
 
 	/* the same with the large table of 20 bits, built now */
 	rtnl_lock();
 	vpnrt_trie_jump_build(&f->gw->v4, 20);
-	KUNIT_ASSERT_EQ(test, rtnl_dereference(f->gw->v4.jump)->bits, 20u);
-	KUNIT_EXPECT_EQ(test, vpnrt_trie_jump_check(&f->gw->v4), 0u);
+	i = rtnl_dereference(f->gw->v4.jump)->bits;
+	j = vpnrt_trie_jump_check(&f->gw->v4);
 	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, i, 20u);
+	KUNIT_EXPECT_EQ(test, j, 0u);
 	for (j = 0; j < 4000; j++) {
 		struct vpnrt_flow fl = { .family = AF_INET };
 		struct vpnrt_decision d;
@@ -666,14 +1018,120 @@ static void jump_table_agrees(struct kunit *test)
 		fl.dst.ip = htonl(get_random_u32() & 0x0fffffff);
 		decide_both(test, f, &fl, &d);
 	}
+	for (j = 0; j < 16; j++)
+		expect_jump_taken(test, f, plant, get_random_u32() & 0x0fffffff);
 
 	for (i = 0; i < N_CONNS; i++) {
 		rtnl_lock();
 		vpnrt_route_flush_conn(f->c[i]);
-		KUNIT_EXPECT_EQ(test, vpnrt_trie_jump_check(&f->gw->v4), 0u);
+		j = vpnrt_trie_jump_check(&f->gw->v4);
 		rtnl_unlock();
+		KUNIT_EXPECT_EQ(test, j, 0u);
 	}
 	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.root));
+}
+
+/* bits of the jump table, 0 if none */
+static unsigned int jump_bits(struct fixture *f)
+{
+	struct vpnrt_jump *jt;
+	unsigned int bits;
+
+	rtnl_lock();
+	jt = rtnl_dereference(f->gw->v4.jump);
+	bits = jt ? jt->bits : 0;
+	rtnl_unlock();
+	return bits;
+}
+
+/*
+ * The jump tables come by themselves, through the ordinary route
+ * additions: none below 128 prefixes, 16 bits from 128, 20 bits from
+ * 32,768 (Documentation/routing.rst). 32,768 /24s in 10.0.0.0/9, added in
+ * a scrambled order; then lookups, and the table exact through removals.
+ */
+static void jump_table_automatic(struct kunit *test)
+{
+	const u32 n = 32768, mult = 0x2f1d;	/* odd: a permutation of n */
+	struct fixture *f = test->priv;
+	u32 i, k, off = get_random_u32_below(n), bad;
+	struct vpnrt_node *plant;
+	unsigned int bits;
+
+	KUNIT_ASSERT_EQ(test, VPNRT_JUMP_MIN_NODES, 128);
+	KUNIT_ASSERT_EQ(test, VPNRT_JUMP_BIG_NODES, n);
+	plant = kunit_kzalloc(test, sizeof(*plant), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, plant);
+	for (k = 1; k <= n; k++) {
+		struct vpnrt_route_spec s = {};
+		int err;
+
+		i = ((k - 1) * mult + off) & (n - 1);
+		s.family = AF_INET;
+		s.dst_len = 24;
+		s.dst.ip = htonl(0x0a000000 | i << 8);
+		s.proto = VPNRT_PROTO_STATIC;
+		s.weight = 100;
+		s.conn = f->c[i % N_CONNS];
+		rtnl_lock();
+		err = vpnrt_route_add(&s, NULL, NULL);
+		rtnl_unlock();
+		KUNIT_ASSERT_EQ(test, err, 0);
+		if (k == 127 || k == 128 || k == n - 1 || k == n) {
+			bits = jump_bits(f);
+			KUNIT_EXPECT_EQ_MSG(test, bits,
+					    k < 128 ? 0u : k < n ? 16u : 20u,
+					    "jump table with %u prefixes", k);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, f->gw->v4.n_nodes, n);
+	KUNIT_ASSERT_EQ(test, jump_bits(f), 20u);
+	rtnl_lock();
+	bad = vpnrt_trie_jump_check(&f->gw->v4);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, bad, 0u);
+
+	/* 10.x.y.z with x < 128 goes by 10.x.y.0/24, anything else nowhere */
+	for (k = 0; k < 2000; k++) {
+		struct vpnrt_flow fl = { .family = AF_INET };
+		struct vpnrt_decision d;
+		u32 a = 0x0a000000 | get_random_u32_below(1 << 24);
+		bool ok;
+
+		if (k & 7)
+			a &= ~0x00800000;
+		fl.dst.ip = htonl(a);
+		ok = decide_both(test, f, &fl, &d);
+		KUNIT_ASSERT_EQ(test, ok, !(a & 0x00800000));
+		if (ok)
+			KUNIT_ASSERT_PTR_EQ(test, d.conn,
+					    f->c[((a >> 8) & 0x7fff) % N_CONNS]);
+	}
+	for (k = 0; k < 16; k++)
+		expect_jump_taken(test, f, plant,
+				  0x0a000000 | get_random_u32_below(1 << 23));
+
+	/* three connections' routes go: the slots follow */
+	rtnl_lock();
+	for (k = 0; k < N_CONNS - 1; k++)
+		vpnrt_route_flush_conn(f->c[k]);
+	bad = vpnrt_trie_jump_check(&f->gw->v4);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, bad, 0u);
+	KUNIT_EXPECT_EQ(test, f->gw->v4.n_nodes, n / N_CONNS);
+	for (k = 0; k < 2000; k++) {
+		struct vpnrt_flow fl = { .family = AF_INET };
+		struct vpnrt_decision d;
+		u32 a = 0x0a000000 | get_random_u32_below(1 << 23);
+		bool ok;
+
+		fl.dst.ip = htonl(a);
+		ok = decide_both(test, f, &fl, &d);
+		KUNIT_ASSERT_EQ(test, ok, ((a >> 8) & 0x7fff) % N_CONNS == N_CONNS - 1);
+	}
+	for (k = 0; k < 8; k++)
+		expect_jump_taken(test, f, plant,
+				  0x0a000000 | get_random_u32_below(1 << 23));
 }
 
 /* trie structure: children are longer prefixes inside their parent */
@@ -810,6 +1268,7 @@ static struct kunit_case vpnrt_decide_cases[] = {
 	KUNIT_CASE(quotas_and_duplicates),
 	KUNIT_CASE(random_vs_reference),
 	KUNIT_CASE(jump_table_agrees),
+	KUNIT_CASE(jump_table_automatic),
 	KUNIT_CASE(solo_route_by_conn),
 	KUNIT_CASE(trie_shape),
 	{}
