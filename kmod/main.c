@@ -55,7 +55,11 @@ static struct pernet_operations vpnrt_net_ops = {
 	.size		= sizeof(struct vpnrt_net),
 };
 
-static int __init vpnrt_init(void)
+/*
+ * The module's setup and teardown. KUnit's request-path suite runs them
+ * itself on kernels whose suites run before the module's init (6.1).
+ */
+int vpnrt_module_start(void)
 {
 	int err;
 
@@ -95,7 +99,7 @@ err_routes:
 	return err;
 }
 
-static void __exit vpnrt_exit(void)
+void vpnrt_module_stop(void)
 {
 	vpnrt_bench_exit();
 	vpnrt_genl_exit();
@@ -104,6 +108,16 @@ static void __exit vpnrt_exit(void)
 	unregister_pernet_device(&vpnrt_net_ops);
 	vpnrt_health_exit();
 	vpnrt_routes_exit();
+}
+
+static int __init vpnrt_init(void)
+{
+	return vpnrt_module_start();
+}
+
+static void __exit vpnrt_exit(void)
+{
+	vpnrt_module_stop();
 }
 
 module_init(vpnrt_init);

@@ -2021,7 +2021,7 @@ static struct genl_family vpnrt_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(vpnrt_mcgrps),
 };
 
-int __init vpnrt_genl_init(void)
+int vpnrt_genl_init(void)
 {
 	int err = genl_register_family(&vpnrt_family);
 

@@ -369,6 +369,11 @@ static inline void vpnrt_bench_init(void) { }
 static inline void vpnrt_bench_exit(void) { }
 #endif
 
+/* ---- the module (main.c) ---- */
+
+int vpnrt_module_start(void);
+void vpnrt_module_stop(void);
+
 /* ---- netlink (netlink.c) ---- */
 
 int vpnrt_genl_init(void);
