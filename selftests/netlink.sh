@@ -17,36 +17,27 @@
 # results as records that become the checks here.
 . "$(dirname "$0")/lib.sh"
 
-# what this test needs is installed by scripts/install-deps: its absence
-# is a failure, not a skip
-need() {
-	echo "# $*"
-	ktap_fail "$*"
-	ktap_finish
-}
-[ "$(id -u)" = 0 ] || need "needs root"
-for c in ip python3; do
-	command -v "$c" >/dev/null || need "needs $c"
-done
+require_root
+require_cmd ip python3
 tree=${VPNRT_YNL_TREE:-$("$VPNRT_TOP/scripts/ynl-setup" --check 2>/dev/null)} ||
-	need "no ynl of Linux 6.12 in the cache; run scripts/ynl-setup on the host"
+	fail_all "no ynl of Linux 6.12 in the cache; run scripts/ynl-setup on the host"
 VPNRT_YNL=
 for d in "$tree/tools/net/ynl/pyynl" "$tree/tools/net/ynl"; do
 	[ -f "$d/cli.py" ] && { VPNRT_YNL=$d; break; }
 done
-[ -n "$VPNRT_YNL" ] || need "no ynl cli.py under $tree"
+[ -n "$VPNRT_YNL" ] || fail_all "no ynl cli.py under $tree"
 export VPNRT_YNL
-python3 -c 'import yaml' 2>/dev/null || need "needs python3-yaml"
+python3 -c 'import yaml' 2>/dev/null || fail_all "needs python3-yaml"
 spec=$VPNRT_TOP/Documentation/netlink/vpnrt.yaml
 
-setup_ns ns || need "cannot create a netns"
-vpnrt_load || need "cannot load vpnrt.ko"
+setup_ns ns || fail_all "cannot create a netns"
+vpnrt_load || fail_all "cannot load vpnrt.ko"
 for i in $(seq 1 10); do
 	echo "link add xfrm$i type xfrm if_id $i"
 	echo "link set xfrm$i up"
-done | ip -n "$ns" -batch - || need "cannot create xfrm1..xfrm10"
+done | ip -n "$ns" -batch - || fail_all "cannot create xfrm1..xfrm10"
 
-res=$(mktemp) && err=$(mktemp) || need "mktemp"
+res=$(mktemp) && err=$(mktemp) || fail_all "mktemp"
 trap 'rm -f "$res" "$err"; cleanup_ns' EXIT
 ip netns exec "$ns" python3 "$SELFTEST_DIR/netlink.py" --spec "$spec" \
 	>"$res" 2>"$err"

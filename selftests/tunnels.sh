@@ -308,16 +308,7 @@ stamp "monitor"
 EV=$TMPDIR/events
 ip netns exec "$gw" "$VPNRTCTL" -j monitor >"$EV" 2>&1 &
 monitor=$!
-monitor_ready() {
-	local i
-	for i in $(seq 30); do
-		gwctl conn set c2 admin up
-		sleep 0.3
-		grep -q '"conn-set"' "$EV" && return 0
-	done
-	return 1
-}
-check "vpnrtctl -j monitor is listening" monitor_ready
+check "vpnrtctl -j monitor is listening" monitor_ready "$EV" c2
 # ev_mark: later event checks see only the events after this point
 ev_mark() {
 	local lines

@@ -13,35 +13,26 @@
 # checked for several things.
 . "$(dirname "$0")/lib.sh"
 
-# what this test needs is installed by scripts/install-deps (ynl by
-# scripts/ynl-setup): its absence is a failure, not a skip
-need() {
-	echo "# $*"
-	ktap_fail "$*"
-	ktap_finish
-}
-[ "$(id -u)" = 0 ] || need "needs root"
-for c in ip jq python3; do
-	command -v "$c" >/dev/null || need "needs $c"
-done
+require_root
+require_cmd ip jq python3
 tree=${VPNRT_YNL_TREE:-$("$VPNRT_TOP/scripts/ynl-setup" --check 2>/dev/null)} ||
-	need "no ynl of Linux 6.12 in the cache; run scripts/ynl-setup on the host"
+	fail_all "no ynl of Linux 6.12 in the cache; run scripts/ynl-setup on the host"
 VPNRT_YNL=
 for d in "$tree/tools/net/ynl/pyynl" "$tree/tools/net/ynl"; do
 	[ -f "$d/cli.py" ] && { VPNRT_YNL=$d; break; }
 done
-[ -n "$VPNRT_YNL" ] || need "no ynl cli.py under $tree"
+[ -n "$VPNRT_YNL" ] || fail_all "no ynl cli.py under $tree"
 export VPNRT_YNL
 schema=$tree/Documentation/netlink/genetlink-legacy.yaml
 spec=$VPNRT_TOP/Documentation/netlink/vpnrt.yaml
-[ -f "$schema" ] || need "no $schema"
+[ -f "$schema" ] || fail_all "no $schema"
 python3 -c 'import yaml, jsonschema' 2>/dev/null ||
-	need "needs python3-yaml and python3-jsonschema"
+	fail_all "needs python3-yaml and python3-jsonschema"
 
-setup_ns ns || need "cannot create a netns"
-vpnrt_load || need "cannot load vpnrt.ko"
+setup_ns ns || fail_all "cannot create a netns"
+vpnrt_load || fail_all "cannot load vpnrt.ko"
 ip -n "$ns" link add xfrm1 type xfrm if_id 1 && ip -n "$ns" link set xfrm1 up ||
-	need "cannot create xfrm1"
+	fail_all "cannot create xfrm1"
 xfrm1=$(ip -n "$ns" -o link show xfrm1 | cut -d: -f1)
 
 # ynl ARGS...: the CLI in $ns, JSON out; the spec is checked by the first call
