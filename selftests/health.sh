@@ -61,26 +61,32 @@ exec {napfd}<> <(:)
 nap() {
 	read -r -t "$1" -u "$napfd" _ || :
 }
-# wait_event NEW SECONDS: the next health event of c1 to state NEW, read
-# off the monitor's output with bash builtins alone: no process is
-# started while the failover is measured (on the debug kernel each start
-# costs the guest's only vCPU most of a second)
+# wait_line PATTERN SECONDS WHAT: the next event matching the bash
+# PATTERN, read off the monitor's output with bash builtins alone: no
+# process is started while a failover is measured (on the debug kernel
+# each start costs the guest's only vCPU most of a second)
 ev_part=
-wait_event() {
+wait_line() {
 	local end=$((SECONDS + $2)) l
 	while :; do
 		while IFS= read -r -u "$evfd" l || { ev_part+=$l; false; }; do
 			l=$ev_part$l
 			ev_part=
-			[[ $l == *'"event":"health"'*'"conn":"c1"'*'"new":"'$1'"'* ]] &&
-				return 0
+			# shellcheck disable=SC2053
+			[[ $l == $1 ]] && return 0
 		done
 		if [ $SECONDS -ge $end ]; then
-			echo "# no health event of c1 to $1 within $2 s"
+			echo "# no $3 within $2 s"
 			return 1
 		fi
 		nap 0.05
 	done
+}
+
+# wait_event NEW SECONDS: the next health event of c1 to state NEW
+wait_event() {
+	wait_line '*"event":"health"*"conn":"c1"*"new":"'"$1"'"*' "$2" \
+		"health event of c1 to $1"
 }
 
 # health STATE of CONN's tunnel IDX (0 or 1)
@@ -274,6 +280,15 @@ many_routes() {
 check "10,000 more prefixes on c1, standby on c2" many_routes
 check_eq "c1 carries 10,010 routes" 10010 \
 	"$(gwctl -j conn show c1 | jq '.[0].routes')"
+# the monitor prints the 10,000 route events first (slow under ASan on the
+# debug kernel): the failover's events must not wait behind them
+gwctl conn set c2 admin up
+# (not in check's subshell: ev_part must survive)
+if wait_line '*"event":"conn-set"*"c2"*' 300 "conn-set event of c2"; then
+	ktap_ok "the monitor caught up with the 10,000 route events"
+else
+	ktap_fail "the monitor caught up with the 10,000 route events"
+fi
 failover "10,010 prefixes, dc1 underlay down" 172.20.39.250 \
 	"ip -n \$dc1 link set u1 down" "ip -n \$dc1 link set u1 up"
 
@@ -535,9 +550,14 @@ check "100 tunnels at 100 ms: probes on the wire = 100 x window / 100 ms, +-100"
 	     END { lo = 100 * (int(w / 100) - 1); hi = 100 * (int(w / 100) + 2)
 		   print "# " n " probes in " w " ms, allowed " lo " .. " hi
 		   exit !(u == 0 && n >= lo && n <= hi) }' "$TMPDIR/timer"
-check "100 tunnels at 100 ms: on the grid (median <= 10 ms, 90 % <= 30 ms late)" \
-	awk '$1 == "grid_late_p50_ms" { m = $2 } $1 == "grid_late_p90_ms" { p = $2 }
-	     END { exit !(m != "" && m <= 10 && p <= 30) }' "$TMPDIR/timer"
+# the debug kernel (KASAN, lockdep) sends 100 probes in one timer
+# interrupt about twice as slowly: 11 ms median and 30 ms at 90 % seen
+grid_p50=10 grid_p90=30
+case $(uname -r) in *debug*) grid_p50=20 grid_p90=60 ;; esac
+check "100 tunnels at 100 ms: on the grid (median <= $grid_p50 ms, 90 % <= $grid_p90 ms late)" \
+	awk -v m50="$grid_p50" -v m90="$grid_p90" \
+	    '$1 == "grid_late_p50_ms" { m = $2 } $1 == "grid_late_p90_ms" { p = $2 }
+	     END { exit !(m != "" && m <= m50 && p <= m90) }' "$TMPDIR/timer"
 
 # teardown with probes in flight (10 ms): a tunnel deleted, a conn
 # deleted, then rmmod with 100 probers running
