@@ -112,6 +112,21 @@ require_cmd() {
 	done
 }
 
+# require_ynl: the ynl tool of Linux 6.12 from the cache (scripts/ynl-setup
+# on the host; VPNRT_YNL_TREE= overrides): its tree in $tree, and in
+# $VPNRT_YNL (exported) the directory of its cli.py
+require_ynl() {
+	local d
+	tree=${VPNRT_YNL_TREE:-$("$VPNRT_TOP/scripts/ynl-setup" --check 2>/dev/null)} ||
+		fail_all "no ynl of Linux 6.12 in the cache; run scripts/ynl-setup on the host"
+	VPNRT_YNL=
+	for d in "$tree/tools/net/ynl/pyynl" "$tree/tools/net/ynl"; do
+		[ -f "$d/cli.py" ] && { VPNRT_YNL=$d; break; }
+	done
+	[ -n "$VPNRT_YNL" ] || fail_all "no ynl cli.py under $tree"
+	export VPNRT_YNL
+}
+
 # setup_ns NAME...: make one network namespace per NAME, store its unique
 # name in the variable NAME, bring its loopback up. Removed at exit.
 setup_ns() {

@@ -19,14 +19,7 @@
 
 require_root
 require_cmd ip python3
-tree=${VPNRT_YNL_TREE:-$("$VPNRT_TOP/scripts/ynl-setup" --check 2>/dev/null)} ||
-	fail_all "no ynl of Linux 6.12 in the cache; run scripts/ynl-setup on the host"
-VPNRT_YNL=
-for d in "$tree/tools/net/ynl/pyynl" "$tree/tools/net/ynl"; do
-	[ -f "$d/cli.py" ] && { VPNRT_YNL=$d; break; }
-done
-[ -n "$VPNRT_YNL" ] || fail_all "no ynl cli.py under $tree"
-export VPNRT_YNL
+require_ynl
 python3 -c 'import yaml' 2>/dev/null || fail_all "needs python3-yaml"
 spec=$VPNRT_TOP/Documentation/netlink/vpnrt.yaml
 

@@ -290,12 +290,29 @@ static size_t forge4(const uint8_t *p, size_t len, uint8_t *out)
 	return 20 + ilen;
 }
 
+/* the ICMPv6 checksum (with its pseudo header) of an IPv6 reply */
+static void fix6(uint8_t *out, size_t len)
+{
+	size_t ilen = len - 40;
+	uint32_t sum, w;
+	uint16_t v;
+
+	out[42] = out[43] = 0;
+	sum = csum_add(0, out + 8, 32);
+	w = htonl((uint32_t)ilen);
+	sum = csum_add(sum, &w, 4);
+	w = htonl(IPPROTO_ICMPV6);
+	sum = csum_add(sum, &w, 4);
+	sum = csum_add(sum, out + 40, ilen);
+	v = csum_fold(sum);
+	memcpy(out + 42, &v, 2);
+}
+
 /* an IPv6 echo request in P (LEN bytes) -> reply in OUT; its length or 0 */
 static size_t forge6(const uint8_t *p, size_t len, uint8_t *out)
 {
 	size_t plen, off = 40, ilen;
 	uint8_t nh;
-	uint32_t sum, w;
 	uint16_t v;
 
 	if (len < 40 || p[0] >> 4 != 6)
@@ -331,15 +348,7 @@ static size_t forge6(const uint8_t *p, size_t len, uint8_t *out)
 	memcpy(out + 40, p + off, ilen);
 	out[40] = 129;			/* echo reply */
 	out[41] = 0;
-	out[42] = out[43] = 0;
-	sum = csum_add(0, out + 8, 32);	/* pseudo header */
-	w = htonl((uint32_t)ilen);
-	sum = csum_add(sum, &w, 4);
-	w = htonl(IPPROTO_ICMPV6);
-	sum = csum_add(sum, &w, 4);
-	sum = csum_add(sum, out + 40, ilen);
-	v = csum_fold(sum);
-	memcpy(out + 42, &v, 2);
+	fix6(out, 40 + ilen);
 	return 40 + ilen;
 }
 
@@ -356,23 +365,6 @@ static void fix4(uint8_t *out, size_t len)
 	memcpy(out + 22, &v, 2);
 }
 
-/* likewise for forge6() */
-static void fix6(uint8_t *out, size_t len)
-{
-	size_t ilen = len - 40;
-	uint32_t sum, w;
-	uint16_t v;
-
-	out[42] = out[43] = 0;
-	sum = csum_add(0, out + 8, 32);
-	w = htonl((uint32_t)ilen);
-	sum = csum_add(sum, &w, 4);
-	w = htonl(IPPROTO_ICMPV6);
-	sum = csum_add(sum, &w, 4);
-	sum = csum_add(sum, out + 40, ilen);
-	v = csum_fold(sum);
-	memcpy(out + 42, &v, 2);
-}
 
 /*
  * spoil the reply OUT (LEN bytes) as MODE says; the cookie of the
