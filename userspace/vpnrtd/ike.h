@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "json.h"
@@ -48,14 +49,37 @@ struct ike_ops {
 
 struct ike;
 
+/* charon's default socket (Debian's build) */
+#define IKE_DEFAULT_URI	"unix:///var/run/charon.vici"
+
+/* the clocks of the module; ike_new() starts with IKE_TIMING_DEFAULT */
+struct ike_timing {
+	uint32_t retry_min_ms;		/* first re-initiate delay: 1 s */
+	uint32_t retry_max_ms;		/* doubling up to 60 s */
+	uint32_t up_deadline_ms;	/* initiated, not up: retry, 30 s */
+	uint32_t stable_ms;		/* up this long: backoff restarts, 60 s */
+	uint32_t reconnect_min_ms;	/* charon lost: 1 s .. */
+	uint32_t reconnect_max_ms;	/* .. 10 s */
+	uint32_t cmd_timeout_ms;	/* no reply: connection lost, 30 s */
+};
+#define IKE_TIMING_DEFAULT { 1000, 60000, 30000, 60000, 1000, 10000, 30000 }
+
+/*
+ * uri: unix:///path (NULL: IKE_DEFAULT_URI). Connects at once and keeps
+ * reconnecting; NULL (logged) only for a bad uri or no memory. The ops
+ * callbacks must not call ike_set_tunnels() or ike_free().
+ */
 struct ike *ike_new(struct loop *loop, const char *uri,
 		    const struct ike_ops *ops, void *arg);
 void ike_free(struct ike *ike);
+void ike_set_timing(struct ike *ike, const struct ike_timing *tm);
 
 /*
- * The desired tunnels (copied; t must stay valid until the next call).
+ * The desired tunnels (copied, *t included).
  * Conns that differ are (re)loaded, missing ones unloaded and their SAs
  * terminated, unchanged ones left alone so their SAs keep running.
+ * Returns -1 (nothing changed, every error logged) if a tunnel cannot
+ * be mapped or two share a name, else 0.
  */
 int ike_set_tunnels(struct ike *ike, const struct ike_tunnel *tuns, int n);
 
@@ -67,5 +91,7 @@ bool ike_connected(const struct ike *ike);
  * algorithms, established, rekey in, bytes), and the last error.
  */
 void ike_show_json(struct ike *ike, const char *conn, struct json *j);
+/* the same as text for vpnrtctl, in the spirit of swanctl --list-sas */
+void ike_show_text(struct ike *ike, const char *conn, FILE *out);
 
 #endif
