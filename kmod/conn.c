@@ -222,16 +222,67 @@ u32 vpnrt_tunnel_down_reason(const struct vpnrt_tunnel *t)
 	return READ_ONCE(t->down);
 }
 
-/* the connection's own reasons, plus NO_TUNNEL if no tunnel can carry */
+/*
+ * IKE state is per tunnel (its SA); the connection has VPNRT_DOWN_IKE
+ * while every tunnel of an IKE-managed connection has it, which is what
+ * the connection-level IKE state reports. Under RTNL, after the tunnels'
+ * bits changed.
+ */
+void vpnrt_conn_ike_sync(struct vpnrt_conn *c)
+{
+	bool all_down = c->ike_managed;
+	unsigned int i;
+
+	ASSERT_RTNL();
+	for (i = 0; i < c->n_tunnels; i++)
+		if (!(READ_ONCE(c->tun[i].down) & VPNRT_DOWN_IKE))
+			all_down = false;
+	vpnrt_conn_set_down(c, VPNRT_DOWN_IKE, all_down);
+}
+
+/*
+ * The connection's own reasons, plus NO_TUNNEL if no tunnel can carry.
+ * While the connection is IKE down (every tunnel is), the tunnels' IKE
+ * reason is the connection's and does not count again: a connection
+ * whose SAs are all down reports IKE alone, as it did before IKE state
+ * was per tunnel.
+ */
 u32 vpnrt_conn_down_reason(const struct vpnrt_conn *c)
 {
 	u32 why = READ_ONCE(c->down);
+	u32 mask = why & VPNRT_DOWN_IKE ? ~(u32)VPNRT_DOWN_IKE : ~0U;
 	unsigned int i;
 
 	for (i = 0; i < c->n_tunnels; i++)
-		if (vpnrt_tunnel_usable(&c->tun[i]))
+		if (!(READ_ONCE(c->tun[i].down) & mask))
 			return why;
 	return why | VPNRT_DOWN_NO_TUNNEL;
+}
+
+/*
+ * Bind conn->tun[idx] to @dev, checked by the caller (vpnrt_tunnel_check_dev),
+ * in place of its device, if it still has one. Its prober, if any, must be
+ * stopped already. The IKE state, counters and routes stay: they belong to
+ * the tunnel, not to the device.
+ */
+void vpnrt_tunnel_rebind(struct vpnrt_conn *c, unsigned int idx,
+			 struct net_device *dev)
+{
+	struct vpnrt_tunnel *t = &c->tun[idx];
+	struct net_device *old = rtnl_dereference(t->dev);
+	netdevice_tracker tracker;
+
+	ASSERT_RTNL();
+	WARN_ON_ONCE(t->health);
+	netdev_hold(dev, &tracker, GFP_KERNEL);
+	rcu_assign_pointer(t->dev, dev);
+	if (old)
+		netdev_put(old, &t->dev_tracker);
+	t->dev_tracker = tracker;
+	t->ifindex = dev->ifindex;
+	strscpy(t->ifname, dev->name, sizeof(t->ifname));
+	vpnrt_tunnel_set_down(t, VPNRT_DOWN_LINK, link_down(dev));
+	vpnrt_tunnel_set_down(t, VPNRT_DOWN_NO_DEVICE, false);
 }
 
 void vpnrt_tunnel_stats(const struct vpnrt_tunnel *t, u64 *packets, u64 *bytes,

@@ -372,6 +372,122 @@ static void tunnels_active_standby_and_ecmp(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, (int)d.reason, VPNRT_REASON_ECMP);
 }
 
+/*
+ * IKE state per tunnel: a tunnel whose SA is down is out of use like one
+ * failing its health check, by one bit; the connection is IKE down only
+ * when every tunnel is, and then reports IKE alone.
+ */
+static void tunnel_ike_per_tunnel(struct kunit *test)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_conn *c = f->c[0];
+	struct vpnrt_decision d;
+	char dst[32];
+	unsigned int i;
+
+	c->n_tunnels = 2;
+	c->ike_managed = true;
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.0.0/16", 0, 100), 0);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.0.0/16", 1, 0), 0);
+	for (i = 0; i < 200; i++) {
+		snprintf(dst, sizeof(dst), "10.2.%u.0/24", i);
+		KUNIT_ASSERT_EQ(test, STATIC(dst, 0, 100), 0);
+	}
+	rtnl_lock();
+	vpnrt_conn_ike_sync(c);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, vpnrt_conn_down_reason(c), 0u);
+	KUNIT_ASSERT_TRUE(test, decide(test, "1.1.1.1", "10.1.0.1", &d));
+	KUNIT_EXPECT_EQ(test, conn_of(test, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.tunnel, 0);
+
+	/* tunnel 1's SA down: tunnel 2 carries, the connection stays up */
+	rtnl_lock();
+	vpnrt_tunnel_set_down(&c->tun[0], VPNRT_DOWN_IKE, true);
+	vpnrt_conn_ike_sync(c);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, vpnrt_tunnel_down_reason(&c->tun[0]),
+			(u32)VPNRT_DOWN_IKE);
+	KUNIT_EXPECT_EQ(test, vpnrt_conn_down_reason(c), 0u);
+	KUNIT_EXPECT_TRUE(test, vpnrt_conn_carries(c));
+	KUNIT_ASSERT_TRUE(test, decide(test, "1.1.1.1", "10.1.0.1", &d));
+	KUNIT_EXPECT_EQ(test, conn_of(test, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.tunnel, 1);
+	KUNIT_EXPECT_EQ(test, (int)d.reason, VPNRT_REASON_WEIGHT);
+	KUNIT_EXPECT_FALSE(test, d.fallback);
+	/* every prefix of the connection moved with that one bit */
+	for (i = 0; i < 200; i++) {
+		snprintf(dst, sizeof(dst), "10.2.%u.9", i);
+		KUNIT_ASSERT_TRUE(test, decide(test, "1.1.1.1", dst, &d));
+		KUNIT_EXPECT_EQ(test, conn_of(test, &d), 0);
+		KUNIT_EXPECT_EQ_MSG(test, d.tunnel, 1, "%s", dst);
+	}
+
+	/* ECMP drops the tunnel from the set, and takes it back */
+	c->mode = VPNRT_MODE_ECMP;
+	KUNIT_ASSERT_TRUE(test, decide(test, "1.1.1.1", "10.1.0.1", &d));
+	KUNIT_EXPECT_EQ(test, d.n_paths, 1u);
+	KUNIT_EXPECT_EQ(test, d.tunnel, 1);
+	rtnl_lock();
+	vpnrt_tunnel_set_down(&c->tun[0], VPNRT_DOWN_IKE, false);
+	vpnrt_conn_ike_sync(c);
+	rtnl_unlock();
+	KUNIT_ASSERT_TRUE(test, decide(test, "1.1.1.1", "10.1.0.1", &d));
+	KUNIT_EXPECT_EQ(test, d.n_paths, 2u);
+	KUNIT_EXPECT_EQ(test, (int)d.reason, VPNRT_REASON_ECMP);
+	c->mode = VPNRT_MODE_ACTIVE_STANDBY;
+
+	/* one SA down, the other tunnel failing its check: no tunnel */
+	rtnl_lock();
+	vpnrt_tunnel_set_down(&c->tun[0], VPNRT_DOWN_IKE, true);
+	vpnrt_conn_ike_sync(c);
+	rtnl_unlock();
+	vpnrt_tunnel_set_down(&c->tun[1], VPNRT_DOWN_HEALTH, true);
+	KUNIT_EXPECT_EQ(test, vpnrt_conn_down_reason(c), (u32)VPNRT_DOWN_NO_TUNNEL);
+	EXPECT_DECISION("1.1.1.1", "10.1.0.1", 1, VPNRT_REASON_FAILOVER);
+	vpnrt_tunnel_set_down(&c->tun[1], VPNRT_DOWN_HEALTH, false);
+
+	/* both SAs down: the connection is IKE down, and says IKE alone */
+	rtnl_lock();
+	vpnrt_tunnel_set_down(&c->tun[1], VPNRT_DOWN_IKE, true);
+	vpnrt_conn_ike_sync(c);
+	rtnl_unlock();
+	KUNIT_EXPECT_FALSE(test, vpnrt_conn_usable(c));
+	KUNIT_EXPECT_EQ(test, vpnrt_conn_down_reason(c), (u32)VPNRT_DOWN_IKE);
+	EXPECT_DECISION("1.1.1.1", "10.1.0.1", 1, VPNRT_REASON_FAILOVER);
+	/* and a link down on top of it is still no tunnel */
+	vpnrt_tunnel_set_down(&c->tun[0], VPNRT_DOWN_LINK, true);
+	vpnrt_tunnel_set_down(&c->tun[1], VPNRT_DOWN_LINK, true);
+	KUNIT_EXPECT_EQ(test, vpnrt_conn_down_reason(c),
+			(u32)(VPNRT_DOWN_IKE | VPNRT_DOWN_NO_TUNNEL));
+	vpnrt_tunnel_set_down(&c->tun[0], VPNRT_DOWN_LINK, false);
+	vpnrt_tunnel_set_down(&c->tun[1], VPNRT_DOWN_LINK, false);
+	/* the other connection down too: the all-down rule keeps conn 0 */
+	set_down(f, 1, VPNRT_DOWN_ADMIN, true);
+	KUNIT_ASSERT_TRUE(test, decide(test, "1.1.1.1", "10.1.0.1", &d));
+	KUNIT_EXPECT_TRUE(test, d.fallback);
+	KUNIT_EXPECT_EQ(test, conn_of(test, &d), 0);
+	set_down(f, 1, VPNRT_DOWN_ADMIN, false);
+
+	/* tunnel 2's SA up again: it carries, the connection is up */
+	rtnl_lock();
+	vpnrt_tunnel_set_down(&c->tun[1], VPNRT_DOWN_IKE, false);
+	vpnrt_conn_ike_sync(c);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, vpnrt_conn_down_reason(c), 0u);
+	KUNIT_ASSERT_TRUE(test, decide(test, "1.1.1.1", "10.1.0.1", &d));
+	KUNIT_EXPECT_EQ(test, conn_of(test, &d), 0);
+	KUNIT_EXPECT_EQ(test, d.tunnel, 1);
+
+	/* a connection not IKE-managed is never IKE down as a whole */
+	c->ike_managed = false;
+	rtnl_lock();
+	vpnrt_tunnel_set_down(&c->tun[1], VPNRT_DOWN_IKE, true);
+	vpnrt_conn_ike_sync(c);
+	rtnl_unlock();
+	KUNIT_EXPECT_TRUE(test, vpnrt_conn_usable(c));
+}
+
 static void ipv6_rules(struct kunit *test)
 {
 	KUNIT_ASSERT_EQ(test, STATIC("2001:db8::/32", 0, 100), 0);
@@ -1264,6 +1380,7 @@ static struct kunit_case vpnrt_decide_cases[] = {
 	KUNIT_CASE(usability_and_failover),
 	KUNIT_CASE(all_down_fallback),
 	KUNIT_CASE(tunnels_active_standby_and_ecmp),
+	KUNIT_CASE(tunnel_ike_per_tunnel),
 	KUNIT_CASE(ipv6_rules),
 	KUNIT_CASE(quotas_and_duplicates),
 	KUNIT_CASE(random_vs_reference),

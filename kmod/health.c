@@ -401,24 +401,28 @@ static void probe_dst_release(struct dst_entry *dst)
 
 /*
  * Everything that can fail, before anything changes: the prober for
- * conn->tun[idx], ready to start. vpnrt_health_start() cannot fail.
+ * conn->tun[idx] on @dev (its device, or the one it is being rebound to;
+ * NULL if it has none), ready to start. vpnrt_health_start() cannot fail.
  */
 struct vpnrt_health *vpnrt_health_prepare(struct vpnrt_conn *c,
 					  unsigned int idx,
+					  struct net_device *dev,
 					  const struct vpnrt_health_cfg *cfg,
 					  struct netlink_ext_ack *extack)
 {
 	struct vpnrt_tunnel *t = &c->tun[idx];
-	struct net_device *dev = rtnl_dereference(t->dev);
 	struct vpnrt_health *hc;
 
 	ASSERT_RTNL();
 	if (!dev) {
-		NL_SET_ERR_MSG_FMT(extack, "health: tunnel %s was deleted",
+		NL_SET_ERR_MSG_FMT(extack,
+				   "health: tunnel %s was deleted; rebind it to a device first (position and ifindex)",
 				   t->ifname);
 		return ERR_PTR(-ENODEV);
 	}
-	if (!t->health && netdev_is_rx_handler_busy(dev)) {
+	/* our own prober on @dev goes when the new one starts */
+	if ((!t->health || t->health->dev != dev) &&
+	    netdev_is_rx_handler_busy(dev)) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "health: %s already has a receive handler (enslaved?)",
 				   dev->name);

@@ -62,6 +62,8 @@ static const struct nla_policy tunnel_policy[VPNRT_A_TUNNEL_MAX + 1] = {
 	[VPNRT_A_TUNNEL_TX_ERRORS]	= RO,
 	[VPNRT_A_TUNNEL_PAD]		= RO,
 	[VPNRT_A_TUNNEL_HEALTH]		= NLA_POLICY_NESTED(health_policy),
+	[VPNRT_A_TUNNEL_IKE]		= { .type = NLA_U8 },
+	[VPNRT_A_TUNNEL_POSITION]	= { .type = NLA_U8 },
 };
 
 static const struct nla_policy route_policy[VPNRT_A_ROUTE_MAX + 1] = {
@@ -99,6 +101,7 @@ static const struct nla_policy gw_policy[VPNRT_A_GW_MAX + 1] = {
 	[VPNRT_A_GW_N_BGP_ROUTES]	= RO,
 	[VPNRT_A_GW_STATS]		= RO,
 	[VPNRT_A_GW_PAD]		= RO,
+	[VPNRT_A_GW_OWNER]		= { .type = NLA_U8 },
 };
 
 static const struct nla_policy conn_policy[VPNRT_A_CONN_MAX + 1] = {
@@ -121,6 +124,7 @@ static const struct nla_policy conn_policy[VPNRT_A_CONN_MAX + 1] = {
 	[VPNRT_A_CONN_DOWN_REASON]	= RO,
 	[VPNRT_A_CONN_N_ROUTES]		= RO,
 	[VPNRT_A_CONN_N_BGP_ROUTES]	= RO,
+	[VPNRT_A_CONN_OWNER]		= { .type = NLA_U8 },
 };
 
 static const struct nla_policy lookup_policy[VPNRT_A_LOOKUP_MAX + 1] = {
@@ -228,6 +232,34 @@ static int check_u8_max(const struct nlattr *a, u8 max,
 	return -EINVAL;
 }
 
+static const char *owner_name(u8 owner)
+{
+	return owner == VPNRT_OWNER_AGENT ? "agent" : "none";
+}
+
+/* an owner given at creation: NONE or AGENT */
+static int check_owner(const struct nlattr *a, struct netlink_ext_ack *extack,
+		       const char *what)
+{
+	if (!a || nla_get_u8(a) <= VPNRT_OWNER_AGENT)
+		return 0;
+	NL_SET_ERR_MSG_ATTR_FMT(extack, a, "%s: owner %u; allowed 0 (none), 1 (agent)",
+				what, nla_get_u8(a));
+	return -EINVAL;
+}
+
+/* an owner given to SET: only the one the object has */
+static int check_owner_same(const struct nlattr *a, u8 owner,
+			    struct netlink_ext_ack *extack, const char *what)
+{
+	if (!a || nla_get_u8(a) == owner)
+		return 0;
+	NL_SET_ERR_MSG_ATTR_FMT(extack, a,
+				"%s: owner is %s, fixed at creation; not %u",
+				what, owner_name(owner), nla_get_u8(a));
+	return -EINVAL;
+}
+
 /* optional @a into @out, @def if absent; @min..@max */
 static int get_u32_range(const struct nlattr *a, u32 min, u32 max, u32 def,
 			 u32 *out, struct netlink_ext_ack *extack,
@@ -293,7 +325,8 @@ static int gw_fill(struct sk_buff *skb, struct vpnrt_gw *gw, u32 portid,
 	    nla_put_u32(skb, VPNRT_A_GW_N_CONNS, gw->n_conns) ||
 	    nla_put_u32(skb, VPNRT_A_GW_N_ROUTES, gw->n_static) ||
 	    nla_put_u32(skb, VPNRT_A_GW_N_POLICY_ROUTES, gw->n_policy) ||
-	    nla_put_u32(skb, VPNRT_A_GW_N_BGP_ROUTES, gw->n_bgp))
+	    nla_put_u32(skb, VPNRT_A_GW_N_BGP_ROUTES, gw->n_bgp) ||
+	    nla_put_u8(skb, VPNRT_A_GW_OWNER, gw->owner))
 		goto err;
 	sn = nla_nest_start(skb, VPNRT_A_GW_STATS);
 	if (!sn ||
@@ -408,7 +441,13 @@ static int gw_validate(struct nlattr **tb, const struct vpnrt_gw *gw,
 {
 	unsigned int i;
 	u32 v, used;
+	int err;
 
+	err = gw ? check_owner_same(tb[VPNRT_A_GW_OWNER], gw->owner, extack,
+				    "gateway") :
+		   check_owner(tb[VPNRT_A_GW_OWNER], extack, "gateway");
+	if (err)
+		return err;
 	if (tb[VPNRT_A_GW_ECMP_HASH] &&
 	    nla_get_u8(tb[VPNRT_A_GW_ECMP_HASH]) > VPNRT_HASH_L3) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VPNRT_A_GW_ECMP_HASH],
@@ -484,6 +523,8 @@ static int gw_new_doit(struct sk_buff *skb, struct genl_info *info)
 			      info->extack);
 	if (!err) {
 		gw_apply(tb, gw);
+		if (tb[VPNRT_A_GW_OWNER])
+			gw->owner = nla_get_u8(tb[VPNRT_A_GW_OWNER]);
 		vpnrt_notify_gw(gw, VPNRT_CMD_GW_NEW);
 	}
 	rtnl_unlock();
@@ -630,16 +671,24 @@ static int health_fill(struct sk_buff *skb, struct vpnrt_health *hc)
 	return 0;
 }
 
-/* a tunnel's identity and state, in replies and events */
-static int tunnel_put_state(struct sk_buff *skb, const struct vpnrt_tunnel *t,
-			    const char *ifname)
+/*
+ * Tunnel @idx's identity and state, in replies and events. Its IKE state
+ * is up unless an IKE-managed connection has it down, as for the conn.
+ */
+static int tunnel_put_state(struct sk_buff *skb, const struct vpnrt_conn *c,
+			    unsigned int idx, const char *ifname)
 {
+	const struct vpnrt_tunnel *t = &c->tun[idx];
+	u32 why = vpnrt_tunnel_down_reason(t);
+
 	return nla_put_u32(skb, VPNRT_A_TUNNEL_IFINDEX, t->ifindex) ||
 	       nla_put_string(skb, VPNRT_A_TUNNEL_IFNAME, ifname) ||
 	       nla_put_u8(skb, VPNRT_A_TUNNEL_STATE,
-			  vpnrt_tunnel_usable(t) ? VPNRT_STATE_UP : VPNRT_STATE_DOWN) ||
-	       nla_put_u32(skb, VPNRT_A_TUNNEL_DOWN_REASON,
-			   vpnrt_tunnel_down_reason(t));
+			  why ? VPNRT_STATE_DOWN : VPNRT_STATE_UP) ||
+	       nla_put_u32(skb, VPNRT_A_TUNNEL_DOWN_REASON, why) ||
+	       nla_put_u8(skb, VPNRT_A_TUNNEL_IKE,
+			  why & VPNRT_DOWN_IKE ? VPNRT_STATE_DOWN : VPNRT_STATE_UP) ||
+	       nla_put_u8(skb, VPNRT_A_TUNNEL_POSITION, idx + 1);
 }
 
 static int conn_fill(struct sk_buff *skb, struct vpnrt_conn *c, u32 portid,
@@ -671,7 +720,8 @@ static int conn_fill(struct sk_buff *skb, struct vpnrt_conn *c, u32 portid,
 	    nla_put_u32(skb, VPNRT_A_CONN_DOWN_REASON, vpnrt_conn_down_reason(c)) ||
 	    nla_put_u32(skb, VPNRT_A_CONN_N_ROUTES,
 			c->n_static + c->n_policy + c->n_bgp) ||
-	    nla_put_u32(skb, VPNRT_A_CONN_N_BGP_ROUTES, c->n_bgp))
+	    nla_put_u32(skb, VPNRT_A_CONN_N_BGP_ROUTES, c->n_bgp) ||
+	    nla_put_u8(skb, VPNRT_A_CONN_OWNER, c->owner))
 		goto err;
 	if (c->routing == VPNRT_ROUTING_FLOW) {
 		unsigned int len = c->fp_family == AF_INET6 ? 16 : 4;
@@ -692,7 +742,7 @@ static int conn_fill(struct sk_buff *skb, struct vpnrt_conn *c, u32 portid,
 
 		vpnrt_tunnel_stats(t, &p, &b, &e);
 		t1 = nla_nest_start(skb, i + 1);
-		if (!t1 || tunnel_put_state(skb, t, t->ifname) ||
+		if (!t1 || tunnel_put_state(skb, c, i, t->ifname) ||
 		    nla_put_u64_64bit(skb, VPNRT_A_TUNNEL_TX_PACKETS, p,
 				      VPNRT_A_TUNNEL_PAD) ||
 		    nla_put_u64_64bit(skb, VPNRT_A_TUNNEL_TX_BYTES, b,
@@ -747,7 +797,6 @@ void vpnrt_notify_health(struct vpnrt_conn *c, unsigned int idx,
 			 const struct vpnrt_health_cfg *cfg,
 			 const struct vpnrt_health_ev *ev)
 {
-	const struct vpnrt_tunnel *t = &c->tun[idx];
 	struct net *net = dev_net(dev);
 	struct nlattr *nest, *tn, *t1, *hn;
 	struct sk_buff *skb;
@@ -774,7 +823,7 @@ void vpnrt_notify_health(struct vpnrt_conn *c, unsigned int idx,
 		goto err;
 	tn = nla_nest_start(skb, VPNRT_A_CONN_TUNNELS);
 	t1 = tn ? nla_nest_start(skb, idx + 1) : NULL;
-	if (!t1 || tunnel_put_state(skb, t, dev->name))
+	if (!t1 || tunnel_put_state(skb, c, idx, dev->name))
 		goto err;
 	hn = nla_nest_start(skb, VPNRT_A_TUNNEL_HEALTH);
 	if (!hn || health_put_cfg(skb, cfg) ||
@@ -856,20 +905,58 @@ static int conn_states_check(struct nlattr **tb, bool ike_managed,
 	return 0;
 }
 
+/*
+ * The connection-level IKE state sets every tunnel's; the caller applies
+ * the tunnels' own afterwards and calls vpnrt_conn_ike_sync().
+ */
 static void conn_states_apply(struct nlattr **tb, struct vpnrt_conn *c)
 {
+	unsigned int i;
+
 	if (tb[VPNRT_A_CONN_ADMIN])
 		vpnrt_conn_set_down(c, VPNRT_DOWN_ADMIN,
 				    nla_get_u8(tb[VPNRT_A_CONN_ADMIN]) == VPNRT_STATE_DOWN);
 	if (tb[VPNRT_A_CONN_IKE])
-		vpnrt_conn_set_down(c, VPNRT_DOWN_IKE,
-				    nla_get_u8(tb[VPNRT_A_CONN_IKE]) == VPNRT_STATE_DOWN);
+		for (i = 0; i < c->n_tunnels; i++)
+			vpnrt_tunnel_set_down(&c->tun[i], VPNRT_DOWN_IKE,
+					      nla_get_u8(tb[VPNRT_A_CONN_IKE]) ==
+					      VPNRT_STATE_DOWN);
 }
 
-/* tunnel devices of a new connection: 1 or 2, distinct, usable */
+/* a tunnel's own IKE state, of a request: -1 if absent */
+static int tunnel_ike_check(struct nlattr **tb, bool ike_managed, s8 *ike,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *a = tb[VPNRT_A_TUNNEL_IKE];
+
+	*ike = -1;
+	if (!a)
+		return 0;
+	if (check_u8_max(a, VPNRT_STATE_UP, extack, "tunnel ike"))
+		return -EINVAL;
+	if (!ike_managed) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "tunnel ike: conn is not IKE-managed (ike none)");
+		return -EINVAL;
+	}
+	*ike = nla_get_u8(a);
+	return 0;
+}
+
+static void tunnel_ike_apply(struct vpnrt_conn *c, unsigned int idx, s8 ike)
+{
+	if (ike >= 0)
+		vpnrt_tunnel_set_down(&c->tun[idx], VPNRT_DOWN_IKE,
+				      ike == VPNRT_STATE_DOWN);
+}
+
+/*
+ * Tunnel devices of a new connection: 1 or 2, distinct, usable, each
+ * with its own IKE state if given (@ike, -1 if not).
+ */
 static int conn_tunnels(struct vpnrt_gw *gw, struct nlattr *arr,
-			struct net_device **tdev, unsigned int *n,
-			struct netlink_ext_ack *extack)
+			bool ike_managed, struct net_device **tdev, s8 *ike,
+			unsigned int *n, struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[VPNRT_A_TUNNEL_MAX + 1], *a;
 	struct net *net = dev_net(gw->dev);
@@ -898,6 +985,17 @@ static int conn_tunnels(struct vpnrt_gw *gw, struct nlattr *arr,
 					    "tunnel: health is set on an existing conn (conn set)");
 			return -EINVAL;
 		}
+		if (tb[VPNRT_A_TUNNEL_POSITION] &&
+		    nla_get_u8(tb[VPNRT_A_TUNNEL_POSITION]) != *n + 1) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_TUNNEL_POSITION],
+						"tunnel: position %u given to tunnel %u; tunnels are in order",
+						nla_get_u8(tb[VPNRT_A_TUNNEL_POSITION]),
+						*n + 1);
+			return -EINVAL;
+		}
+		err = tunnel_ike_check(tb, ike_managed, &ike[*n], extack);
+		if (err)
+			return err;
 		ifindex = nla_get_u32(tb[VPNRT_A_TUNNEL_IFINDEX]);
 		dev = __dev_get_by_index(net, ifindex);
 		if (!dev) {
@@ -964,13 +1062,14 @@ static int conn_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
 	struct net_device *tdev[VPNRT_MAX_TUNNELS];
+	s8 ike[VPNRT_MAX_TUNNELS];
 	struct net *net = genl_info_net(info);
 	struct netlink_ext_ack *extack = info->extack;
 	struct flowp tmp = {};
 	struct vpnrt_conn *c;
 	struct vpnrt_route_spec rs;
 	struct vpnrt_gw *gw;
-	unsigned int n;
+	unsigned int n, i;
 	bool ike_managed;
 	const char *name;
 	u32 id = 0;
@@ -1002,6 +1101,8 @@ static int conn_new_doit(struct sk_buff *skb, struct genl_info *info)
 	ike_managed = tb[VPNRT_A_CONN_IKE_MANAGED] &&
 		      nla_get_u8(tb[VPNRT_A_CONN_IKE_MANAGED]);
 	err = conn_states_check(tb, ike_managed, extack);
+	if (!err)
+		err = check_owner(tb[VPNRT_A_CONN_OWNER], extack, "conn");
 	if (err)
 		return err;
 	tmp.mode = tb[VPNRT_A_CONN_MODE] ? nla_get_u8(tb[VPNRT_A_CONN_MODE]) :
@@ -1047,7 +1148,8 @@ static int conn_new_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOSPC;
 		goto out;
 	}
-	err = conn_tunnels(gw, tb[VPNRT_A_CONN_TUNNELS], tdev, &n, extack);
+	err = conn_tunnels(gw, tb[VPNRT_A_CONN_TUNNELS], ike_managed, tdev, ike,
+			   &n, extack);
 	if (err)
 		goto out;
 	if (tmp.mode == VPNRT_MODE_ECMP && n < 2) {
@@ -1065,9 +1167,15 @@ static int conn_new_doit(struct sk_buff *skb, struct genl_info *info)
 	c->mode = tmp.mode;
 	c->routing = tmp.routing;
 	c->ike_managed = ike_managed;
-	if (ike_managed)
-		vpnrt_conn_set_down(c, VPNRT_DOWN_IKE, true);
+	if (tb[VPNRT_A_CONN_OWNER])
+		c->owner = nla_get_u8(tb[VPNRT_A_CONN_OWNER]);
+	/* IKE-managed: every tunnel starts IKE down, unless told otherwise */
+	for (i = 0; i < n; i++)
+		vpnrt_tunnel_set_down(&c->tun[i], VPNRT_DOWN_IKE, ike_managed);
 	conn_states_apply(tb, c);
+	for (i = 0; i < n; i++)
+		tunnel_ike_apply(c, i, ike[i]);
+	vpnrt_conn_ike_sync(c);
 	bump_genid(net);
 	if (c->routing == VPNRT_ROUTING_FLOW) {
 		c->fp_family = tmp.fp_family;
@@ -1160,9 +1268,97 @@ static int health_parse(struct nlattr *nest, struct vpnrt_health_cfg *cfg,
 
 /* what CONN_SET does to one tunnel */
 struct tunnel_set {
-	bool present, off;
+	bool present, off, has_cfg;
+	s8 ike;				/* -1: unchanged */
+	struct net_device *dev;		/* rebind to it, or NULL */
+	struct vpnrt_health_cfg cfg;	/* the check given, if has_cfg */
 	struct vpnrt_health *hc;	/* prepared, to start */
 };
+
+/*
+ * The device a tunnel named by POSITION is rebound to: the IFINDEX of its
+ * nest when it differs from the tunnel's, or when the tunnel lost its
+ * device (a device re-created with the old ifindex); NULL for none.
+ */
+static int tunnel_rebind_dev(struct vpnrt_conn *c, unsigned int idx,
+			     struct nlattr *ifa, struct net_device **out,
+			     struct netlink_ext_ack *extack)
+{
+	struct vpnrt_tunnel *t = &c->tun[idx];
+	struct net_device *dev;
+	u32 ifindex;
+	int err;
+
+	*out = NULL;
+	if (!ifa)
+		return 0;
+	ifindex = nla_get_u32(ifa);
+	if (ifindex == t->ifindex && rtnl_dereference(t->dev))
+		return 0;
+	dev = __dev_get_by_index(dev_net(c->gw->dev), ifindex);
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, ifa,
+					"tunnel %u: no device with ifindex %u in this netns",
+					idx + 1, ifindex);
+		return -ENODEV;
+	}
+	err = vpnrt_tunnel_check_dev(c->gw->dev, dev, extack);
+	if (err) {
+		NL_SET_BAD_ATTR(extack, ifa);
+		return err;
+	}
+	*out = dev;
+	return 0;
+}
+
+/*
+ * Which tunnel of @c a CONN_SET nest names: by POSITION (1-based), which
+ * with an IFINDEX of another device rebinds it; else by IFINDEX, one of
+ * its tunnels' (the device may be gone); else its only tunnel.
+ */
+static int tunnel_of_nest(struct vpnrt_conn *c, struct nlattr *a,
+			  struct nlattr **tb, unsigned int *idx,
+			  struct net_device **rebind,
+			  struct netlink_ext_ack *extack)
+{
+	struct nlattr *pa = tb[VPNRT_A_TUNNEL_POSITION];
+	struct nlattr *ifa = tb[VPNRT_A_TUNNEL_IFINDEX];
+	unsigned int i;
+
+	*rebind = NULL;
+	if (pa) {
+		if (!nla_get_u8(pa) || nla_get_u8(pa) > c->n_tunnels) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, pa,
+						"tunnel: position %u; conn %s has 1..%u",
+						nla_get_u8(pa), c->name, c->n_tunnels);
+			return -EINVAL;
+		}
+		*idx = nla_get_u8(pa) - 1;
+		return tunnel_rebind_dev(c, *idx, ifa, rebind, extack);
+	}
+	if (ifa) {
+		u32 ifindex = nla_get_u32(ifa);
+
+		for (i = 0; i < c->n_tunnels; i++) {
+			if (c->tun[i].ifindex == ifindex) {
+				*idx = i;
+				return 0;
+			}
+		}
+		NL_SET_ERR_MSG_ATTR_FMT(extack, ifa,
+					"tunnel: ifindex %u is not a tunnel of conn %s",
+					ifindex, c->name);
+		return -ENODEV;
+	}
+	if (c->n_tunnels == 1) {
+		*idx = 0;
+		return 0;
+	}
+	NL_SET_ERR_MSG_ATTR_FMT(extack, a,
+				"tunnel: conn %s has two tunnels; give the position or ifindex",
+				c->name);
+	return -EINVAL;
+}
 
 /* the tunnels array of CONN_SET, checked, probers prepared */
 static int conn_set_tunnels(struct vpnrt_conn *c, struct nlattr *arr,
@@ -1170,7 +1366,8 @@ static int conn_set_tunnels(struct vpnrt_conn *c, struct nlattr *arr,
 			    struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[VPNRT_A_TUNNEL_MAX + 1], *a;
-	struct vpnrt_health_cfg cfg[VPNRT_MAX_TUNNELS];
+	const struct vpnrt_health_cfg *cfg;
+	struct net_device *dev, *rebind;
 	unsigned int i;
 	int rem, err;
 
@@ -1179,46 +1376,55 @@ static int conn_set_tunnels(struct vpnrt_conn *c, struct nlattr *arr,
 				       extack);
 		if (err)
 			return err;
-		if (tb[VPNRT_A_TUNNEL_IFINDEX]) {
-			u32 ifindex = nla_get_u32(tb[VPNRT_A_TUNNEL_IFINDEX]);
-
-			for (i = 0; i < c->n_tunnels; i++)
-				if (c->tun[i].ifindex == ifindex)
-					break;
-			if (i == c->n_tunnels) {
-				NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_TUNNEL_IFINDEX],
-							"tunnel: ifindex %u is not a tunnel of conn %s",
-							ifindex, c->name);
-				return -ENODEV;
-			}
-		} else if (c->n_tunnels == 1) {
-			i = 0;
-		} else {
-			NL_SET_ERR_MSG_ATTR_FMT(extack, a,
-						"tunnel: conn %s has two tunnels; give the ifindex",
-						c->name);
-			return -EINVAL;
-		}
+		err = tunnel_of_nest(c, a, tb, &i, &rebind, extack);
+		if (err)
+			return err;
 		if (ts[i].present) {
 			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "tunnel: %s given twice",
 						c->tun[i].ifname);
 			return -EINVAL;
 		}
-		if (!tb[VPNRT_A_TUNNEL_HEALTH]) {
+		if (!tb[VPNRT_A_TUNNEL_HEALTH] && !tb[VPNRT_A_TUNNEL_IKE] &&
+		    !rebind) {
 			NL_SET_ERR_MSG_ATTR(extack, a,
-					    "tunnel: nothing to set (health)");
+					    "tunnel: nothing to set (health, ike, or a new ifindex)");
 			return -EINVAL;
 		}
-		err = health_parse(tb[VPNRT_A_TUNNEL_HEALTH], &cfg[i],
-				   &ts[i].off, extack);
+		err = tunnel_ike_check(tb, c->ike_managed, &ts[i].ike, extack);
 		if (err)
 			return err;
+		if (tb[VPNRT_A_TUNNEL_HEALTH]) {
+			err = health_parse(tb[VPNRT_A_TUNNEL_HEALTH], &ts[i].cfg,
+					   &ts[i].off, extack);
+			if (err)
+				return err;
+			ts[i].has_cfg = !ts[i].off;
+		}
+		ts[i].dev = rebind;
 		ts[i].present = true;
 	}
+	if (ts[0].dev && ts[0].dev == ts[1].dev) {
+		NL_SET_ERR_MSG_FMT(extack, "tunnel 2: %s is given to tunnel 1 too",
+				   ts[1].dev->name);
+		return -EINVAL;
+	}
+	/*
+	 * Probers to start: a check given, or on a rebound tunnel the one it
+	 * has (kept while its device was gone), on the device it will have.
+	 */
 	for (i = 0; i < c->n_tunnels; i++) {
+		struct vpnrt_tunnel *t = &c->tun[i];
+
 		if (!ts[i].present || ts[i].off)
 			continue;
-		ts[i].hc = vpnrt_health_prepare(c, i, &cfg[i], extack);
+		if (ts[i].has_cfg)
+			cfg = &ts[i].cfg;
+		else if (ts[i].dev && t->health_on)
+			cfg = &t->health_cfg;
+		else
+			continue;
+		dev = ts[i].dev ?: rtnl_dereference(t->dev);
+		ts[i].hc = vpnrt_health_prepare(c, i, dev, cfg, extack);
 		if (IS_ERR(ts[i].hc)) {
 			err = PTR_ERR(ts[i].hc);
 			ts[i].hc = NULL;
@@ -1226,6 +1432,32 @@ static int conn_set_tunnels(struct vpnrt_conn *c, struct nlattr *arr,
 		}
 	}
 	return 0;
+}
+
+/* a checked CONN_SET's tunnels part; cannot fail */
+static void conn_set_tunnels_apply(struct vpnrt_conn *c, struct tunnel_set *ts)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_tunnels; i++) {
+		struct vpnrt_tunnel *t = &c->tun[i];
+
+		if (ts[i].dev) {
+			vpnrt_health_stop(c, i);
+			vpnrt_tunnel_rebind(c, i, ts[i].dev);
+		}
+		if (ts[i].off) {
+			vpnrt_health_stop(c, i);
+			t->health_on = false;
+		} else if (ts[i].hc) {
+			if (ts[i].has_cfg) {
+				t->health_cfg = ts[i].cfg;
+				t->health_on = true;
+			}
+			vpnrt_health_start(c, i, ts[i].hc);
+		}
+		tunnel_ike_apply(c, i, ts[i].ike);
+	}
 }
 
 /* attributes fixed at creation; CONN_SET refuses them */
@@ -1266,15 +1498,19 @@ static int conn_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!tb[VPNRT_A_CONN_ADMIN] && !tb[VPNRT_A_CONN_IKE] &&
 	    !tb[VPNRT_A_CONN_TUNNELS]) {
-		NL_SET_ERR_MSG(extack, "conn: nothing to set (admin, ike, tunnel health)");
+		NL_SET_ERR_MSG(extack, "conn: nothing to set (admin, ike, tunnels)");
 		return -EINVAL;
 	}
+	for (i = 0; i < VPNRT_MAX_TUNNELS; i++)
+		ts[i].ike = -1;
 	rtnl_lock();
 	c = conn_from_attrs(genl_info_net(info), tb, extack);
 	err = PTR_ERR_OR_ZERO(c);
 	if (err)
 		goto out;
-	err = conn_states_check(tb, c->ike_managed, extack);
+	err = check_owner_same(tb[VPNRT_A_CONN_OWNER], c->owner, extack, "conn");
+	if (!err)
+		err = conn_states_check(tb, c->ike_managed, extack);
 	if (!err && tb[VPNRT_A_CONN_TUNNELS])
 		err = conn_set_tunnels(c, tb[VPNRT_A_CONN_TUNNELS], ts, extack);
 	if (err) {
@@ -1284,12 +1520,8 @@ static int conn_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	/* nothing fails from here */
 	conn_states_apply(tb, c);
-	for (i = 0; i < c->n_tunnels; i++) {
-		if (ts[i].off)
-			vpnrt_health_stop(c, i);
-		else if (ts[i].hc)
-			vpnrt_health_start(c, i, ts[i].hc);
-	}
+	conn_set_tunnels_apply(c, ts);
+	vpnrt_conn_ike_sync(c);
 	bump_genid(genl_info_net(info));
 	vpnrt_notify_conn(c, VPNRT_CMD_CONN_SET);
 out:

@@ -48,16 +48,27 @@ struct vpnrt_tstats {
 struct vpnrt_conn;
 struct vpnrt_health;
 
+/* a tunnel's health check, as configured */
+struct vpnrt_health_cfg {
+	u16 family;
+	u8 policy;			/* enum vpnrt_health_policy */
+	u32 interval_ms, retries, rise;
+	union vpnrt_addr dst, src;
+};
+
 struct vpnrt_tunnel {
 	struct net_device __rcu *dev;	/* NULL once the device is gone */
 	netdevice_tracker dev_tracker;
 	int ifindex;			/* as configured, kept for reports */
 	char ifname[IFNAMSIZ];		/* last known name */
-	unsigned long down;		/* VPNRT_DOWN_{NO_DEVICE,LINK,HEALTH},
-					 * atomic bit operations
+	unsigned long down;		/* VPNRT_DOWN_{IKE,NO_DEVICE,LINK,
+					 * HEALTH}, atomic bit operations
 					 */
 	struct vpnrt_tstats __percpu *stats;
 	struct vpnrt_health *health;	/* its prober, or NULL; RTNL */
+	/* the check configured, kept while the device is gone; RTNL */
+	bool health_on;
+	struct vpnrt_health_cfg health_cfg;
 };
 
 struct vpnrt_gw;
@@ -71,8 +82,12 @@ struct vpnrt_conn {
 	u8 mode;			/* enum vpnrt_conn_mode */
 	u8 routing;			/* enum vpnrt_routing_mode */
 	u8 n_tunnels;
+	u8 owner;			/* enum vpnrt_owner, fixed */
 	bool ike_managed;
-	unsigned long down;		/* VPNRT_DOWN_{ADMIN,IKE}, atomic bitops */
+	unsigned long down;		/* VPNRT_DOWN_ADMIN, atomic bitops, and
+					 * VPNRT_DOWN_IKE while every tunnel
+					 * has it (vpnrt_conn_ike_sync())
+					 */
 	struct vpnrt_tunnel tun[VPNRT_MAX_TUNNELS];
 	/* flow protection */
 	u16 fp_family;
@@ -199,6 +214,7 @@ struct vpnrt_gw {
 	struct vpnrt_table v4, v6;
 	siphash_key_t hash_key;
 	u8 ecmp_hash;			/* enum vpnrt_ecmp_hash, READ_ONCE */
+	u8 owner;			/* enum vpnrt_owner, fixed */
 	u8 max_paths;			/* READ_ONCE */
 	u32 max_conns, max_bgp_routes, max_peer_routes;
 	u32 max_policy_routes, max_routes;
@@ -302,6 +318,9 @@ struct vpnrt_conn *vpnrt_conn_create(struct vpnrt_gw *gw, const char *name,
 void vpnrt_conn_destroy(struct vpnrt_conn *conn);
 void vpnrt_conn_set_down(struct vpnrt_conn *conn, unsigned long bit, bool on);
 void vpnrt_tunnel_set_down(struct vpnrt_tunnel *t, unsigned long bit, bool on);
+void vpnrt_conn_ike_sync(struct vpnrt_conn *conn);
+void vpnrt_tunnel_rebind(struct vpnrt_conn *conn, unsigned int idx,
+			 struct net_device *dev);
 u32 vpnrt_conn_down_reason(const struct vpnrt_conn *conn);
 u32 vpnrt_tunnel_down_reason(const struct vpnrt_tunnel *t);
 int vpnrt_tunnel_check_dev(struct net_device *gwdev, struct net_device *dev,
@@ -312,13 +331,6 @@ int vpnrt_conn_notifier_init(void);
 void vpnrt_conn_notifier_exit(void);
 
 /* ---- health checks (health.c) ---- */
-
-struct vpnrt_health_cfg {
-	u16 family;
-	u8 policy;			/* enum vpnrt_health_policy */
-	u32 interval_ms, retries, rise;
-	union vpnrt_addr dst, src;
-};
 
 /* a state change to report */
 struct vpnrt_health_ev {
@@ -339,6 +351,7 @@ int vpnrt_health_cfg_check(const struct vpnrt_health_cfg *cfg,
 			   struct netlink_ext_ack *extack);
 struct vpnrt_health *vpnrt_health_prepare(struct vpnrt_conn *c,
 					  unsigned int idx,
+					  struct net_device *dev,
 					  const struct vpnrt_health_cfg *cfg,
 					  struct netlink_ext_ack *extack);
 void vpnrt_health_discard(struct vpnrt_health *hc);

@@ -74,6 +74,15 @@ enum vpnrt_ecmp_hash {
 	VPNRT_HASH_L3,		/* addresses only */
 };
 
+/*
+ * Who created a gateway or connection: given at creation, never changed,
+ * so that the agent can tell its own objects from an operator's.
+ */
+enum vpnrt_owner {
+	VPNRT_OWNER_NONE	= 0,	/* by hand, a script, rtnetlink */
+	VPNRT_OWNER_AGENT	= 1,	/* vpnrtd */
+};
+
 enum vpnrt_gw_attr {
 	VPNRT_A_GW_UNSPEC,
 	VPNRT_A_GW_IFINDEX,		/* u32 */
@@ -91,6 +100,7 @@ enum vpnrt_gw_attr {
 	VPNRT_A_GW_N_BGP_ROUTES,	/* u32, reply only */
 	VPNRT_A_GW_STATS,		/* nest, enum vpnrt_gw_stats_attr */
 	VPNRT_A_GW_PAD,
+	VPNRT_A_GW_OWNER,		/* u8, enum vpnrt_owner (NEW; fixed) */
 
 	__VPNRT_A_GW_MAX,
 	VPNRT_A_GW_MAX = __VPNRT_A_GW_MAX - 1
@@ -127,7 +137,10 @@ enum vpnrt_state {
 /* why a connection or tunnel cannot carry traffic; bit flags */
 enum vpnrt_down_reason {
 	VPNRT_DOWN_ADMIN	= 1 << 0,	/* connection set admin down */
-	VPNRT_DOWN_IKE		= 1 << 1,	/* IKE-managed and IKE is down */
+	VPNRT_DOWN_IKE		= 1 << 1,	/* IKE-managed and IKE is down:
+						 * on a tunnel, its SA; on the
+						 * connection, every tunnel's
+						 */
 	VPNRT_DOWN_NO_DEVICE	= 1 << 2,	/* tunnel device deleted */
 	VPNRT_DOWN_LINK		= 1 << 3,	/* tunnel device down/no carrier */
 	VPNRT_DOWN_HEALTH	= 1 << 4,	/* health check failing */
@@ -149,11 +162,14 @@ enum vpnrt_conn_attr {
 	VPNRT_A_CONN_PEER_LEN,		/* u8 */
 	VPNRT_A_CONN_ADMIN,		/* u8, enum vpnrt_state */
 	VPNRT_A_CONN_IKE_MANAGED,	/* u8, 0 or 1 (NEW only) */
-	VPNRT_A_CONN_IKE,		/* u8, enum vpnrt_state */
+	VPNRT_A_CONN_IKE,		/* u8, enum vpnrt_state: sets every
+					 * tunnel's; reply: up if any is up
+					 */
 	VPNRT_A_CONN_STATE,		/* u8, enum vpnrt_state, reply only */
 	VPNRT_A_CONN_DOWN_REASON,	/* u32, enum vpnrt_down_reason, reply */
 	VPNRT_A_CONN_N_ROUTES,		/* u32, all protos, reply only */
 	VPNRT_A_CONN_N_BGP_ROUTES,	/* u32, reply only */
+	VPNRT_A_CONN_OWNER,		/* u8, enum vpnrt_owner (NEW; fixed) */
 
 	__VPNRT_A_CONN_MAX,
 	VPNRT_A_CONN_MAX = __VPNRT_A_CONN_MAX - 1
@@ -170,6 +186,13 @@ enum vpnrt_tunnel_attr {
 	VPNRT_A_TUNNEL_TX_ERRORS,	/* u64 */
 	VPNRT_A_TUNNEL_PAD,
 	VPNRT_A_TUNNEL_HEALTH,		/* nest, enum vpnrt_health_attr */
+	VPNRT_A_TUNNEL_IKE,		/* u8, enum vpnrt_state: this tunnel's
+					 * IKE (its SA); IKE-managed only
+					 */
+	VPNRT_A_TUNNEL_POSITION,	/* u8, 1..VPNRT_MAX_TUNNELS: names the
+					 * tunnel in CONN_SET; with an IFINDEX
+					 * of another device, rebinds it
+					 */
 
 	__VPNRT_A_TUNNEL_MAX,
 	VPNRT_A_TUNNEL_MAX = __VPNRT_A_TUNNEL_MAX - 1
@@ -179,9 +202,9 @@ enum vpnrt_tunnel_attr {
  * Health checking of one tunnel: ICMP/ICMPv6 echo requests from SRC to DST
  * sent out through the tunnel device every INTERVAL ms. RETRIES probes lost
  * in a row make it down, RISE answered in a row make it up again. Set in
- * CONN_SET, inside the tunnel's nest (the tunnel named by its ifindex, or
- * the connection's only tunnel): a nest with DST and SRC (and the family)
- * starts or replaces the check; a nest with OFF stops it.
+ * CONN_SET, inside the tunnel's nest (the tunnel named by its POSITION, its
+ * ifindex, or the connection's only tunnel): a nest with DST and SRC (and
+ * the family) starts or replaces the check; a nest with OFF stops it.
  */
 #define VPNRT_HEALTH_INTERVAL_MIN	10	/* ms */
 #define VPNRT_HEALTH_INTERVAL_MAX	60000
