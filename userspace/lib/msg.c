@@ -60,6 +60,8 @@ int vpnrt_put_gw(struct nl_msg *msg, const struct vpnrt_gw *gw)
 	    nla_put_string(msg, VPNRT_A_GW_IFNAME, gw->ifname));
 	PUT(VPNRT_HAS(gw, VPNRT_A_GW_ECMP_HASH),
 	    nla_put_u8(msg, VPNRT_A_GW_ECMP_HASH, gw->ecmp_hash));
+	PUT(VPNRT_HAS(gw, VPNRT_A_GW_OWNER),
+	    nla_put_u8(msg, VPNRT_A_GW_OWNER, gw->owner));
 	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
 		uint32_t v;
 
@@ -117,12 +119,19 @@ int vpnrt_put_conn(struct nl_msg *msg, const struct vpnrt_conn *conn)
 			return -NLE_NOMEM;
 		for (i = 0; i < conn->n_tunnels && i < VPNRT_MAX_TUNNELS; i++) {
 			const struct vpnrt_tunnel *tun = &conn->tunnels[i];
-			struct nlattr *t = nla_nest_start(msg, i + 1);
+			struct nlattr *t;
 
+			if (!tun->present)	/* nothing for this one */
+				continue;
+			t = nla_nest_start(msg, i + 1);
 			if (!t)
 				return -NLE_NOMEM;
 			PUT(VPNRT_HAS(tun, VPNRT_A_TUNNEL_IFINDEX),
 			    nla_put_u32(msg, VPNRT_A_TUNNEL_IFINDEX, tun->ifindex));
+			PUT(VPNRT_HAS(tun, VPNRT_A_TUNNEL_POSITION),
+			    nla_put_u8(msg, VPNRT_A_TUNNEL_POSITION, (uint8_t)tun->pos));
+			PUT(VPNRT_HAS(tun, VPNRT_A_TUNNEL_IKE),
+			    nla_put_u8(msg, VPNRT_A_TUNNEL_IKE, tun->ike));
 			PUT(VPNRT_HAS(tun, VPNRT_A_TUNNEL_HEALTH),
 			    put_health(msg, &tun->health));
 			PUT(1, nla_nest_end(msg, t));
@@ -149,6 +158,8 @@ int vpnrt_put_conn(struct nl_msg *msg, const struct vpnrt_conn *conn)
 	    nla_put_u8(msg, VPNRT_A_CONN_IKE_MANAGED, conn->ike_managed));
 	PUT(VPNRT_HAS(conn, VPNRT_A_CONN_IKE),
 	    nla_put_u8(msg, VPNRT_A_CONN_IKE, conn->ike));
+	PUT(VPNRT_HAS(conn, VPNRT_A_CONN_OWNER),
+	    nla_put_u8(msg, VPNRT_A_CONN_OWNER, conn->owner));
 	return nla_nest_end(msg, nest);
 }
 
@@ -329,6 +340,7 @@ int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw)
 		[VPNRT_A_GW_N_POLICY_ROUTES] = { .type = NLA_U32 },
 		[VPNRT_A_GW_N_BGP_ROUTES] = { .type = NLA_U32 },
 		[VPNRT_A_GW_STATS] = { .type = NLA_NESTED },
+		[VPNRT_A_GW_OWNER] = { .type = NLA_U8 },
 	};
 	struct nlattr *tb[VPNRT_A_GW_MAX + 1];
 	int err;
@@ -352,6 +364,7 @@ int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw)
 	gw->n_routes = u32_or(tb[VPNRT_A_GW_N_ROUTES], 0);
 	gw->n_policy_routes = u32_or(tb[VPNRT_A_GW_N_POLICY_ROUTES], 0);
 	gw->n_bgp_routes = u32_or(tb[VPNRT_A_GW_N_BGP_ROUTES], 0);
+	gw->owner = u8_or(tb[VPNRT_A_GW_OWNER], 0);
 	if (tb[VPNRT_A_GW_STATS]) {
 		static struct nla_policy spol[VPNRT_A_GW_STATS_MAX + 1] = {
 			[VPNRT_A_GW_STATS_TX_PACKETS] = { .type = NLA_U64 },
@@ -448,6 +461,8 @@ static int parse_tunnel(struct nlattr *nest, struct vpnrt_tunnel *t)
 		[VPNRT_A_TUNNEL_TX_BYTES] = { .type = NLA_U64 },
 		[VPNRT_A_TUNNEL_TX_ERRORS] = { .type = NLA_U64 },
 		[VPNRT_A_TUNNEL_HEALTH] = { .type = NLA_NESTED },
+		[VPNRT_A_TUNNEL_IKE] = { .type = NLA_U8 },
+		[VPNRT_A_TUNNEL_POSITION] = { .type = NLA_U8 },
 	};
 	struct nlattr *tb[VPNRT_A_TUNNEL_MAX + 1];
 	int err;
@@ -465,7 +480,10 @@ static int parse_tunnel(struct nlattr *nest, struct vpnrt_tunnel *t)
 	t->tx_packets = u64_or(tb[VPNRT_A_TUNNEL_TX_PACKETS], 0);
 	t->tx_bytes = u64_or(tb[VPNRT_A_TUNNEL_TX_BYTES], 0);
 	t->tx_errors = u64_or(tb[VPNRT_A_TUNNEL_TX_ERRORS], 0);
-	t->pos = nla_type(nest);
+	t->ike = u8_or(tb[VPNRT_A_TUNNEL_IKE], 0);
+	/* the nest's type is the position; the attribute says it again */
+	t->pos = tb[VPNRT_A_TUNNEL_POSITION] ?
+		 nla_get_u8(tb[VPNRT_A_TUNNEL_POSITION]) : nla_type(nest);
 	if (tb[VPNRT_A_TUNNEL_HEALTH])
 		return vpnrt_parse_health(tb[VPNRT_A_TUNNEL_HEALTH], &t->health);
 	return 0;
@@ -490,6 +508,7 @@ int vpnrt_parse_conn(struct nlattr *nest, struct vpnrt_conn *conn)
 		[VPNRT_A_CONN_DOWN_REASON] = { .type = NLA_U32 },
 		[VPNRT_A_CONN_N_ROUTES] = { .type = NLA_U32 },
 		[VPNRT_A_CONN_N_BGP_ROUTES] = { .type = NLA_U32 },
+		[VPNRT_A_CONN_OWNER] = { .type = NLA_U8 },
 	};
 	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
 	int err;
@@ -534,6 +553,7 @@ int vpnrt_parse_conn(struct nlattr *nest, struct vpnrt_conn *conn)
 	conn->down_reason = u32_or(tb[VPNRT_A_CONN_DOWN_REASON], 0);
 	conn->n_routes = u32_or(tb[VPNRT_A_CONN_N_ROUTES], 0);
 	conn->n_bgp_routes = u32_or(tb[VPNRT_A_CONN_N_BGP_ROUTES], 0);
+	conn->owner = u8_or(tb[VPNRT_A_CONN_OWNER], 0);
 	return 0;
 }
 

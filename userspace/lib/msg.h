@@ -32,6 +32,7 @@ struct vpnrt_gw {
 	uint32_t max_paths, max_conns, max_bgp_routes, max_peer_routes;
 	uint32_t max_policy_routes, max_routes;
 	uint32_t n_conns, n_routes, n_policy_routes, n_bgp_routes;
+	uint8_t owner;			/* enum vpnrt_owner */
 	uint32_t stats_present;		/* enum vpnrt_gw_stats_attr */
 	uint64_t stats[VPNRT_A_GW_STATS_MAX + 1];
 };
@@ -56,11 +57,19 @@ struct vpnrt_health {
 	uint32_t transitions;
 };
 
+/*
+ * A tunnel of a connection. In CONN_SET requests it is named by POSITION
+ * (pos, 1-based; with an IFINDEX of another device it is rebound to that
+ * device), else by IFINDEX, else it is the connection's only tunnel.
+ */
 struct vpnrt_tunnel {
 	uint32_t present;		/* enum vpnrt_tunnel_attr */
-	int pos;			/* parsed: its nest's type, 1-based */
+	int pos;			/* parsed: its nest's type, 1-based;
+					 * built: VPNRT_A_TUNNEL_POSITION
+					 */
 	uint32_t ifindex;
 	char ifname[IFNAMSIZ];
+	uint8_t ike;			/* enum vpnrt_state, its own SA */
 	uint8_t state;
 	uint32_t down_reason;
 	uint64_t tx_packets, tx_bytes, tx_errors;
@@ -80,6 +89,7 @@ struct vpnrt_conn {
 	uint8_t admin, ike_managed, ike, state;
 	uint32_t down_reason;
 	uint32_t n_routes, n_bgp_routes;
+	uint8_t owner;			/* enum vpnrt_owner */
 };
 
 struct vpnrt_route {
@@ -122,7 +132,9 @@ struct nl_msg *vpnrt_msg_new(int family_id, uint8_t cmd, int flags,
 /*
  * Append VPNRT_A_GW / VPNRT_A_CONN / VPNRT_A_LOOKUP; 0 or a libnl error.
  * A connection's tunnels go as elements 1..n_tunnels of VPNRT_A_CONN_TUNNELS
- * with their present IFINDEX and HEALTH (its request attributes only).
+ * with their present IFINDEX, POSITION (from pos), IKE and HEALTH (its
+ * request attributes only); a tunnel with nothing present is left out.
+ * OWNER goes when present.
  */
 int vpnrt_put_gw(struct nl_msg *msg, const struct vpnrt_gw *gw);
 int vpnrt_put_conn(struct nl_msg *msg, const struct vpnrt_conn *conn);

@@ -49,6 +49,10 @@ TABLE(vpnrt_routing_names,
 	[VPNRT_ROUTING_DESTINATION] = "destination",
 	[VPNRT_ROUTING_FLOW] = "flow-protection");
 
+TABLE(vpnrt_owner_names,
+	[VPNRT_OWNER_NONE] = "none",
+	[VPNRT_OWNER_AGENT] = "agent");
+
 TABLE(vpnrt_health_state_names,
 	[VPNRT_HEALTH_INIT] = "init",
 	[VPNRT_HEALTH_UP] = "up",

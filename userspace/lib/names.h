@@ -21,6 +21,7 @@ extern const struct name_table vpnrt_mode_names;	/* enum vpnrt_conn_mode */
 extern const struct name_table vpnrt_hash_names;	/* enum vpnrt_ecmp_hash */
 extern const struct name_table vpnrt_state_names;	/* enum vpnrt_state */
 extern const struct name_table vpnrt_routing_names;	/* enum vpnrt_routing_mode */
+extern const struct name_table vpnrt_owner_names;	/* enum vpnrt_owner */
 /* enum vpnrt_health_state, enum vpnrt_health_policy, enum vpnrt_health_reason */
 extern const struct name_table vpnrt_health_state_names;
 extern const struct name_table vpnrt_health_policy_names;

@@ -35,6 +35,7 @@ static struct nla_policy conn_pol[VPNRT_A_CONN_MAX + 1] = {
 	[VPNRT_A_CONN_DOWN_REASON] = { .type = NLA_U32 },
 	[VPNRT_A_CONN_N_ROUTES] = { .type = NLA_U32 },
 	[VPNRT_A_CONN_N_BGP_ROUTES] = { .type = NLA_U32 },
+	[VPNRT_A_CONN_OWNER] = { .type = NLA_U8 },
 };
 
 static struct nla_policy tunnel_pol[VPNRT_A_TUNNEL_MAX + 1] = {
@@ -46,6 +47,8 @@ static struct nla_policy tunnel_pol[VPNRT_A_TUNNEL_MAX + 1] = {
 	[VPNRT_A_TUNNEL_TX_BYTES] = { .type = NLA_U64 },
 	[VPNRT_A_TUNNEL_TX_ERRORS] = { .type = NLA_U64 },
 	[VPNRT_A_TUNNEL_HEALTH] = { .type = NLA_NESTED },
+	[VPNRT_A_TUNNEL_IKE] = { .type = NLA_U8 },
+	[VPNRT_A_TUNNEL_POSITION] = { .type = NLA_U8 },
 };
 
 /* what a request may carry (the kernel rejects the rest as read-only) */
@@ -354,8 +357,8 @@ static void test_conn_set_health(void)
 		  "no IFINDEX (the only tunnel), defaults left to the kernel");
 
 	ok = set_health("conn set c1 tunnel xfrm2 health dst fd20:ff::2 src fd99:2::1 interval 1.5s "
-			"retries 5 rise 2 policy reserve-route admin down ike up",
-			tun | 1u << VPNRT_A_CONN_ADMIN | 1u << VPNRT_A_CONN_IKE, ct, &ifindex, ht, &keep);
+			"retries 5 rise 2 policy reserve-route admin down",
+			tun | 1u << VPNRT_A_CONN_ADMIN, ct, &ifindex, ht, &keep);
 	TAP_CHECK(ok && ifindex == 12 && nla_get_u16(ht[VPNRT_A_HEALTH_FAMILY]) == AF_INET6 &&
 		  addr_is(ht[VPNRT_A_HEALTH_DST], AF_INET6, "fd20:ff::2") &&
 		  addr_is(ht[VPNRT_A_HEALTH_SRC], AF_INET6, "fd99:2::1") &&
@@ -363,9 +366,8 @@ static void test_conn_set_health(void)
 		  nla_get_u32(ht[VPNRT_A_HEALTH_RETRIES]) == 5 &&
 		  nla_get_u32(ht[VPNRT_A_HEALTH_RISE]) == 2 &&
 		  nla_get_u8(ht[VPNRT_A_HEALTH_POLICY]) == VPNRT_HEALTH_RESERVE_ROUTE &&
-		  nla_get_u8(ct[VPNRT_A_CONN_ADMIN]) == VPNRT_STATE_DOWN &&
-		  nla_get_u8(ct[VPNRT_A_CONN_IKE]) == VPNRT_STATE_UP,
-		  "conn set tunnel DEV health (IPv6, every setting) with admin and ike: one message");
+		  nla_get_u8(ct[VPNRT_A_CONN_ADMIN]) == VPNRT_STATE_DOWN,
+		  "conn set tunnel DEV health (IPv6, every setting) with admin: one message");
 
 	ok = set_health("conn set c3 health dst 172.16.255.3 src 10.99.3.1 tunnel xfrm1 interval 10ms",
 			tun, ct, &ifindex, ht, &keep);
@@ -410,10 +412,113 @@ static void test_conn_set_health(void)
 	nlmsg_free(keep);
 }
 
+/*
+ * run line: a CONN_SET whose conn nest has NAME and the attributes in
+ * `want` (bits), and one tunnel element (type 1), parsed into tt; the
+ * request is kept in *keep until the next call
+ */
+static bool set_tunnel(const char *line, uint32_t want, struct nlattr **ct,
+		       struct nlattr **tt, struct nl_msg **keep)
+{
+	struct vpnrtctl c;
+	struct fake f;
+	struct nlattr *t;
+	bool ok = true;
+	int cmd, i, rem, n = 0;
+
+	if (*keep)
+		nlmsg_free(*keep);
+	*keep = NULL;
+	memset(tt, 0, sizeof(*tt) * (VPNRT_A_TUNNEL_MAX + 1));
+	fake_init(&c, &f);
+	cmd = nest_of(&c, &f, line, VPNRT_A_CONN, ct, VPNRT_A_CONN_MAX, conn_pol, NULL);
+	if (cmd != VPNRT_CMD_CONN_SET) {
+		fake_fini(&c, &f);
+		return false;
+	}
+	*keep = f.sent[0];
+	nlmsg_get(*keep);
+	want |= 1u << VPNRT_A_CONN_NAME | 1u << VPNRT_A_CONN_TUNNELS;
+	for (i = 1; i <= VPNRT_A_CONN_MAX; i++)
+		if (!!ct[i] != !!(want & (1u << i))) {
+			printf("# attribute %d %s\n", i, ct[i] ? "unexpected" : "missing");
+			ok = false;
+		}
+	if (ct[VPNRT_A_CONN_TUNNELS])
+		nla_for_each_nested(t, ct[VPNRT_A_CONN_TUNNELS], rem) {
+			n++;
+			if (nla_type(t) != 1 ||
+			    nla_parse_nested(tt, VPNRT_A_TUNNEL_MAX, t, tunnel_pol) < 0)
+				ok = false;
+		}
+	fake_fini(&c, &f);
+	return ok && n == 1;
+}
+
+/* a tunnel nest has exactly the attributes in `want` (bits) */
+static bool tunnel_has(struct nlattr **tt, uint32_t want)
+{
+	int i;
+
+	for (i = 1; i <= VPNRT_A_TUNNEL_MAX; i++)
+		if (!!tt[i] != !!(want & (1u << i)))
+			return false;
+	return true;
+}
+
+/* conn set ... tunnel DEV|N ike up|down, tunnel N dev DEV */
+static void test_conn_set_tunnel(void)
+{
+	struct nlattr *ct[VPNRT_A_CONN_MAX + 1], *tt[VPNRT_A_TUNNEL_MAX + 1];
+	struct nlattr *ht[VPNRT_A_HEALTH_MAX + 1];
+	const uint32_t IFX = 1u << VPNRT_A_TUNNEL_IFINDEX;
+	const uint32_t POS = 1u << VPNRT_A_TUNNEL_POSITION;
+	const uint32_t IKE = 1u << VPNRT_A_TUNNEL_IKE;
+	const uint32_t HEALTH = 1u << VPNRT_A_TUNNEL_HEALTH;
+	struct nl_msg *keep = NULL;
+	bool ok;
+
+	ok = set_tunnel("conn set c1 tunnel xfrm2 ike down", 0, ct, tt, &keep);
+	TAP_CHECK(ok && tunnel_has(tt, IFX | IKE) &&
+		  nla_get_u32(tt[VPNRT_A_TUNNEL_IFINDEX]) == 12 &&
+		  nla_get_u8(tt[VPNRT_A_TUNNEL_IKE]) == VPNRT_STATE_DOWN,
+		  "conn set tunnel DEV ike down: TUNNELS [{IFINDEX, IKE down}], no conn IKE");
+
+	ok = set_tunnel("conn set c1 ike up tunnel 2", 0, ct, tt, &keep);
+	TAP_CHECK(ok && tunnel_has(tt, POS | IKE) &&
+		  nla_get_u8(tt[VPNRT_A_TUNNEL_POSITION]) == 2 &&
+		  nla_get_u8(tt[VPNRT_A_TUNNEL_IKE]) == VPNRT_STATE_UP,
+		  "conn set ike up tunnel N (either order): TUNNELS [{POSITION 2, IKE up}]");
+
+	ok = set_tunnel("conn set c1 tunnel 1 dev xfrm2", 0, ct, tt, &keep);
+	TAP_CHECK(ok && tunnel_has(tt, POS | IFX) &&
+		  nla_get_u8(tt[VPNRT_A_TUNNEL_POSITION]) == 1 &&
+		  nla_get_u32(tt[VPNRT_A_TUNNEL_IFINDEX]) == 12,
+		  "conn set tunnel N dev DEV: TUNNELS [{POSITION 1, IFINDEX}] (a rebind)");
+
+	ok = set_tunnel("conn set c1 dev xfrm1 tunnel 2 health off ike down admin up",
+			1u << VPNRT_A_CONN_ADMIN, ct, tt, &keep);
+	TAP_CHECK(ok && tunnel_has(tt, POS | IFX | IKE | HEALTH) &&
+		  nla_get_u8(tt[VPNRT_A_TUNNEL_POSITION]) == 2 &&
+		  nla_get_u32(tt[VPNRT_A_TUNNEL_IFINDEX]) == 11 &&
+		  nla_get_u8(tt[VPNRT_A_TUNNEL_IKE]) == VPNRT_STATE_DOWN &&
+		  nla_get_u8(ct[VPNRT_A_CONN_ADMIN]) == VPNRT_STATE_UP,
+		  "dev, tunnel N, health off, ike and admin in one request, any order");
+
+	ok = set_tunnel("conn set c1 tunnel 2 health dst 1.2.3.4 src 5.6.7.8 dev xfrm1", 0, ct,
+			tt, &keep) &&
+	     !nla_parse_nested(ht, VPNRT_A_HEALTH_MAX, tt[VPNRT_A_TUNNEL_HEALTH], health_pol);
+	TAP_CHECK(ok && tunnel_has(tt, POS | IFX | HEALTH) &&
+		  nla_get_u32(tt[VPNRT_A_TUNNEL_IFINDEX]) == 11 &&
+		  addr_is(ht[VPNRT_A_HEALTH_DST], AF_INET, "1.2.3.4") && !ht[VPNRT_A_HEALTH_OFF],
+		  "dev among the settings of health: the rebind with its new check");
+	nlmsg_free(keep);
+}
+
 static void test_rejections(void)
 {
 	static const struct { const char *line, *msg; } bad[] = {
-		{ "frob", "unknown object \"frob\"; allowed: gateway, conn, route, monitor, family, help" },
+		{ "frob", "unknown object \"frob\"; allowed: gateway, conn, route, monitor, family, " },
 		{ "gateway add", "\"gateway add\" needs a gateway NAME" },
 		{ "gateway add vpngw0123456789ab", "must be 1..15 characters" },
 		{ "gateway add a/b", "must not contain '/', ':' or spaces" },
@@ -452,7 +557,7 @@ static void test_rejections(void)
 		{ "conn add 0123456789abcdef0123456789abcdef gateway vpngw0 tunnel xfrm1", "too long (at most 31 characters)" },
 		{ "conn set c1", "\"conn set c1\" needs something to change: admin up|down, ike up|down, [tunnel DEV] health dst IP src IP [interval DURATION] [retries N] [rise N] [policy revoke-route|reserve-route], or [tunnel DEV] health off" },
 		{ "conn set c1 ike managed", "ike must be up or down, not \"managed\"" },
-		{ "conn set c1 mode ecmp", "unknown keyword \"mode\" after \"conn set\"; allowed: admin, ike, tunnel, health" },
+		{ "conn set c1 mode ecmp", "unknown keyword \"mode\" after \"conn set\"; allowed: admin, ike, tunnel, health, dev" },
 		{ "conn set c1 admin up admin down", "\"admin\" given twice" },
 		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval 5ms", "health interval: 5ms is out of range (allowed: 10ms..60s)" },
 		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval 61s", "health interval: 61s is out of range (allowed: 10ms..60s)" },
@@ -483,8 +588,20 @@ static void test_rejections(void)
 		{ "conn set c1 health off interval 3s", "\"health off\" takes no other health setting, got \"interval\"" },
 		{ "conn set c1 health off now", "unknown keyword \"now\" after \"health off\"; allowed: admin, ike, tunnel" },
 		{ "conn set c1 health off health off", "\"health\" given twice (one tunnel per command)" },
-		{ "conn set c1 tunnel xfrm1 admin up", "\"tunnel xfrm1\" names the tunnel of a health check, which is missing: [tunnel DEV] health dst IP src IP" },
-		{ "conn set c1 tunnel xfrm1", "\"tunnel xfrm1\" names the tunnel of a health check, which is missing" },
+		{ "conn set c1 tunnel xfrm1 admin up", "\"tunnel xfrm1\" needs something to change: ike up|down, dev DEV (tunnel 1|2), or [tunnel DEV] health dst IP src IP" },
+		{ "conn set c1 tunnel xfrm1", "\"tunnel xfrm1\" needs something to change" },
+		{ "conn set c1 tunnel 2", "\"tunnel 2\" needs something to change: ike up|down, dev DEV" },
+		{ "conn set c1 tunnel 3 ike up", "tunnel position must be 1..2 (or a device name), not \"3\"" },
+		{ "conn set c1 tunnel 0 ike up", "tunnel position must be 1..2 (or a device name), not \"0\"" },
+		{ "conn set c1 dev xfrm2", "\"dev xfrm2\" rebinds a tunnel named by its position: tunnel 1|2 dev DEV" },
+		{ "conn set c1 tunnel xfrm1 dev xfrm2", "\"dev xfrm2\" rebinds a tunnel named by its position" },
+		{ "conn set c1 tunnel 1 dev nosuch0", "device \"nosuch0\" does not exist" },
+		{ "conn set c1 tunnel 1 dev xfrm1 dev xfrm2", "\"dev\" given twice (one tunnel per command)" },
+		{ "conn set c1 tunnel 1 dev", "missing value after \"dev\"" },
+		{ "conn set c1 tunnel 2 ike up ike down", "\"ike\" given twice" },
+		{ "conn set c1 tunnel 2 ike on", "ike must be up or down, not \"on\"" },
+		{ "conn set c1 tunnel 1 tunnel 2 ike up", "\"tunnel\" given twice (one tunnel per command)" },
+		{ "conn set c1 health off dst 1.2.3.4 dev xfrm1", "\"health off\" takes no other health setting, got \"dst\"" },
 		{ "conn set c1 tunnel xfrm1 tunnel xfrm2 health off", "\"tunnel\" given twice (one tunnel per command)" },
 		{ "conn set c1 tunnel xfrm9 health off", "device \"xfrm9\" does not exist" },
 		{ "conn set c1 tunnel", "missing value after \"tunnel\"" },
@@ -531,6 +648,7 @@ int main(void)
 	test_gateway();
 	test_conn();
 	test_conn_set_health();
+	test_conn_set_tunnel();
 	test_rejections();
 	test_kernel_error();
 	return tap_done();

@@ -221,27 +221,50 @@ static int parse_health_value(struct vpnrtctl *c, const char *kw, int attr,
 	}
 }
 
+/* "tunnel 1" or "tunnel 2": a position, not a device name */
+static bool tunnel_position(const char *v, int *pos)
+{
+	if (v[0] < '1' || v[0] > '0' + VPNRT_MAX_TUNNELS || v[1])
+		return false;
+	*pos = v[0] - '0';
+	return true;
+}
+
+static bool all_digits(const char *v)
+{
+	for (; *v; v++)
+		if (*v < '0' || *v > '9')
+			return false;
+	return true;
+}
+
 /*
- * conn set NAME [admin up|down] [ike up|down] [tunnel DEV] [health ...], in
- * any order: the settings of "health" may follow it anywhere. One tunnel
- * per command; without "tunnel" the kernel takes the connection's only one.
+ * conn set NAME [admin up|down] [ike up|down] [tunnel DEV|N] [dev NEWDEV]
+ * [health ...], in any order: the settings of "health" may follow it
+ * anywhere. One tunnel per command, named by its device or its position
+ * (1 or 2); without "tunnel" the kernel takes the connection's only one.
+ * With "tunnel", "ike" is that tunnel's IKE state, else every tunnel's;
+ * "dev NEWDEV" rebinds the tunnel at position N to another device.
  */
 static int parse_set(struct vpnrtctl *c, int argc, char **argv,
 		     struct vpnrt_conn *conn)
 {
 	static const char *const conn_kws[] = {
-		"admin", "ike", "tunnel", "health", NULL
+		"admin", "ike", "tunnel", "health", "dev", NULL
 	};
-	static const char *const off_kws[] = { "admin", "ike", "tunnel", NULL };
+	static const char *const off_kws[] = {
+		"admin", "ike", "tunnel", "dev", NULL
+	};
 	static const char *const health_kws[] = {
 		"admin", "ike", "tunnel", "dst", "src", "interval", "retries",
 		"rise", "policy", NULL
 	};
-	enum { K_ADMIN, K_IKE, K_TUNNEL, K_HEALTH, K_DST };
+	enum { K_ADMIN, K_IKE, K_TUNNEL, K_HEALTH, K_DEV, K_DST };
 	static const int health_map[] = {
 		K_ADMIN, K_IKE, K_TUNNEL, K_DST, K_DST + 1, K_DST + 2, K_DST + 3,
 		K_DST + 4, K_DST + 5,
 	};
+	static const int off_map[] = { K_ADMIN, K_IKE, K_TUNNEL, K_DEV };
 	static const int setting_attr[] = {
 		VPNRT_A_HEALTH_DST, VPNRT_A_HEALTH_SRC, VPNRT_A_HEALTH_INTERVAL,
 		VPNRT_A_HEALTH_RETRIES, VPNRT_A_HEALTH_RISE, VPNRT_A_HEALTH_POLICY,
@@ -249,7 +272,9 @@ static int parse_set(struct vpnrtctl *c, int argc, char **argv,
 	enum { H_NONE, H_ON, H_OFF } health = H_NONE;
 	struct vpnrt_tunnel *t = &conn->tunnels[0];
 	struct vpnrt_health *h = &t->health;
-	const char *tunnel = NULL;
+	const char *tunnel = NULL, *dev = NULL;
+	bool has_ike = false;
+	uint8_t ike = 0;
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -257,7 +282,7 @@ static int parse_set(struct vpnrtctl *c, int argc, char **argv,
 					 health == H_OFF ? off_kws : conn_kws;
 		const char *v, *name, *ctx = health == H_ON ? "health" :
 					     health == H_OFF ? "health off" : "conn set";
-		int k, attr;
+		int k;
 
 		if (health != H_NONE && !strcmp(argv[i], "health"))
 			return cli_err(c, "\"health\" given twice (one tunnel per command)");
@@ -269,12 +294,20 @@ static int parse_set(struct vpnrtctl *c, int argc, char **argv,
 			return cli_err(c, "\"%s\" is a setting of health: %s", argv[i],
 				       HEALTH_SYNTAX);
 		}
-		k = kw_expect(c, argv[i], kws, ctx);
-		if (k < 0)
-			return -1;
-		name = kws[k];
-		if (health == H_ON)
-			k = health_map[k];
+		/* "dev" in full among the settings of health ("d" is dst) */
+		if (health == H_ON && !strcmp(argv[i], "dev")) {
+			k = K_DEV;
+			name = "dev";
+		} else {
+			k = kw_expect(c, argv[i], kws, ctx);
+			if (k < 0)
+				return -1;
+			name = kws[k];
+			if (health == H_ON)
+				k = health_map[k];
+			else if (health == H_OFF)
+				k = off_map[k];
+		}
 		if (k == K_HEALTH) {
 			if (i + 1 >= argc)
 				return cli_err(c, "\"health\" needs its settings: %s", HEALTH_SYNTAX);
@@ -293,25 +326,61 @@ static int parse_set(struct vpnrtctl *c, int argc, char **argv,
 				return -1;
 			continue;
 		}
-		if (k == K_TUNNEL) {
+		switch (k) {
+		case K_TUNNEL:
 			if (tunnel)
 				return cli_err(c, "\"tunnel\" given twice (one tunnel per command)");
-			if (dev_index(c, v, &t->ifindex))
-				return -1;
+			if (tunnel_position(v, &t->pos)) {
+				VPNRT_SET(t, VPNRT_A_TUNNEL_POSITION);
+			} else if (all_digits(v)) {
+				return cli_err(c, "tunnel position must be 1..%d (or a device name), not \"%s\"",
+					       VPNRT_MAX_TUNNELS, v);
+			} else {
+				if (dev_index(c, v, &t->ifindex))
+					return -1;
+				VPNRT_SET(t, VPNRT_A_TUNNEL_IFINDEX);
+			}
 			tunnel = v;
-			VPNRT_SET(t, VPNRT_A_TUNNEL_IFINDEX);
-			continue;
+			break;
+		case K_DEV:
+			if (dev)
+				return cli_err(c, "\"dev\" given twice (one tunnel per command)");
+			dev = v;
+			break;
+		case K_IKE:
+			if (has_ike)
+				return cli_err(c, "\"%s\" given twice", name);
+			if (parse_state(c, name, v, &ike))
+				return -1;
+			has_ike = true;
+			break;
+		default:	/* K_ADMIN */
+			if (VPNRT_HAS(conn, VPNRT_A_CONN_ADMIN))
+				return cli_err(c, "\"%s\" given twice", name);
+			if (parse_state(c, name, v, &conn->admin))
+				return -1;
+			VPNRT_SET(conn, VPNRT_A_CONN_ADMIN);
+			break;
 		}
-		attr = k == K_IKE ? VPNRT_A_CONN_IKE : VPNRT_A_CONN_ADMIN;
-		if (VPNRT_HAS(conn, attr))
-			return cli_err(c, "\"%s\" given twice", name);
-		if (parse_state(c, name, v, k == K_IKE ? &conn->ike : &conn->admin))
-			return -1;
-		VPNRT_SET(conn, attr);
 	}
-	if (tunnel && health == H_NONE)
-		return cli_err(c, "\"tunnel %s\" names the tunnel of a health check, which is missing: %s",
+	if (dev) {
+		if (!VPNRT_HAS(t, VPNRT_A_TUNNEL_POSITION))
+			return cli_err(c, "\"dev %s\" rebinds a tunnel named by its position: tunnel 1|2 dev DEV",
+				       dev);
+		if (dev_index(c, dev, &t->ifindex))
+			return -1;
+		VPNRT_SET(t, VPNRT_A_TUNNEL_IFINDEX);
+	}
+	if (tunnel && health == H_NONE && !has_ike && !dev)
+		return cli_err(c, "\"tunnel %s\" needs something to change: ike up|down, dev DEV (tunnel 1|2), or %s",
 			       tunnel, HEALTH_SYNTAX);
+	if (has_ike && tunnel) {
+		t->ike = ike;
+		VPNRT_SET(t, VPNRT_A_TUNNEL_IKE);
+	} else if (has_ike) {
+		conn->ike = ike;
+		VPNRT_SET(conn, VPNRT_A_CONN_IKE);
+	}
 	if (health == H_ON) {
 		bool dst = VPNRT_HAS(h, VPNRT_A_HEALTH_DST);
 		bool src = VPNRT_HAS(h, VPNRT_A_HEALTH_SRC);
@@ -329,12 +398,13 @@ static int parse_set(struct vpnrtctl *c, int argc, char **argv,
 	} else if (health == H_OFF) {
 		VPNRT_SET(h, VPNRT_A_HEALTH_OFF);
 	}
-	if (health != H_NONE) {
+	if (health != H_NONE)
 		VPNRT_SET(t, VPNRT_A_TUNNEL_HEALTH);
+	if (health != H_NONE || tunnel) {
 		conn->n_tunnels = 1;
 		VPNRT_SET(conn, VPNRT_A_CONN_TUNNELS);
 	}
-	if (!VPNRT_HAS(conn, VPNRT_A_CONN_ADMIN) && !VPNRT_HAS(conn, VPNRT_A_CONN_IKE) &&
+	if (!VPNRT_HAS(conn, VPNRT_A_CONN_ADMIN) && !has_ike && !dev &&
 	    health == H_NONE)
 		return cli_err(c, "\"conn set %s\" needs something to change: admin up|down, ike up|down, %s",
 			       conn->name, HEALTH_SYNTAX);
@@ -440,6 +510,20 @@ static const char *ike_str(const struct vpnrt_conn *conn)
 	return name_of(&vpnrt_state_names, conn->ike);
 }
 
+/*
+ * A tunnel's own IKE state: "none" when its connection is not IKE-managed
+ * (the kernel reports up then), NULL if not reported.
+ */
+static const char *tunnel_ike_str(const struct vpnrt_conn *conn,
+				  const struct vpnrt_tunnel *t)
+{
+	if (!VPNRT_HAS(t, VPNRT_A_TUNNEL_IKE))
+		return NULL;
+	if (VPNRT_HAS(conn, VPNRT_A_CONN_IKE_MANAGED) && !conn->ike_managed)
+		return "none";
+	return name_of(&vpnrt_state_names, t->ike);
+}
+
 static void reasons_json(struct json *j, const char *key, uint32_t mask)
 {
 	unsigned int bit;
@@ -532,6 +616,8 @@ static void conn_json(struct vpnrtctl *c, const struct vpnrt_conn *conn,
 		json_str(j, "ike", ike);
 	if (VPNRT_HAS(conn, VPNRT_A_CONN_IKE_MANAGED))
 		json_bool(j, "ike_managed", conn->ike_managed);
+	if (VPNRT_HAS(conn, VPNRT_A_CONN_OWNER))
+		json_str(j, "owner", name_of(&vpnrt_owner_names, conn->owner));
 	if (VPNRT_HAS(conn, VPNRT_A_CONN_STATE))
 		json_str(j, "state", name_of(&vpnrt_state_names, conn->state));
 	if (VPNRT_HAS(conn, VPNRT_A_CONN_DOWN_REASON))
@@ -551,6 +637,10 @@ static void conn_json(struct vpnrtctl *c, const struct vpnrt_conn *conn,
 			else
 				json_str(j, "dev", dev_name(c, t->ifindex, buf));
 			json_u64(j, "ifindex", t->ifindex);
+			if (VPNRT_HAS(t, VPNRT_A_TUNNEL_POSITION))
+				json_u64(j, "position", (uint64_t)t->pos);
+			if (tunnel_ike_str(conn, t))
+				json_str(j, "ike", tunnel_ike_str(conn, t));
 			if (VPNRT_HAS(t, VPNRT_A_TUNNEL_STATE))
 				json_str(j, "state", name_of(&vpnrt_state_names, t->state));
 			if (VPNRT_HAS(t, VPNRT_A_TUNNEL_DOWN_REASON))
@@ -671,12 +761,19 @@ static void conn_text(struct vpnrtctl *c, const struct vpnrt_conn *conn,
 		fprintf(f, " routes %u", conn->n_routes);
 	if (VPNRT_HAS(conn, VPNRT_A_CONN_N_BGP_ROUTES))
 		fprintf(f, " bgp-routes %u", conn->n_bgp_routes);
+	/* objects made by hand say nothing: only the agent's are marked */
+	if (VPNRT_HAS(conn, VPNRT_A_CONN_OWNER) && conn->owner != VPNRT_OWNER_NONE)
+		fprintf(f, " owner %s", name_of(&vpnrt_owner_names, conn->owner));
 	for (i = 0; i < conn->n_tunnels; i++) {
 		const struct vpnrt_tunnel *t = &conn->tunnels[i];
+		const char *tike = tunnel_ike_str(conn, t);
 
 		fprintf(f, "%stunnel %s", event ? " " : "\n    ",
 			VPNRT_HAS(t, VPNRT_A_TUNNEL_IFNAME) ? t->ifname :
 			dev_name(c, t->ifindex, buf));
+		/* the tunnels' own IKE states, where there are any */
+		if (tike && strcmp(tike, "none"))
+			fprintf(f, " ike %s", tike);
 		if (VPNRT_HAS(t, VPNRT_A_TUNNEL_STATE))
 			state_text(f, t->state, VPNRT_HAS(t, VPNRT_A_TUNNEL_DOWN_REASON),
 				   t->down_reason);

@@ -215,6 +215,8 @@ static void gw_json(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 		json_u64(j, "ifindex", gw->ifindex);
 	if (VPNRT_HAS(gw, VPNRT_A_GW_ECMP_HASH))
 		json_str(j, "ecmp_hash", name_of(&vpnrt_hash_names, gw->ecmp_hash));
+	if (VPNRT_HAS(gw, VPNRT_A_GW_OWNER))
+		json_str(j, "owner", name_of(&vpnrt_owner_names, gw->owner));
 	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
 		uint32_t v;
 
@@ -281,6 +283,9 @@ static void gw_text(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 	if (!VPNRT_HAS(gw, VPNRT_A_GW_N_BGP_ROUTES) &&
 	    VPNRT_HAS(gw, VPNRT_A_GW_MAX_BGP_ROUTES))
 		fprintf(f, " max-bgp-routes %u", gw->max_bgp_routes);
+	/* gateways made by hand say nothing: only the agent's are marked */
+	if (VPNRT_HAS(gw, VPNRT_A_GW_OWNER) && gw->owner != VPNRT_OWNER_NONE)
+		fprintf(f, " owner %s", name_of(&vpnrt_owner_names, gw->owner));
 	fprintf(f, "\n");
 	if (c->stats && !event && VPNRT_HAS(gw, VPNRT_A_GW_STATS))
 		fprintf(f, "    tx packets %llu bytes %llu errors %llu no-route %llu fallback %llu\n",
