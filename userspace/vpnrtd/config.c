@@ -171,6 +171,13 @@ static const char *show(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/* digits for a message: as they are, or cut */
+static const char *num_show(const char *s, char *buf, size_t len)
+{
+	snp(buf, len, "%.20s%s", s, strlen(s) > 20 ? "..." : "");
+	return buf;
+}
+
 /*
  * A parse.c message about value s turned into "what; allowed": their
  * "(allowed: X)" becomes "; X allowed", their "...: expected X" or
@@ -261,10 +268,12 @@ static const char *stack_path(struct frame *st, int depth, char *buf, size_t len
 	for (i = 0; i < depth && o < len; i++) {
 		const struct yn *y = st[i].node;
 
+		bool top = i == depth - 1;	/* its new child is not added yet */
+
 		if (y->type == YN_SEQ) {
-			o += (size_t)snp(buf + o, len - o, "[%zu]", y->n);
-		} else if (y->n % 2 == 1) {
-			const struct yn *k = y->kid[y->n - 1];
+			o += (size_t)snp(buf + o, len - o, "[%zu]", top ? y->n : y->n - 1);
+		} else if (!top || y->n % 2 == 1) {
+			const struct yn *k = y->kid[top ? y->n - 1 : y->n - 2];
 
 			o += (size_t)snp(buf + o, len - o, "%s%s", o ? "." : "",
 					      k->type == YN_SCALAR ? k->s : "?");
@@ -629,7 +638,7 @@ static int g_u32(struct ld *L, const struct mp *m, int i, uint32_t min,
 	}
 	if (all_digits(s) && strlen(s) > 10) {
 		err_at(L, m->v[i]->line, p, "%s is out of range; %u..%u allowed",
-		       show(s, sb, sizeof(sb)), min, max);
+		       num_show(s, sb, sizeof(sb)), min, max);
 		return -1;
 	}
 	if (parse_u32(s, min, max, out, e, sizeof(e))) {
@@ -1394,7 +1403,9 @@ static void ike_check(struct ld *L, struct seen *seen, const struct cfg_ike *k,
 				     k->dpd_timeout, src_desc(&src[K_DPD_TIMEOUT], d1, sizeof(d1)),
 				     k->dpd_delay, src_desc(&src[K_DPD_DELAY], d2, sizeof(d2)));
 	}
-	if (k->version == 2 && src[K_DPD_TIMEOUT].level) {
+	/* an inherited dpd-timeout under a tunnel's own ikev2 is unused */
+	if (k->version == 2 && src[K_DPD_TIMEOUT].level &&
+	    src[K_DPD_TIMEOUT].level >= src[K_VERSION].level) {
 		static const int inv[] = { K_DPD_TIMEOUT, K_VERSION };
 
 		b = blame(src, inv, 2);
@@ -1563,7 +1574,7 @@ static void parse_tunnel(struct walk *W, const struct yn *node, const char *path
 			tt->device_line = m.v[T_DEVICE]->line;
 		}
 	} else if (!m.v[T_DEVICE] && t->ike_none) {
-		missing(L, &m, T_DEVICE, "with ike: none, the name of the existing device,");
+		missing(L, &m, T_DEVICE, "the name of the existing device (ike: none)");
 	}
 	if (m.v[T_IF_ID] && t->ike_none) {
 		kpath(&m, T_IF_ID, p, sizeof(p));
@@ -1580,9 +1591,18 @@ static void parse_tunnel(struct walk *W, const struct yn *node, const char *path
 		       "given with ike: none (line %d); mtu allowed only on tunnels vpnrtd creates (with IKE)",
 		       m.k[T_IKE]->line);
 	} else if (m.v[T_MTU]) {
-		uint32_t min = rl > 0 && t->local.family == AF_INET6 ? 1280 : 576;
+		bool v6 = rl > 0 && t->local.family == AF_INET6;
+		uint32_t min = v6 ? 1280 : 576;
 
-		if (g_u32(L, &m, T_MTU, min, 9000, &t->mtu) > 0)
+		kpath(&m, T_MTU, p, sizeof(p));
+		if (m.v[T_MTU]->type == YN_SCALAR && m.v[T_MTU]->plain &&
+		    all_digits(m.v[T_MTU]->s) &&
+		    (strlen(m.v[T_MTU]->s) > 10 || strtoull(m.v[T_MTU]->s, NULL, 10) < min ||
+		     strtoull(m.v[T_MTU]->s, NULL, 10) > 9000))
+			err_at(L, m.v[T_MTU]->line, p,
+			       "%s is out of range; %u..9000 allowed over an IPv%d underlay",
+			       num_show(m.v[T_MTU]->s, sb, sizeof(sb)), min, v6 ? 6 : 4);
+		else if (g_u32(L, &m, T_MTU, min, 9000, &t->mtu) > 0)
 			tt->mtu_line = m.v[T_MTU]->line;
 		else
 			t->mtu = 0;
