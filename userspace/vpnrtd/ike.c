@@ -1450,8 +1450,6 @@ static void queue_packet(struct ike *ike, struct tun *t, const uint8_t *pkt,
 /* bring charon's conn and key for t to what the config wants */
 static void tun_apply(struct ike *ike, struct tun *t)
 {
-	if (!ike->synced && !ike->sync_conns_ok)
-		return;
 	if (!t->in_charon_key ||
 	    !same(t->loaded_key, t->loaded_key_len, t->key_msg, t->key_len)) {
 		vlog(LOG_INFO, "ike: %s: loading the shared key (%s)", t->name,
