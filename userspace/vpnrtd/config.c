@@ -56,6 +56,17 @@ struct ld {
 	int n, cap;
 	bool oom;
 	unsigned long nodes;
+	/*
+	 * Lines are counted by '\n', as editors and grep -n do; libyaml
+	 * also breaks lines at a lone '\r' and at U+0085, U+2028 and
+	 * U+2029. When the input has none of those its line is ours;
+	 * otherwise a mark's character index is looked up in nl, the
+	 * character indexes of the '\n's.
+	 */
+	bool other_breaks;
+	uint32_t *nl;
+	size_t n_nl;
+	int max_line;		/* 1 + the number of '\n' */
 };
 
 static void add_msg(struct ld *L, int line, char *msg)
@@ -133,8 +144,10 @@ static void flush_errors(struct ld *L, struct cfg_errors *errs)
 	char **m;
 	int i;
 
-	if (L->oom)
-		add_msg(L, 0, strdup("out of memory while reading the configuration"));
+	if (L->oom) {
+		L->oom = false;
+		err_file(L, "out of memory while reading it; more free memory required");
+	}
 	qsort(L->e, (size_t)L->n, sizeof(*L->e), lerr_cmp);
 	m = realloc(errs->msg, (size_t)(errs->n + L->n + 1) * sizeof(*m));
 	if (!m) {
@@ -286,9 +299,56 @@ static const char *stack_path(struct frame *st, int depth, char *buf, size_t len
 	return buf;
 }
 
-static int mark_line(const yaml_mark_t *m)
+static int map_lines(struct ld *L, const char *buf, size_t len)
 {
-	return m->line >= (size_t)INT32_MAX ? INT32_MAX : (int)m->line + 1;
+	const unsigned char *u = (const unsigned char *)buf;
+	size_t i, n = 0, chars = 0;
+
+	for (i = 0; i < len; i++) {
+		if (u[i] == '\n')
+			n++;
+		else if ((u[i] == '\r' && (i + 1 == len || u[i + 1] != '\n')) ||
+			 (u[i] == 0xc2 && i + 1 < len && u[i + 1] == 0x85) ||
+			 (u[i] == 0xe2 && i + 2 < len && u[i + 1] == 0x80 &&
+			  (u[i + 2] == 0xa8 || u[i + 2] == 0xa9)))
+			L->other_breaks = true;
+	}
+	L->max_line = (int)n + 1;	/* len <= 4 MiB */
+	if (!L->other_breaks)
+		return 0;
+	L->nl = malloc((n ? n : 1) * sizeof(*L->nl));
+	if (!L->nl)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (u[i] == '\n')
+			L->nl[L->n_nl++] = (uint32_t)chars;
+		if ((u[i] & 0xc0) != 0x80)
+			chars++;
+	}
+	return 0;
+}
+
+/* the 1-based line of a libyaml mark, in lines ended by '\n' */
+static int mark_line(const struct ld *L, const yaml_mark_t *m)
+{
+	size_t lo = 0, hi = L->n_nl;
+	int line;
+
+	if (!L->other_breaks) {
+		line = m->line >= (size_t)INT32_MAX ? INT32_MAX : (int)m->line + 1;
+	} else {
+		while (lo < hi) {	/* how many '\n' come before the mark */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (L->nl[mid] < m->index)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		line = (int)lo + 1;
+	}
+	/* libyaml may place the end of the input after its last line */
+	return line > L->max_line ? L->max_line : line;
 }
 
 static int offset_line(const char *buf, size_t len, size_t off)
@@ -324,10 +384,10 @@ static void syntax_error(struct ld *L, yaml_parser_t *p, const char *buf,
 		L->oom = true;
 		return;
 	}
-	line = mark_line(&p->problem_mark);
+	line = mark_line(L, &p->problem_mark);
 	if (p->context)
 		err_at(L, line, "YAML syntax", "%s (%s at line %d); valid YAML allowed",
-		       problem, p->context, mark_line(&p->context_mark));
+		       problem, p->context, mark_line(L, &p->context_mark));
 	else
 		err_at(L, line, "YAML syntax", "%s; valid YAML allowed", problem);
 }
@@ -355,7 +415,14 @@ static struct yn *build_tree(struct ld *L, const char *buf, size_t len,
 		*fatal = true;
 		return NULL;
 	}
+	if (map_lines(L, buf, len)) {
+		yaml_parser_delete(&p);
+		L->oom = true;
+		*fatal = true;
+		return NULL;
+	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
+	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);	/* no UTF-16 */
 	while (!done) {
 		struct yn *y = NULL;
 		const char *anchor = NULL, *tag = NULL;
@@ -366,7 +433,7 @@ static struct yn *build_tree(struct ld *L, const char *buf, size_t len,
 			*fatal = true;
 			break;
 		}
-		line = mark_line(&ev.start_mark);
+		line = mark_line(L, &ev.start_mark);
 		switch (ev.type) {
 		case YAML_DOCUMENT_START_EVENT:
 			if (++docs > 1) {
@@ -830,8 +897,14 @@ static bool ifname_ok(const char *s, char *why, size_t len)
 	const char *c;
 
 	if (!n || n >= IFNAMSIZ) {
-		snp(why, len, "%s has %zu characters; a device name of 1..%d characters allowed, without '/', ':', '%%' or spaces",
-			 show(s, sb, sizeof(sb)), n, IFNAMSIZ - 1);
+		bool ascii = true;
+
+		for (c = s; *c; c++)
+			if ((unsigned char)*c >= 0x80)
+				ascii = false;
+		snp(why, len, "%s has %zu %s; a device name of 1..%d %s allowed, without '/', ':', '%%' or spaces",
+		    show(s, sb, sizeof(sb)), n, ascii ? "characters" : "bytes in UTF-8",
+		    IFNAMSIZ - 1, ascii ? "characters" : "bytes");
 		return false;
 	}
 	if (!strcmp(s, ".") || !strcmp(s, "..")) {
@@ -2225,6 +2298,7 @@ int cfg_load_buf(const char *name, const char *buf, size_t len,
 			walk_root(&W, root);
 	}
 	yn_free(root);
+	free(L.nl);
 	hs_free(&W.gw_names);
 	hs_free(&W.devs);
 	hs_free(&W.conn_names);
