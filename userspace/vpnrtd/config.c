@@ -104,6 +104,8 @@ err_at(struct ld *L, int line, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(body, sizeof(body), fmt, ap);
 	va_end(ap);
+	if (!*path)
+		path = "(top)";
 	n = snp(NULL, 0, "%s:%d: %s: %s", L->file, line, path, body);
 	msg = malloc((size_t)n + 1);
 	if (msg)
@@ -280,18 +282,18 @@ static const char *stack_path(struct frame *st, int depth, char *buf, size_t len
 	buf[0] = '\0';
 	for (i = 0; i < depth && o < len; i++) {
 		const struct yn *y = st[i].node;
-
 		bool top = i == depth - 1;	/* its new child is not added yet */
 
 		if (y->type == YN_SEQ) {
 			o += (size_t)snp(buf + o, len - o, "[%zu]", top ? y->n : y->n - 1);
-		} else if (!top || y->n % 2 == 1) {
+		} else if (top ? y->n % 2 == 1 : y->n % 2 == 0) {
+			/* the value under construction, and its key before it */
 			const struct yn *k = y->kid[top ? y->n - 1 : y->n - 2];
 
 			o += (size_t)snp(buf + o, len - o, "%s%s", o ? "." : "",
 					      k->type == YN_SCALAR ? k->s : "?");
 		} else {
-			break;	/* a key is being read */
+			break;	/* a key is being read (a list or mapping as key) */
 		}
 	}
 	if (!buf[0])
