@@ -42,7 +42,8 @@ struct rec {
 
 static struct rec recs[] = {
 	{ .conn = "dc1", .pos = 1 }, { .conn = "dc2", .pos = 1 },
-	{ .conn = "dc3", .pos = 1 },
+	{ .conn = "dc3", .pos = 1 }, { .conn = "r1", .pos = 1 },
+	{ .conn = "r2", .pos = 1 },
 };
 static int charon_up, charon_down;
 
@@ -1418,6 +1419,8 @@ static void test_log(void)
 
 static int real_fd = -1;
 static struct fsock rs;
+/* IKE SAs seen in list-sa events since the last reset, by name */
+static char listed[4096];
 
 static bool real_req(struct vici_builder *b, struct vici_node **reply)
 {
@@ -1444,9 +1447,22 @@ static bool real_req(struct vici_builder *b, struct vici_node **reply)
 			return false;
 		if (r > 0) {
 			if (pkt.type == VICI_EVENT) {	/* list-sa */
-				if (!strcmp(pkt.name, "list-sa"))
-					printf("# charon list-sa: %zu bytes\n",
-					       pkt.body_len);
+				struct vici_node *ev = vici_parse(pkt.body,
+								  pkt.body_len,
+								  &err);
+				const struct vici_node *c;
+
+				vici_for_each(c, ev) {
+					if (c->type != VICI_N_SECTION ||
+					    strlen(listed) + strlen(c->name) + 40 >
+					    sizeof(listed))
+						continue;
+					strcat(listed, c->name);
+					strcat(listed, ":");
+					strcat(listed, str_of(c, "state"));
+					strcat(listed, " ");
+				}
+				vici_free(ev);
 				memmove(rs.buf, rs.buf + pkt.total,
 					rs.len - pkt.total);
 				rs.len -= pkt.total;
@@ -1607,24 +1623,150 @@ static void test_real(const char *uri)
 	close(real_fd);
 }
 
+static int real_open(const char *uri)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct vici_builder b;
+	struct vici_node *r = NULL;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", uri + 7);
+	real_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	rs.len = 0;
+	rs.eof = false;
+	if (connect(real_fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return -1;
+	vici_build_init(&b, VICI_EVENT_REGISTER, "list-sa");
+	if (!real_req(&b, &r))
+		return -1;
+	vici_free(r);
+	return 0;
+}
+
+/* a command without arguments (or one key) to the real charon */
+static const char *real_list(const char *cmd, const char *key,
+			     const char *val, const char *list)
+{
+	static char out[4096];
+	struct vici_builder b;
+	struct vici_node *r = NULL;
+
+	listed[0] = '\0';
+	vici_build_init(&b, VICI_CMD_REQUEST, cmd);
+	if (key)
+		vici_build_kv_str(&b, key, val);
+	if (!real_req(&b, &r))
+		return "(no answer)";
+	snprintf(out, sizeof(out), "%s", list ? items(r, list) : "");
+	vici_free(r);
+	return out;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+/* the module itself against the real charon */
+static void test_real_module(const char *uri)
+{
+	struct ike_timing tm = { .retry_min_ms = 300, .retry_max_ms = 1200,
+				 .up_deadline_ms = 1500, .stable_ms = 60000,
+				 .reconnect_min_ms = 200,
+				 .reconnect_max_ms = 1000,
+				 .cmd_timeout_ms = 5000 };
+	struct cfg_tunnel a = mk("192.0.2.1", "198.51.100.88", 71, 2);
+	struct cfg_tunnel b = mk("192.0.2.1", "198.51.100.89", 72, 1);
+	struct ike_tunnel tt[2] = { { .conn = "r1", .pos = 1, .t = &a },
+				    { .conn = "r2", .pos = 1, .t = &b } };
+	uint64_t end;
+	const char *s;
+	struct ike *ike;
+	int before = charon_up;
+
+	ike = ike_new(L, uri, &ops, NULL);
+	if (!ike) {
+		TAP_CHECK(0, "real charon: ike_new");
+		return;
+	}
+	ike_set_timing(ike, &tm);
+	ike_set_tunnels(ike, tt, 2);
+	end = loop_now_ms() + 5000;
+	while (!ike_connected(ike) && loop_now_ms() < end)
+		loop_run_once(L, 10);
+	TAP_CHECK(ike_connected(ike) && charon_up == before + 1,
+		  "real charon: the module connects and syncs");
+	/* deadline 1.5 s, then checks every 0.3..1.2 s: CONNECTING */
+	pump(4500);
+	if (real_open(uri)) {
+		TAP_CHECK(0, "real charon: raw connection");
+		ike_free(ike);
+		return;
+	}
+	s = real_list("get-conns", NULL, NULL, "conns");
+	printf("# real charon conns: %s\n", s);
+	TAP_CHECK(strstr(s, "vpnrt.r1.1") && strstr(s, "vpnrt.r2.1") &&
+		  !strstr(s, "vpnrt.m0.1"),
+		  "real charon: the module loaded r1 and r2 and unloaded the stale vpnrt.m0.1");
+	s = real_list("get-shared", NULL, NULL, "keys");
+	TAP_CHECK(strstr(s, "vpnrt.r1.1") && strstr(s, "vpnrt.r2.1") &&
+		  !strstr(s, "vpnrt.m0.1"),
+		  "real charon: shared keys r1, r2 loaded, stale m0 unloaded (%s)",
+		  s);
+	real_list("list-sas", "noblock", "yes", NULL);
+	printf("# real charon SAs: %s\n", listed);
+	TAP_CHECK(count_of(listed, "vpnrt.r1.1:CONNECTING") == 1 &&
+		  count_of(listed, "vpnrt.r2.1:CONNECTING") == 1 &&
+		  count_of(listed, "vpnrt.r1.1:") == 1,
+		  "real charon: one CONNECTING IKE SA per tunnel after 4.5 s of deadlines and checks (no duplicates)");
+	TAP_CHECK(log_has("ike: vpnrt.r1.1: not initiating: IKE SA #") &&
+		  log_has("ike: vpnrt.r2.1: not initiating: IKE SA #"),
+		  "real charon: the module saw the CONNECTING SAs and did not initiate again");
+	TAP_CHECK(show_has(ike, "r1", "\"state\":\"CONNECTING\""),
+		  "real charon: ike show has the CONNECTING IKE SA");
+	ike_set_tunnels(ike, NULL, 0);
+	pump(1000);
+	s = real_list("get-conns", NULL, NULL, "conns");
+	TAP_CHECK(!strstr(s, "vpnrt."),
+		  "real charon: tunnels removed: conns unloaded (%s)", s);
+	real_list("list-sas", "noblock", "yes", NULL);
+	TAP_CHECK(!strstr(listed, "vpnrt.r"),
+		  "real charon: and their SAs terminated (%s)", listed);
+	s = real_list("get-shared", NULL, NULL, "keys");
+	TAP_CHECK(!strstr(s, "vpnrt."),
+		  "real charon: and their keys unloaded (%s)", s);
+	close(real_fd);
+	ike_free(ike);
+}
+
 int main(void)
 {
 	const char *real = getenv("VPNRT_TEST_CHARON");
 
+	/* the module's log goes to a file the checks read (log_has());
+	 * VPNRT_TEST_LOG=1 copies it to stderr at the end */
 	logf_ = tmpfile();
-	log_set_file(getenv("VPNRT_TEST_LOG") ? stderr : logf_);
-	if (getenv("VPNRT_TEST_LOG")) {
-		/* log_has() reads the tmpfile: write both */
-		log_set_file(logf_);
-	}
+	log_set_file(logf_);
 	log_set_level(LOG_DEBUG);
 	L = loop_new();
 	test_mapping();
 	test_log();
 	test_module();
-	if (real)
+	if (real) {
 		test_real(real);
+		test_real_module(real);
+	}
 	loop_free(L);
+	if (getenv("VPNRT_TEST_LOG")) {
+		char line[LOG_LINE_MAX + 16];
+
+		rewind(logf_);
+		while (fgets(line, sizeof(line), logf_))
+			fputs(line, stderr);
+	}
 	fclose(logf_);
 	return tap_done();
 }
