@@ -416,7 +416,7 @@ struct vpnrt_health *vpnrt_health_prepare(struct vpnrt_conn *c,
 	ASSERT_RTNL();
 	if (!dev) {
 		NL_SET_ERR_MSG_FMT(extack,
-				   "health: tunnel %s was deleted; rebind it to a device first (position and ifindex)",
+				   "health: tunnel %s was deleted; rebind it first (position, ifindex)",
 				   t->ifname);
 		return ERR_PTR(-ENODEV);
 	}
