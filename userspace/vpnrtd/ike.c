@@ -91,6 +91,7 @@ struct tun {
 	struct child_sa *children;
 	unsigned int gen;
 	bool up;
+	int last_count;		/* installed children at the last update */
 	uint64_t up_since;
 	unsigned int fails;	/* since the last stable up */
 	struct loop_timer retry;
@@ -498,9 +499,10 @@ static void tun_update(struct ike *ike, struct tun *t, const char *why)
 		tun_error(t, "%s", why);
 		tun_schedule(ike, t, why);
 	}
-	if (n > 1)
-		vlog(LOG_INFO, "ike: %s has %d installed child SAs (duplicates from both ends initiating); still up",
+	if (n > 1 && n != t->last_count)
+		vlog(LOG_INFO, "ike: %s has %d installed child SAs (duplicates, e.g. both ends initiated); counted, still up",
 		     t->name, n);
+	t->last_count = n;
 }
 
 /* ---- connections: output, queue ---- */
@@ -683,9 +685,12 @@ static void reconnect_arm(struct ike *ike)
 	uint64_t d = backoff(ike, ike->tm.reconnect_min_ms,
 			     ike->tm.reconnect_max_ms, ike->reconnect_fails);
 
+	/* the first of a streak at info, the rest (every few s) at debug */
+	vlog(ike->reconnect_fails ? LOG_DEBUG : LOG_INFO,
+	     "ike: reconnecting to charon at %s in %llu ms (backoff %u..%u ms until it answers)",
+	     ike->uri, (unsigned long long)d, ike->tm.reconnect_min_ms,
+	     ike->tm.reconnect_max_ms);
 	ike->reconnect_fails++;
-	vlog(LOG_INFO, "ike: reconnecting to charon at %s in %llu ms",
-	     ike->uri, (unsigned long long)d);
 	loop_timer_arm(ike->loop, &ike->reconnect, d);
 }
 
@@ -956,7 +961,9 @@ static int ev_list_sa(struct ike *ike, const struct vici_node *root)
 				continue;
 			child_upsert(t, uid, ike_uid, c);
 		}
-		tun_update(ike, t, "child SA found by list-sas");
+		tun_update(ike, t, tun_installed(t) ?
+			   "child SA found by list-sas" :
+			   "no installed child SA in list-sas");
 	}
 	return 0;
 }
@@ -1498,7 +1505,7 @@ static void tun_schedule(struct ike *ike, struct tun *t, const char *why)
 		    t->fails);
 	t->fails++;
 	t->waiting_up = false;
-	vlog(LOG_INFO, "ike: %s: checking and re-initiating in %llu ms (%s; attempt %u)",
+	vlog(LOG_INFO, "ike: %s: next check (and initiate if charon has no SA for it) in %llu ms (%s; attempt %u)",
 	     t->name, (unsigned long long)d, why, t->fails);
 	loop_timer_arm(ike->loop, &t->retry, d);
 }
@@ -1563,7 +1570,8 @@ static void on_list_sas_tun(struct ike *ike, struct cmd *c,
 		*pp = cs->next;
 		free(cs);
 	}
-	tun_update(ike, t, "child SA found by list-sas");
+	tun_update(ike, t, tun_installed(t) ? "child SA found by list-sas" :
+			   "no installed child SA in list-sas");
 	if (t->up || !t->cfg.ike.initiate || !t->conn_ok)
 		return;
 	what = tun_pending(t, &uid);
@@ -1601,7 +1609,8 @@ static void tun_retry(void *arg)
 		tun_error(t, "no child SA %u ms after initiate (charon's log says why)",
 			  ike->tm.up_deadline_ms);
 		vlog(LOG_WARNING, "ike: %s: %s", t->name, t->err);
-		t->fails++;
+		tun_schedule(ike, t, "not up within the deadline");
+		return;
 	}
 	if (t->up || t->busy)
 		return;
