@@ -1727,6 +1727,37 @@ static void test_real_module(const char *uri)
 		  "real charon: the module saw the CONNECTING SAs and did not initiate again");
 	TAP_CHECK(show_has(ike, "r1", "\"state\":\"CONNECTING\""),
 		  "real charon: ike show has the CONNECTING IKE SA");
+	if (getenv("VPNRT_TEST_CHARON_RESTART")) {
+		int down = charon_down, up = charon_up;
+
+		/* charon restarted under the module: reconnect, reload */
+		close(real_fd);
+		if (system(getenv("VPNRT_TEST_CHARON_RESTART")))
+			printf("# restart command failed\n");
+		end = loop_now_ms() + 15000;
+		while (charon_up == up && loop_now_ms() < end)
+			loop_run_once(L, 10);
+		TAP_CHECK(charon_down == down + 1 && charon_up == up + 1,
+			  "real charon restarted: the module noticed and reconnected in %llu ms",
+			  (unsigned long long)(loop_now_ms() + 15000 - end));
+		pump(1500);
+		if (real_open(uri)) {
+			TAP_CHECK(0, "real charon: raw connection after restart");
+			ike_free(ike);
+			return;
+		}
+		s = real_list("get-conns", NULL, NULL, "conns");
+		TAP_CHECK(strstr(s, "vpnrt.r1.1") && strstr(s, "vpnrt.r2.1"),
+			  "real charon restarted: conns loaded again (%s)", s);
+		s = real_list("get-shared", NULL, NULL, "keys");
+		TAP_CHECK(strstr(s, "vpnrt.r1.1") && strstr(s, "vpnrt.r2.1"),
+			  "real charon restarted: keys loaded again (%s)", s);
+		real_list("list-sas", "noblock", "yes", NULL);
+		TAP_CHECK(count_of(listed, "vpnrt.r1.1:CONNECTING") == 1 &&
+			  count_of(listed, "vpnrt.r2.1:CONNECTING") == 1,
+			  "real charon restarted: each tunnel initiated again, once (%s)",
+			  listed);
+	}
 	ike_set_tunnels(ike, NULL, 0);
 	pump(1000);
 	s = real_list("get-conns", NULL, NULL, "conns");
