@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1415,6 +1416,57 @@ static void test_log(void)
 		  "log: \"<4>\" level prefix, one line (newline inside replaced)");
 }
 
+/* ---- loop.c: a slot reused within one batch of events ---- */
+
+static struct loop *lp;
+static int lp_calls[3], lp_fds[3][2];
+static bool lp_swapped;
+
+static void lp_cb(void *arg, uint32_t events)
+{
+	int i = (int)(intptr_t)arg;
+	char c;
+
+	(void)events;
+	lp_calls[i]++;
+	if (read(lp_fds[i][0], &c, 1) < 0)
+		return;
+	/* whichever of 0 and 1 runs first removes the other and puts
+	 * fd 2 in the slot just freed, while the other's event is pending */
+	if (i < 2 && !lp_swapped) {
+		lp_swapped = true;
+		loop_del_fd(lp, lp_fds[1 - i][0]);
+		loop_add_fd(lp, lp_fds[2][0], EPOLLIN, lp_cb, (void *)(intptr_t)2);
+	}
+}
+
+static void test_loop_slot(void)
+{
+	bool ok = true;
+
+	lp = loop_new();
+	for (int i = 0; i < 3; i++)
+		ok &= socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
+				 lp_fds[i]) == 0;
+	for (int i = 0; i < 2; i++) {
+		ok &= loop_add_fd(lp, lp_fds[i][0], EPOLLIN, lp_cb,
+				  (void *)(intptr_t)i) == 0;
+		ok &= write(lp_fds[i][1], "x", 1) == 1;
+	}
+	loop_run_once(lp, 100);
+	TAP_CHECK(ok && lp_swapped && lp_calls[0] + lp_calls[1] == 1 &&
+		  lp_calls[2] == 0,
+		  "loop: an event of a removed fd does not reach the fd that took its slot in the same batch");
+	ok = write(lp_fds[2][1], "y", 1) == 1;
+	loop_run_once(lp, 100);
+	TAP_CHECK(ok && lp_calls[2] == 1, "loop: the new fd gets its own events");
+	for (int i = 0; i < 3; i++) {
+		close(lp_fds[i][0]);
+		close(lp_fds[i][1]);
+	}
+	loop_free(lp);
+}
+
 /* ---- the real charon ---- */
 
 static int real_fd = -1;
@@ -1785,6 +1837,7 @@ int main(void)
 	L = loop_new();
 	test_mapping();
 	test_log();
+	test_loop_slot();
 	test_module();
 	if (real) {
 		test_real(real);

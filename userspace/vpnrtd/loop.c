@@ -14,6 +14,12 @@ struct loop_fd {
 	loop_fd_cb cb;
 	void *arg;
 	bool used;
+	/*
+	 * Bumped on every add: an event fetched for an fd that a callback
+	 * of the same batch removed must not reach a new fd that took over
+	 * the slot (epoll data carries slot index and generation).
+	 */
+	uint32_t gen;
 };
 
 struct loop {
@@ -52,6 +58,11 @@ void loop_free(struct loop *l)
 	free(l);
 }
 
+static uint64_t ev_data(struct loop *l, struct loop_fd *slot, uint32_t gen)
+{
+	return (uint64_t)gen << 32 | (uint64_t)(slot - l->fds);
+}
+
 static struct loop_fd *find_fd(struct loop *l, int fd)
 {
 	for (int i = 0; i < LOOP_MAX_FDS; i++)
@@ -73,10 +84,11 @@ int loop_add_fd(struct loop *l, int fd, uint32_t events, loop_fd_cb cb,
 			slot = &l->fds[i];
 	if (!slot)
 		return -ENOSPC;
-	ev.data.ptr = slot;
+	ev.data.u64 = ev_data(l, slot, slot->gen + 1);
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -errno;
-	*slot = (struct loop_fd){ .fd = fd, .cb = cb, .arg = arg, .used = true };
+	*slot = (struct loop_fd){ .fd = fd, .cb = cb, .arg = arg, .used = true,
+				  .gen = slot->gen + 1 };
 	return 0;
 }
 
@@ -87,7 +99,7 @@ int loop_mod_fd(struct loop *l, int fd, uint32_t events)
 
 	if (!slot)
 		return -ENOENT;
-	ev.data.ptr = slot;
+	ev.data.u64 = ev_data(l, slot, slot->gen);
 	if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
 		return -errno;
 	return 0;
@@ -175,10 +187,15 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 		return errno == EINTR ? 0 : -errno;
 	done = 0;
 	for (int i = 0; i < n; i++) {
-		struct loop_fd *slot = evs[i].data.ptr;
+		uint32_t idx = (uint32_t)evs[i].data.u64;
+		struct loop_fd *slot;
 
-		/* an earlier callback may have removed it */
-		if (!slot->used)
+		if (idx >= LOOP_MAX_FDS)
+			continue;
+		slot = &l->fds[idx];
+		/* an earlier callback may have removed it, or even put
+		 * another fd in its slot */
+		if (!slot->used || slot->gen != (uint32_t)(evs[i].data.u64 >> 32))
 			continue;
 		slot->cb(slot->arg, evs[i].events);
 		done++;
