@@ -365,6 +365,123 @@ static void test_conn_gw(void)
 	fake_fini(&c, &f);
 }
 
+/*
+ * An IKE-managed connection (or not) of two tunnels, tunnel 1's IKE down,
+ * tunnel 2's up, as CONN_GET replies it; owner agent or none
+ */
+static struct nl_msg *conn_ike_reply(bool managed, uint8_t owner)
+{
+	struct nl_msg *m = reply_new(VPNRT_CMD_CONN_GET);
+	struct nlattr *cn = nla_nest_start(m, VPNRT_A_CONN), *ts, *t;
+
+	nla_put_string(m, VPNRT_A_CONN_NAME, "c1");
+	nla_put_u32(m, VPNRT_A_CONN_ID, 1);
+	nla_put_u32(m, VPNRT_A_CONN_GW_IFINDEX, 10);
+	ts = nla_nest_start(m, VPNRT_A_CONN_TUNNELS);
+	t = nla_nest_start(m, 1);
+	nla_put_u32(m, VPNRT_A_TUNNEL_IFINDEX, 11);
+	nla_put_string(m, VPNRT_A_TUNNEL_IFNAME, "xfrm1");
+	nla_put_u8(m, VPNRT_A_TUNNEL_STATE, managed ? VPNRT_STATE_DOWN : VPNRT_STATE_UP);
+	nla_put_u32(m, VPNRT_A_TUNNEL_DOWN_REASON, managed ? VPNRT_DOWN_IKE : 0);
+	nla_put_u8(m, VPNRT_A_TUNNEL_IKE, managed ? VPNRT_STATE_DOWN : VPNRT_STATE_UP);
+	nla_put_u8(m, VPNRT_A_TUNNEL_POSITION, 1);
+	nla_nest_end(m, t);
+	t = nla_nest_start(m, 2);
+	nla_put_u32(m, VPNRT_A_TUNNEL_IFINDEX, 12);
+	nla_put_string(m, VPNRT_A_TUNNEL_IFNAME, "xfrm2");
+	nla_put_u8(m, VPNRT_A_TUNNEL_STATE, VPNRT_STATE_UP);
+	nla_put_u32(m, VPNRT_A_TUNNEL_DOWN_REASON, 0);
+	nla_put_u8(m, VPNRT_A_TUNNEL_IKE, VPNRT_STATE_UP);
+	nla_put_u8(m, VPNRT_A_TUNNEL_POSITION, 2);
+	nla_nest_end(m, t);
+	nla_nest_end(m, ts);
+	nla_put_u8(m, VPNRT_A_CONN_MODE, VPNRT_MODE_ACTIVE_STANDBY);
+	nla_put_u8(m, VPNRT_A_CONN_ADMIN, VPNRT_STATE_UP);
+	nla_put_u8(m, VPNRT_A_CONN_IKE_MANAGED, managed);
+	nla_put_u8(m, VPNRT_A_CONN_IKE, VPNRT_STATE_UP);
+	nla_put_u8(m, VPNRT_A_CONN_STATE, VPNRT_STATE_UP);
+	nla_put_u32(m, VPNRT_A_CONN_DOWN_REASON, 0);
+	nla_put_u8(m, VPNRT_A_CONN_OWNER, owner);
+	nla_nest_end(m, cn);
+	return m;
+}
+
+/* per-tunnel IKE state and the owner, text and JSON */
+static void test_conn_ike_owner(void)
+{
+	struct vpnrtctl c;
+	struct fake f;
+	struct nl_msg *g;
+	struct nlattr *ga;
+
+	fake_init(&c, &f);
+	f.replies[f.n_replies++] = conn_ike_reply(true, VPNRT_OWNER_AGENT);
+	run_line(&c, "conn show");
+	TAP_STREQ(fake_out(&c),
+		  "c1 id 1 gateway vpngw0 mode active-standby admin up ike up state up owner agent\n"
+		  "    tunnel xfrm1 ike down state down reason ike\n"
+		  "    tunnel xfrm2 ike up state up\n",
+		  "conn show text, IKE-managed: each tunnel's ike, owner agent");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	c.json = true;
+	f.replies[f.n_replies++] = conn_ike_reply(true, VPNRT_OWNER_AGENT);
+	run_line(&c, "conn show");
+	TAP_STREQ(fake_out(&c),
+		  "[{\"name\":\"c1\",\"id\":1,\"gateway\":\"vpngw0\",\"gateway_ifindex\":10,"
+		  "\"mode\":\"active-standby\",\"admin\":\"up\",\"ike\":\"up\",\"ike_managed\":true,"
+		  "\"owner\":\"agent\",\"state\":\"up\",\"down_reason\":[],\"tunnels\":["
+		  "{\"dev\":\"xfrm1\",\"ifindex\":11,\"position\":1,\"ike\":\"down\",\"state\":\"down\","
+		  "\"down_reason\":[\"ike\"]},"
+		  "{\"dev\":\"xfrm2\",\"ifindex\":12,\"position\":2,\"ike\":\"up\",\"state\":\"up\","
+		  "\"down_reason\":[]}]}]\n",
+		  "conn show -j, IKE-managed: owner, each tunnel's position and ike");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	f.replies[f.n_replies++] = conn_ike_reply(false, VPNRT_OWNER_NONE);
+	run_line(&c, "conn show");
+	TAP_STREQ(fake_out(&c),
+		  "c1 id 1 gateway vpngw0 mode active-standby admin up ike none state up\n"
+		  "    tunnel xfrm1 state up\n"
+		  "    tunnel xfrm2 state up\n",
+		  "conn show text, not IKE-managed, owner none: no ike per tunnel, no owner");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	c.json = true;
+	f.replies[f.n_replies++] = conn_ike_reply(false, VPNRT_OWNER_NONE);
+	run_line(&c, "conn show");
+	TAP_CHECK(strstr(fake_out(&c), "\"owner\":\"none\"") &&
+		  strstr(fake_out(&c), "\"position\":1,\"ike\":\"none\",\"state\":\"up\"") &&
+		  strstr(fake_out(&c), "\"position\":2,\"ike\":\"none\""),
+		  "conn show -j, not IKE-managed: owner none, tunnels' ike none");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	g = reply_new(VPNRT_CMD_GW_GET);
+	ga = nla_nest_start(g, VPNRT_A_GW);
+	nla_put_u32(g, VPNRT_A_GW_IFINDEX, 10);
+	nla_put_string(g, VPNRT_A_GW_IFNAME, "vpngw0");
+	nla_put_u8(g, VPNRT_A_GW_ECMP_HASH, VPNRT_HASH_L4);
+	nla_put_u8(g, VPNRT_A_GW_OWNER, VPNRT_OWNER_AGENT);
+	nla_nest_end(g, ga);
+	f.replies[f.n_replies++] = g;
+	run_line(&c, "gateway show");
+	TAP_STREQ(fake_out(&c), "vpngw0: ecmp-hash l4 owner agent\n",
+		  "gateway show text: owner agent");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	c.json = true;
+	f.replies[f.n_replies++] = gw_reply(VPNRT_CMD_GW_GET);
+	run_line(&c, "gateway show");
+	TAP_CHECK(!strstr(fake_out(&c), "owner"),
+		  "gateway show -j without an owner from the kernel: no key");
+	fake_fini(&c, &f);
+}
+
 /* a health nest as CONN_GET replies carry it */
 static void put_health(struct nl_msg *m, const char *dst, const char *src,
 		       uint32_t interval, uint8_t policy, uint8_t state, uint64_t since)
@@ -783,6 +900,7 @@ static void test_names_match_spec(void)
 		{ "ecmp-hash", &vpnrt_hash_names, NULL },
 		{ "conn-mode", &vpnrt_mode_names, NULL },
 		{ "state", &vpnrt_state_names, NULL },
+		{ "owner", &vpnrt_owner_names, NULL },
 		/* value 0 has no name on the command line */
 		{ "proto", &vpnrt_proto_names, "unspec,static,policy,bgp" },
 		/* the one exception, the keyword of conn add */
@@ -817,6 +935,7 @@ int main(void)
 	test_route_get();
 	test_route_show();
 	test_conn_gw();
+	test_conn_ike_owner();
 	test_conn_health();
 	test_monitor();
 	test_health_events();
