@@ -198,6 +198,10 @@ static const struct bad bad[] = {
 	{ "conn-name-utf8",
 	  "gateways:\n  - name: vpngw0\n    connections:\n      - name: \"d\xc3\xa9\"\n        tunnels: [{ike: none, device: wg1}]\n", 0,
 	  F "4: " P "name: \"d\xc3\xa9\" contains a non-ASCII character; 1..31 letters, digits, '-', '_' or '.' allowed\n" },
+	{ "conn-name-control",
+	  "gateways:\n  - name: vpngw0\n    connections:\n      - name: \"dc\\t1\"\n        tunnels: [{ike: none, device: \"wg\\t1\"}]\n", 0,
+	  F "4: " P "name: \"dc?1\" contains a control character; 1..31 letters, digits, '-', '_' or '.' allowed\n"
+	  F "5: " T0 "device: \"wg?1\" contains white space; a device name of 1..15 characters allowed, without '/', ':', '%' or spaces\n" },
 	{ "conn-name-null",
 	  "gateways:\n  - name: vpngw0\n    connections:\n      - name:\n        tunnels: [{ike: none, device: wg1}]\n", 0,
 	  F "4: " P "name: no value; a connection name allowed\n" },
@@ -267,7 +271,7 @@ static const struct bad bad[] = {
 	  F "10: gateways[0].connections[1].tunnels[0].remote-address: 192.0.2.1 is also local-address; the peer's own address allowed\n" },
 	{ "tunnel-device",
 	  BASE "            device: \"xfrm 1\"\n" TUN2 "            device: averyveryverylongname\n", 0,
-	  F "8: " T0 "device: \"xfrm 1\" contains ' '; a device name of 1..15 characters allowed, without '/', ':', '%' or spaces\n"
+	  F "8: " T0 "device: \"xfrm 1\" contains a space; a device name of 1..15 characters allowed, without '/', ':', '%' or spaces\n"
 	  F "11: " P "tunnels[1].device: \"averyveryverylongname\" has 21 characters; a device name of 1..15 characters allowed, without '/', ':', '%' or spaces\n" },
 	{ "tunnel-device-duplicate",
 	  BASE "            device: xfrm-a\n"
@@ -887,6 +891,32 @@ static void test_limits(void)
 	TAP_CHECK(e.n == 0 && !e.msg, "cfg_errors_free empties");
 }
 
+/* more than 10000 errors: the first 9999 and how many more */
+static void test_error_cap(void)
+{
+	size_t n = 10050, o, i;
+	struct cfg_errors e = { 0 };
+	struct cfg *c = NULL;
+	char *buf = malloc(64 + n * 24);
+	int r;
+
+	if (!buf)
+		abort();
+	o = (size_t)sprintf(buf, "gateways:\n  - name: vpngw0\n");
+	for (i = 0; i < n; i++)
+		o += (size_t)sprintf(buf + o, "    k%zu: 1\n", i);
+	r = cfg_load_buf("t.yaml", buf, o, &c, &e);
+	TAP_CHECK(r == -1 && e.n == 10000, "10050 errors: 10000 messages (got %d)", e.n);
+	if (e.n == 10000) {
+		TAP_STREQ(e.msg[9998], "t.yaml:10001: gateways[0].k9998: unknown key; allowed keys: name, ecmp-hash, max-paths, quotas, connections",
+			  "the last error shown");
+		TAP_STREQ(e.msg[9999], "t.yaml: 51 more errors not shown; fix the ones above first",
+			  "then how many more");
+	}
+	cfg_errors_free(&e);
+	free(buf);
+}
+
 static void test_names(void)
 {
 	static const char *const encr[] = { "aes", "aes128", "aes192", "aes256", "des", "3des" };
@@ -965,6 +995,7 @@ int main(void)
 	test_if_ids();
 	test_many_routes();
 	test_limits();
+	test_error_cap();
 	test_names();
 	test_example();
 	return tap_done();

@@ -25,6 +25,7 @@
 #define CFG_NODES_MAX	1000000u
 #define PATHLEN		256
 #define SHOW_MAX	40		/* bytes of a value quoted in a message */
+#define CFG_ERRORS_MAX	10000		/* messages kept of one load */
 
 /*
  * snprintf() through a function: paths and messages are cut at their
@@ -56,6 +57,7 @@ struct ld {
 	int n, cap;
 	bool oom;
 	unsigned long nodes;
+	unsigned long dropped;	/* errors past CFG_ERRORS_MAX */
 	/*
 	 * Lines are counted by '\n', as editors and grep -n do; libyaml
 	 * also breaks lines at a lone '\r' and at U+0085, U+2028 and
@@ -73,6 +75,11 @@ static void add_msg(struct ld *L, int line, char *msg)
 {
 	if (!msg) {
 		L->oom = true;
+		return;
+	}
+	if (L->n >= CFG_ERRORS_MAX) {
+		free(msg);
+		L->dropped++;
 		return;
 	}
 	if (L->n == L->cap) {
@@ -151,6 +158,24 @@ static void flush_errors(struct ld *L, struct cfg_errors *errs)
 		err_file(L, "out of memory while reading it; more free memory required");
 	}
 	qsort(L->e, (size_t)L->n, sizeof(*L->e), lerr_cmp);
+	if (L->dropped) {	/* last, after the sorted ones */
+		unsigned long more = L->dropped + 1;	/* and the one replaced */
+		char *msg;
+		int n;
+
+		n = snp(NULL, 0, "%s: %lu more errors not shown; fix the ones above first",
+			L->file, more);
+		msg = malloc((size_t)n + 1);
+		if (msg) {
+			snp(msg, (size_t)n + 1, "%s: %lu more errors not shown; fix the ones above first",
+			    L->file, more);
+			L->dropped = 0;
+			L->n--;	/* make room: the cap is reached */
+			free(L->e[L->n].msg);
+			L->e[L->n].msg = msg;
+			L->n++;
+		}
+	}
 	m = realloc(errs->msg, (size_t)(errs->n + L->n + 1) * sizeof(*m));
 	if (!m) {
 		for (i = 0; i < L->n; i++)
@@ -919,21 +944,43 @@ static bool ifname_ok(const char *s, char *why, size_t len)
 
 		if (u == '/' || u == ':' || u == '%' || u == ' ' ||
 		    (u >= '\t' && u <= '\r') || u == 0xa0) {
-			snp(why, len, "%s contains '%s'; a device name of 1..%d characters allowed, without '/', ':', '%%' or spaces",
-				 show(s, sb, sizeof(sb)),
-				 u == '/' ? "/" : u == ':' ? ":" : u == '%' ? "%" : " ",
-				 IFNAMSIZ - 1);
+			snp(why, len, "%s contains %s; a device name of 1..%d characters allowed, without '/', ':', '%%' or spaces",
+			    show(s, sb, sizeof(sb)),
+			    u == '/' ? "'/'" : u == ':' ? "':'" : u == '%' ? "'%'" :
+			    u == ' ' ? "a space" : "white space",
+			    IFNAMSIZ - 1);
 			return false;
 		}
 	}
 	return true;
 }
 
+/* letters and digits of ASCII, whatever the locale */
+static bool ascii_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* what a character is, for a message: 'x', a control or non-ASCII one */
+static const char *char_desc(char c, char *buf, size_t len)
+{
+	unsigned char u = (unsigned char)c;
+
+	if (u >= 0x80)
+		return "a non-ASCII character";
+	if (u < 0x20 || u == 0x7f)
+		return "a control character";
+	if (u == ' ')
+		return "a space";
+	snp(buf, len, "'%c'", c);
+	return buf;
+}
+
 /* the kernel's conn_name_ok(), and its length */
 static bool conn_name_ok(const char *s, char *why, size_t len)
 {
 	static const char allowed[] = "1..31 letters, digits, '-', '_' or '.' allowed";
-	char sb[64];
+	char sb[64], cb[8];
 	size_t n = strlen(s);
 	const char *c;
 
@@ -942,17 +989,9 @@ static bool conn_name_ok(const char *s, char *why, size_t len)
 		return false;
 	}
 	for (c = s; *c; c++) {
-		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.') {
-			snp(why, len, "%s contains %s%c%s; %s", show(s, sb, sizeof(sb)),
-				 (unsigned char)*c < 0x80 ? "'" : "a non-ASCII character",
-				 (unsigned char)*c < 0x80 ? *c : ' ',
-				 (unsigned char)*c < 0x80 ? "'" : "", allowed);
-			if ((unsigned char)*c >= 0x80) {	/* no stray byte */
-				char *sp = strstr(why, "character ;");
-
-				if (sp)
-					memmove(sp + 9, sp + 10, strlen(sp + 10) + 1);
-			}
+		if (!ascii_alnum(*c) && *c != '-' && *c != '_' && *c != '.') {
+			snp(why, len, "%s contains %s; %s", show(s, sb, sizeof(sb)),
+			    char_desc(*c, cb, sizeof(cb)), allowed);
 			return false;
 		}
 	}
@@ -979,7 +1018,7 @@ static bool fqdn_ok(const char *s)
 			digits = true;
 			continue;
 		}
-		if (!isalnum((unsigned char)*c) && *c != '-')
+		if (!ascii_alnum(*c) && *c != '-')
 			return false;
 		if (*c == '-' && !lab)
 			return false;
