@@ -9,6 +9,10 @@
  * After a successful load every default is filled in and every tunnel's
  * IKE settings are resolved (connection-wide keys, then the tunnel's own
  * overrides), so the rest of the daemon never looks at defaults.
+ *
+ * Every key, default and rule: Documentation/vpnrtd-config.rst. Bounds:
+ * 4 MiB of UTF-8, one YAML document, no anchors, aliases or tags, 32
+ * levels of nesting; at most 10000 messages (then one counting the rest).
  */
 #ifndef VPNRTD_CONFIG_H
 #define VPNRTD_CONFIG_H
@@ -80,11 +84,15 @@ struct cfg_health {
 
 struct cfg_tunnel {
 	int line;		/* of the tunnel's mapping, for messages */
-	struct prefix local, remote;	/* underlay host addresses */
-	char device[IFNAMSIZ];	/* default "xfrm<if-id>" */
+	struct prefix local, remote;	/* underlay host addresses (family 0
+					 * when not given: only with ike_none) */
+	char device[IFNAMSIZ];	/* default "xfrm<if-id>"; given with ike_none */
 	bool device_given;
 	uint32_t if_id;		/* non-zero, unique per file; default
-				 * 100 * conn id + position */
+				 * 100 * conn id + position, or when that
+				 * is taken or there is no id the lowest
+				 * free number (vpnrtd-config.rst); 0 with
+				 * ike_none */
 	bool if_id_given;
 	uint32_t mtu;		/* 0 = derive from the underlay */
 	bool ike_none;		/* ike: none: an existing device, no IKE */
