@@ -1073,11 +1073,11 @@ static void handle_packet(struct vconn *vc, const struct vici_packet *pkt)
 	cmd_free(c);
 }
 
+static void vc_process(struct vconn *vc);
+
 static void vc_read(struct vconn *vc)
 {
 	struct ike *ike = vc->ike;
-	unsigned int epoch = ike->epoch;
-	size_t off = 0;
 	ssize_t n;
 
 	if (vc->in_cap - vc->in_len < READ_CHUNK) {
@@ -1101,6 +1101,16 @@ static void vc_read(struct vconn *vc)
 		return;
 	}
 	vc->in_len += (size_t)n;
+	vc_process(vc);
+}
+
+/* split what is in vc->in into packets and handle them */
+static void vc_process(struct vconn *vc)
+{
+	struct ike *ike = vc->ike;
+	unsigned int epoch = ike->epoch;
+	size_t off = 0;
+
 	for (;;) {
 		struct vici_packet pkt;
 		struct vici_err err;
