@@ -1379,6 +1379,34 @@ static void test_module(void)
 			fputs(buf, stdout);
 		free(buf);
 	}
+	/* charon gone while a config change is being sent */
+	{
+		static const char *const conns[] = { "vpnrt.dc1.1",
+						     "vpnrt.dc2.1",
+						     "vpnrt.dc3.1", NULL };
+		static const struct sa_spec sas[] = {
+			{ "vpnrt.dc1.1", 20, "ESTABLISHED", 21, "INSTALLED" },
+			{ NULL, 0, NULL, 0, NULL },
+		};
+
+		fs_close(&fev);
+		fs_close(&fcmd);
+		T2.ike.ipsec.encr = CFG_ENCR_AES192;
+		T3.ike.ipsec.encr = CFG_ENCR_AES192;
+		TAP_CHECK(set3(ike, true) == 0 && !ike_connected(ike) &&
+			  !recs[0].up,
+			  "a change sent to a charon that just went away: the send fails, the module disconnects at once");
+		TAP_CHECK(accept_both() && charon_sync(conns, conns, sas, false),
+			  "after reconnecting the sync comes first: nothing stale was left queued");
+		TAP_CHECK(expect_cmd("terminate", "ike", d2) &&
+			  expect_cmd("load-conn", NULL, NULL) &&
+			  expect_cmd("terminate", "ike", "vpnrt.dc3.1") &&
+			  expect_cmd("load-conn", NULL, NULL) &&
+			  quiet(&fcmd, 80),
+			  "then only the two changed conns are reloaded");
+		pump(20);
+		TAP_CHECK(recs[0].up, "dc1 adopted again");
+	}
 	/* dc1 removed from the config */
 	downs = recs[0].downs;
 	TAP_CHECK(set3(ike, false) == 0, "dc1 removed from the tunnels");

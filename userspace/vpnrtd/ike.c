@@ -581,6 +581,27 @@ static void vc_drop_queue(struct vconn *vc)
 	vc->q_tail = &vc->q;
 }
 
+/*
+ * Append c to vc's queue and send it if nothing is outstanding. Returns
+ * c, or NULL if it was dropped: vc is not connected (after a failure in
+ * the middle of a pass, later requests must not wait for the next
+ * connection), or sending it failed and everything was reset.
+ */
+static struct cmd *vc_push(struct vconn *vc, struct cmd *c)
+{
+	unsigned int epoch = vc->ike->epoch;
+
+	if (!vc->up) {
+		vlog(LOG_DEBUG, "ike: %s dropped: not connected", c->what);
+		cmd_free(c);
+		return NULL;
+	}
+	*vc->q_tail = c;
+	vc->q_tail = &c->next;
+	vc_kick(vc);
+	return vc->ike->epoch == epoch ? c : NULL;
+}
+
 /* queue a finished packet (taken from b, which is released) */
 static struct cmd *vc_queue(struct vconn *vc, struct vici_builder *b,
 			    cmd_done done, const char *tun, const char *fmt,
@@ -618,10 +639,7 @@ static struct cmd *vc_queue(struct vconn *vc, struct vici_builder *b,
 	va_start(ap, fmt);
 	vsnprintf(c->what, sizeof(c->what), fmt, ap);
 	va_end(ap);
-	*vc->q_tail = c;
-	vc->q_tail = &c->next;
-	vc_kick(vc);
-	return c;
+	return vc_push(vc, c);
 }
 
 /* ---- disconnect, reconnect ---- */
@@ -704,7 +722,8 @@ static void ike_fail(struct ike *ike, const char *fmt, ...)
 	va_end(ap);
 	/* the first failure of a streak is news, the rest is noise */
 	vlog(ike->reconnect_fails ? LOG_DEBUG : LOG_WARNING,
-	     "ike: lost charon: %s", msg);
+	     "ike: connection to charon %s: %s",
+	     ike->synced ? "lost" : "failed", msg);
 	ike_disconnect(ike);
 	reconnect_arm(ike);
 }
@@ -1353,9 +1372,13 @@ static void sync_step(struct ike *ike)
 {
 	int up = 0, n = 0;
 
+	unsigned int epoch = ike->epoch;
+
 	if (ike->sync_pending || ike->synced)
 		return;
 	reconcile(ike);
+	if (ike->epoch != epoch)
+		return;	/* a request could not be sent: reconnecting */
 	sync_reset(ike);
 	ike->synced = true;
 	ike->reconnect_fails = 0;
@@ -1459,9 +1482,7 @@ static void queue_packet(struct ike *ike, struct tun *t, const uint8_t *pkt,
 	c->done = done;
 	snprintf(c->tun, sizeof(c->tun), "%s", t->name);
 	snprintf(c->what, sizeof(c->what), "%s %s", what, t->name);
-	*ike->cmd.q_tail = c;
-	ike->cmd.q_tail = &c->next;
-	vc_kick(&ike->cmd);
+	vc_push(&ike->cmd, c);
 }
 
 /* bring charon's conn and key for t to what the config wants */
