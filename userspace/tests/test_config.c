@@ -849,6 +849,21 @@ static void test_many_routes(void)
 		  "100000 routes load");
 	cfg_free(c);
 	cfg_errors_free(&e);
+
+	/* 100000 copies of one route: each names the first, in linear time */
+	o = (size_t)sprintf(buf, "%s        routes:\n", BASE);
+	for (i = 0; i < CFG_MAX_ROUTES; i++)
+		o += (size_t)sprintf(buf + o, "          - {prefix: 10.0.0.0/8}\n");
+	r = cfg_load_buf("t.yaml", buf, o, &c, &e);
+	TAP_CHECK(r == -1 && e.n == 10000, "100000 equal routes: 10000 messages (got %d)", e.n);
+	if (e.n == 10000) {
+		TAP_STREQ(e.msg[9998],
+			  "t.yaml:10008: " P "routes[9999]: a route to 10.0.0.0/8, as routes[0] (line 9); each prefix once per connection (weight 0 makes a standby on another connection)",
+			  "the 9999th duplicate names the first");
+		TAP_STREQ(e.msg[9999], "t.yaml: 90000 more errors not shown; fix the ones above first",
+			  "and the count of the rest");
+	}
+	cfg_errors_free(&e);
 	free(buf);
 }
 

@@ -1826,7 +1826,7 @@ static void route_dups(struct ld *L, const char *cpath, const struct cfg_conn *c
 {
 	struct rref *v;
 	char p[PATHLEN], a1[PREFIX_STRLEN], a2[PREFIX_STRLEN];
-	int i, n = 0;
+	int i, j, n = 0;
 
 	v = malloc((size_t)(c->n_routes ? c->n_routes : 1) * sizeof(*v));
 	if (!v) {
@@ -1847,16 +1847,16 @@ static void route_dups(struct ld *L, const char *cpath, const struct cfg_conn *c
 			       format_prefix(&c->routes[i].dst, false, a1, sizeof(a1)));
 		}
 	}
+	/* equal routes are adjacent, each run in file order */
 	qsort(v, (size_t)n, sizeof(*v), rref_cmp);
-	for (i = 1; i < n; i++) {
+	for (i = 1, j = 0; i < n; i++) {
 		const struct rref *a = &v[i - 1], *b = &v[i];
-		int j = i - 1;
 
 		if (a->r->policy != b->r->policy || !prefix_eq(&a->r->dst, &b->r->dst) ||
-		    (b->r->policy && !prefix_eq(&a->r->src, &b->r->src)))
+		    (b->r->policy && !prefix_eq(&a->r->src, &b->r->src))) {
+			j = i;	/* the first of a new run */
 			continue;
-		while (j > 0 && !rref_cmp(&(struct rref){ v[j - 1].r, b->idx }, &(struct rref){ b->r, b->idx }))
-			j--;	/* the first of the run */
+		}
 		snp(p, sizeof(p), "%s.routes[%d]", cpath, b->idx);
 		if (b->r->policy)
 			err_at(L, b->r->line, p,
