@@ -816,11 +816,12 @@ static int ev_child_updown(struct ike *ike, const struct vici_node *root)
 			ike_sa_upsert(ike, t, ike_uid, s);
 		vici_for_each(c, sas) {
 			const char *name = vici_get_str(c, "name");
-			uint32_t uid;
+			uint32_t uid = 0;
 
-			if (c->type != VICI_N_SECTION)
+			/* checked above: every child has a uniqueid */
+			if (c->type != VICI_N_SECTION ||
+			    get_uid(c, "uniqueid", &uid))
 				continue;
-			get_uid(c, "uniqueid", &uid);
 			if (name && strcmp(name, t->name)) {
 				vlog(LOG_DEBUG, "ike: %s: child %s is not ours, ignored",
 				     t->name, name);
@@ -919,7 +920,7 @@ static int ev_child_rekey(struct ike *ike, const struct vici_node *root)
 			ike_sa_upsert(ike, t, ike_uid, s);
 		vici_for_each(c, sas) {
 			const struct vici_node *n;
-			uint32_t ou, nu;
+			uint32_t ou = 0, nu = 0;
 
 			if (c->type != VICI_N_SECTION)
 				continue;
@@ -928,10 +929,12 @@ static int ev_child_rekey(struct ike *ike, const struct vici_node *root)
 				     t->name, c->name);
 				continue;
 			}
+			/* checked above: both sections with uniqueids */
 			n = vici_find_type(c, VICI_N_SECTION, "new");
-			get_uid(vici_find_type(c, VICI_N_SECTION, "old"),
-				"uniqueid", &ou);
-			get_uid(n, "uniqueid", &nu);
+			if (get_uid(vici_find_type(c, VICI_N_SECTION, "old"),
+				    "uniqueid", &ou) ||
+			    get_uid(n, "uniqueid", &nu))
+				continue;
 			/* the old one's late "down" must not count */
 			gone_add(ike->gone_child, &ike->gone_child_n, ou);
 			child_remove(t, ou);
@@ -951,7 +954,7 @@ static int ev_list_sa(struct ike *ike, const struct vici_node *root)
 
 	vici_for_each(s, root) {
 		const struct vici_node *sas;
-		uint32_t ike_uid, uid;
+		uint32_t ike_uid, uid = 0;
 		struct tun *t;
 
 		if (s->type != VICI_N_SECTION)
@@ -972,9 +975,9 @@ static int ev_list_sa(struct ike *ike, const struct vici_node *root)
 		vici_for_each(c, sas) {
 			const char *name = vici_get_str(c, "name");
 
-			if (c->type != VICI_N_SECTION)
+			if (c->type != VICI_N_SECTION ||
+			    get_uid(c, "uniqueid", &uid))
 				continue;
-			get_uid(c, "uniqueid", &uid);
 			if ((name && strcmp(name, t->name)) ||
 			    gone_has(ike->gone_child, ike->gone_child_n, uid))
 				continue;
