@@ -342,6 +342,27 @@ static const struct bad bad[] = {
 	  BASE TUN2 "            ike: {psk: \"two words\"}\n        ike: {psk: \"\"}\n", 0,
 	  F "10: " P "tunnels[1].ike.psk: contains a space; letters, digits and the printable ASCII symbols except '\"' allowed, no spaces\n"
 	  F "11: " P "ike.psk: 0 characters; 1..100 allowed\n" },
+	{ "psk-characters",
+	  BASE TUN2 "            ike: {psk: \"say \\\"hi\\\"\"}\n        ike: {psk: \"caf\xc3\xa9\"}\n", 0,
+	  F "10: " P "tunnels[1].ike.psk: contains a space; letters, digits and the printable ASCII symbols except '\"' allowed, no spaces\n"
+	  F "11: " P "ike.psk: contains a character other than printable ASCII; letters, digits and the printable ASCII symbols except '\"' allowed, no spaces\n" },
+	{ "psk-double-quote",
+	  BASE "        ike: {psk: 'a\"b'}\n", 0,
+	  F "8: " P "ike.psk: contains '\"'; letters, digits and the printable ASCII symbols except '\"' allowed, no spaces\n" },
+	{ "fqdn-edges",
+	  BASE TUN2 "            ike: {local-id: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com, remote-id: vpn.example.}\n"
+	  "        ike:\n          local-id: host.123\n          remote-id: abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcd\n", 0,
+	  F "10: " P "tunnels[1].ike.local-id: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is neither an IP address nor an FQDN; an IP address or an FQDN (labels of letters, digits and '-', e.g. vpn.example.com) allowed\n"
+	  F "10: " P "tunnels[1].ike.remote-id: \"vpn.example.\" is neither an IP address nor an FQDN; an IP address or an FQDN (labels of letters, digits and '-', e.g. vpn.example.com) allowed\n"
+	  F "12: " P "ike.local-id: \"host.123\" is neither an IP address nor an FQDN; an IP address or an FQDN (labels of letters, digits and '-', e.g. vpn.example.com) allowed\n"
+	  F "13: " P "ike.remote-id: 256 characters; an IP address or an FQDN of at most 253 characters allowed\n" },
+	{ "health-types",
+	  BASE "            health: on\n" TUN2 "            health:\n", 0,
+	  F "8: " T0 "health: \"on\" is a string; a mapping with dst, src, interval, retries, rise, policy allowed\n"
+	  F "11: " P "tunnels[1].health: no value; a mapping with dst, src, interval, retries, rise, policy allowed\n" },
+	{ "bool-quoted",
+	  BASE "        enabled: \"true\"\n", 0,
+	  F "8: " P "enabled: \"true\" (quoted) is not a boolean; true or false allowed\n" },
 	{ "ike-enums",
 	  BASE "        ike:\n          version: ikev3\n          mode: quick\n          encryption: aes512\n"
 	  "          integrity: sha3\n          dh-group: 15\n          nat-traversal: maybe\n", 0,
