@@ -291,11 +291,16 @@ static bool closed(struct fsock *s, int ms)
 	return false;
 }
 
+/* one byte per write, the module's loop run in between */
+static bool dribble;
+
 static void fs_write(struct fsock *s, const uint8_t *p, size_t n)
 {
 	while (n) {
-		ssize_t w = write(s->fd, p, n);
+		ssize_t w = write(s->fd, p, dribble ? 1 : n);
 
+		if (dribble)
+			loop_run_once(L, 0);
 		if (w < 0 && errno == EAGAIN) {
 			loop_run_once(L, 2);
 			continue;
@@ -1081,11 +1086,16 @@ static void test_module(void)
 	answer(&fcmd, "yes", NULL);
 	TAP_CHECK(quiet(&fcmd, 80), "the unchanged shared key is not reloaded");
 
-	/* rekeys */
+	/* rekeys; the first one arrives one byte per read */
 	ups = recs[0].ups;
 	downs = recs[0].downs;
+	dribble = true;
 	send_child_rekey(&fev, d1, 1, 2, 3);
+	dribble = false;
 	pump(30);
+	TAP_CHECK(show_has(ike, "dc1", "\"spi-in\":\"c0000003\"") &&
+		  ike_connected(ike),
+		  "an event read one byte at a time is put together and handled");
 	TAP_CHECK(recs[0].up && recs[0].downs == downs && recs[0].ups == ups,
 		  "child-rekey 2 -> 3: no down, no second up");
 	send_sa(&fev, "child-updown", 0, d1, 1, "ESTABLISHED", 2, "DELETED");
@@ -1099,6 +1109,31 @@ static void test_module(void)
 	TAP_CHECK(recs[0].up && recs[0].downs == downs &&
 		  show_has(ike, "dc1", "\"uniqueid\":4"),
 		  "ike-rekey 1 -> 4: no down, IKE SA now #4");
+	/* a 480 kB event (1500 children of a foreign conn): many reads */
+	{
+		struct vici_builder b;
+		char n[32];
+		int before = charon_down;
+
+		vici_build_init(&b, VICI_EVENT, "list-sa");
+		vici_build_section(&b, "foreign");
+		ike_fields(&b, 90, "ESTABLISHED");
+		vici_build_section(&b, "child-sas");
+		for (int i = 0; i < 1500; i++) {
+			snprintf(n, sizeof(n), "foreign-%d", 100 + i);
+			vici_build_section(&b, n);
+			child_fields(&b, "foreign", 100 + i, "INSTALLED");
+			vici_build_section_end(&b);
+		}
+		vici_build_section_end(&b);
+		vici_build_section_end(&b);
+		TAP_CHECK(b.len > 300000, "test: a %zu byte event", b.len);
+		fs_send(&fev, &b);
+		pump(100);
+		TAP_CHECK(ike_connected(ike) && charon_down == before &&
+			  recs[0].up,
+			  "a 480 kB event over many reads: handled, foreign SAs ignored, still connected");
+	}
 	/* duplicates */
 	send_sa(&fev, "child-updown", 1, d1, 5, "ESTABLISHED", 6, "INSTALLED");
 	pump(30);
