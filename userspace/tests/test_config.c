@@ -918,6 +918,12 @@ static void test_limits(void)
 	TAP_CHECK(r == -1 && e.n == 1 && strstr(e.msg[0], "/: "), "a directory is refused");
 	cfg_errors_free(&e);
 
+	r = cfg_load_buf("null.yaml", NULL, 0, &c, &e);
+	TAP_CHECK(r == -1 && e.n == 1 && !strcmp(e.msg[0],
+		  "null.yaml:1: gateways: the file is empty; a mapping with gateways: (a list) required"),
+		  "no buffer at all: an empty file");
+	cfg_errors_free(&e);
+
 	/* errors append to what errs holds */
 	cfg_load_buf("a.yaml", "gateways: 1\n", 12, &c, &e);
 	cfg_load_buf("b.yaml", "gateways: 2\n", 12, &c, &e);

@@ -2323,6 +2323,8 @@ int cfg_load_buf(const char *name, const char *buf, size_t len,
 	bool fatal;
 
 	*out = NULL;
+	if (!buf)	/* libyaml asserts a buffer, even an empty one */
+		buf = "";
 	if (len > CFG_FILE_MAX) {
 		err_file(&L, "%zu bytes; at most %u (4 MiB) allowed", len, CFG_FILE_MAX);
 		flush_errors(&L, errs);
