@@ -87,6 +87,10 @@ static const struct bad bad[] = {
 	  "            health: *h\n", 0,
 	  F "8: " T0 "health: anchor &h; anchors and aliases are not supported, write the value out\n"
 	  F "11: " P "tunnels[1].health: alias *h; anchors and aliases are not supported, write the value out\n" },
+	{ "anchor-then-syntax",
+	  "gateways: &g []\nfoo: [\n", 0,
+	  F "1: gateways: anchor &g; anchors and aliases are not supported, write the value out\n"
+	  F "3: YAML syntax: did not find expected node content (while parsing a flow node at line 3); valid YAML allowed\n" },
 	{ "tag",
 	  BASE "        id: !!int 5\n", 0,
 	  F "8: " P "id: tag tag:yaml.org,2002:int; tags are not supported, write the value without one\n" },
