@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1193,13 +1194,28 @@ static void test_module(void)
 	{
 		uint64_t t0, gaps[4];
 		bool all = true;
+		struct fpkt q;
 
 		/* the next check finds nothing: initiate fails, thrice */
 		TAP_CHECK(expect_check(d1, "no",
 				       "CHILD_SA config 'vpnrt.dc1.1' not found"),
 			  "the next check finds no SA (the CONNECTING one vanished): initiate");
 		t0 = loop_now_ms();
-		pump(20);
+		{
+			static const char *const three[] = { "vpnrt.dc1.1",
+							     "vpnrt.dc2.1",
+							     "vpnrt.dc3.1",
+							     NULL };
+
+			ok = expect(&fcmd, VICI_CMD_REQUEST, "get-conns", &q);
+			fpkt_free(&q);
+			answer_list(&fcmd, "conns", three);
+			ok &= expect(&fcmd, VICI_CMD_REQUEST, "get-shared", &q);
+			fpkt_free(&q);
+			answer_list(&fcmd, "keys", three);
+			TAP_CHECK(ok && quiet(&fcmd, 30),
+				  "\"config not found\": the module re-reads charon's conns and keys at once (all there: nothing reloaded)");
+		}
 		TAP_CHECK(show_has(ike, "dc1",
 				   "\"last-error\":\"initiate failed: CHILD_SA config 'vpnrt.dc1.1' not found\""),
 			  "ike show: last error \"initiate failed: <errmsg>\"");
@@ -1413,6 +1429,29 @@ static void test_module(void)
 		if (getenv("VPNRT_TEST_LOG"))
 			fputs(buf, stdout);
 		free(buf);
+	}
+	/* someone (swanctl --load-all) unloaded dc2's conn and key */
+	{
+		static const char *const left[] = { "vpnrt.dc1.1", "vpnrt.dc3.1",
+						    NULL };
+
+		tm.resync_ms = 100;
+		ike_set_timing(ike, &tm);
+		ok = expect(&fcmd, VICI_CMD_REQUEST, "get-conns", &p);
+		fpkt_free(&p);
+		answer_list(&fcmd, "conns", left);
+		ok &= expect(&fcmd, VICI_CMD_REQUEST, "get-shared", &p);
+		fpkt_free(&p);
+		tm.resync_ms = 0;	/* no further rounds in this test */
+		ike_set_timing(ike, &tm);
+		answer_list(&fcmd, "keys", left);
+		TAP_CHECK(ok, "every resync_ms: get-conns and get-shared again");
+		TAP_CHECK(expect_cmd("load-shared", "id", d2) &&
+			  expect_cmd("load-conn", NULL, NULL) && quiet(&fcmd, 80),
+			  "dc2's vanished key and conn are loaded again, nothing else");
+		TAP_CHECK(log_has("vpnrt.dc2.1: charon no longer has the conn vpnrtd loaded (unloaded by someone else, e.g. swanctl --load-all); loading it again"),
+			  "and the log says why");
+		TAP_CHECK(recs[0].up, "dc1 untouched by the resync");
 	}
 	/* charon gone while a config change is being sent */
 	{
@@ -1842,6 +1881,24 @@ static void test_real_module(const char *uri)
 		  "real charon: the module saw the CONNECTING SAs and did not initiate again");
 	TAP_CHECK(show_has(ike, "r1", "\"state\":\"CONNECTING\""),
 		  "real charon: ike show has the CONNECTING IKE SA");
+	/* what swanctl --load-all does to conns it does not know */
+	tm.resync_ms = 500;
+	ike_set_timing(ike, &tm);
+	real_list("unload-conn", "name", "vpnrt.r1.1", NULL);
+	real_list("unload-shared", "id", "vpnrt.r1.1", NULL);
+	s = real_list("get-conns", NULL, NULL, "conns");
+	TAP_CHECK(!strstr(s, "vpnrt.r1.1"),
+		  "real charon: r1's conn and key unloaded behind the module's back (%s)",
+		  s);
+	pump(1500);
+	s = real_list("get-conns", NULL, NULL, "conns");
+	TAP_CHECK(strstr(s, "vpnrt.r1.1") != NULL,
+		  "real charon: the module's resync loaded r1's conn again (%s)", s);
+	s = real_list("get-shared", NULL, NULL, "keys");
+	TAP_CHECK(strstr(s, "vpnrt.r1.1") != NULL,
+		  "real charon: and its key (%s)", s);
+	tm.resync_ms = 0;
+	ike_set_timing(ike, &tm);
 	if (getenv("VPNRT_TEST_CHARON_RESTART")) {
 		int down = charon_down, up = charon_up;
 
@@ -1896,6 +1953,8 @@ int main(void)
 	 * VPNRT_TEST_LOG=1 copies it to stderr at the end */
 	logf_ = tmpfile();
 	log_set_file(logf_);
+	/* a check that fails may leave the fake writing to a closed socket */
+	signal(SIGPIPE, SIG_IGN);
 	log_set_level(LOG_DEBUG);
 	L = loop_new();
 	test_mapping();

@@ -149,6 +149,8 @@ struct ike {
 	bool sync_conns_ok, sync_keys_ok;
 	struct loop_timer reconnect;
 	unsigned int reconnect_fails;
+	struct loop_timer resync;	/* periodic get-conns/get-shared */
+	int resync_pending;		/* answers still to come */
 	char *foreign;		/* the foreign conns last logged */
 	struct tun *tuns;
 	uint32_t gone_child[GONE_MAX], gone_ike[GONE_MAX];
@@ -163,6 +165,7 @@ static void ike_fail(struct ike *ike, const char *fmt, ...)
 static void tun_update(struct ike *ike, struct tun *t, const char *why);
 static void tun_schedule(struct ike *ike, struct tun *t, const char *why);
 static void tun_apply(struct ike *ike, struct tun *t);
+static void resync_arm(struct ike *ike);
 
 /* ---- small helpers ---- */
 
@@ -683,6 +686,8 @@ static void ike_disconnect(struct ike *ike)
 	vc_close(ike, &ike->cmd);
 	sync_reset(ike);
 	ike->synced = false;
+	ike->resync_pending = 0;
+	loop_timer_cancel(ike->loop, &ike->resync);
 	for (struct tun *t = ike->tuns; t; t = t->next) {
 		loop_timer_cancel(ike->loop, &t->retry);
 		t->busy = t->waiting_up = false;
@@ -1391,8 +1396,79 @@ static void sync_step(struct ike *ike)
 	}
 	vlog(LOG_NOTICE, "ike: connected to charon at %s: %d tunnel(s), %d up after reading its SAs",
 	     ike->uri, n, up);
+	resync_arm(ike);
 	if (ike->ops.charon)
 		ike->ops.charon(ike->arg, true);
+}
+
+static void resync_arm(struct ike *ike)
+{
+	if (ike->tm.resync_ms && ike->synced)
+		loop_timer_arm(ike->loop, &ike->resync, ike->tm.resync_ms);
+	else
+		loop_timer_cancel(ike->loop, &ike->resync);
+}
+
+/* both answers in: reconcile against them like after a connect */
+static void resync_step(struct ike *ike)
+{
+	unsigned int epoch = ike->epoch;
+
+	if (--ike->resync_pending)
+		return;
+	if (ike->sync_conns_ok && ike->sync_keys_ok) {
+		for (struct tun *t = ike->tuns; t; t = t->next)
+			t->in_charon_conn = t->in_charon_key = false;
+		reconcile(ike);
+		if (ike->epoch != epoch)
+			return;
+	}
+	sync_reset(ike);
+	resync_arm(ike);
+}
+
+static void on_resync_conns(struct ike *ike, struct cmd *c,
+			    const struct vici_node *reply)
+{
+	(void)c;
+	if (reply && collect(&ike->sync_conns, &ike->n_sync_conns, reply,
+			     "conns")) {
+		ike_fail(ike, "malformed get-conns answer: a conn name is empty or holds a NUL byte");
+		return;
+	}
+	ike->sync_conns_ok = reply != NULL;
+	resync_step(ike);
+}
+
+static void on_resync_keys(struct ike *ike, struct cmd *c,
+			   const struct vici_node *reply)
+{
+	(void)c;
+	if (reply && collect(&ike->sync_keys, &ike->n_sync_keys, reply,
+			     "keys")) {
+		ike_fail(ike, "malformed get-shared answer: a key id is empty or holds a NUL byte");
+		return;
+	}
+	ike->sync_keys_ok = reply != NULL;
+	resync_step(ike);
+}
+
+/* re-read charon's conns and keys (the timer, or a sign they vanished) */
+static void resync_start(void *arg)
+{
+	struct ike *ike = arg;
+	struct vici_builder b;
+
+	if (!ike->synced || ike->resync_pending)
+		return;
+	loop_timer_cancel(ike->loop, &ike->resync);
+	vlog(LOG_DEBUG, "ike: re-reading charon's conns and shared keys");
+	ike->resync_pending = 2;
+	vici_build_init(&b, VICI_CMD_REQUEST, "get-conns");
+	if (!vc_queue(&ike->cmd, &b, on_resync_conns, NULL, "get-conns"))
+		return;
+	vici_build_init(&b, VICI_CMD_REQUEST, "get-shared");
+	vc_queue(&ike->cmd, &b, on_resync_keys, NULL, "get-shared");
 }
 
 static void start_sync(struct ike *ike)
@@ -1520,6 +1596,9 @@ static void tun_apply(struct ike *ike, struct tun *t)
 		vlog(LOG_NOTICE, "ike: %s: config changed: closing its SAs and reloading the conn",
 		     t->name);
 		queue_terminate(ike, t->name);
+	} else if (!t->in_charon_conn && t->loaded_conn && ike->synced) {
+		vlog(LOG_WARNING, "ike: %s: charon no longer has the conn vpnrtd loaded (unloaded by someone else, e.g. swanctl --load-all); loading it again",
+		     t->name);
 	} else {
 		vlog(LOG_INFO, "ike: %s: loading the conn (%s)", t->name,
 		     !t->in_charon_conn ? "charon does not have it" :
@@ -1561,6 +1640,12 @@ static void on_initiate(struct ike *ike, struct cmd *c,
 			  msg ? msg : "charon gave no reason");
 		vlog(LOG_WARNING, "ike: %s: %s", t->name, t->err);
 		tun_schedule(ike, t, t->err);
+		/* "CHILD_SA config '...' not found": someone unloaded it */
+		if (msg && strstr(msg, "not found")) {
+			vlog(LOG_NOTICE, "ike: %s: charon lost its config; re-reading charon's conns to load it again",
+			     t->name);
+			resync_start(ike);
+		}
 		return;
 	}
 	vlog(LOG_INFO, "ike: %s: initiating; waiting up to %u ms for a child SA",
@@ -1804,6 +1889,7 @@ struct ike *ike_new(struct loop *loop, const char *uri,
 	vc_init(ike, &ike->ev, "event");
 	vc_init(ike, &ike->cmd, "command");
 	loop_timer_init(&ike->reconnect, ike_connect, ike);
+	loop_timer_init(&ike->resync, resync_start, ike);
 	ike_connect(ike);
 	return ike;
 }
@@ -1831,6 +1917,7 @@ void ike_free(struct ike *ike)
 	free(ike->cmd.in);
 	free(ike->cmd.out);
 	loop_timer_cancel(ike->loop, &ike->reconnect);
+	loop_timer_cancel(ike->loop, &ike->resync);
 	sync_reset(ike);
 	while (ike->tuns) {
 		struct tun *t = ike->tuns;
@@ -1846,6 +1933,8 @@ void ike_free(struct ike *ike)
 void ike_set_timing(struct ike *ike, const struct ike_timing *tm)
 {
 	ike->tm = tm ? *tm : timing_default;
+	if (!ike->resync_pending)
+		resync_arm(ike);
 }
 
 bool ike_connected(const struct ike *ike)

@@ -61,8 +61,16 @@ struct ike_timing {
 	uint32_t reconnect_min_ms;	/* charon lost: 1 s .. */
 	uint32_t reconnect_max_ms;	/* .. 10 s */
 	uint32_t cmd_timeout_ms;	/* no reply: connection lost, 30 s */
+	/*
+	 * Re-read charon's conns and keys this often (0: never) and load
+	 * again what vanished: `swanctl --load-all`, which strongswan.service
+	 * runs on start and reload, unloads every conn and key not in
+	 * swanctl.conf, ours included. 30 s.
+	 */
+	uint32_t resync_ms;
 };
-#define IKE_TIMING_DEFAULT { 1000, 60000, 30000, 60000, 1000, 10000, 30000 }
+#define IKE_TIMING_DEFAULT { 1000, 60000, 30000, 60000, 1000, 10000, 30000, \
+			     30000 }
 
 /*
  * uri: unix:///path (NULL: IKE_DEFAULT_URI). Connects at once and keeps
