@@ -1435,6 +1435,11 @@ static void test_module(void)
 		static const char *const left[] = { "vpnrt.dc1.1", "vpnrt.dc3.1",
 						    NULL };
 
+		/* a CONNECTING IKE SA that later failed without an event */
+		send_sa(&fev, "list-sa", 0, d2, 77, "CONNECTING", 0, NULL);
+		pump(20);
+		TAP_CHECK(show_has(ike, "dc2", "\"state\":\"CONNECTING\""),
+			  "a CONNECTING IKE SA of responder dc2 is recorded");
 		tm.resync_ms = 100;
 		ike_set_timing(ike, &tm);
 		ok = expect(&fcmd, VICI_CMD_REQUEST, "get-conns", &p);
@@ -1446,6 +1451,17 @@ static void test_module(void)
 		ike_set_timing(ike, &tm);
 		answer_list(&fcmd, "keys", left);
 		TAP_CHECK(ok, "every resync_ms: get-conns and get-shared again");
+		ok = expect(&fev, VICI_CMD_REQUEST, "list-sas", &p);
+		TAP_CHECK(ok && !vici_get_str(p.root, "ike"),
+			  "and a full list-sas on the event connection");
+		fpkt_free(&p);
+		send_sa(&fev, "list-sa", 0, d1, 20, "ESTABLISHED", 21,
+			"INSTALLED");
+		answer(&fev, NULL, NULL);
+		pump(20);
+		TAP_CHECK(!show_lacks_fails(ike, "dc2", "CONNECTING") &&
+			  recs[0].up,
+			  "the CONNECTING record charon no longer lists is dropped; dc1 stays up");
 		TAP_CHECK(expect_cmd("load-shared", "id", d2) &&
 			  expect_cmd("load-conn", NULL, NULL) && quiet(&fcmd, 80),
 			  "dc2's vanished key and conn are loaded again, nothing else");

@@ -90,6 +90,7 @@ struct tun {
 	struct ike_sa *ikes;
 	struct child_sa *children;
 	unsigned int gen;
+	unsigned int full_gen;	/* gen when the last full list-sas began */
 	bool up;
 	int last_count;		/* installed children at the last update */
 	uint64_t up_since;
@@ -1453,22 +1454,75 @@ static void on_resync_keys(struct ike *ike, struct cmd *c,
 	resync_step(ike);
 }
 
-/* re-read charon's conns and keys (the timer, or a sign they vanished) */
-static void resync_start(void *arg)
+/* what a full list-sas did not mention since it began is gone */
+static void on_resync_sas(struct ike *ike, struct cmd *c,
+			  const struct vici_node *reply)
 {
-	struct ike *ike = arg;
+	(void)c;
+	(void)reply;
+	for (struct tun *t = ike->tuns; t; t = t->next) {
+		for (struct ike_sa **pp = &t->ikes; *pp;) {
+			struct ike_sa *sa = *pp;
+
+			if (sa->gen >= t->full_gen) {
+				pp = &sa->next;
+				continue;
+			}
+			vlog(LOG_INFO, "ike: %s: IKE SA #%u (%s) no longer in charon",
+			     t->name, sa->uid, sa->state);
+			*pp = sa->next;
+			free(sa);
+		}
+		for (struct child_sa **pp = &t->children; *pp;) {
+			struct child_sa *cs = *pp;
+
+			if (cs->gen >= t->full_gen) {
+				pp = &cs->next;
+				continue;
+			}
+			*pp = cs->next;
+			free(cs);
+		}
+		tun_update(ike, t, tun_installed(t) ?
+			   "child SA found by list-sas" :
+			   "no installed child SA in list-sas");
+	}
+	resync_step(ike);
+}
+
+/*
+ * Re-read charon's conns and keys (the timer, or a sign they vanished);
+ * with sas also every SA, which refreshes what ike show prints and drops
+ * records of SAs that ended without an event (a CONNECTING one that
+ * failed).
+ */
+static void resync_start(struct ike *ike, bool sas)
+{
 	struct vici_builder b;
 
 	if (!ike->synced || ike->resync_pending)
 		return;
 	loop_timer_cancel(ike->loop, &ike->resync);
-	vlog(LOG_DEBUG, "ike: re-reading charon's conns and shared keys");
-	ike->resync_pending = 2;
+	vlog(LOG_DEBUG, "ike: re-reading charon's conns and shared keys%s",
+	     sas ? " and SAs" : "");
+	ike->resync_pending = sas ? 3 : 2;
 	vici_build_init(&b, VICI_CMD_REQUEST, "get-conns");
 	if (!vc_queue(&ike->cmd, &b, on_resync_conns, NULL, "get-conns"))
 		return;
 	vici_build_init(&b, VICI_CMD_REQUEST, "get-shared");
-	vc_queue(&ike->cmd, &b, on_resync_keys, NULL, "get-shared");
+	if (!vc_queue(&ike->cmd, &b, on_resync_keys, NULL, "get-shared") ||
+	    !sas)
+		return;
+	for (struct tun *t = ike->tuns; t; t = t->next)
+		t->full_gen = ++t->gen;
+	vici_build_init(&b, VICI_CMD_REQUEST, "list-sas");
+	vici_build_kv_str(&b, "noblock", "yes");
+	vc_queue(&ike->ev, &b, on_resync_sas, NULL, "list-sas");
+}
+
+static void resync_timer(void *arg)
+{
+	resync_start(arg, true);
 }
 
 static void start_sync(struct ike *ike)
@@ -1644,7 +1698,7 @@ static void on_initiate(struct ike *ike, struct cmd *c,
 		if (msg && strstr(msg, "not found")) {
 			vlog(LOG_NOTICE, "ike: %s: charon lost its config; re-reading charon's conns to load it again",
 			     t->name);
-			resync_start(ike);
+			resync_start(ike, false);
 		}
 		return;
 	}
@@ -1889,7 +1943,7 @@ struct ike *ike_new(struct loop *loop, const char *uri,
 	vc_init(ike, &ike->ev, "event");
 	vc_init(ike, &ike->cmd, "command");
 	loop_timer_init(&ike->reconnect, ike_connect, ike);
-	loop_timer_init(&ike->resync, resync_start, ike);
+	loop_timer_init(&ike->resync, resync_timer, ike);
 	ike_connect(ike);
 	return ike;
 }
