@@ -9,7 +9,8 @@
  * few bytes (child-updown up/down, ike-updown up/down, ike-rekey,
  * child-rekey, list-sa, for our two conns or a foreign one, with small
  * uniqueids and any state), or appends raw bytes to the stream, or an
- * answer to the outstanding request, or runs due timers. After every
+ * answer to the outstanding request (plain, or listing conns or keys),
+ * or starts a resync, or runs due timers. After every
  * step the invariants must hold:
  *   - a synced module reports a tunnel up exactly while it counts an
  *     installed child SA for it;
@@ -91,7 +92,7 @@ static void child_sec(struct vici_builder *b, const char *sec,
 /* one step of the program: bytes for the event connection's stream */
 static void step(struct ike *ike, struct in *in)
 {
-	unsigned int kind = next(in) % 10;
+	unsigned int kind = next(in) % 12;
 	const char *conn = names[next(in) % 3];
 	unsigned int iu = next(in) % 8 + 1, cu = next(in) % 16 + 1;
 	unsigned int nu = next(in) % 16 + 1;
@@ -173,9 +174,21 @@ static void step(struct ike *ike, struct in *in)
 		vici_build_kv_str(&b, "success", (iu & 1) ? "yes" : "no");
 		vc = (cu & 1) ? &ike->ev : &ike->cmd;
 		break;
-	default:
+	case 9:
 		loop_run_once(ike->loop, 0);
 		return;
+	case 10:
+		resync_start(ike, iu & 1);
+		return;
+	default:
+		/* an answer listing conns and keys, like get-conns/-shared */
+		vici_build_init(&b, VICI_CMD_RESPONSE, NULL);
+		vici_build_list(&b, (iu & 1) ? "conns" : "keys");
+		for (unsigned int i = 0; i < cu % 4; i++)
+			vici_build_item_str(&b, names[(nu + i) % 3]);
+		vici_build_list_end(&b);
+		vc = (iu & 2) ? &ike->ev : &ike->cmd;
+		break;
 	}
 	if (vici_build_finish(&b, &pkt, &len))
 		abort();
