@@ -224,7 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct loop *loop;
 	static FILE *null;
-	struct ike_timing tm = { 1, 4, 2, 0, 100000, 100000, 100000 };
+	struct ike_timing tm = { 1, 4, 2, 0, 100000, 100000, 100000, 0 };
 	struct cfg_tunnel ct[2];
 	struct ike_tunnel tt[2];
 	int sp[2][2];
