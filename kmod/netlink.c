@@ -1278,7 +1278,8 @@ struct tunnel_set {
 /*
  * The device a tunnel named by POSITION is rebound to: the IFINDEX of its
  * nest when it differs from the tunnel's, or when the tunnel lost its
- * device (a device re-created with the old ifindex); NULL for none.
+ * device and a device has that ifindex again (re-created with it); NULL
+ * for none: the tunnel's own ifindex only names it.
  */
 static int tunnel_rebind_dev(struct vpnrt_conn *c, unsigned int idx,
 			     struct nlattr *ifa, struct net_device **out,
@@ -1296,6 +1297,8 @@ static int tunnel_rebind_dev(struct vpnrt_conn *c, unsigned int idx,
 	if (ifindex == t->ifindex && rtnl_dereference(t->dev))
 		return 0;
 	dev = __dev_get_by_index(dev_net(c->gw->dev), ifindex);
+	if (!dev && ifindex == t->ifindex)
+		return 0;
 	if (!dev) {
 		NL_SET_ERR_MSG_ATTR_FMT(extack, ifa,
 					"tunnel %u: no device with ifindex %u in this netns",
