@@ -8,7 +8,11 @@
 # and the attributes CONN_SET refuses, messages cut at 79 characters,
 # strict dump requests, no route events with CONN_DEL, GW_DEL and ip link
 # del, GW_NEW events of ip link add, the lowest free conn id, no
-# NLM_F_DUMP_INTR for state and counter changes, and `vpnrtctl -V`.
+# NLM_F_DUMP_INTR for state and counter changes, owners (given at creation,
+# fixed), IKE state per tunnel (by position or ifindex, the conn-level
+# state setting every tunnel's) and tunnels rebound to other devices
+# (after a delete and re-create, health check kept), with their
+# rejections, and `vpnrtctl -V`.
 #
 # Each rejection is checked for its errno, message and attribute, and the
 # gateways, connections and routes dumped after it must equal those
@@ -25,10 +29,10 @@ spec=$VPNRT_TOP/Documentation/netlink/vpnrt.yaml
 
 setup_ns ns || fail_all "cannot create a netns"
 vpnrt_load || fail_all "cannot load vpnrt.ko"
-for i in $(seq 1 10); do
+for i in $(seq 1 14); do
 	echo "link add xfrm$i type xfrm if_id $i"
 	echo "link set xfrm$i up"
-done | ip -n "$ns" -batch - || fail_all "cannot create xfrm1..xfrm10"
+done | ip -n "$ns" -batch - || fail_all "cannot create xfrm1..xfrm14"
 
 res=$(mktemp) && err=$(mktemp) || fail_all "mktemp"
 trap 'rm -f "$res" "$err"; cleanup_ns' EXIT

@@ -49,13 +49,13 @@ check_eq "spec validates against genetlink-legacy.yaml; gw-new acks" null "$out"
 
 out=$(ynl --no-schema --do gw-get --json '{"gw": {"ifname": "vpngw0"}}')
 gw=$(jqr '.gw.ifindex' "$out")
-check_eq "gw-get: settings, default quotas, counters" \
-	"vpngw0 $(ip -n "$ns" -o link show vpngw0 | cut -d: -f1) l3 4 50 50 100 100 1048576 0 0 0 0 0" \
-	"$(jqr '.gw | "\(.ifname) \(.ifindex) \(.["ecmp-hash"]) \(.["max-paths"]) \(.["max-conns"]) \(.["max-bgp-routes"]) \(.["max-peer-routes"]) \(.["max-policy-routes"]) \(.["max-routes"]) \(.["n-conns"]) \(.["n-routes"]) \(.["n-policy-routes"]) \(.["n-bgp-routes"]) \(.stats["tx-packets"])"' "$out")"
+check_eq "gw-get: settings, default quotas, counters, owner none" \
+	"vpngw0 $(ip -n "$ns" -o link show vpngw0 | cut -d: -f1) l3 4 50 50 100 100 1048576 0 0 0 0 0 none" \
+	"$(jqr '.gw | "\(.ifname) \(.ifindex) \(.["ecmp-hash"]) \(.["max-paths"]) \(.["max-conns"]) \(.["max-bgp-routes"]) \(.["max-peer-routes"]) \(.["max-policy-routes"]) \(.["max-routes"]) \(.["n-conns"]) \(.["n-routes"]) \(.["n-policy-routes"]) \(.["n-bgp-routes"]) \(.stats["tx-packets"]) \(.owner)"' "$out")"
 
 # 2: connection over xfrm1, with its event
 out=$(ynl --no-schema --subscribe events --do conn-new \
-	--json "{\"conn\": {\"name\": \"c1\", \"gw-ifindex\": $gw, \"tunnels\": [{\"ifindex\": $xfrm1}]}}")
+	--json "{\"conn\": {\"name\": \"c1\", \"gw-ifindex\": $gw, \"owner\": \"agent\", \"tunnels\": [{\"ifindex\": $xfrm1}]}}")
 check_eq "conn-new acks; event conn-new-ntf with the connection" \
 	"null conn-new-ntf c1 1 $gw xfrm1" \
 	"$(jqr -s '"\(.[0]) \(.[1][0].name) \(.[1][0].msg.conn.name) \(.[1][0].msg.conn.id) \(.[1][0].msg.conn["gw-ifindex"]) \(.[1][0].msg.conn.tunnels[0]["1"].ifname)"' "$out")"
@@ -73,9 +73,9 @@ check_eq "route-new acks; one route-new-ntf event with the 4 routes" \
 	"$(jqr -s '"\(.[0]) \([.[1][].name] | unique | join(",")) \([.[1][].msg.routes[]] | length)"' "$out")"
 
 out=$(ynl --no-schema --do conn-get --json '{"conn": {"name": "c1"}}')
-check_eq "conn-get: modes, states, tunnel, route counts" \
-	"c1 1 $gw active-standby destination up up 0 up 0 4 1 $xfrm1 xfrm1 up 0" \
-	"$(jqr '.conn | "\(.name) \(.id) \(.["gw-ifindex"]) \(.mode) \(.routing) \(.admin) \(.state) \(.["down-reason"] | length) \(.ike) \(.["ike-managed"]) \(.["n-routes"]) \(.["n-bgp-routes"]) \(.tunnels[0]["1"].ifindex) \(.tunnels[0]["1"].ifname) \(.tunnels[0]["1"].state) \(.tunnels[0]["1"]["tx-packets"])"' "$out")"
+check_eq "conn-get: modes, states, owner, tunnel with its ike and position, route counts" \
+	"c1 1 $gw active-standby destination up up 0 up 0 4 1 agent $xfrm1 xfrm1 up 0 up 1" \
+	"$(jqr '.conn | "\(.name) \(.id) \(.["gw-ifindex"]) \(.mode) \(.routing) \(.admin) \(.state) \(.["down-reason"] | length) \(.ike) \(.["ike-managed"]) \(.["n-routes"]) \(.["n-bgp-routes"]) \(.owner) \(.tunnels[0]["1"].ifindex) \(.tunnels[0]["1"].ifname) \(.tunnels[0]["1"].state) \(.tunnels[0]["1"]["tx-packets"]) \(.tunnels[0]["1"].ike) \(.tunnels[0]["1"].position)"' "$out")"
 
 # 4: dump, one route per message
 out=$(ynl --no-schema --dump route-get)
