@@ -24,6 +24,24 @@
  * before every retry it asks list-sas whether an SA for the tunnel is
  * already INSTALLED or CONNECTING (charon's own retransmits, DPD restart),
  * in which case it does not initiate a duplicate.
+ *
+ * Reconciliation: after every (re)connect, and every resync_ms (30 s),
+ * get-conns and get-shared: vpnrt.* conns and keys the config does not
+ * want are unloaded (a conn's SAs terminated first: unload-conn leaves
+ * start_action=none SAs up); wanted ones are loaded when charon lacks
+ * them, when their request differs from the one charon acknowledged, or
+ * when this process has not loaded them yet (after a vpnrtd restart:
+ * loading an identical conn is a no-op in charon). A changed conn's SAs
+ * are terminated before the reload, since charon keeps start_action=none
+ * SAs running with the old settings. Other conns are never touched. The
+ * periodic round also lists every SA, so the counters ike show prints
+ * are at most resync_ms old.
+ *
+ * SA state is keyed on uniqueids: a tunnel is up while at least one child
+ * SA of its conn is installed (duplicates counted). Rekeys move the
+ * tunnel from the old to the new uniqueid without a down; uniqueids that
+ * went down or were rekeyed are remembered (GONE_MAX of them), so a late
+ * "down" for one of them is ignored.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -98,6 +116,7 @@ struct tun {
 	struct loop_timer retry;
 	bool waiting_up;	/* retry is the deadline of an initiate */
 	bool busy;		/* a list-sas or initiate is queued */
+	bool apply;		/* ike_set_tunnels: new or changed */
 	char err[ERR_MAX];
 	time_t err_time;
 };
@@ -2142,13 +2161,21 @@ int ike_set_tunnels(struct ike *ike, const struct ike_tunnel *tuns, int n)
 			loop_timer_cancel(ike->loop, &t->retry);
 			t->waiting_up = false;
 		}
-		if (ike->synced && (is_new || changed))
+		t->apply = is_new || changed;
+	}
+	free(bt);
+	/*
+	 * Requests only once the list is whole: a failed send disconnects,
+	 * and the disconnect must find every tunnel to reset it.
+	 */
+	for (struct tun *t = ike->tuns; t; t = t->next) {
+		if (ike->synced && t->apply)
 			tun_apply(ike, t);
 		else if (ike->synced && t->conn_ok && t->cfg.ike.initiate &&
 			 !t->up && !t->busy && !t->retry.armed)
 			loop_timer_arm(ike->loop, &t->retry, 0);
+		t->apply = false;
 	}
-	free(bt);
 	while (old) {
 		struct tun *t = old;
 
