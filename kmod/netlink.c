@@ -1358,7 +1358,7 @@ static int tunnel_of_nest(struct vpnrt_conn *c, struct nlattr *a,
 		return 0;
 	}
 	NL_SET_ERR_MSG_ATTR_FMT(extack, a,
-				"tunnel: conn %s has two tunnels; give the position or ifindex",
+				"tunnel: conn %s has two tunnels; give the ifindex or position",
 				c->name);
 	return -EINVAL;
 }

@@ -755,8 +755,8 @@ def main():
              vals={'conn': {'name': 'ci', 'ike': 'up', 'tunnels': [
                  {'position': 3, 'ike': 'up'}]}})
     s.reject('conn-set of a tunnel named neither way, on a conn of two',
-             "EINVAL | 'tunnel: conn ci has two tunnels; give the position or "
-             "ifindex' | bad-attr .conn.tunnels[1]", 'conn-set',
+             "EINVAL | 'tunnel: conn ci has two tunnels; give the ifindex or "
+             "position' | bad-attr .conn.tunnels[1]", 'conn-set',
              vals={'conn': {'name': 'ci', 'tunnels': [{'ike': 'up'}]}})
     s.reject('conn-set of a tunnel with nothing to set',
              "EINVAL | 'tunnel: nothing to set (health, ike, or a new ifindex)'"
