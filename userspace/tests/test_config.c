@@ -9,6 +9,7 @@
  * With CFG_CORPUS_DIR set, every file of the table is also written there
  * as a libFuzzer seed for fuzz/config_fuzz.c.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,31 @@ static const struct bad bad[] = {
 	{ "utf16",
 	  "\xff\xfeg\0a\0", 6,
 	  F "1: YAML syntax: invalid leading UTF-8 octet (#FF at byte 0); UTF-8 text without control characters allowed\n" },
+	{ "syntax-no-context",
+	  "gateways: a: b\n", 0,
+	  F "1: YAML syntax: mapping values are not allowed in this context; valid YAML allowed\n" },
+	{ "gateways-alias",
+	  "gateways: *a\n", 0,
+	  F "1: gateways: alias *a; anchors and aliases are not supported, write the value out\n" },
+	{ "gateway-not-mapping",
+	  "gateways: [vpngw0]\n", 0,
+	  F "1: gateways[0]: \"vpngw0\" is a string; a mapping of gateway settings (name, connections, ...) allowed\n" },
+	{ "wrong-types-inside",
+	  BASE "            mtu: \"1400\"\n          - x\n        id: 99999999999\n        routes: [10.0.0.0/8]\n"
+	  "        ike: {lifetime: 1h30m, dpd-delay: abc, remote-id: abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.ab}\n"
+	  "        ipsec: {lifetime: 99999999s}\n"
+	  "      - name: dc 1\n        tunnels: [{ike: none, device: wg9}]\n"
+	  "      - name: [a]\n        tunnels: [{ike: none, device: wg8}]\n", 0,
+	  F "8: " T0 "mtu: \"1400\" is quoted, a string; a number 576..9000 allowed, unquoted\n"
+	  F "9: " P "tunnels[1]: \"x\" is a string; a mapping of tunnel settings (local-address, remote-address, ...) allowed\n"
+	  F "10: " P "id: 99999999999 is out of range; 1..4294967295 allowed\n"
+	  F "11: " P "routes[0]: \"10.0.0.0/8\" is a string; a mapping with prefix and optionally weight, from, priority allowed\n"
+	  F "12: " P "ike.remote-id: 254 characters; an IP address or an FQDN of at most 253 characters allowed\n"
+	  F "12: " P "ike.lifetime: \"1h30m\" is not a duration; 0..86400 seconds, as a number or with unit s, m or h (e.g. 3600, 60m, 1h) allowed\n"
+	  F "12: " P "ike.dpd-delay: \"abc\" is not a duration; 1..3600 seconds, as a number or with unit s, m or h (e.g. 3600, 60m, 1h) allowed\n"
+	  F "13: " P "ipsec.lifetime: \"99999999s\" is out of range; 0..86400 seconds, as a number or with unit s, m or h (e.g. 3600, 60m, 1h) allowed\n"
+	  F "14: gateways[0].connections[1].name: \"dc 1\" contains a space; 1..31 letters, digits, '-', '_' or '.' allowed\n"
+	  F "16: gateways[0].connections[2].name: a list; a connection name allowed\n" },
 	{ "two-documents",
 	  "---\ngateways: []\n---\ngateways: []\n", 0,
 	  F "3: YAML syntax: a second document; one document allowed\n" },
@@ -762,7 +788,8 @@ static void test_overrides(void)
 	c = good("good-health-defaults",
 		 BASE "            health: {dst: 10.0.0.1, src: 10.0.0.2}\n"
 		 "        routing: flow-protection\n        local-cidr: 10.10.0.0/16\n        peer-cidr: 172.16.0.0/12\n"
-		 "        ike: {lifetime: 3600}\n        ipsec: {lifetime: 0}\n");
+		 "        ike: {lifetime: 3600, dpd: True, nat-traversal: TRUE, initiate: true}\n"
+		 "        ipsec: {lifetime: 0}\n");
 	if (c) {
 		const struct cfg_health *h = &c->gws[0].conns[0].tunnels[0].health;
 
@@ -774,6 +801,8 @@ static void test_overrides(void)
 			  pfx_is(&cn->peer_cidr, "172.16.0.0/12"), "flow protection CIDRs");
 		TAP_CHECK(cn->tunnels[0].ike.ike.lifetime == 3600 && cn->tunnels[0].ike.ipsec.lifetime == 0,
 			  "lifetimes 3600 and 0");
+		TAP_CHECK(cn->tunnels[0].ike.dpd && cn->tunnels[0].ike.nat_traversal &&
+			  cn->tunnels[0].ike.initiate, "True, TRUE and true are true");
 	}
 	cfg_free(c);
 }
@@ -845,6 +874,58 @@ static void test_if_ids(void)
 	TAP_CHECK(c && c->gws[0].conns[0].tunnels[0].if_id == 1,
 		  "an id too big for 100 * id + 1: the lowest free number");
 	cfg_free(c);
+}
+
+/* n connections of two tunnels each, named c0, c1, ... */
+static char *conns_file(int n)
+{
+	char *buf = malloc(64 + (size_t)n * 200);
+	size_t o;
+	int i;
+
+	if (!buf)
+		abort();
+	o = (size_t)sprintf(buf, "gateways:\n  - name: vpngw0\n    connections:\n");
+	for (i = 0; i < n; i++)
+		o += (size_t)sprintf(buf + o,
+				     "      - name: c%d\n        tunnels:\n"
+				     "          - {local-address: 192.0.2.1, remote-address: 198.51.%d.1}\n"
+				     "          - {local-address: 192.0.2.1, remote-address: 198.51.%d.2}\n",
+				     i, i, i);
+	return buf;
+}
+
+static void test_many_conns(void)
+{
+	struct cfg_errors e = { 0 };
+	struct cfg *c = NULL;
+	char *buf = conns_file(50);
+	bool ok = true;
+	int i, r;
+
+	r = cfg_load_buf("t.yaml", buf, strlen(buf), &c, &e);
+	TAP_CHECK(r == 0 && c && c->gws[0].n_conns == 50, "50 connections load (the default quota)");
+	for (i = 0; c && i < 50; i++) {
+		char dev[IFNAMSIZ];
+
+		snprintf(dev, sizeof(dev), "xfrm%d", 2 * i + 2);
+		ok = ok && c->gws[0].conns[i].tunnels[0].if_id == (uint32_t)(2 * i + 1) &&
+		     c->gws[0].conns[i].tunnels[1].if_id == (uint32_t)(2 * i + 2) &&
+		     !strcmp(c->gws[0].conns[i].tunnels[1].device, dev);
+	}
+	TAP_CHECK(c && ok, "100 tunnels without ids: if-ids 1..100 in file order, devices xfrm1..xfrm100");
+	cfg_free(c);
+	cfg_errors_free(&e);
+	free(buf);
+
+	buf = conns_file(51);
+	r = cfg_load_buf("t.yaml", buf, strlen(buf), &c, &e);
+	TAP_CHECK(r == -1 && e.n == 1, "51 connections refused");
+	if (e.n == 1)
+		TAP_STREQ(e.msg[0], "t.yaml:204: gateways[0].connections[50]: connection 51 of gateway vpngw0; at most quotas.connections 50 (the default) allowed",
+			  "51 connections: the message");
+	cfg_errors_free(&e);
+	free(buf);
 }
 
 static void test_many_routes(void)
@@ -1039,6 +1120,7 @@ int main(void)
 	test_defaults();
 	test_overrides();
 	test_if_ids();
+	test_many_conns();
 	test_many_routes();
 	test_limits();
 	test_error_cap();

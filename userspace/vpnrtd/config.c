@@ -1186,7 +1186,7 @@ static void get_id(struct ld *L, const struct mp *m, int i, char *out,
 	if (g_scalar(L, m, i, "an IP address or an FQDN", &s) <= 0)
 		return;
 	kpath(m, i, p, sizeof(p));
-	if (strlen(s) > CFG_ID_MAX) {
+	if (strlen(s) > 253) {	/* longer than any address or FQDN */
 		err_at(L, m->v[i]->line, p, "%zu characters; an IP address or an FQDN of at most 253 characters allowed",
 		       strlen(s));
 		return;
