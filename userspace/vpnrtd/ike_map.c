@@ -17,7 +17,9 @@
  * - close_action=none: a peer's DELETE is reported by child-updown and
  *   vpnrtd re-initiates with backoff; dpd_action=restart: charon
  *   re-establishes after DPD itself (vpnrtd sees the CONNECTING IKE SA in
- *   list-sas and does not initiate a second one).
+ *   list-sas and does not initiate a second one). A tunnel with
+ *   initiate: false is responder only: dpd_action=clear, the peer
+ *   re-establishes.
  * - IKEv2: rekey_time = ike lifetime, reauth_time = 0 (5.9.8 reauthenticates
  *   break-before-make). IKEv1 has no IKE rekey: reauth_time = lifetime.
  * - NAT traversal: strongSwan always detects NAT and floats to UDP 4500
@@ -303,7 +305,8 @@ int ike_map_load_conn(struct vici_builder *b, const struct ike_tunnel *tun,
 	list1(b, "esp_proposals", m.esp_prop);
 	kv_u32(b, "rekey_time", c->ipsec.lifetime);
 	kv_u32(b, "life_time", child_life(c->ipsec.lifetime));
-	vici_build_kv_str(b, "dpd_action", "restart");
+	/* a responder-only tunnel leaves re-establishing to the peer */
+	vici_build_kv_str(b, "dpd_action", c->initiate ? "restart" : "clear");
 	vici_build_kv_str(b, "start_action", "none");
 	vici_build_kv_str(b, "close_action", "none");
 	kv_u32(b, "if_id_in", tun->t->if_id);
