@@ -1632,6 +1632,8 @@ static int real_fd = -1;
 static struct fsock rs;
 /* IKE SAs seen in list-sa events since the last reset, by name */
 static char listed[4096];
+/* the last list-conn event */
+static struct vici_node *last_conn;
 
 static bool real_req(struct vici_builder *b, struct vici_node **reply)
 {
@@ -1662,6 +1664,15 @@ static bool real_req(struct vici_builder *b, struct vici_node **reply)
 								  pkt.body_len,
 								  &err);
 				const struct vici_node *c;
+
+				if (!strcmp(pkt.name, "list-conn")) {
+					vici_free(last_conn);
+					last_conn = ev;
+					memmove(rs.buf, rs.buf + pkt.total,
+						rs.len - pkt.total);
+					rs.len -= pkt.total;
+					continue;
+				}
 
 				vici_for_each(c, ev) {
 					if (c->type != VICI_N_SECTION ||
@@ -1866,6 +1877,11 @@ static int real_open(const char *uri)
 	if (!real_req(&b, &r))
 		return -1;
 	vici_free(r);
+	r = NULL;
+	vici_build_init(&b, VICI_EVENT_REGISTER, "list-conn");
+	if (!real_req(&b, &r))
+		return -1;
+	vici_free(r);
 	return 0;
 }
 
@@ -1938,6 +1954,46 @@ static void test_real_module(const char *uri)
 	TAP_CHECK(strstr(s, "vpnrt.r1.1") && strstr(s, "vpnrt.r2.1") &&
 		  !strstr(s, "vpnrt.m0.1"),
 		  "real charon: the module loaded r1 and r2 and unloaded the stale vpnrt.m0.1");
+	/* what charon made of the keys, as list-conns shows them */
+	real_list("list-conns", "ike", "vpnrt.r1.1", NULL);
+	{
+		const struct vici_node *c = vici_find_type(last_conn,
+							   VICI_N_SECTION,
+							   "vpnrt.r1.1");
+		const struct vici_node *ch = vici_path(c, "children",
+						       "vpnrt.r1.1", NULL);
+
+		printf("# list-conns vpnrt.r1.1: version=%s rekey_time=%s reauth_time=%s dpd_delay=%s unique=%s; child rekey_time=%s dpd_action=%s close_action=%s local-ts=%s\n",
+		       str_of(c, "version"), str_of(c, "rekey_time"),
+		       str_of(c, "reauth_time"), str_of(c, "dpd_delay"),
+		       str_of(c, "unique"), str_of(ch, "rekey_time"),
+		       str_of(ch, "dpd_action"), str_of(ch, "close_action"),
+		       items(ch, "local-ts"));
+		TAP_CHECK(!strcmp(str_of(c, "version"), "IKEv2") &&
+			  !strcmp(str_of(c, "rekey_time"), "86400") &&
+			  !strcmp(str_of(c, "reauth_time"), "0") &&
+			  !strcmp(str_of(c, "dpd_delay"), "10") &&
+			  !strcmp(str_of(c, "unique"), "UNIQUE_NO") &&
+			  !strcmp(str_of(ch, "rekey_time"), "86400") &&
+			  !strcmp(str_of(ch, "close_action"), "none") &&
+			  !strcmp(items(ch, "local-ts"), "0.0.0.0/0,::/0") &&
+			  !strcmp(items(ch, "remote-ts"), "0.0.0.0/0,::/0"),
+			  "real charon: list-conns shows what the module asked for (IKEv2, rekey 86400, no reauth, DPD 10 s, unique no, 0/0 and ::/0)");
+	}
+	real_list("list-conns", "ike", "vpnrt.r2.1", NULL);
+	{
+		const struct vici_node *c = vici_find_type(last_conn,
+							   VICI_N_SECTION,
+							   "vpnrt.r2.1");
+
+		TAP_CHECK(!strcmp(str_of(c, "version"), "IKEv1") &&
+			  !strcmp(str_of(c, "rekey_time"), "0") &&
+			  !strcmp(str_of(c, "reauth_time"), "86400") &&
+			  !strcmp(str_of(c, "dpd_timeout"), "30"),
+			  "real charon: IKEv1 conn: no rekey, reauth 86400, DPD timeout 30 (%s %s %s %s)",
+			  str_of(c, "version"), str_of(c, "rekey_time"),
+			  str_of(c, "reauth_time"), str_of(c, "dpd_timeout"));
+	}
 	s = real_list("get-shared", NULL, NULL, "keys");
 	TAP_CHECK(strstr(s, "vpnrt.r1.1") && strstr(s, "vpnrt.r2.1") &&
 		  !strstr(s, "vpnrt.m0.1"),
@@ -2015,6 +2071,8 @@ static void test_real_module(const char *uri)
 	TAP_CHECK(!strstr(s, "vpnrt."),
 		  "real charon: and their keys unloaded (%s)", s);
 	close(real_fd);
+	vici_free(last_conn);
+	last_conn = NULL;
 	ike_free(ike);
 }
 
