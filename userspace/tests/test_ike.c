@@ -520,6 +520,10 @@ static void send_child_rekey(struct fsock *s, const char *conn,
 	fs_send(s, &b);
 }
 
+/* charon_sync() closes the command connection right after its last
+ * answer: the module's first request then fails to send */
+static bool close_after_sync;
+
 struct sa_spec {
 	const char *conn;
 	unsigned int ike_uid;
@@ -564,6 +568,8 @@ static bool charon_sync(const char *const *conns, const char *const *keys,
 	ok &= expect(&fcmd, VICI_CMD_REQUEST, "get-shared", &p);
 	fpkt_free(&p);
 	answer_list(&fcmd, "keys", keys);
+	if (close_after_sync)
+		fs_close(&fcmd);	/* before the module reads the answer */
 	return ok;
 }
 
@@ -1467,6 +1473,35 @@ static void test_module(void)
 		if (getenv("VPNRT_TEST_LOG"))
 			fputs(buf, stdout);
 		free(buf);
+	}
+	/* charon gone just as the module starts reconciling */
+	{
+		static const char *const stale[] = { "vpnrt.stale.1",
+						     "vpnrt.stale.2",
+						     "vpnrt.dc1.1", NULL };
+
+		fs_close(&fev);
+		fs_close(&fcmd);
+		ok = accept_both();
+		close_after_sync = true;
+		ok = ok && charon_sync(stale, stale, NULL, false);
+		close_after_sync = false;
+		pump(50);
+		TAP_CHECK(ok && closed(&fev, 1000) && !ike_connected(ike),
+			  "a send failing while stale conns are being unloaded: a clean disconnect");
+		TAP_CHECK(accept_both() && charon_sync(NULL, NULL, NULL, false),
+			  "reconnected and synced");
+		for (int i = 0; i < 6; i++) {
+			if (fs_recv(&fcmd, &p, 2000))
+				break;
+			fpkt_free(&p);
+			answer(&fcmd, "yes", NULL);
+		}
+		expect_check(d1, "yes", NULL);
+		send_sa(&fev, "child-updown", 1, d1, 20, "ESTABLISHED", 21,
+			"INSTALLED");
+		pump(30);
+		TAP_CHECK(recs[0].up, "dc1 up again");
 	}
 	/* someone (swanctl --load-all) unloaded dc2's conn and key */
 	{

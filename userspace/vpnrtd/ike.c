@@ -1326,10 +1326,16 @@ static void queue_terminate(struct ike *ike, const char *name)
 
 static void unload_stale_conn(struct ike *ike, const char *name)
 {
+	unsigned int epoch = ike->epoch;
+
 	/* unload-conn leaves SAs of start_action=none children up */
 	vlog(LOG_NOTICE, "ike: charon has conn %s that the config does not want: terminating its SAs and unloading it",
 	     name);
 	queue_terminate(ike, name);
+	/* a failed send has reset everything, name (a sync list entry)
+	 * included */
+	if (ike->epoch != epoch)
+		return;
 	queue_simple(ike, &ike->cmd, "unload-conn", "name", name,
 		     on_logged_answer);
 }
@@ -1361,10 +1367,16 @@ static void log_foreign(struct ike *ike)
 	ike->foreign = s;
 }
 
+/*
+ * Every request may fail to send, and the disconnect that follows frees
+ * the sync lists: each loop stops at once when the epoch moves.
+ */
 static void reconcile(struct ike *ike)
 {
+	unsigned int epoch = ike->epoch;
+
 	log_foreign(ike);
-	for (int i = 0; i < ike->n_sync_conns; i++) {
+	for (int i = 0; i < ike->n_sync_conns && ike->epoch == epoch; i++) {
 		const char *name = ike->sync_conns[i];
 		struct tun *t;
 
@@ -1376,7 +1388,7 @@ static void reconcile(struct ike *ike)
 		else
 			unload_stale_conn(ike, name);
 	}
-	for (int i = 0; i < ike->n_sync_keys; i++) {
+	for (int i = 0; i < ike->n_sync_keys && ike->epoch == epoch; i++) {
 		const char *id = ike->sync_keys[i];
 		struct tun *t;
 
@@ -1392,7 +1404,7 @@ static void reconcile(struct ike *ike)
 		queue_simple(ike, &ike->cmd, "unload-shared", "id", id,
 			     on_logged_answer);
 	}
-	for (struct tun *t = ike->tuns; t; t = t->next)
+	for (struct tun *t = ike->tuns; t && ike->epoch == epoch; t = t->next)
 		tun_apply(ike, t);
 }
 
@@ -1648,6 +1660,8 @@ static void tun_apply(struct ike *ike, struct tun *t)
 		     "not loaded by this vpnrtd yet; charon replaces it in place");
 		queue_packet(ike, t, t->key_msg, t->key_len, on_load_shared,
 			     "load-shared");
+		if (!ike->cmd.up)
+			return;	/* the send failed: everything was reset */
 	}
 	if (t->in_charon_conn &&
 	    same(t->loaded_conn, t->loaded_conn_len, t->conn_msg, t->conn_len)) {
