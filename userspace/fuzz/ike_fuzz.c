@@ -10,7 +10,8 @@
  * child-rekey, list-sa, for our two conns or a foreign one, with small
  * uniqueids and any state), or appends raw bytes to the stream, or an
  * answer to the outstanding request (plain, or listing conns or keys),
- * or starts a resync, or runs due timers. After every
+ * or starts a resync, or closes charon's end of a connection (the next
+ * request then fails to send), or runs due timers. After every
  * step the invariants must hold:
  *   - a synced module reports a tunnel up exactly while it counts an
  *     installed child SA for it;
@@ -63,7 +64,9 @@ static unsigned int next(struct in *in)
 	return *in->p++;
 }
 
-static const char *const names[] = { "vpnrt.a.1", "vpnrt.b.1", "other" };
+static const char *const names[] = { "vpnrt.a.1", "vpnrt.b.1", "other",
+				     "vpnrt.z.1" };
+static int peer[2];	/* the far ends of the module's two connections */
 static const char *const states[] = {
 	"INSTALLED", "REKEYING", "REKEYED", "DELETING", "CONNECTING",
 	"ESTABLISHED", "CREATED", "INSTALLING", "", "UPDATING",
@@ -92,8 +95,8 @@ static void child_sec(struct vici_builder *b, const char *sec,
 /* one step of the program: bytes for the event connection's stream */
 static void step(struct ike *ike, struct in *in)
 {
-	unsigned int kind = next(in) % 12;
-	const char *conn = names[next(in) % 3];
+	unsigned int kind = next(in) % 13;
+	const char *conn = names[next(in) % 4];
 	unsigned int iu = next(in) % 8 + 1, cu = next(in) % 16 + 1;
 	unsigned int nu = next(in) % 16 + 1;
 	const char *st = states[next(in) % 10];
@@ -180,12 +183,19 @@ static void step(struct ike *ike, struct in *in)
 	case 10:
 		resync_start(ike, iu & 1);
 		return;
+	case 11:
+		/* charon goes away: the next request fails to send */
+		if (peer[cu & 1] >= 0) {
+			close(peer[cu & 1]);
+			peer[cu & 1] = -1;
+		}
+		return;
 	default:
 		/* an answer listing conns and keys, like get-conns/-shared */
 		vici_build_init(&b, VICI_CMD_RESPONSE, NULL);
 		vici_build_list(&b, (iu & 1) ? "conns" : "keys");
 		for (unsigned int i = 0; i < cu % 4; i++)
-			vici_build_item_str(&b, names[(nu + i) % 3]);
+			vici_build_item_str(&b, names[(nu + i) % 4]);
 		vici_build_list_end(&b);
 		vc = (iu & 2) ? &ike->ev : &ike->cmd;
 		break;
@@ -273,15 +283,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ike->synced = true;
 	for (struct tun *t = ike->tuns; t; t = t->next)
 		t->conn_ok = t->in_charon_conn = t->in_charon_key = true;
+	peer[0] = sp[0][1];
+	peer[1] = sp[1][1];
 	while (in.n && ike->synced) {
 		char drain[4096];
 
 		step(ike, &in);
 		check(ike);
-		while (read(sp[0][1], drain, sizeof(drain)) > 0 ||
-		       read(sp[1][1], drain, sizeof(drain)) > 0)
+		while ((peer[0] >= 0 &&
+			read(peer[0], drain, sizeof(drain)) > 0) ||
+		       (peer[1] >= 0 &&
+			read(peer[1], drain, sizeof(drain)) > 0))
 			;
 	}
+	check(ike);
 	json_init(&j, null, false);
 	json_obj_open(&j, NULL);
 	ike_show_json(ike, NULL, &j);
@@ -290,7 +305,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ike_show_text(ike, NULL, null);
 	loop_timer_cancel(loop, &ike->reconnect);
 	ike_free(ike);
-	close(sp[0][1]);
-	close(sp[1][1]);
+	for (int i = 0; i < 2; i++)
+		if (peer[i] >= 0)
+			close(peer[i]);
 	return 0;
 }
