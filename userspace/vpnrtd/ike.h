@@ -39,9 +39,14 @@ struct ike_ops {
 	void (*charon)(void *arg, bool connected);
 	/*
 	 * A tunnel's IKE state: up when at least one INSTALLED child SA of
-	 * its conn exists, down otherwise; why says what happened
-	 * ("child SA installed", "peer deleted the SA", "DPD timeout",
-	 * "proposal mismatch: ...", "charon restarted").
+	 * its conn exists, down otherwise; called on changes only. why says
+	 * what happened: "child SA installed", "child SA found by list-sas",
+	 * "child SA down" (a peer's DELETE, DPD, expiry: charon's events do
+	 * not tell them apart), "IKE SA down", "no installed child SA in
+	 * list-sas", "charon disconnected", "removed from the
+	 * configuration". Why a negotiation failed ("initiate failed:
+	 * <errmsg>", "no child SA ... after initiate") is the last error in
+	 * ike show.
 	 */
 	void (*tunnel_state)(void *arg, const char *conn, int pos, bool up,
 			     const char *why);
