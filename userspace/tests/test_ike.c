@@ -1097,6 +1097,23 @@ static void test_module(void)
 	pump(30);
 	TAP_CHECK(recs[0].up && !strcmp(recs[0].why, "child SA installed"),
 		  "child-updown up: dc1 up (%s)", recs[0].why);
+	if (getenv("VPNRT_TEST_SHOW_JSON")) {
+		/* a sample for documentation and jq checks */
+		FILE *f = fopen(getenv("VPNRT_TEST_SHOW_JSON"), "w");
+		struct json j;
+
+		if (f) {
+			json_init(&j, f, true);
+			json_obj_open(&j, NULL);
+			ike_show_json(ike, NULL, &j);
+			json_obj_close(&j);
+			json_end(&j);
+			fclose(f);
+		}
+	}
+	TAP_CHECK(show_has(ike, "dc1",
+			   "\"child_sas\":[{\"uniqueid\":2,\"ike_uniqueid\":1,\"reqid\":1,\"state\":\"INSTALLED\""),
+		  "ike show JSON: tunnels[].child_sas[] with uniqueid, its IKE SA, state");
 	TAP_CHECK(show_has(ike, "dc1", "\"spi-in\":\"c0000002\"") &&
 		  show_has(ike, "dc1", "\"encr-alg\":\"AES_CBC\"") &&
 		  show_has(ike, "dc1", "\"initiator-spi\":\"1122334455667788\"") &&
@@ -1143,8 +1160,10 @@ static void test_module(void)
 	send_ike_rekey(&fev, d1, 1, 4);
 	pump(30);
 	TAP_CHECK(recs[0].up && recs[0].downs == downs &&
-		  show_has(ike, "dc1", "\"uniqueid\":4"),
-		  "ike-rekey 1 -> 4: no down, IKE SA now #4");
+		  show_has(ike, "dc1", "\"ike_sas\":[{\"uniqueid\":4,") &&
+		  show_has(ike, "dc1", "\"ike_uniqueid\":4,") &&
+		  !show_lacks_fails(ike, "dc1", "\"uniqueid\":1,"),
+		  "ike-rekey 1 -> 4: no down, IKE SA now #4 with the child, #1 gone");
 	/* a 480 kB event (1500 children of a foreign conn): many reads */
 	{
 		struct vici_builder b;
@@ -1173,13 +1192,13 @@ static void test_module(void)
 	/* duplicates */
 	send_sa(&fev, "child-updown", 1, d1, 5, "ESTABLISHED", 6, "INSTALLED");
 	pump(30);
-	TAP_CHECK(show_has(ike, "dc1", "\"installed-child-sas\":2") &&
+	TAP_CHECK(show_has(ike, "dc1", "\"installed_child_sas\":2") &&
 		  recs[0].ups == ups,
 		  "a duplicate child SA from another IKE SA is counted (2), no new up");
 	send_sa(&fev, "child-updown", 0, d1, 4, "ESTABLISHED", 3, "DELETING");
 	pump(30);
 	TAP_CHECK(recs[0].up && recs[0].downs == downs &&
-		  show_has(ike, "dc1", "\"installed-child-sas\":1"),
+		  show_has(ike, "dc1", "\"installed_child_sas\":1"),
 		  "one of two duplicates down: still up with 1");
 	send_ike_updown(&fev, 0, d1, 5);
 	pump(30);
@@ -1252,11 +1271,11 @@ static void test_module(void)
 				  "\"config not found\": the module re-reads charon's conns and keys at once (all there: nothing reloaded)");
 		}
 		TAP_CHECK(show_has(ike, "dc1",
-				   "\"last-error\":\"initiate failed: CHILD_SA config 'vpnrt.dc1.1' not found\""),
+				   "\"last_error\":\"initiate failed: CHILD_SA config 'vpnrt.dc1.1' not found\""),
 			  "ike show: last error \"initiate failed: <errmsg>\"");
-		TAP_CHECK(show_has(ike, "dc1", "\"next-retry-in-ms\":") &&
+		TAP_CHECK(show_has(ike, "dc1", "\"next_retry_in_ms\":") &&
 			  !show_lacks_fails(ike, "dc1",
-					    "\"next-retry-in-ms\":null"),
+					    "\"next_retry_in_ms\":null"),
 			  "ike show: next retry in (a number of ms)");
 		for (int i = 0; i < 4; i++) {
 			all &= expect_check(d1, "no", "failed");

@@ -2230,10 +2230,16 @@ static void j_str(struct json *j, const char *key, const char *v)
 		json_str(j, key, v);
 }
 
+/*
+ * Keys: charon's own names for what comes from charon ("spi-in",
+ * "encr-alg", as list-sas spells them), underscores for vpnrtd's (as in
+ * agent show).
+ */
 static void show_child_json(struct json *j, const struct child_sa *c)
 {
 	json_obj_open(j, NULL);
 	json_u64(j, "uniqueid", c->uid);
+	json_u64(j, "ike_uniqueid", c->ike_uid);
 	j_num(j, "reqid", c->reqid);
 	j_str(j, "state", c->state);
 	j_str(j, "mode", c->mode);
@@ -2251,12 +2257,11 @@ static void show_child_json(struct json *j, const struct child_sa *c)
 	j_num(j, "bytes-out", c->bytes_out);
 	j_num(j, "packets-in", c->packets_in);
 	j_num(j, "packets-out", c->packets_out);
-	json_u64(j, "updated-ago", (loop_now_ms() - c->seen_ms) / 1000);
+	json_u64(j, "updated_ago", (loop_now_ms() - c->seen_ms) / 1000);
 	json_obj_close(j);
 }
 
-static void show_ike_json(struct json *j, const struct tun *t,
-			  const struct ike_sa *s)
+static void show_ike_json(struct json *j, const struct ike_sa *s)
 {
 	json_obj_open(j, NULL);
 	json_u64(j, "uniqueid", s->uid);
@@ -2280,11 +2285,7 @@ static void show_ike_json(struct json *j, const struct tun *t,
 	j_num(j, "established", aged(s->established, s->seen_ms, true));
 	j_num(j, "rekey-time", aged(s->rekey_time, s->seen_ms, false));
 	j_num(j, "reauth-time", aged(s->reauth_time, s->seen_ms, false));
-	json_arr_open(j, "child-sas");
-	for (const struct child_sa *c = t->children; c; c = c->next)
-		if (c->ike_uid == s->uid)
-			show_child_json(j, c);
-	json_arr_close(j);
+	json_u64(j, "updated_ago", (loop_now_ms() - s->seen_ms) / 1000);
 	json_obj_close(j);
 }
 
@@ -2306,27 +2307,32 @@ void ike_show_json(struct ike *ike, const char *conn, struct json *j)
 		if (!tun_match(t, conn))
 			continue;
 		json_obj_open(j, NULL);
-		json_str(j, "connection", t->conn);
-		json_u64(j, "position", t->pos);
+		json_str(j, "conn", t->conn);
+		json_u64(j, "pos", t->pos);
 		json_str(j, "name", t->name);
 		json_str(j, "state", t->up ? "up" : "down");
-		json_u64(j, "installed-child-sas", tun_installed(t));
+		json_u64(j, "installed_child_sas", tun_installed(t));
 		json_bool(j, "initiate", t->cfg.ike.initiate);
 		json_bool(j, "loaded", t->conn_ok);
-		json_arr_open(j, "ike-sas");
+		json_arr_open(j, "ike_sas");
 		for (const struct ike_sa *s = t->ikes; s; s = s->next)
-			show_ike_json(j, t, s);
+			show_ike_json(j, s);
+		json_arr_close(j);
+		json_arr_open(j, "child_sas");
+		for (const struct child_sa *c = t->children; c; c = c->next)
+			show_child_json(j, c);
 		json_arr_close(j);
 		if (t->err[0]) {
-			json_str(j, "last-error", t->err);
-			json_s64(j, "last-error-time", (int64_t)t->err_time);
+			json_str(j, "last_error", t->err);
+			json_s64(j, "last_error_time", (int64_t)t->err_time);
 		} else {
-			json_null(j, "last-error");
+			json_null(j, "last_error");
+			json_null(j, "last_error_time");
 		}
 		if (r >= 0)
-			json_u64(j, "next-retry-in-ms", (uint64_t)r);
+			json_u64(j, "next_retry_in_ms", (uint64_t)r);
 		else
-			json_null(j, "next-retry-in-ms");
+			json_null(j, "next_retry_in_ms");
 		json_obj_close(j);
 	}
 	json_arr_close(j);
