@@ -1087,6 +1087,11 @@ static void test_module(void)
 	}
 	TAP_CHECK(charon_up == 1 && ike_connected(ike),
 		  "charon reported connected after the sync");
+	TAP_CHECK(recs[0].downs == 1 && recs[1].downs == 1 &&
+		  !strcmp(recs[1].why, "no installed child SA in charon") &&
+		  recs[2].downs == 0 && recs[2].ups == 1,
+		  "after the sync every tunnel's state is known: dc1, dc2 reported down (%s), dc3 up",
+		  recs[1].why);
 	/* dc1 initiates: list-sas for it first, then initiate */
 	TAP_CHECK(expect_check(d1, "yes", NULL),
 		  "dc1: list-sas {ike=vpnrt.dc1.1} then initiate {child, ike, timeout=-1}");
@@ -1608,6 +1613,14 @@ static void test_module(void)
 		  log_has("IKE configuration left as it was"),
 		  "a set with a bad tunnel changes nothing");
 	T3.if_id = 301;
+	/* dc1 back: known down at once, then loaded */
+	TAP_CHECK(set3(ike, true) == 0 && !recs[0].up &&
+		  !strcmp(recs[0].why, "new tunnel, no SA yet"),
+		  "a tunnel added while connected is reported down at once (%s)",
+		  recs[0].why);
+	TAP_CHECK(expect_cmd("load-shared", "id", d1) &&
+		  expect_cmd("load-conn", NULL, NULL),
+		  "and loaded");
 	ike_free(ike);
 	fs_close(&fev);
 	fs_close(&fcmd);

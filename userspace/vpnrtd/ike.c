@@ -117,6 +117,7 @@ struct tun {
 	bool waiting_up;	/* retry is the deadline of an initiate */
 	bool busy;		/* a list-sas or initiate is queued */
 	bool apply;		/* ike_set_tunnels: new or changed */
+	bool reported;		/* ops->tunnel_state was called for it */
 	char err[ERR_MAX];
 	time_t err_time;
 };
@@ -498,10 +499,21 @@ static void tun_report(struct ike *ike, struct tun *t, bool up,
 		       const char *why)
 {
 	t->up = up;
+	t->reported = true;
 	vlog(LOG_NOTICE, "ike: %s (%s tunnel %d) %s: %s", t->name, t->conn,
 	     t->pos, up ? "up" : "down", why);
 	if (ike->ops.tunnel_state)
 		ike->ops.tunnel_state(ike->arg, t->conn, t->pos, up, why);
+}
+
+/*
+ * A tunnel never reported is unknown to the daemon, which then leaves the
+ * kernel's state alone: once charon has been read, say it is down.
+ */
+static void tun_settle(struct ike *ike, struct tun *t, const char *why)
+{
+	if (!t->reported && !t->up)
+		tun_report(ike, t, false, why);
 }
 
 /* count the installed children; report a change; keep it up */
@@ -1423,6 +1435,7 @@ static void sync_step(struct ike *ike)
 	ike->synced = true;
 	ike->reconnect_fails = 0;
 	for (struct tun *t = ike->tuns; t; t = t->next) {
+		tun_settle(ike, t, "no installed child SA in charon");
 		up += t->up;
 		n++;
 	}
@@ -2183,6 +2196,8 @@ int ike_set_tunnels(struct ike *ike, const struct ike_tunnel *tuns, int n)
 	 * and the disconnect must find every tunnel to reset it.
 	 */
 	for (struct tun *t = ike->tuns; t; t = t->next) {
+		if (ike->synced)
+			tun_settle(ike, t, "new tunnel, no SA yet");
 		if (ike->synced && t->apply)
 			tun_apply(ike, t);
 		else if (ike->synced && t->conn_ok && t->cfg.ike.initiate &&

@@ -39,7 +39,11 @@ struct ike_ops {
 	void (*charon)(void *arg, bool connected);
 	/*
 	 * A tunnel's IKE state: up when at least one INSTALLED child SA of
-	 * its conn exists, down otherwise; called on changes only. why says
+	 * its conn exists, down otherwise. Once charon has been read after
+	 * a connect (and for a tunnel added later, when it is added), every
+	 * tunnel not yet reported is reported, down if it has no SA ("no
+	 * installed child SA in charon", "new tunnel, no SA yet"); after
+	 * that only changes. why says
 	 * what happened: "child SA installed", "child SA found by list-sas",
 	 * "child SA down" (a peer's DELETE, DPD, expiry: charon's events do
 	 * not tell them apart), "IKE SA down", "no installed child SA in
