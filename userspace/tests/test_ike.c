@@ -8,7 +8,31 @@
  * With VPNRT_TEST_CHARON=unix:///path set, the mapping is also checked
  * against a real charon listening there: every load-conn of the proposal
  * matrix must be accepted, and load-shared, get-conns, list-sas and an
- * initiate towards an unreachable peer must work.
+ * initiate towards an unreachable peer must work; then the module itself
+ * runs against it (sync, stale cleanup, no duplicate initiates, a conn
+ * unloaded behind its back, removal). VPNRT_TEST_CHARON_RESTART=CMD also
+ * restarts that charon under the module (CMD must do it). A private
+ * charon on a build host, no root netns changes needed:
+ *
+ *   # build/charon/strongswan.conf
+ *   include /etc/strongswan.conf
+ *   charon-systemd {
+ *	load_modular = no
+ *	load = random nonce openssl aes sha1 sha2 md5 hmac gmp kdf pem \
+ *	       pkcs1 x509 pubkey kernel-netlink socket-default vici updown
+ *	port = 0
+ *	port_nat_t = 0
+ *	install_routes = no
+ *	install_virtual_ip = no
+ *	routing_table = 0
+ *	plugins.vici.socket = unix:///work/main/build/charon/charon.vici
+ *   }
+ *
+ *   STRONGSWAN_CONF=$PWD/build/charon/strongswan.conf charon-systemd &
+ *   VPNRT_TEST_CHARON=unix://$PWD/build/charon/charon.vici build/test_ike
+ *
+ * (port 0: random IKE ports, no clash with another charon; the peers are
+ * unreachable documentation addresses, so SAs stay CONNECTING.)
  */
 #include <errno.h>
 #include <fcntl.h>
