@@ -25,7 +25,11 @@
  *	install_routes = no
  *	install_virtual_ip = no
  *	routing_table = 0
- *	plugins.vici.socket = unix:///work/main/build/charon/charon.vici
+ *	plugins {
+ *		vici {
+ *			socket = unix:///work/main/build/charon/charon.vici
+ *		}
+ *	}
  *   }
  *
  *   STRONGSWAN_CONF=$PWD/build/charon/strongswan.conf charon-systemd &
