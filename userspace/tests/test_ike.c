@@ -18,7 +18,8 @@
  *   include /etc/strongswan.conf
  *   charon-systemd {
  *	load_modular = no
- *	load = random nonce openssl aes sha1 sha2 md5 hmac gmp kdf pem \
+ *	# on one line:
+ *	load = random nonce openssl aes sha1 sha2 md5 hmac gmp kdf pem
  *	       pkcs1 x509 pubkey kernel-netlink socket-default vici updown
  *	port = 0
  *	port_nat_t = 0
