@@ -1447,6 +1447,15 @@ static void test_module(void)
 			  "a charon without our conns gets all three loaded again");
 		TAP_CHECK(expect_check(d1, "yes", NULL),
 			  "and dc1 initiated (no SA in list-sas)");
+		/* a restarted charon counts from 1 again: #2 was retired by
+		 * a rekey in the old one, in this one it is new */
+		send_sa(&fev, "child-updown", 1, d1, 1, "ESTABLISHED", 2,
+			"INSTALLED");
+		pump(30);
+		TAP_CHECK(recs[0].up,
+			  "uniqueids retired before a reconnect do not count after it (charon restarted: #2 is a new SA)");
+		send_ike_updown(&fev, 0, d1, 1);
+		pump(30);
 	}
 	{
 		struct vici_builder b;

@@ -720,6 +720,8 @@ static void ike_disconnect(struct ike *ike)
 	ike->synced = false;
 	ike->resync_pending = 0;
 	loop_timer_cancel(ike->loop, &ike->resync);
+	/* a restarted charon counts uniqueids from 1 again */
+	ike->gone_child_n = ike->gone_ike_n = 0;
 	for (struct tun *t = ike->tuns; t; t = t->next) {
 		loop_timer_cancel(ike->loop, &t->retry);
 		t->busy = t->waiting_up = false;
