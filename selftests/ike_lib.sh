@@ -6,14 +6,23 @@
 # gateway's side is the same until vpnrtd drives its charon.
 #
 #   ike_init                          scratch dir, swanctl client conf, trap
+#                                     (a test's own EXIT trap must call
+#                                     ike_cleanup, then cleanup_ns)
 #   charon_start NS INST [EXTRA]      start charon-systemd INST inside NS
 #   charon_stop INST / charon_kill INST / charon_restart INST
+#   ike_swanctl INST ARGS...          swanctl against INST's VICI socket
 #   ike_conn INST NAME key=value...   add a conn (+ its PSK) to INST's config
-#   ike_load INST                     write INST's swanctl.conf and load it
-#   ike_sas INST                      one line per IKE and CHILD SA
+#   ike_forget INST / ike_load INST   start afresh / write and load it
+#   ike_sas INST, ike_field LINE KEY, ike_child_line SAS CHILD
+#                                     one line per IKE and CHILD SA
 #   ike_wait_installed INST SECS CHILD...   ike_wait_gone INST SECS IKE...
-#   ike_xfrm_lines DEV IF_ID UNDERLAY      ip -batch lines for an xfrm device
-#   ike_topo_setup                    vpc - gw (vpngw0) - dc1, dc2 underlays
+#   ike_log_wait INST ERE SECS        a line in INST's log (no processes)
+#   ike_log_open INST, ike_log_count ERE...   count new lines of a log
+#   ike_dump_log INST [LINES]         the end of INST's log as TAP comments
+#   ike_crypto_warmup ENC:AUTH...     the kernel's ESP algorithms, made once
+#   ike_xfrm_lines DEV IF_ID UNDERLAY ip -batch lines for an xfrm device
+#   ike_topo_setup, ike_tunnel_lines  vpc - gw (vpngw0) - dc1, dc2; ends
+#   ike_check "what" CMD...           check, in this shell; ike_nap SECS
 #
 # Paths: everything of a run lives in $IKE_DIR, a fresh directory under
 # /run (not /tmp or /var/tmp); each instance's VICI socket is
@@ -71,6 +80,13 @@ EOC
 	mkdir -p "$IKE_DIR"/swanctl/{x509,x509ca,x509ocsp,x509aa,x509ac,x509crl,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12} ||
 		return 1
 	trap 'ike_cleanup; cleanup_ns' EXIT
+	# a pipe nobody writes to: ike_nap sleeps on it without a process
+	exec {IKE_NAPFD}<> <(:)
+}
+
+# ike_nap SECS: sleep with a bash builtin (sleep(1) is a process start)
+ike_nap() {
+	read -r -t "$1" -u "$IKE_NAPFD" _ || :
 }
 
 # ike_check "what" CMD...: one KTAP line from CMD run in this shell (not
@@ -176,11 +192,11 @@ charon_start() {
 			sed 's/^/#   /' "$IKE_DIR/$inst.out" >&2
 			return 1
 		fi
-		sleep 0.1
+		ike_nap 0.1
 	done
 	for ((i = 0; i < 20; i++)); do
 		ike_swanctl "$inst" --stats >/dev/null 2>&1 && return 0
-		sleep 0.5
+		ike_nap 0.5
 	done
 	echo "# charon $inst: no answer on $(ike_uri "$inst") after 20 s" >&2
 	return 1
@@ -192,7 +208,7 @@ charon_wait_exit() {
 	[ -n "$pid" ] || return 0
 	for ((i = 0; i < $2 * 10; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
+		ike_nap 0.1
 	done
 	kill -0 "$pid" 2>/dev/null && return 1
 	IKE_PID[$1]=
@@ -258,8 +274,9 @@ ike_dump_log() {
 #   start_action=none   none | start | trap
 #   close_action=none
 #   keyingtries=1       0: for ever
-#   ike_rekey=4h reauth=0 over_time=
+#   ike_rekey=4h reauth=0 over_time= ike_rand=
 #   child_rekey=1h child_life= child_rand=
+# (times in whole seconds with an s/m/h suffix: "0.4s" discards the conn)
 # The child is route-based: 0.0.0.0/0 and ::/0 both ways, tunnel mode.
 ike_conn() {
 	local inst=$1 name=$2 kv k v
@@ -267,15 +284,15 @@ ike_conn() {
 	local local= remote= local_id= remote_id= psk= version=2 aggressive=no
 	local ike= esp= if_id= dpd_delay=0s dpd_timeout= dpd_action=restart
 	local start_action=none close_action=none keyingtries=1
-	local ike_rekey=4h reauth=0 over_time= child_rekey=1h child_life=
-	local child_rand=
+	local ike_rekey=4h reauth=0 over_time= ike_rand= child_rekey=1h
+	local child_life= child_rand=
 	for kv in "$@"; do
 		k=${kv%%=*} v=${kv#*=}
 		case $k in
 		local|remote|local_id|remote_id|psk|version|aggressive|ike|esp|\
 		if_id|dpd_delay|dpd_timeout|dpd_action|start_action|close_action|\
-		keyingtries|ike_rekey|reauth|over_time|child_rekey|child_life|\
-		child_rand)
+		keyingtries|ike_rekey|reauth|over_time|ike_rand|child_rekey|\
+		child_life|child_rand)
 			printf -v "$k" '%s' "$v" ;;
 		*)	echo "ike_conn $name: unknown key '$k'" >&2
 			return 1 ;;
@@ -298,6 +315,7 @@ ike_conn() {
 		rekey_time = $ike_rekey
 		reauth_time = $reauth
 		${over_time:+over_time = $over_time}
+		${ike_rand:+rand_time = $ike_rand}
 		if_id_in = $if_id
 		if_id_out = $if_id
 		local {
@@ -408,7 +426,7 @@ ike_wait_installed() {
 		done
 		[ -z "$missing" ] && return 0
 		[ $SECONDS -ge $end ] && break
-		sleep 0.5
+		ike_nap 0.5
 	done
 	echo "# charon $inst: no INSTALLED CHILD_SA after ${secs}s for:$missing" >&2
 	return 1
@@ -428,7 +446,7 @@ ike_wait_gone() {
 		done
 		[ -z "$left" ] && return 0
 		[ $SECONDS -ge $end ] && break
-		sleep 0.5
+		ike_nap 0.5
 	done
 	echo "# charon $inst: IKE_SA still ESTABLISHED after ${secs}s:$left" >&2
 	return 1
@@ -444,7 +462,7 @@ ike_log_wait() {
 			[[ $line =~ $2 ]] && { IKE_LOG_LINE=$line; return 0; }
 		done <"$f"
 		[ $SECONDS -ge $end ] && return 1
-		sleep 0.2
+		ike_nap 0.2
 	done
 }
 
@@ -484,6 +502,31 @@ ike_crypto_warmup() {
 	# shellcheck disable=SC2154 # set by setup_ns
 	ip -n "$ike_warm" -batch - <<<"$lines" || return 1
 	ip netns del "$ike_warm"
+}
+
+# ike_log_open INST: follow INST's log from its current end; then each
+# ike_log_count ERE... adds the new lines matching the Nth ERE to
+# ${IKE_LOG_N[N-1]} (bash builtins only, reading each line once:
+# re-reading a log of thousands of lines every round costs the debug
+# guest seconds)
+ike_log_open() {
+	[ -n "${IKE_LOGFD:-}" ] && exec {IKE_LOGFD}<&-
+	exec {IKE_LOGFD}<"$IKE_DIR/$1.log" || return 1
+	IKE_LOG_PART=
+	ike_log_count	# skip what is there
+	IKE_LOG_N=()
+}
+
+ike_log_count() {
+	local line i
+	while IFS= read -r -u "$IKE_LOGFD" line; do
+		line=$IKE_LOG_PART$line IKE_LOG_PART=
+		for ((i = 1; i <= $#; i++)); do
+			[[ $line =~ ${!i} ]] && IKE_LOG_N[i - 1]=$((${IKE_LOG_N[i - 1]:-0} + 1))
+		done
+	done
+	# a line charon has not finished writing: kept for the next round
+	IKE_LOG_PART+=$line
 }
 
 # ike_xfrm_lines DEV IF_ID UNDERLAY: ip -batch lines for an xfrm interface
