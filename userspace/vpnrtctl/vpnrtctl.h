@@ -85,6 +85,8 @@ int do_conn(struct vpnrtctl *c, int argc, char **argv);
 int do_route(struct vpnrtctl *c, int argc, char **argv);
 int do_monitor(struct vpnrtctl *c, int argc, char **argv);
 int do_family(struct vpnrtctl *c, int argc, char **argv);
+int do_agent(struct vpnrtctl *c, int argc, char **argv);
+int do_ike(struct vpnrtctl *c, int argc, char **argv);
 
 /*
  * Building without sending (the tests call these): argv is what follows

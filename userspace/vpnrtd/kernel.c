@@ -385,14 +385,16 @@ static bool health_eq(const struct cfg_health *h, const struct vpnrt_tunnel *k)
 	const struct vpnrt_health *kh = &k->health;
 	bool on = VPNRT_HAS(k, VPNRT_A_TUNNEL_HEALTH) &&
 		  VPNRT_HAS(kh, VPNRT_A_HEALTH_DST);
+	int alen;
 
 	if (!h->enabled)
 		return !on;
 	if (!on)
 		return false;
+	alen = h->dst.family == AF_INET6 ? 16 : 4;
 	return kh->family == h->dst.family &&
-	       !memcmp(kh->dst.addr.bytes, h->dst.addr.bytes, 16) &&
-	       !memcmp(kh->src.addr.bytes, h->src.addr.bytes, 16) &&
+	       !memcmp(kh->dst.addr.bytes, h->dst.addr.bytes, alen) &&
+	       !memcmp(kh->src.addr.bytes, h->src.addr.bytes, alen) &&
 	       kh->interval_ms == h->interval_ms && kh->retries == h->retries &&
 	       kh->rise == h->rise && kh->policy == h->policy;
 }
@@ -490,7 +492,9 @@ static int conn_update(struct vpnrtd *d, const struct cfg_conn *c,
 		int ike = ike_managed ? want_ike(d, c, i) : -1;
 		bool tun_any = false;
 
-		/* addressed by position, with the device it should have */
+		/* named by position; a device other than its own rebinds it */
+		st->pos = i + 1;
+		VPNRT_SET(st, VPNRT_A_TUNNEL_POSITION);
 		st->ifindex = ifindex[i];
 		VPNRT_SET(st, VPNRT_A_TUNNEL_IFINDEX);
 		if (kt->ifindex != ifindex[i]) {
@@ -850,12 +854,10 @@ int kernel_set_tunnel_ike(struct vpnrtd *d, const char *conn, int pos, bool up)
 	VPNRT_SET(&set, VPNRT_A_CONN_NAME);
 	set.n_tunnels = c->n_tunnels;
 	for (int i = 0; i < c->n_tunnels; i++) {
-		struct tun_state *o = vpnrtd_tun(d, conn, i + 1);
-
 		if (i + 1 != pos)
 			continue;
-		set.tunnels[i].ifindex = o ? o->ifindex : 0;
-		VPNRT_SET(&set.tunnels[i], VPNRT_A_TUNNEL_IFINDEX);
+		set.tunnels[i].pos = pos;
+		VPNRT_SET(&set.tunnels[i], VPNRT_A_TUNNEL_POSITION);
 		set.tunnels[i].ike = up ? VPNRT_STATE_UP : VPNRT_STATE_DOWN;
 		VPNRT_SET(&set.tunnels[i], VPNRT_A_TUNNEL_IKE);
 	}

@@ -205,6 +205,25 @@ int link_gw_up(struct vpnrtd *d, const char *name)
 	return err ? -1 : 0;
 }
 
+/*
+ * No IPv6 link-local address on the tunnel (nothing needs one, and DAD
+ * probes would go into the tunnel); not fatal if IPv6 is off.
+ */
+static void no_addrgen(struct vpnrtd *d, struct rtnl_link *l)
+{
+	struct rtnl_link *chg = rtnl_link_alloc();
+	int e;
+
+	if (!chg)
+		return;
+	rtnl_link_inet6_set_addr_gen_mode(chg, rtnl_link_inet6_str2addrgenmode("none"));
+	e = rtnl_link_change(d->rtnl, l, chg, 0);
+	if (e)
+		vlog(LOG_INFO, "links: %s: IPv6 address generation stays on: %s",
+		     rtnl_link_get_name(l), nl_geterror(e));
+	rtnl_link_put(chg);
+}
+
 static uint32_t want_mtu(struct vpnrtd *d, const struct cfg_tunnel *t, int underlay)
 {
 	struct rtnl_link *u;
@@ -245,7 +264,6 @@ static uint32_t create_xfrm(struct vpnrtd *d, const struct cfg_conn *c,
 	rtnl_link_xfrmi_set_if_id(l, t->if_id);
 	if (mtu)
 		rtnl_link_set_mtu(l, mtu);
-	rtnl_link_inet6_set_addr_gen_mode(l, rtnl_link_inet6_str2addrgenmode("none"));
 	e = rtnl_link_add(d->rtnl, l, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(l);
 	if (e) {
@@ -260,6 +278,7 @@ static uint32_t create_xfrm(struct vpnrtd *d, const struct cfg_conn *c,
 		return 0;
 	}
 	snprintf(alias, sizeof(alias), ALIAS_PREFIX "%s/%d", c->name, pos);
+	no_addrgen(d, got);
 	e = set_up(d, got, 0, alias);
 	ifindex = rtnl_link_get_ifindex(got);
 	rtnl_link_put(got);

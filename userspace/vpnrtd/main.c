@@ -306,17 +306,26 @@ static void on_tunnel(void *arg, const char *conn, int pos, bool up, const char 
 {
 	struct vpnrtd *d = arg;
 	struct tun_state *ts = vpnrtd_tun(d, conn, pos);
+	bool first;
 
 	if (!ts)
 		return;
 	snprintf(ts->ike_why, sizeof(ts->ike_why), "%s", why ? why : "");
 	if (ts->ike_known && ts->ike_up == up)
 		return;
+	first = !ts->ike_known;
 	ts->ike_known = true;
 	ts->ike_up = up;
 	vlog(LOG_NOTICE, "connection %s: tunnel %d: IKE %s: %s", conn, pos,
 	     up ? "up" : "down", ts->ike_why);
-	if (kernel_set_tunnel_ike(d, conn, pos, up))
+	/*
+	 * The first word after a start is compared with the kernel by a
+	 * reconcile (a restart changes nothing that is already right); a
+	 * change goes to the kernel at once.
+	 */
+	if (first)
+		vpnrtd_kick(d, 0);
+	else if (kernel_set_tunnel_ike(d, conn, pos, up))
 		vpnrtd_kick(d, RECONCILE_RETRY_MS);
 }
 
