@@ -29,6 +29,7 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ynl_cli                                   # noqa: E402,F401 (patches)
@@ -278,6 +279,16 @@ def health(dst='ac10ff01', src='0a630101', **kw):
     h = {'family': 2, 'dst': dst, 'src': src}
     h.update(kw)
     return h
+
+
+def wait_event(v, name, secs=20):
+    """an event @name seen within @secs (the others read are dropped)"""
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        if any(e['name'] == name for e in v.events()):
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def family_version():
@@ -778,6 +789,10 @@ def main():
         {'ifindex': x['xfrm11']}, {'ifindex': x['xfrm12']}]}})
     v.do('conn-set', {'conn': {'name': 'cr', 'tunnels': [
         {'position': 1, 'health': health(interval=60000)}]}})
+    # the check's start (health-ntf) leaves from a work item: before the
+    # rejections, which must see no event
+    eq('cr: tunnel 1\'s check started (its health-ntf seen)', True,
+       wait_event(v, 'health-ntf'))
     s = Section(v, 'rebind rejections')
     s.reject('rebind tunnel 1 to a tunnel of another conn',
              "EBUSY | 'tunnel xfrm1 is already used by conn c1' | "
