@@ -310,6 +310,10 @@ static const struct bad bad[] = {
 	{ "tunnel-device-is-gateway",
 	  BASE "            device: vpngw0\n", 0,
 	  F "8: " T0 "device: device vpngw0 is already used by gateways[0].name (line 2); device names unique across the file (gateways included) allowed\n" },
+	{ "ike-address-pair-duplicate",
+	  BASE "      - name: dc2\n        tunnels:\n"
+	  "          - {local-address: 192.0.2.1, remote-address: 198.51.100.1}\n", 0,
+	  F "10: gateways[0].connections[1].tunnels[0].remote-address: the address pair 192.0.2.1 to 198.51.100.1 is already used by " T0 "remote-address (line 6); one IKE tunnel per local and remote address pair allowed (charon could not tell their configs and keys apart)\n" },
 	{ "if-id-duplicate",
 	  BASE "            if-id: 7\n" TUN2 "            if-id: 7\n", 0,
 	  F "11: " P "tunnels[1].if-id: if-id 7 is already used by " T0 "if-id (line 8); if-ids unique across the file allowed\n"

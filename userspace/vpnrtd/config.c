@@ -1539,7 +1539,7 @@ static void ike_check(struct ld *L, struct seen *seen, const struct cfg_ike *k,
 struct walk {
 	struct ld *L;
 	struct cfg *cfg;
-	struct hset gw_names, devs, conn_names, ids, if_ids;
+	struct hset gw_names, devs, conn_names, ids, if_ids, pairs;
 };
 
 enum { H_DST, H_SRC, H_INTERVAL, H_RETRIES, H_RISE, H_POLICY, H_N };
@@ -2040,6 +2040,17 @@ static void parse_conn(struct walk *W, const struct yn *node, const char *path,
 			unique(W, &W->if_ids, num, tt[x].if_id_line, dp, "if-id",
 			       "if-ids unique across the file allowed");
 		}
+		/* charon finds a responder's config and key by the addresses */
+		if (!t->ike_none && t->local.family && t->remote.family) {
+			char a[PREFIX_STRLEN], b[PREFIX_STRLEN], key[2 * PREFIX_STRLEN + 8];
+
+			snp(key, sizeof(key), "%s to %s",
+			    format_prefix(&t->local, true, a, sizeof(a)),
+			    format_prefix(&t->remote, true, b, sizeof(b)));
+			snp(dp, sizeof(dp), "%s.remote-address", tt[x].path);
+			unique(W, &W->pairs, key, t->line, dp, "the address pair",
+			       "one IKE tunnel per local and remote address pair allowed (charon could not tell their configs and keys apart)");
+		}
 		if (t->device_given) {
 			snp(dp, sizeof(dp), "%s.device", tt[x].path);
 			unique(W, &W->devs, t->device, tt[x].device_line, dp, "device",
@@ -2347,6 +2358,7 @@ int cfg_load_buf(const char *name, const char *buf, size_t len,
 	hs_free(&W.conn_names);
 	hs_free(&W.ids);
 	hs_free(&W.if_ids);
+	hs_free(&W.pairs);
 	if (L.n || L.oom) {
 		cfg_free(W.cfg);
 		flush_errors(&L, errs);

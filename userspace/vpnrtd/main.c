@@ -190,17 +190,21 @@ static int tuns_rebuild(struct vpnrtd *d, const struct cfg *cfg)
 	return 0;
 }
 
-static int ike_apply(struct vpnrtd *d)
+/* hand cfg's IKE tunnels to the IKE module; 0, or -1 (logged, unchanged) */
+static int ike_apply(struct vpnrtd *d, const struct cfg *cfg)
 {
 	struct ike_tunnel *v;
-	int n = 0;
+	int n = 0, cap = 0, err;
 
-	v = calloc((size_t)d->n_tuns + 1, sizeof(*v));
+	for (int g = 0; g < cfg->n_gws; g++)
+		for (int c = 0; c < cfg->gws[g].n_conns; c++)
+			cap += cfg->gws[g].conns[c].n_tunnels;
+	v = calloc((size_t)cap + 1, sizeof(*v));
 	if (!v)
 		return -1;
-	for (int g = 0; g < d->cfg->n_gws; g++)
-		for (int c = 0; c < d->cfg->gws[g].n_conns; c++) {
-			const struct cfg_conn *cc = &d->cfg->gws[g].conns[c];
+	for (int g = 0; g < cfg->n_gws; g++)
+		for (int c = 0; c < cfg->gws[g].n_conns; c++) {
+			const struct cfg_conn *cc = &cfg->gws[g].conns[c];
 
 			for (int t = 0; t < cc->n_tunnels; t++) {
 				if (cc->tunnels[t].ike_none)
@@ -211,9 +215,9 @@ static int ike_apply(struct vpnrtd *d)
 				n++;
 			}
 		}
-	ike_set_tunnels(d->ike, v, n);
+	err = ike_set_tunnels(d->ike, v, n);
 	free(v);
-	return 0;
+	return err;
 }
 
 static void reconcile(void *arg)
@@ -273,7 +277,17 @@ int vpnrtd_reload(struct vpnrtd *d)
 		return -1;
 	}
 	old = d->cfg;
+	if (ike_apply(d, cfg)) {
+		cfg_free(cfg);
+		snprintf(d->reload_msg, sizeof(d->reload_msg),
+			 "refused, nothing changed: the IKE settings could not be mapped for charon (see the log)");
+		d->reload_ok = false;
+		sd_notify(0, "READY=1");
+		return -1;
+	}
 	if (tuns_rebuild(d, cfg)) {
+		/* the IKE module has the new tunnels: go back to the old ones */
+		ike_apply(d, old);
 		cfg_free(cfg);
 		snprintf(d->reload_msg, sizeof(d->reload_msg), "refused: out of memory");
 		d->reload_ok = false;
@@ -281,7 +295,6 @@ int vpnrtd_reload(struct vpnrtd *d)
 		return -1;
 	}
 	d->cfg = cfg;
-	ike_apply(d);
 	cfg_free(old);
 	d->reload_ok = true;
 	d->n_reload_errs = 0;
@@ -500,7 +513,8 @@ int main(int argc, char **argv)
 		vlog(LOG_ERR, "cannot start the IKE client");
 		goto out;
 	}
-	ike_apply(&d);
+	if (ike_apply(&d, d.cfg))
+		goto out;
 	vlog(LOG_NOTICE, "vpnrtd %s started: %s, charon at %s, control %s", VPNRT_VERSION,
 	     d.cfg_file, d.vici_uri, d.control_path);
 	reconcile(&d);
