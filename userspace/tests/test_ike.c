@@ -562,7 +562,7 @@ struct sa_spec {
 };
 
 /*
- * The module's start: five registrations (one outstanding at a time),
+ * The module's start: six registrations (one outstanding at a time),
  * list-sas answered with sas, get-conns and get-shared with the names.
  */
 static bool charon_sync(const char *const *conns, const char *const *keys,
@@ -570,11 +570,11 @@ static bool charon_sync(const char *const *conns, const char *const *keys,
 {
 	static const char *const evs[] = { "ike-updown", "child-updown",
 					   "ike-rekey", "child-rekey",
-					   "list-sa" };
+					   "list-sa", "log" };
 	struct fpkt p;
 	bool ok = true;
 
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		ok &= expect(&fev, VICI_EVENT_REGISTER, evs[i], &p);
 		fpkt_free(&p);
 		if (check_one_at_a_time && i == 0)
@@ -1041,15 +1041,15 @@ static void test_module(void)
 	confirm(&fev);
 	{
 		static const char *const evs[] = { "child-updown", "ike-rekey",
-						   "child-rekey", "list-sa" };
+						   "child-rekey", "list-sa", "log" };
 
 		ok = true;
-		for (int i = 0; i < 4; i++) {
+		for (int i = 0; i < 5; i++) {
 			ok &= expect(&fev, VICI_EVENT_REGISTER, evs[i], &p);
 			fpkt_free(&p);
 			confirm(&fev);
 		}
-		TAP_CHECK(ok, "child-updown, ike-rekey, child-rekey and list-sa registered in turn");
+		TAP_CHECK(ok, "child-updown, ike-rekey, child-rekey, list-sa and log registered in turn");
 	}
 	ok = expect(&fev, VICI_CMD_REQUEST, "list-sas", &p);
 	TAP_CHECK(ok && !strcmp(str_of(p.root, "noblock"), "yes") &&
@@ -1229,6 +1229,31 @@ static void test_module(void)
 	TAP_CHECK(show_has(ike, "dc1", "\"installed_child_sas\":2") &&
 		  recs[0].ups == ups,
 		  "a duplicate child SA from another IKE SA is counted (2), no new up");
+	/* charon's log says why a negotiation failed: the tunnel keeps it */
+	{
+		static const char *const msgs[][2] = {
+			{ "vpnrt.dc1.1", "received NO_PROPOSAL_CHOSEN notify error" },
+			{ "vpnrt.dc1.1", "sending DPD request" },	/* not a failure */
+			{ "foreign", "received AUTHENTICATION_FAILED notify error" },
+		};
+		int before = charon_down;
+
+		for (size_t i = 0; i < sizeof(msgs) / sizeof(*msgs); i++) {
+			struct vici_builder b;
+
+			vici_build_init(&b, VICI_EVENT, "log");
+			vici_build_kv_str(&b, "group", "IKE");
+			vici_build_kv_str(&b, "level", "1");
+			vici_build_kv_str(&b, "ikesa-name", msgs[i][0]);
+			vici_build_kv_str(&b, "ikesa-uniqueid", "4");
+			vici_build_kv_str(&b, "msg", msgs[i][1]);
+			fs_send(&fev, &b);
+		}
+		pump(30);
+		TAP_CHECK(ike_connected(ike) && charon_down == before &&
+			  show_has(ike, "dc1", "\"last_error\":\"charon: received NO_PROPOSAL_CHOSEN notify error\""),
+			  "log events: a failure of ours becomes the tunnel's last error; others and foreign ones do not");
+	}
 	send_sa(&fev, "child-updown", 0, d1, 4, "ESTABLISHED", 3, "DELETING");
 	pump(30);
 	TAP_CHECK(recs[0].up && recs[0].downs == downs &&

@@ -771,7 +771,44 @@ static void ike_fail(struct ike *ike, const char *fmt, ...)
 
 static const char *const event_names[] = {
 	"ike-updown", "child-updown", "ike-rekey", "child-rekey", "list-sa",
+	"log",
 };
+
+/*
+ * What charon logs when a negotiation of ours fails: the tunnel keeps
+ * the line as its last error, so `ike show` says why (a proposal
+ * mismatch, a wrong key, a silent peer) although initiate does not wait.
+ */
+static bool log_is_failure(const char *msg)
+{
+	static const char *const pats[] = {
+		"NO_PROPOSAL_CHOSEN", "no acceptable proposal", "no proposal",
+		"AUTHENTICATION_FAILED", "INVALID_KE_PAYLOAD",
+		"TS_UNACCEPTABLE", "giving up", "not responding", "failed",
+		"no IKE config", "no matching peer config", "no shared key",
+	};
+
+	for (size_t i = 0; i < sizeof(pats) / sizeof(*pats); i++)
+		if (strstr(msg, pats[i]))
+			return true;
+	return false;
+}
+
+static int ev_log(struct ike *ike, const struct vici_node *root)
+{
+	const char *name = vici_get_str(root, "ikesa-name");
+	const char *msg = vici_get_str(root, "msg");
+	struct tun *t;
+
+	if (!name || !msg)
+		return 0;
+	t = find_tun(ike, name);
+	if (!t || !log_is_failure(msg))
+		return 0;
+	tun_error(t, "charon: %s", msg);
+	vlog(LOG_INFO, "ike: %s: charon says: %s", t->name, msg);
+	return 0;
+}
 
 /* each handler returns -1 for a message that breaks the protocol */
 
@@ -1040,6 +1077,8 @@ static int dispatch_event(struct ike *ike, const char *name,
 		return ev_ike_rekey(ike, root);
 	if (!strcmp(name, "child-rekey"))
 		return ev_child_rekey(ike, root);
+	if (!strcmp(name, "log"))
+		return ev_log(ike, root);
 	return ev_list_sa(ike, root);
 }
 
@@ -1070,7 +1109,7 @@ static void handle_packet(struct vconn *vc, const struct vici_packet *pkt)
 		for (size_t i = 0; i < sizeof(event_names) / sizeof(*event_names); i++)
 			known |= !strcmp(pkt->name, event_names[i]);
 		if (vc != &ike->ev || !known) {
-			ike_fail(ike, "unexpected event \"%s\" on the %s connection; only the registered ike-updown, child-updown, ike-rekey, child-rekey, list-sa allowed",
+			ike_fail(ike, "unexpected event \"%s\" on the %s connection; only the registered ike-updown, child-updown, ike-rekey, child-rekey, list-sa, log allowed",
 				 pkt->name, vc->role);
 			return;
 		}
