@@ -152,7 +152,8 @@ charon-systemd {
 			ike_name = yes
 			flush_line = yes
 			append = yes
-			# epoch seconds with milliseconds, to compare with date +%s.%N
+			# epoch seconds with milliseconds, to compare with
+			# $EPOCHREALTIME or date +%s.%N
 			time_format = %s
 			time_add_ms = yes
 		}
@@ -176,7 +177,7 @@ charon_start() {
 	charon_write_conf "$inst" "$extra" || return 1
 	# a socket left by a killed instance would answer nothing
 	rm -f "$sock"
-	echo "--- start $(date +%s.%N)" >>"$IKE_DIR/$inst.out"
+	echo "--- start $EPOCHREALTIME" >>"$IKE_DIR/$inst.out"
 	# ip netns exec and env exec: the pid is charon's own
 	ip netns exec "$ns" env STRONGSWAN_CONF="$IKE_DIR/$inst.strongswan.conf" \
 		"$IKE_CHARON" >>"$IKE_DIR/$inst.out" 2>&1 </dev/null &
@@ -301,6 +302,11 @@ ike_conn() {
 	for k in local remote psk ike esp if_id; do
 		[ -n "${!k}" ] || { echo "ike_conn $name: $k= is required" >&2; return 1; }
 	done
+	case $psk in
+	*'"'*|*'\'*)
+		echo "ike_conn $name: psk= with \" or \\ does not fit swanctl.conf's quoted string" >&2
+		return 1 ;;
+	esac
 	local_id=${local_id:-$local} remote_id=${remote_id:-$remote}
 	cat >>"$IKE_DIR/$inst.conns" <<EOC
 	$name {
