@@ -718,6 +718,10 @@ static void test_mapping(void)
 		  "child rekey_time = ipsec lifetime");
 	TAP_STREQ(str_of(ch, "life_time"), "95040",
 		  "child life_time = rekey + 10%%");
+	TAP_STREQ(str_of(ch, "rand_time"), "8640",
+		  "child rand_time = 10%% of the lifetime");
+	TAP_STREQ(str_of(c, "over_time"), "8640",
+		  "IKE over_time = 10%% of the lifetime (over 30 s)");
 	TAP_CHECK(!strcmp(str_of(ch, "dpd_action"), "restart") &&
 		  !strcmp(str_of(ch, "start_action"), "none") &&
 		  !strcmp(str_of(ch, "close_action"), "none"),

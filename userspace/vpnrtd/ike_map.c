@@ -27,8 +27,10 @@
  *   force UDP encapsulation without NAT, which neither setting asks for,
  *   so both map to encap=no (never force); nat-traversal: false cannot be
  *   honoured beyond that, and vpnrtd logs so when it loads such a conn.
- * - child life_time = rekey_time + 10% (at least 1 s more), so rekeying
- *   has room; lifetime 0 = no rekey, no expiry.
+ * - child life_time = rekey_time + 10 % (at least 30 s more), IKE
+ *   over_time the same, so a rekey has room for retransmissions;
+ *   rand_time 10 % of the lifetime spreads rekeys; lifetime 0 = no
+ *   rekey, no expiry.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -251,13 +253,24 @@ static int map_common(const struct ike_tunnel *tun, struct mapped *m,
 	return 0;
 }
 
-static uint32_t child_life(uint32_t rekey)
+/*
+ * Room between the rekey and the hard end of an SA: 10 % of the
+ * lifetime, but at least 30 s, which a rekey needs when its first
+ * messages are lost and retransmitted (an SA that expires before its
+ * rekey is done is deleted, not replaced: traffic stops). 0: no rekey.
+ */
+static uint32_t rekey_margin(uint32_t rekey)
 {
 	uint32_t extra = rekey / 10;
 
 	if (!rekey)
 		return 0;
-	return rekey + (extra ? extra : 1);
+	return extra > 30 ? extra : 30;
+}
+
+static uint32_t child_life(uint32_t rekey)
+{
+	return rekey ? rekey + rekey_margin(rekey) : 0;
 }
 
 int ike_map_load_conn(struct vici_builder *b, const struct ike_tunnel *tun,
@@ -291,6 +304,9 @@ int ike_map_load_conn(struct vici_builder *b, const struct ike_tunnel *tun,
 		kv_u32(b, "rekey_time", 0);
 		kv_u32(b, "reauth_time", c->ike.lifetime);
 	}
+	/* the IKE SA's hard end, and the spread of the rekey before it */
+	kv_u32(b, "over_time", rekey_margin(c->ike.lifetime));
+	kv_u32(b, "rand_time", c->ike.lifetime / 10);
 	kv_u32(b, "keyingtries", 1);
 	vici_build_kv_str(b, "unique", "no");
 	kv_u32(b, "if_id_in", tun->t->if_id);
@@ -305,6 +321,7 @@ int ike_map_load_conn(struct vici_builder *b, const struct ike_tunnel *tun,
 	list1(b, "esp_proposals", m.esp_prop);
 	kv_u32(b, "rekey_time", c->ipsec.lifetime);
 	kv_u32(b, "life_time", child_life(c->ipsec.lifetime));
+	kv_u32(b, "rand_time", c->ipsec.lifetime / 10);
 	/* a responder-only tunnel leaves re-establishing to the peer */
 	vici_build_kv_str(b, "dpd_action", c->initiate ? "restart" : "clear");
 	vici_build_kv_str(b, "start_action", "none");
