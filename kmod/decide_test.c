@@ -977,11 +977,16 @@ static void random_vs_reference(struct kunit *test)
 	}
 	kunit_info(test, "usable %u, policy %u, all-down: trie %u, policy %u, none %u",
 		   usable, policy, fb_trie, fb_policy, dropped);
-	/* every branch of the rules ran, the all-down rule's included */
+	/*
+	 * every branch of the rules ran, the all-down rule's included; the
+	 * bounds are far below the counts a run sees (about 2900, 330, 230,
+	 * 14..30 and 50), since the routes and flows are random: a policy
+	 * fallback needs a matching policy route and every better one down
+	 */
 	KUNIT_EXPECT_GT(test, usable, 100u);
 	KUNIT_EXPECT_GT(test, policy, 50u);
 	KUNIT_EXPECT_GT(test, fb_trie, 50u);
-	KUNIT_EXPECT_GT(test, fb_policy, 20u);
+	KUNIT_EXPECT_GT(test, fb_policy, 3u);
 	KUNIT_EXPECT_GT(test, dropped, 10u);
 
 	/* remove in random order: every prefix and branch point must go */
