@@ -66,6 +66,31 @@ static int xfer(struct vpnrtd *d, struct nl_msg *msg, int (*fn)(struct nl_msg *,
 	return 0;
 }
 
+/* a request of cmd carrying one gateway or connection, acked; 0 or -1 */
+static int send_gw(struct vpnrtd *d, uint8_t cmd, const struct vpnrt_gw *gw,
+		   const char *what)
+{
+	struct nl_msg *msg = vpnrt_msg_new(d->nl.family_id, cmd, NLM_F_ACK, 0);
+
+	if (msg && vpnrt_put_gw(msg, gw) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return xfer(d, msg, NULL, NULL, what) ? -1 : 0;
+}
+
+static int send_conn(struct vpnrtd *d, uint8_t cmd, const struct vpnrt_conn *conn,
+		     const char *what)
+{
+	struct nl_msg *msg = vpnrt_msg_new(d->nl.family_id, cmd, NLM_F_ACK, 0);
+
+	if (msg && vpnrt_put_conn(msg, conn) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return xfer(d, msg, NULL, NULL, what) ? -1 : 0;
+}
+
 /* ---- reading ---- */
 
 struct gw_list {
@@ -250,7 +275,6 @@ static int gw_apply(struct vpnrtd *d, const struct cfg_gw *g,
 {
 	struct vpnrt_gw want;
 	const struct vpnrt_gw *cur = NULL;
-	struct nl_msg *msg;
 	const char *what;
 	char buf[128];
 
@@ -261,11 +285,8 @@ static int gw_apply(struct vpnrtd *d, const struct cfg_gw *g,
 	if (!cur) {
 		want.owner = VPNRT_OWNER_AGENT;
 		VPNRT_SET(&want, VPNRT_A_GW_OWNER);
-		msg = vpnrt_msg_new(d->nl.family_id, VPNRT_CMD_GW_NEW, NLM_F_ACK, 0);
-		if (msg && vpnrt_put_gw(msg, &want) < 0)
-			msg = (nlmsg_free(msg), NULL);
 		snprintf(buf, sizeof(buf), "creating gateway %s", g->name);
-		if (xfer(d, msg, NULL, NULL, buf))
+		if (send_gw(d, VPNRT_CMD_GW_NEW, &want, buf))
 			return -1;
 		vlog(LOG_NOTICE, "gateway %s: created", g->name);
 		*ifindex = 0;	/* read back by the caller */
@@ -278,11 +299,8 @@ static int gw_apply(struct vpnrtd *d, const struct cfg_gw *g,
 	want.ifindex = cur->ifindex;
 	VPNRT_SET(&want, VPNRT_A_GW_IFINDEX);
 	want.present &= ~VPNRT_BIT(VPNRT_A_GW_IFNAME);
-	msg = vpnrt_msg_new(d->nl.family_id, VPNRT_CMD_GW_SET, NLM_F_ACK, 0);
-	if (msg && vpnrt_put_gw(msg, &want) < 0)
-		msg = (nlmsg_free(msg), NULL);
 	snprintf(buf, sizeof(buf), "changing gateway %s", g->name);
-	if (xfer(d, msg, NULL, NULL, buf))
+	if (send_gw(d, VPNRT_CMD_GW_SET, &want, buf))
 		return -1;
 	vlog(LOG_NOTICE, "gateway %s: settings changed (%s first of them)",
 	     g->name, what);
@@ -341,16 +359,12 @@ static const char *conn_recreate_reason(const struct cfg_conn *c, uint32_t gw_if
 static int conn_del(struct vpnrtd *d, const char *name, const char *why)
 {
 	struct vpnrt_conn k = { 0 };
-	struct nl_msg *msg;
 	char buf[128];
 
 	snprintf(k.name, sizeof(k.name), "%s", name);
 	VPNRT_SET(&k, VPNRT_A_CONN_NAME);
-	msg = vpnrt_msg_new(d->nl.family_id, VPNRT_CMD_CONN_DEL, NLM_F_ACK, 0);
-	if (msg && vpnrt_put_conn(msg, &k) < 0)
-		msg = (nlmsg_free(msg), NULL);
 	snprintf(buf, sizeof(buf), "deleting connection %s", name);
-	if (xfer(d, msg, NULL, NULL, buf))
+	if (send_conn(d, VPNRT_CMD_CONN_DEL, &k, buf))
 		return -1;
 	vlog(LOG_NOTICE, "connection %s: deleted: %s", name, why);
 	return 0;
@@ -403,7 +417,6 @@ static int conn_new(struct vpnrtd *d, const struct cfg_conn *c, uint32_t gw_ifin
 		    const uint32_t *ifindex)
 {
 	struct vpnrt_conn k = { 0 };
-	struct nl_msg *msg;
 	char buf[128];
 
 	snprintf(k.name, sizeof(k.name), "%s", c->name);
@@ -440,11 +453,8 @@ static int conn_new(struct vpnrtd *d, const struct cfg_conn *c, uint32_t gw_ifin
 	VPNRT_SET(&k, VPNRT_A_CONN_IKE_MANAGED);
 	k.owner = VPNRT_OWNER_AGENT;
 	VPNRT_SET(&k, VPNRT_A_CONN_OWNER);
-	msg = vpnrt_msg_new(d->nl.family_id, VPNRT_CMD_CONN_NEW, NLM_F_ACK, 0);
-	if (msg && vpnrt_put_conn(msg, &k) < 0)
-		msg = (nlmsg_free(msg), NULL);
 	snprintf(buf, sizeof(buf), "creating connection %s", c->name);
-	if (xfer(d, msg, NULL, NULL, buf))
+	if (send_conn(d, VPNRT_CMD_CONN_NEW, &k, buf))
 		return -1;
 	vlog(LOG_NOTICE, "connection %s: created with %d tunnel%s", c->name,
 	     c->n_tunnels, c->n_tunnels > 1 ? "s" : "");
@@ -475,7 +485,6 @@ static int conn_update(struct vpnrtd *d, const struct cfg_conn *c,
 	struct vpnrt_conn set = { 0 };
 	bool any = false, ike_managed = conn_ike_managed(c);
 	char what[256] = "", buf[128];
-	struct nl_msg *msg;
 
 	snprintf(set.name, sizeof(set.name), "%s", c->name);
 	VPNRT_SET(&set, VPNRT_A_CONN_NAME);
@@ -524,11 +533,8 @@ static int conn_update(struct vpnrtd *d, const struct cfg_conn *c,
 	if (!any)
 		return 0;
 	VPNRT_SET(&set, VPNRT_A_CONN_TUNNELS);
-	msg = vpnrt_msg_new(d->nl.family_id, VPNRT_CMD_CONN_SET, NLM_F_ACK, 0);
-	if (msg && vpnrt_put_conn(msg, &set) < 0)
-		msg = (nlmsg_free(msg), NULL);
 	snprintf(buf, sizeof(buf), "changing connection %s", c->name);
-	if (xfer(d, msg, NULL, NULL, buf))
+	if (send_conn(d, VPNRT_CMD_CONN_SET, &set, buf))
 		return -1;
 	vlog(LOG_NOTICE, "connection %s: set%s", c->name, what);
 	return 0;
@@ -817,7 +823,6 @@ int kernel_reconcile(struct vpnrtd *d)
 	/* gateways vpnrtd created that the config no longer names */
 	for (int i = 0; i < gws.n; i++) {
 		struct vpnrt_gw k = { 0 };
-		struct nl_msg *msg;
 		char buf[128];
 
 		if (cfg_find_gw(d->cfg, gws.v[i].ifname) ||
@@ -825,11 +830,8 @@ int kernel_reconcile(struct vpnrtd *d)
 			continue;
 		k.ifindex = gws.v[i].ifindex;
 		VPNRT_SET(&k, VPNRT_A_GW_IFINDEX);
-		msg = vpnrt_msg_new(d->nl.family_id, VPNRT_CMD_GW_DEL, NLM_F_ACK, 0);
-		if (msg && vpnrt_put_gw(msg, &k) < 0)
-			msg = (nlmsg_free(msg), NULL);
 		snprintf(buf, sizeof(buf), "deleting gateway %s", gws.v[i].ifname);
-		if (xfer(d, msg, NULL, NULL, buf))
+		if (send_gw(d, VPNRT_CMD_GW_DEL, &k, buf))
 			ret = -1;
 		else
 			vlog(LOG_NOTICE, "gateway %s: deleted: no longer in the config",
@@ -845,7 +847,6 @@ int kernel_set_tunnel_ike(struct vpnrtd *d, const char *conn, int pos, bool up)
 	struct tun_state *ts = vpnrtd_tun(d, conn, pos);
 	const struct cfg_conn *c = cfg_find_conn(d->cfg, conn, NULL);
 	struct vpnrt_conn set = { 0 };
-	struct nl_msg *msg;
 	char buf[128];
 
 	if (!ts || !c || pos < 1 || pos > c->n_tunnels || !ts->ifindex)
@@ -862,12 +863,9 @@ int kernel_set_tunnel_ike(struct vpnrtd *d, const char *conn, int pos, bool up)
 		VPNRT_SET(&set.tunnels[i], VPNRT_A_TUNNEL_IKE);
 	}
 	VPNRT_SET(&set, VPNRT_A_CONN_TUNNELS);
-	msg = vpnrt_msg_new(d->nl.family_id, VPNRT_CMD_CONN_SET, NLM_F_ACK, 0);
-	if (msg && vpnrt_put_conn(msg, &set) < 0)
-		msg = (nlmsg_free(msg), NULL);
 	snprintf(buf, sizeof(buf), "setting IKE state of connection %s tunnel %d",
 		 conn, pos);
-	if (xfer(d, msg, NULL, NULL, buf))
+	if (send_conn(d, VPNRT_CMD_CONN_SET, &set, buf))
 		return -1;
 	vlog(LOG_NOTICE, "connection %s: tunnel %d: IKE %s in the kernel", conn, pos,
 	     up ? "up" : "down");
