@@ -332,6 +332,34 @@ check_eq "dc3 stays IKE-down" "down" \
 check_eq "dc1's child SA is the one from before the reload" "$dc1_child" \
 	"$(ike_field "$(ike_child_line "$(ike_sas "$gw")" vpnrt.dc1.1)" uniqueid)"
 
+# ---- a tunnel device deleted: vpnrtd makes it again and rebinds the tunnel ----
+old_ifindex=$(ip -n "$gw" -j link show xfrm1 | jq -r '.[0].ifindex')
+ip -n "$gw" link del xfrm1
+for i in $(seq 40); do
+	new_ifindex=$(ip -n "$gw" -j link show xfrm1 2>/dev/null | jq -r '.[0].ifindex // empty')
+	[ -n "$new_ifindex" ] && gwctl -j conn show dc1 |
+		jq -e --argjson i "$new_ifindex" '.[0].tunnels[0].ifindex == $i and .[0].state == "up"' \
+		>/dev/null && break
+	sleep 0.5
+done
+check "xfrm1 deleted: vpnrtd creates it again (ifindex $old_ifindex -> ${new_ifindex:-none}) and rebinds dc1's tunnel" \
+	test -n "$new_ifindex" -a "${new_ifindex:-0}" != "$old_ifindex"
+check_eq "dc1's tunnel is bound to the new xfrm1 and usable" "$new_ifindex up" \
+	"$(gwctl -j conn show dc1 | jq -r '.[0] | "\(.tunnels[0].ifindex) \(.state)"')"
+check "vpc reaches dc1 over the new xfrm1" \
+	ip netns exec "$vpc" ping -n -q -c 1 -i 0.2 -w 5 172.16.1.1
+
+# ---- a connection made by hand on vpnrtd's gateway is left alone ----
+ip -n "$gw" link add xfrm9 type xfrm dev u1 if_id 9
+gwctl conn add manual gateway vpngw0 tunnel xfrm9 &&
+	gwctl route add 172.16.99.0/24 conn manual
+check "agent reload with a hand-made connection on the gateway" agentctl agent reload
+check_eq "the hand-made connection and its route stay" "manual 172.16.99.0/24" \
+	"$(gwctl -j route show conn manual | jq -r '.[0] | "\(.conn) \(.prefix)"')"
+check "xfrm9, not vpnrtd's, stays" ip -n "$gw" link show xfrm9
+check "vpnrtd says it left the connection alone" \
+	grep -q "connection manual: not in the config and not created by vpnrtd; left alone" "$D/vpnrtd.log"
+
 kill -TERM "$VPNRTD_PID"
 wait "$VPNRTD_PID"
 check_eq "vpnrtd stops cleanly on SIGTERM" 0 $?

@@ -801,7 +801,8 @@ int kernel_reconcile(struct vpnrtd *d)
 			if (conn_del(d, k->name, "no longer in the config"))
 				ret = -1;
 		} else {
-			vlog(LOG_INFO, "connection %s: not in the config and not created by vpnrtd; left alone",
+			vlog(d->announce ? LOG_INFO : LOG_DEBUG,
+			     "connection %s: not in the config and not created by vpnrtd; left alone",
 			     k->name);
 		}
 	}

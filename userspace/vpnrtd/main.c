@@ -228,6 +228,7 @@ static void reconcile(void *arg)
 	err = kernel_reconcile(d);
 	if (!err)
 		link_prune(d);
+	d->announce = false;
 	if (err != 0 && !d->reconcile_failed)
 		vlog(LOG_WARNING, "not everything could be applied; retrying every %d s",
 		     RECONCILE_RETRY_MS / 1000);
@@ -300,6 +301,7 @@ int vpnrtd_reload(struct vpnrtd *d)
 	d->n_reload_errs = 0;
 	snprintf(d->reload_msg, sizeof(d->reload_msg), "applied %s", d->cfg_file);
 	vlog(LOG_NOTICE, "reload: %s read; applying the difference", d->cfg_file);
+	d->announce = true;
 	reconcile(d);
 	sd_notify(0, "READY=1");
 	return 0;
@@ -517,6 +519,7 @@ int main(int argc, char **argv)
 		goto out;
 	vlog(LOG_NOTICE, "vpnrtd %s started: %s, charon at %s, control %s", VPNRT_VERSION,
 	     d.cfg_file, d.vici_uri, d.control_path);
+	d.announce = true;
 	reconcile(&d);
 	if (sd_watchdog_enabled(0, &d.watchdog_usec) > 0 && d.watchdog_usec >= 2000)
 		on_watchdog(&d);

@@ -61,6 +61,8 @@ struct vpnrtd {
 	struct loop_timer watchdog_timer;
 	uint64_t watchdog_usec;
 	bool reconcile_failed;		/* retry on the timer */
+	bool announce;			/* first reconcile of a start or reload:
+					 * say what is left alone (else debug) */
 };
 
 /* kernel.c */
