@@ -913,13 +913,13 @@ static int set3(struct ike *ike, bool with1)
 		       ike_set_tunnels(ike, tt + 1, 2);
 }
 
-static bool show_has(struct ike *ike, const char *conn, const char *needle)
+/* ike_show_json()'s document for conn, malloc'ed */
+static char *show_json(struct ike *ike, const char *conn)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	struct json j;
-	bool found;
 
 	json_init(&j, f, false);
 	json_obj_open(&j, NULL);
@@ -927,7 +927,14 @@ static bool show_has(struct ike *ike, const char *conn, const char *needle)
 	json_obj_close(&j);
 	json_end(&j);
 	fclose(f);
-	found = strstr(buf, needle) != NULL;
+	return buf;
+}
+
+static bool show_has(struct ike *ike, const char *conn, const char *needle)
+{
+	char *buf = show_json(ike, conn);
+	bool found = strstr(buf, needle) != NULL;
+
 	if (!found)
 		printf("# \"%s\" not in %s", needle, buf);
 	free(buf);
@@ -938,19 +945,9 @@ static bool show_has(struct ike *ike, const char *conn, const char *needle)
 static bool show_lacks_fails(struct ike *ike, const char *conn,
 			     const char *needle)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	struct json j;
-	bool found;
+	char *buf = show_json(ike, conn);
+	bool found = strstr(buf, needle) != NULL;
 
-	json_init(&j, f, false);
-	json_obj_open(&j, NULL);
-	ike_show_json(ike, conn, &j);
-	json_obj_close(&j);
-	json_end(&j);
-	fclose(f);
-	found = strstr(buf, needle) != NULL;
 	free(buf);
 	return found;
 }

@@ -1276,16 +1276,38 @@ static int collect(char ***v, int *n, const struct vici_node *reply,
 	return 0;
 }
 
+/*
+ * The names a get-conns or get-shared answer lists, for a sync or a
+ * resync; -1 if the answer is malformed (the connection is dropped).
+ */
+static int take_conns(struct ike *ike, const struct vici_node *reply)
+{
+	if (reply && collect(&ike->sync_conns, &ike->n_sync_conns, reply,
+			     "conns")) {
+		ike_fail(ike, "malformed get-conns answer: a conn name is empty or holds a NUL byte");
+		return -1;
+	}
+	ike->sync_conns_ok = reply != NULL;
+	return 0;
+}
+
+static int take_keys(struct ike *ike, const struct vici_node *reply)
+{
+	if (reply && collect(&ike->sync_keys, &ike->n_sync_keys, reply,
+			     "keys")) {
+		ike_fail(ike, "malformed get-shared answer: a key id is empty or holds a NUL byte");
+		return -1;
+	}
+	ike->sync_keys_ok = reply != NULL;
+	return 0;
+}
+
 static void on_get_conns(struct ike *ike, struct cmd *c,
 			 const struct vici_node *reply)
 {
 	(void)c;
-	if (reply && collect(&ike->sync_conns, &ike->n_sync_conns, reply,
-			     "conns")) {
-		ike_fail(ike, "malformed get-conns answer: a conn name is empty or holds a NUL byte");
+	if (take_conns(ike, reply))
 		return;
-	}
-	ike->sync_conns_ok = reply != NULL;
 	ike->sync_pending--;
 	sync_step(ike);
 }
@@ -1294,12 +1316,8 @@ static void on_get_shared(struct ike *ike, struct cmd *c,
 			  const struct vici_node *reply)
 {
 	(void)c;
-	if (reply && collect(&ike->sync_keys, &ike->n_sync_keys, reply,
-			     "keys")) {
-		ike_fail(ike, "malformed get-shared answer: a key id is empty or holds a NUL byte");
+	if (take_keys(ike, reply))
 		return;
-	}
-	ike->sync_keys_ok = reply != NULL;
 	ike->sync_pending--;
 	sync_step(ike);
 }
@@ -1517,12 +1535,8 @@ static void on_resync_conns(struct ike *ike, struct cmd *c,
 			    const struct vici_node *reply)
 {
 	(void)c;
-	if (reply && collect(&ike->sync_conns, &ike->n_sync_conns, reply,
-			     "conns")) {
-		ike_fail(ike, "malformed get-conns answer: a conn name is empty or holds a NUL byte");
+	if (take_conns(ike, reply))
 		return;
-	}
-	ike->sync_conns_ok = reply != NULL;
 	resync_step(ike);
 }
 
@@ -1530,12 +1544,8 @@ static void on_resync_keys(struct ike *ike, struct cmd *c,
 			   const struct vici_node *reply)
 {
 	(void)c;
-	if (reply && collect(&ike->sync_keys, &ike->n_sync_keys, reply,
-			     "keys")) {
-		ike_fail(ike, "malformed get-shared answer: a key id is empty or holds a NUL byte");
+	if (take_keys(ike, reply))
 		return;
-	}
-	ike->sync_keys_ok = reply != NULL;
 	resync_step(ike);
 }
 
