@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vpnrtd's configuration loader (vpnrtd/config.c): a table of bad files,
- * each with every message it must give, line numbers included; good
+ * vpnrtd's configuration loader (vpnrtd/config.c): a table of bad files
+ * (tests/configs/bad/), each with every message it must give, line
+ * numbers included; good
  * files with every default and the per-tunnel resolution of IKE
  * overrides; the shipped example (Documentation/examples/vpnrtd.yaml,
  * found through $VPNRTD_EXAMPLE, else ../Documentation/... from
@@ -9,6 +10,7 @@
  * With CFG_CORPUS_DIR set, every file of the table is also written there
  * as a libFuzzer seed for fuzz/config_fuzz.c.
  */
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,509 +29,7 @@
 	"          - local-address: 192.0.2.1\n" \
 	"            remote-address: 198.51.100.1\n"
 
-/* BASE's connection with a second tunnel, lines 8..9 */
-#define TUN2 \
-	"          - local-address: 192.0.2.2\n" \
-	"            remote-address: 198.51.100.2\n"
-
 #define P "gateways[0].connections[0]."
-#define T0 P "tunnels[0]."
-#define F "t.yaml:"
-
-#define A101 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-
-struct bad {
-	const char *name;
-	const char *yaml;
-	size_t len;		/* 0: strlen(yaml) */
-	const char *want;	/* every message, each ending in \n */
-};
-
-static const struct bad bad[] = {
-	/* ---- YAML itself ---- */
-	{ "syntax-indent",
-	  "gateways:\n  - name: a\n   bad: [\n", 0,
-	  F "3: YAML syntax: did not find expected '-' indicator (while parsing a block collection at line 2); valid YAML allowed\n" },
-	{ "syntax-quote",
-	  "gateways:\n  - name: \"vpngw0\n", 0,
-	  F "3: YAML syntax: found unexpected end of stream (while scanning a quoted scalar at line 2); valid YAML allowed\n" },
-	{ "syntax-tab",
-	  "gateways:\n\t- name: a\n", 0,
-	  F "2: YAML syntax: found character that cannot start any token (while scanning for the next token at line 2); valid YAML allowed\n" },
-	{ "control-char",
-	  "gateways: []\n# \x01\n", 0,
-	  F "2: YAML syntax: control characters are not allowed (#1 at byte 15); UTF-8 text without control characters allowed\n" },
-	{ "bad-utf8",
-	  "gateways: []\n# \xff\n", 0,
-	  F "2: YAML syntax: invalid leading UTF-8 octet (#FF at byte 15); UTF-8 text without control characters allowed\n" },
-	{ "eof-in-quote",
-	  "gateways:\n  - name: \"vpngw0", 0,
-	  F "2: YAML syntax: found unexpected end of stream (while scanning a quoted scalar at line 2); valid YAML allowed\n" },
-	{ "crlf-lines",
-	  "gateways:\r\n  - name: vpngw0\r\n    max-paths: 17\r\n", 0,
-	  F "3: gateways[0].max-paths: 17 is out of range; 1..16 allowed\n" },
-	/* U+2028 and a lone CR break lines for YAML, not for an editor */
-	{ "unicode-line-separator",
-	  "# one\xe2\x80\xa8# two\ngateways:\n  - name: vpngw0\n    max-paths: 17\n", 0,
-	  F "4: gateways[0].max-paths: 17 is out of range; 1..16 allowed\n" },
-	{ "lone-cr",
-	  "# one\r# two\ngateways:\n  - name: \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\n    max-paths: 17\n", 0,
-	  F "4: gateways[0].max-paths: 17 is out of range; 1..16 allowed\n" },
-	{ "utf16",
-	  "\xff\xfeg\0a\0", 6,
-	  F "1: YAML syntax: invalid leading UTF-8 octet (#FF at byte 0); UTF-8 text without control characters allowed\n" },
-	{ "syntax-no-context",
-	  "gateways: a: b\n", 0,
-	  F "1: YAML syntax: mapping values are not allowed in this context; valid YAML allowed\n" },
-	{ "gateways-alias",
-	  "gateways: *a\n", 0,
-	  F "1: gateways: alias *a; anchors and aliases are not supported, write the value out\n" },
-	{ "gateway-not-mapping",
-	  "gateways: [vpngw0]\n", 0,
-	  F "1: gateways[0]: \"vpngw0\" is a string; a mapping of gateway settings (name, connections, ...) allowed\n" },
-	{ "wrong-types-inside",
-	  BASE "            mtu: \"1400\"\n          - x\n        id: 99999999999\n        routes: [10.0.0.0/8]\n"
-	  "        ike: {lifetime: 1h30m, dpd-delay: abc, remote-id: abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.ab}\n"
-	  "        ipsec: {lifetime: 99999999s}\n"
-	  "      - name: dc 1\n        tunnels: [{ike: none, device: wg9}]\n"
-	  "      - name: [a]\n        tunnels: [{ike: none, device: wg8}]\n", 0,
-	  F "8: " T0 "mtu: \"1400\" is quoted, a string; a number 576..9000 allowed, unquoted\n"
-	  F "9: " P "tunnels[1]: \"x\" is a string; a mapping of tunnel settings (local-address, remote-address, ...) allowed\n"
-	  F "10: " P "id: 99999999999 is out of range; 1..4294967295 allowed\n"
-	  F "11: " P "routes[0]: \"10.0.0.0/8\" is a string; a mapping with prefix and optionally weight, from, priority allowed\n"
-	  F "12: " P "ike.remote-id: 254 characters; an IP address or an FQDN of at most 253 characters allowed\n"
-	  F "12: " P "ike.lifetime: \"1h30m\" is not a duration; 0..86400 seconds, as a number or with unit s, m or h (e.g. 3600, 60m, 1h) allowed\n"
-	  F "12: " P "ike.dpd-delay: \"abc\" is not a duration; 1..3600 seconds, as a number or with unit s, m or h (e.g. 3600, 60m, 1h) allowed\n"
-	  F "13: " P "ipsec.lifetime: \"99999999s\" is out of range; 0..86400 seconds, as a number or with unit s, m or h (e.g. 3600, 60m, 1h) allowed\n"
-	  F "14: gateways[0].connections[1].name: \"dc 1\" contains a space; 1..31 letters, digits, '-', '_' or '.' allowed\n"
-	  F "16: gateways[0].connections[2].name: a list; a connection name allowed\n" },
-	{ "two-documents",
-	  "---\ngateways: []\n---\ngateways: []\n", 0,
-	  F "3: YAML syntax: a second document; one document allowed\n" },
-	{ "anchor-alias",
-	  BASE
-	  "            health: &h {dst: 10.0.0.1, src: 10.0.0.2}\n"
-	  TUN2
-	  "            health: *h\n", 0,
-	  F "8: " T0 "health: anchor &h; anchors and aliases are not supported, write the value out\n"
-	  F "11: " P "tunnels[1].health: alias *h; anchors and aliases are not supported, write the value out\n" },
-	{ "anchor-then-syntax",
-	  "gateways: &g []\nfoo: [\n", 0,
-	  F "1: gateways: anchor &g; anchors and aliases are not supported, write the value out\n"
-	  F "3: YAML syntax: did not find expected node content (while parsing a flow node at line 3); valid YAML allowed\n" },
-	{ "tag",
-	  BASE "        id: !!int 5\n", 0,
-	  F "8: " P "id: tag tag:yaml.org,2002:int; tags are not supported, write the value without one\n" },
-	{ "too-deep",
-	  "gateways: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n", 0,
-	  F "1: gateways[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: nested more than 32 lists and mappings deep; at most 32 levels allowed\n" },
-	{ "empty-file", "", 0,
-	  F "1: gateways: the file is empty; a mapping with gateways: (a list) required\n" },
-	{ "comment-only", "# nothing\n", 0,
-	  F "1: gateways: the file is empty; a mapping with gateways: (a list) required\n" },
-	{ "root-list", "- gateways: []\n", 0,
-	  F "1: (top): a list; at the top, a mapping with gateways: (a list) allowed\n" },
-	{ "root-unknown",
-	  "gateway: []\ngateways: []\n", 0,
-	  F "1: gateway: unknown key; allowed keys: gateways\n" },
-	{ "gateways-missing", "foo: 1\n", 0,
-	  F "1: foo: unknown key; allowed keys: gateways\n"
-	  F "1: gateways: missing; a list of gateways required (gateways: [] for none)\n" },
-	{ "gateways-scalar", "gateways: vpngw0\n", 0,
-	  F "1: gateways: a string; a list of gateways allowed\n" },
-	{ "gateways-null", "gateways:\n", 0,
-	  F "1: gateways: no value; a list of gateways allowed\n" },
-	{ "duplicate-key",
-	  BASE "        name: dc2\n", 0,
-	  F "8: " P "name: given twice (first at line 4); each key once allowed\n" },
-	{ "nul-in-string",
-	  BASE "        ike: {psk: \"ab\\0cd\"}\n", 0,
-	  F "8: " P "ike.psk: contains a NUL character; a pre-shared key of 1..100 characters allowed\n" },
-	{ "anchor-in-key",
-	  "gateways: []\n? [&k a]\n: 1\n", 0,
-	  F "2: (top): anchor &k; anchors and aliases are not supported, write the value out\n"
-	  F "2: (top): a list as a key; keys are names: gateways\n" },
-	{ "mapping-key",
-	  BASE "        ? [a]\n        : 1\n", 0,
-	  F "8: gateways[0].connections[0]: a list as a key; keys are names: name, id, mode, routing, local-cidr, peer-cidr, enabled, ike, ipsec, tunnels, routes\n" },
-
-	/* ---- gateways ---- */
-	{ "gw-name-missing",
-	  "gateways:\n  - ecmp-hash: l3\n", 0,
-	  F "2: gateways[0].name: missing; the gateway's device name (like vpngw0) required\n" },
-	{ "gw-name-long",
-	  "gateways:\n  - name: vpngw0123456789x\n", 0,
-	  F "2: gateways[0].name: \"vpngw0123456789x\" has 16 characters; a device name of 1..15 characters allowed, without '/', ':', '%' or spaces\n" },
-	{ "gw-name-utf8-long",
-	  "gateways:\n  - name: \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\n", 0,
-	  F "2: gateways[0].name: \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\" has 16 bytes in UTF-8; a device name of 1..15 bytes allowed, without '/', ':', '%' or spaces\n" },
-	{ "gw-name-colon",
-	  "gateways:\n  - name: \"vpn:0\"\n", 0,
-	  F "2: gateways[0].name: \"vpn:0\" contains ':'; a device name of 1..15 characters allowed, without '/', ':', '%' or spaces\n" },
-	{ "gw-name-dot",
-	  "gateways:\n  - name: \"..\"\n", 0,
-	  F "2: gateways[0].name: \"..\" is not a device name; a device name of 1..15 characters allowed, other than \".\" and \"..\"\n" },
-	{ "gw-duplicate",
-	  "gateways:\n  - name: vpngw0\n  - name: vpngw0\n", 0,
-	  F "3: gateways[1].name: gateway vpngw0 is already used by gateways[0].name (line 2); gateway names unique allowed\n" },
-	{ "gw-settings",
-	  "gateways:\n  - name: vpngw0\n    ecmp-hash: l5\n    max-paths: 17\n    colour: red\n", 0,
-	  F "3: gateways[0].ecmp-hash: \"l5\"; l3 or l4 allowed\n"
-	  F "4: gateways[0].max-paths: 17 is out of range; 1..16 allowed\n"
-	  F "5: gateways[0].colour: unknown key; allowed keys: name, ecmp-hash, max-paths, quotas, connections\n" },
-	{ "gw-max-paths-quoted",
-	  "gateways:\n  - name: vpngw0\n    max-paths: \"16\"\n", 0,
-	  F "3: gateways[0].max-paths: \"16\" is quoted, a string; a number 1..16 allowed, unquoted\n" },
-	{ "gw-max-paths-word",
-	  "gateways:\n  - name: vpngw0\n    max-paths: sixteen\n", 0,
-	  F "3: gateways[0].max-paths: \"sixteen\" is not a number; 1..16 allowed\n" },
-	{ "gw-quotas",
-	  "gateways:\n  - name: vpngw0\n    quotas: {connections: 0, bgp-routes: 1000001, peer-routes: -1, bgp-peers: 8193, policy-routes: 100001, routes: 5}\n", 0,
-	  F "3: gateways[0].quotas.routes: unknown key; allowed keys: connections, bgp-routes, peer-routes, bgp-peers, policy-routes\n"
-	  F "3: gateways[0].quotas.connections: 0 is out of range; 1..4096 allowed\n"
-	  F "3: gateways[0].quotas.bgp-routes: 1000001 is out of range; 1..1000000 allowed\n"
-	  F "3: gateways[0].quotas.peer-routes: \"-1\" is not a number; 1..1000000 allowed\n"
-	  F "3: gateways[0].quotas.bgp-peers: 8193 is out of range; 1..8192 allowed\n"
-	  F "3: gateways[0].quotas.policy-routes: 100001 is out of range; 1..100000 allowed\n" },
-	{ "gw-quotas-list",
-	  "gateways:\n  - name: vpngw0\n    quotas:\n      - 5\n", 0,
-	  F "3: gateways[0].quotas: a list; a mapping of quotas (connections, bgp-routes, peer-routes, bgp-peers, policy-routes) allowed\n" },
-	{ "gw-connections-mapping",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      name: dc1\n", 0,
-	  F "3: gateways[0].connections: a mapping; a list of connections allowed\n" },
-	{ "quota-connections",
-	  "gateways:\n  - name: vpngw0\n    quotas: {connections: 1}\n    connections:\n"
-	  "      - {name: dc1, tunnels: [{ike: none, device: wg1}]}\n"
-	  "      - {name: dc2, tunnels: [{ike: none, device: wg2}]}\n", 0,
-	  F "6: gateways[0].connections[1]: connection 2 of gateway vpngw0; at most quotas.connections 1 (line 3) allowed\n" },
-	{ "quota-policy-routes",
-	  "gateways:\n  - name: vpngw0\n    quotas: {policy-routes: 2}\n    connections:\n"
-	  "      - name: dc1\n        tunnels: [{ike: none, device: wg1}]\n        routes:\n"
-	  "          - {prefix: 10.1.0.0/16, from: 10.9.0.0/16}\n"
-	  "          - {prefix: 10.2.0.0/16, from: 10.9.0.0/16}\n"
-	  "          - {prefix: 10.3.0.0/16}\n"
-	  "      - name: dc2\n        tunnels: [{ike: none, device: wg2}]\n        routes:\n"
-	  "          - {prefix: 10.4.0.0/16, from: 10.9.0.0/16}\n", 0,
-	  F "14: gateways[0].connections[1].routes[0]: policy route 3 of gateway vpngw0; at most quotas.policy-routes 2 (line 3) allowed\n" },
-
-	/* ---- connections ---- */
-	{ "conn-not-mapping",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - dc1\n", 0,
-	  F "4: gateways[0].connections[0]: \"dc1\" is a string; a mapping of connection settings (name, tunnels, ...) allowed\n" },
-	{ "conn-name-missing",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - tunnels: [{ike: none, device: wg1}]\n", 0,
-	  F "4: " P "name: missing; a connection name (1..31 letters, digits, '-', '_' or '.') required\n" },
-	{ "conn-name-long",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - name: dc1-0123456789012345678901234567\n        tunnels: [{ike: none, device: wg1}]\n", 0,
-	  F "4: " P "name: \"dc1-0123456789012345678901234567\" has 32 characters; 1..31 letters, digits, '-', '_' or '.' allowed\n" },
-	{ "conn-name-chars",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - name: dc/1\n        tunnels: [{ike: none, device: wg1}]\n", 0,
-	  F "4: " P "name: \"dc/1\" contains '/'; 1..31 letters, digits, '-', '_' or '.' allowed\n" },
-	{ "conn-name-utf8",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - name: \"d\xc3\xa9\"\n        tunnels: [{ike: none, device: wg1}]\n", 0,
-	  F "4: " P "name: \"d\xc3\xa9\" contains a non-ASCII character; 1..31 letters, digits, '-', '_' or '.' allowed\n" },
-	{ "conn-name-control",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - name: \"dc\\t1\"\n        tunnels: [{ike: none, device: \"wg\\t1\"}]\n", 0,
-	  F "4: " P "name: \"dc?1\" contains a control character; 1..31 letters, digits, '-', '_' or '.' allowed\n"
-	  F "5: " T0 "device: \"wg?1\" contains white space; a device name of 1..15 characters allowed, without '/', ':', '%' or spaces\n" },
-	{ "conn-name-null",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - name:\n        tunnels: [{ike: none, device: wg1}]\n", 0,
-	  F "4: " P "name: no value; a connection name allowed\n" },
-	{ "conn-duplicate-name",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - {name: dc1, tunnels: [{ike: none, device: wg1}]}\n"
-	  "  - name: vpngw1\n    connections:\n      - {name: dc1, tunnels: [{ike: none, device: wg2}]}\n", 0,
-	  F "7: gateways[1].connections[0].name: connection name dc1 is already used by gateways[0].connections[0].name (line 4); connection names unique across the file allowed\n" },
-	{ "conn-id",
-	  "gateways:\n  - name: vpngw0\n    connections:\n"
-	  "      - {name: dc1, id: 0, tunnels: [{ike: none, device: wg1}]}\n"
-	  "      - {name: dc2, id: 4294967296, tunnels: [{ike: none, device: wg2}]}\n"
-	  "      - {name: dc3, id: 7, tunnels: [{ike: none, device: wg3}]}\n"
-	  "      - {name: dc4, id: 7, tunnels: [{ike: none, device: wg4}]}\n", 0,
-	  F "4: " P "id: 0 is out of range; 1..4294967295 allowed\n"
-	  F "5: gateways[0].connections[1].id: 4294967296 is out of range; 1..4294967295 allowed\n"
-	  F "7: gateways[0].connections[3].id: id 7 is already used by gateways[0].connections[2].id (line 6); ids unique across the file allowed\n" },
-	{ "conn-ecmp-one-tunnel",
-	  BASE "        mode: ecmp\n", 0,
-	  F "8: " P "mode: ecmp with 1 tunnel; ecmp needs 2 tunnels, active-standby allowed with 1\n" },
-	{ "conn-mode-bad",
-	  BASE "        mode: active-active\n        routing: policy\n        enabled: yes\n", 0,
-	  F "8: " P "mode: \"active-active\"; active-standby or ecmp allowed\n"
-	  F "9: " P "routing: \"policy\"; destination or flow-protection allowed\n"
-	  F "10: " P "enabled: \"yes\" is not a boolean; true or false allowed\n" },
-	{ "flow-needs-cidrs",
-	  BASE "        routing: flow-protection\n", 0,
-	  F "4: " P "local-cidr: missing; with routing: flow-protection, the local CIDR required\n"
-	  F "4: " P "peer-cidr: missing; with routing: flow-protection, the peer CIDR required\n" },
-	{ "flow-families",
-	  BASE "        routing: flow-protection\n        local-cidr: 10.0.0.0/8\n        peer-cidr: 2001:db8::/32\n", 0,
-	  F "10: " P "peer-cidr: 2001:db8::/32 is IPv6 and local-cidr 10.0.0.0/8 is IPv4; one family allowed\n" },
-	{ "cidrs-without-flow",
-	  BASE "        local-cidr: 10.0.0.0/8\n        peer-cidr: 172.16.0.0/12\n", 0,
-	  F "8: " P "local-cidr: given with routing destination (the default); allowed only with routing: flow-protection\n"
-	  F "9: " P "peer-cidr: given with routing destination (the default); allowed only with routing: flow-protection\n" },
-	{ "flow-route-duplicate",
-	  BASE "        routing: flow-protection\n        local-cidr: 10.0.0.0/8\n        peer-cidr: 172.16.0.0/12\n"
-	  "        routes: [{prefix: 172.16.0.0/12}]\n", 0,
-	  F "11: " P "routes[0].prefix: 172.16.0.0/12 is the peer-cidr, which flow protection routes already; each prefix once per connection\n" },
-
-	/* ---- tunnels ---- */
-	{ "tunnels-missing",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - name: dc1\n", 0,
-	  F "4: " P "tunnels: missing; a list of 1 or 2 tunnels required\n" },
-	{ "tunnels-empty",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - name: dc1\n        tunnels: []\n", 0,
-	  F "5: " P "tunnels: an empty list; 1 or 2 tunnels allowed\n" },
-	{ "tunnels-three",
-	  BASE TUN2 "          - {ike: none, device: wg0}\n", 0,
-	  F "10: " P "tunnels[2]: a third tunnel; 1 or 2 tunnels allowed\n" },
-	{ "tunnels-mapping",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - name: dc1\n        tunnels:\n          local-address: 192.0.2.1\n", 0,
-	  F "5: " P "tunnels: a mapping; a list of 1 or 2 tunnels allowed\n" },
-	{ "tunnel-addresses-missing",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - name: dc1\n        tunnels:\n          - mtu: 1400\n", 0,
-	  F "6: " T0 "local-address: missing; the gateway's underlay address (or ike: none) required\n"
-	  F "6: " T0 "remote-address: missing; the peer's underlay address (or ike: none) required\n" },
-	{ "tunnel-addresses-bad",
-	  "gateways:\n  - name: vpngw0\n    connections:\n      - name: dc1\n        tunnels:\n"
-	  "          - {local-address: 192.0.2.0/24, remote-address: 224.0.0.5}\n"
-	  "          - {local-address: 192.0.2.1, remote-address: 2001:db8::1}\n"
-	  "      - name: dc2\n        tunnels:\n"
-	  "          - {local-address: 192.0.2.1, remote-address: 192.0.2.1}\n", 0,
-	  F "6: " T0 "local-address: \"192.0.2.0/24\" is not an IPv4 or IPv6 address; an IPv4 or IPv6 host address allowed, e.g. 192.0.2.1 or 2001:db8::1\n"
-	  F "6: " T0 "remote-address: \"224.0.0.5\" is not a unicast host address; an IPv4 or IPv6 host address allowed, e.g. 192.0.2.1 or 2001:db8::1\n"
-	  F "7: " P "tunnels[1].remote-address: 2001:db8::1 is IPv6 and local-address 192.0.2.1 is IPv4; one family allowed\n"
-	  F "10: gateways[0].connections[1].tunnels[0].remote-address: 192.0.2.1 is also local-address; the peer's own address allowed\n" },
-	{ "tunnel-device",
-	  BASE "            device: \"xfrm 1\"\n" TUN2 "            device: averyveryverylongname\n", 0,
-	  F "8: " T0 "device: \"xfrm 1\" contains a space; a device name of 1..15 characters allowed, without '/', ':', '%' or spaces\n"
-	  F "11: " P "tunnels[1].device: \"averyveryverylongname\" has 21 characters; a device name of 1..15 characters allowed, without '/', ':', '%' or spaces\n" },
-	{ "tunnel-device-duplicate",
-	  BASE "            device: xfrm-a\n"
-	  "      - name: dc2\n        tunnels:\n          - {local-address: 192.0.2.1, remote-address: 198.51.100.9, device: xfrm-a}\n", 0,
-	  F "11: gateways[0].connections[1].tunnels[0].device: device xfrm-a is already used by " T0 "device (line 8); device names unique across the file (gateways included) allowed\n" },
-	{ "tunnel-device-is-gateway",
-	  BASE "            device: vpngw0\n", 0,
-	  F "8: " T0 "device: device vpngw0 is already used by gateways[0].name (line 2); device names unique across the file (gateways included) allowed\n" },
-	{ "ike-address-pair-duplicate",
-	  BASE "      - name: dc2\n        tunnels:\n"
-	  "          - {local-address: 192.0.2.1, remote-address: 198.51.100.1}\n", 0,
-	  F "10: gateways[0].connections[1].tunnels[0].remote-address: the address pair 192.0.2.1 to 198.51.100.1 is already used by " T0 "remote-address (line 6); one IKE tunnel per local and remote address pair allowed (charon could not tell their configs and keys apart)\n" },
-	{ "if-id-duplicate",
-	  BASE "            if-id: 7\n" TUN2 "            if-id: 7\n", 0,
-	  F "11: " P "tunnels[1].if-id: if-id 7 is already used by " T0 "if-id (line 8); if-ids unique across the file allowed\n"
-	  F "11: " P "tunnels[1].if-id: 7 names the device xfrm7 by default, which is already used by " T0 "if-id (line 8); give device: a free name, or a free if-id\n" },
-	{ "if-id-default-device-taken",
-	  BASE "            device: xfrm5\n" TUN2 "            if-id: 5\n", 0,
-	  F "11: " P "tunnels[1].if-id: 5 names the device xfrm5 by default, which is already used by " T0 "device (line 8); give device: a free name, or a free if-id\n" },
-	{ "if-id-range",
-	  BASE "            if-id: 0\n" TUN2 "            if-id: 4294967296\n", 0,
-	  F "8: " T0 "if-id: 0 is out of range; 1..4294967295 allowed\n"
-	  F "11: " P "tunnels[1].if-id: 4294967296 is out of range; 1..4294967295 allowed\n" },
-	{ "mtu",
-	  BASE "            mtu: 575\n"
-	  "          - {local-address: 2001:db8::1, remote-address: 2001:db8::2, mtu: 1279}\n"
-	  "      - name: dc2\n        tunnels:\n          - {local-address: 192.0.2.1, remote-address: 198.51.100.3, mtu: 9001}\n", 0,
-	  F "8: " T0 "mtu: 575 is out of range; 576..9000 allowed over an IPv4 underlay\n"
-	  F "9: " P "tunnels[1].mtu: 1279 is out of range; 1280..9000 allowed over an IPv6 underlay\n"
-	  F "12: gateways[0].connections[1].tunnels[0].mtu: 9001 is out of range; 576..9000 allowed over an IPv4 underlay\n" },
-	{ "ike-none",
-	  BASE "          - ike: none\n            ipsec: {dh-group: 2}\n            if-id: 9\n            mtu: 1400\n"
-	  "      - name: dc2\n        tunnels:\n          - {ike: off, device: wg0}\n", 0,
-	  F "8: " P "tunnels[1].device: missing; the name of the existing device (ike: none) required\n"
-	  F "9: " P "tunnels[1].ipsec: given with ike: none (line 8); ipsec settings allowed only on tunnels with IKE\n"
-	  F "10: " P "tunnels[1].if-id: given with ike: none (line 8); if-id allowed only on tunnels vpnrtd creates (with IKE)\n"
-	  F "11: " P "tunnels[1].mtu: given with ike: none (line 8); mtu allowed only on tunnels vpnrtd creates (with IKE)\n"
-	  F "14: gateways[0].connections[1].tunnels[0].ike: \"off\"; none (an existing device, no IKE) or a mapping of IKE settings allowed\n"
-	  F "14: gateways[0].connections[1].tunnels[0].local-address: missing; the gateway's underlay address (or ike: none) required\n"
-	  F "14: gateways[0].connections[1].tunnels[0].remote-address: missing; the peer's underlay address (or ike: none) required\n" },
-	{ "conn-ike-none",
-	  BASE "        ike: none\n", 0,
-	  F "8: " P "ike: none is a tunnel's setting; a mapping of IKE settings allowed here (ike: none goes under tunnels)\n" },
-
-	/* ---- health ---- */
-	{ "health-missing-addresses",
-	  BASE "            health: {interval: 1s}\n", 0,
-	  F "8: " T0 "health.dst: missing; the address probed through the tunnel (data-centre side) required\n"
-	  F "8: " T0 "health.src: missing; the probes' source address (gateway side) required\n" },
-	{ "health-values",
-	  BASE "            health:\n              dst: 10.0.0.1\n              src: 2001:db8::1\n"
-	  "              interval: 5ms\n              retries: 101\n              rise: 0\n              policy: drop\n"
-	  "              probe: icmp\n", 0,
-	  F "10: " T0 "health.src: 2001:db8::1 is IPv6 and dst 10.0.0.1 is IPv4; one family allowed\n"
-	  F "11: " T0 "health.interval: 5ms is out of range; 10ms..60s allowed\n"
-	  F "12: " T0 "health.retries: 101 is out of range; 1..100 allowed\n"
-	  F "13: " T0 "health.rise: 0 is out of range; 1..100 allowed\n"
-	  F "14: " T0 "health.policy: \"drop\"; revoke-route, reserve-route, revoke_route or reserve_route allowed\n"
-	  F "15: " T0 "health.probe: unknown key; allowed keys: dst, src, interval, retries, rise, policy\n" },
-	{ "health-interval-forms",
-	  BASE "            health: {dst: 10.0.0.1, src: 10.0.0.2, interval: 3}\n"
-	  TUN2 "            health: {dst: 10.0.0.1, src: 10.0.0.1, interval: 2 s}\n", 0,
-	  F "8: " T0 "health.interval: \"3\" has no unit; write 3ms or 3s (allowed units: ms, s)\n"
-	  F "11: " P "tunnels[1].health.src: 10.0.0.1 is also dst; a source other than dst allowed\n"
-	  F "11: " P "tunnels[1].health.interval: \"2 s\" is not a duration; expected a number with unit ms or s, e.g. 100ms, 3s or 1.5s\n" },
-
-	/* ---- IKE ---- */
-	{ "psk-101",
-	  BASE "        ike: {psk: \"" A101 "\"}\n", 0,
-	  F "8: " P "ike.psk: 101 characters; 1..100 allowed\n" },
-	{ "psk-empty-and-space",
-	  BASE TUN2 "            ike: {psk: \"two words\"}\n        ike: {psk: \"\"}\n", 0,
-	  F "10: " P "tunnels[1].ike.psk: contains a space; letters, digits and the printable ASCII symbols except '\"' allowed, no spaces\n"
-	  F "11: " P "ike.psk: 0 characters; 1..100 allowed\n" },
-	{ "psk-characters",
-	  BASE TUN2 "            ike: {psk: \"say \\\"hi\\\"\"}\n        ike: {psk: \"caf\xc3\xa9\"}\n", 0,
-	  F "10: " P "tunnels[1].ike.psk: contains a space; letters, digits and the printable ASCII symbols except '\"' allowed, no spaces\n"
-	  F "11: " P "ike.psk: contains a character other than printable ASCII; letters, digits and the printable ASCII symbols except '\"' allowed, no spaces\n" },
-	{ "psk-double-quote",
-	  BASE "        ike: {psk: 'a\"b'}\n", 0,
-	  F "8: " P "ike.psk: contains '\"'; letters, digits and the printable ASCII symbols except '\"' allowed, no spaces\n" },
-	{ "fqdn-edges",
-	  BASE TUN2 "            ike: {local-id: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com, remote-id: vpn.example.}\n"
-	  "        ike:\n          local-id: host.123\n          remote-id: abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcdefgh.abcd\n", 0,
-	  F "10: " P "tunnels[1].ike.local-id: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is neither an IP address nor an FQDN; an IP address or an FQDN (labels of letters, digits and '-', e.g. vpn.example.com) allowed\n"
-	  F "10: " P "tunnels[1].ike.remote-id: \"vpn.example.\" is neither an IP address nor an FQDN; an IP address or an FQDN (labels of letters, digits and '-', e.g. vpn.example.com) allowed\n"
-	  F "12: " P "ike.local-id: \"host.123\" is neither an IP address nor an FQDN; an IP address or an FQDN (labels of letters, digits and '-', e.g. vpn.example.com) allowed\n"
-	  F "13: " P "ike.remote-id: 256 characters; an IP address or an FQDN of at most 253 characters allowed\n" },
-	{ "health-types",
-	  BASE "            health: on\n" TUN2 "            health:\n", 0,
-	  F "8: " T0 "health: \"on\" is a string; a mapping with dst, src, interval, retries, rise, policy allowed\n"
-	  F "11: " P "tunnels[1].health: no value; a mapping with dst, src, interval, retries, rise, policy allowed\n" },
-	{ "bool-quoted",
-	  BASE "        enabled: \"true\"\n", 0,
-	  F "8: " P "enabled: \"true\" (quoted) is not a boolean; true or false allowed\n" },
-	{ "ike-enums",
-	  BASE "        ike:\n          version: ikev3\n          mode: quick\n          encryption: aes512\n"
-	  "          integrity: sha3\n          dh-group: 15\n          nat-traversal: maybe\n", 0,
-	  F "9: " P "ike.version: \"ikev3\"; ikev1 or ikev2 allowed\n"
-	  F "10: " P "ike.mode: \"quick\"; main or aggressive allowed\n"
-	  F "11: " P "ike.encryption: \"aes512\"; aes, aes128, aes192, aes256, des or 3des allowed\n"
-	  F "12: " P "ike.integrity: \"sha3\"; md5, sha1, sha256, sha384 or sha512 allowed\n"
-	  F "13: " P "ike.dh-group: \"15\"; 1, 2, 5 or 14 allowed\n"
-	  F "14: " P "ike.nat-traversal: \"maybe\" is not a boolean; true or false allowed\n" },
-	{ "ike-dh-disabled",
-	  BASE "        ike: {dh-group: disabled}\n        ipsec: {dh-group: 3}\n", 0,
-	  F "8: " P "ike.dh-group: \"disabled\": IKE (phase 1) always uses a DH group; 1, 2, 5 or 14 allowed (disabled only under ipsec)\n"
-	  F "9: " P "ipsec.dh-group: \"3\"; 1, 2, 5, 14 or disabled allowed\n" },
-	{ "lifetimes",
-	  BASE TUN2 "            ike: {lifetime: 1500ms}\n            ipsec: {lifetime: 1.5s}\n"
-	  "        ike: {lifetime: 86401}\n        ipsec: {lifetime: 25h}\n", 0,
-	  F "10: " P "tunnels[1].ike.lifetime: \"1500ms\" is in milliseconds; 0..86400 seconds, as a number or with unit s, m or h (e.g. 3600, 60m, 1h) allowed\n"
-	  F "11: " P "tunnels[1].ipsec.lifetime: \"1.5s\" is not a whole number of seconds; 0..86400 seconds, as a number or with unit s, m or h (e.g. 3600, 60m, 1h) allowed\n"
-	  F "12: " P "ike.lifetime: 86401 is out of range; 0..86400 allowed\n"
-	  F "13: " P "ipsec.lifetime: \"25h\" is out of range; 0..86400 seconds, as a number or with unit s, m or h (e.g. 3600, 60m, 1h) allowed\n" },
-	{ "ids",
-	  BASE TUN2 "            ike: {local-id: \"vpn example\", remote-id: a..b}\n"
-	  "        ike:\n          local-id: -vpn.example.com\n          remote-id: 192.0.2.300\n", 0,
-	  F "10: " P "tunnels[1].ike.local-id: \"vpn example\" is neither an IP address nor an FQDN; an IP address or an FQDN (labels of letters, digits and '-', e.g. vpn.example.com) allowed\n"
-	  F "10: " P "tunnels[1].ike.remote-id: \"a..b\" is neither an IP address nor an FQDN; an IP address or an FQDN (labels of letters, digits and '-', e.g. vpn.example.com) allowed\n"
-	  F "12: " P "ike.local-id: \"-vpn.example.com\" is neither an IP address nor an FQDN; an IP address or an FQDN (labels of letters, digits and '-', e.g. vpn.example.com) allowed\n"
-	  F "13: " P "ike.remote-id: \"192.0.2.300\" is neither an IP address nor an FQDN; an IP address or an FQDN (labels of letters, digits and '-', e.g. vpn.example.com) allowed\n" },
-	{ "aggressive-ikev2",
-	  BASE TUN2 "        ike: {mode: aggressive}\n", 0,
-	  /* two tunnels share the key: one message */
-	  F "10: " P "ike.mode: aggressive needs version ikev1, and the version is ikev2 (the default); main allowed with ikev2\n" },
-	{ "aggressive-tunnel-override",
-	  BASE "            ike: {version: ikev2}\n" TUN2 "        ike: {version: ikev1, mode: aggressive}\n", 0,
-	  /* only tunnel 1 breaks the rule, by its own version */
-	  F "8: " T0 "ike.version: ikev2 with mode aggressive (line 11); ikev1 allowed with mode aggressive\n" },
-	{ "aggressive-in-tunnel",
-	  BASE "            ike: {mode: aggressive}\n", 0,
-	  F "8: " T0 "ike.mode: aggressive needs version ikev1, and the version is ikev2 (the default); main allowed with ikev2\n" },
-	{ "dpd-timeout-not-above",
-	  BASE "        ike:\n          version: ikev1\n          dpd-timeout: 10\n", 0,
-	  F "10: " P "ike.dpd-timeout: 10 is not above dpd-delay 10 (the default); with ikev1 a dpd-timeout above dpd-delay allowed\n" },
-	{ "dpd-delay-not-below",
-	  BASE "        ike:\n          version: ikev1\n          dpd-delay: 30\n", 0,
-	  F "10: " P "ike.dpd-delay: 30 is not below dpd-timeout 30 (the default); with ikev1 a dpd-delay below dpd-timeout allowed\n" },
-	{ "dpd-tunnel-override",
-	  BASE "            ike: {version: ikev1}\n" TUN2 "        ike: {dpd-delay: 40}\n", 0,
-	  F "8: " T0 "ike.version: ikev1 with dpd-timeout 30 (the default) not above dpd-delay 40 (line 11); with ikev1 a dpd-timeout above dpd-delay allowed\n" },
-	{ "dpd-timeout-ikev2",
-	  BASE "        ike: {dpd-timeout: 60}\n", 0,
-	  F "8: " P "ike.dpd-timeout: IKEv1 only, and the version is ikev2 (the default); dpd-timeout allowed with version ikev1 only\n" },
-	{ "dpd-timeout-tunnel-ikev2",
-	  BASE "            ike: {version: ikev2, dpd-timeout: 20}\n        ike: {version: ikev1, dpd-timeout: 60}\n", 0,
-	  F "8: " T0 "ike.dpd-timeout: IKEv1 only, and the version is ikev2 (line 8); dpd-timeout allowed with version ikev1 only\n" },
-	{ "dpd-timeout-same-mapping",
-	  BASE "        ike:\n          dpd-timeout: 60\n          version: ikev2\n", 0,
-	  F "10: " P "ike.version: ikev2 with dpd-timeout (line 9), which is IKEv1 only; ikev1 allowed with dpd-timeout\n" },
-	{ "dpd-ranges",
-	  BASE "        ike: {dpd-delay: 0, dpd: on}\n", 0,
-	  F "8: " P "ike.dpd: \"on\" is not a boolean; true or false allowed\n"
-	  F "8: " P "ike.dpd-delay: 0 is out of range; 1..3600 allowed\n" },
-	{ "ike-wrong-types",
-	  BASE TUN2 "            ike: {unknown: 1}\n        ike: [version, ikev2]\n        ipsec: strong\n", 0,
-	  F "10: " P "tunnels[1].ike.unknown: unknown key; allowed keys: version, mode, psk, local-id, remote-id, encryption, integrity, dh-group, lifetime, dpd, dpd-delay, dpd-timeout, nat-traversal, initiate\n"
-	  F "11: " P "ike: a list; a mapping of IKE settings allowed\n"
-	  F "12: " P "ipsec: \"strong\" is a string; a mapping of IPsec (phase 2) settings allowed\n" },
-
-	/* ---- routes ---- */
-	{ "routes-values",
-	  BASE "        routes:\n"
-	  "          - prefix: 10.0.0.1/8\n"
-	  "          - {prefix: 10.0.0.0/40}\n"
-	  "          - {prefix: ten}\n"
-	  "          - {weight: 100}\n"
-	  "          - {prefix: 10.1.0.0/16, weight: 50}\n"
-	  "          - {prefix: 10.2.0.0/16, priority: 5}\n"
-	  "          - {prefix: 10.3.0.0/16, from: 10.9.0.0/16, priority: 0}\n"
-	  "          - {prefix: 10.4.0.0/16, from: 2001:db8::/32}\n"
-	  "          - {prefix: 10.5.0.0/16, via: 10.0.0.1}\n", 0,
-	  F "9: " P "routes[0].prefix: \"10.0.0.1/8\" has host bits set; did you mean 10.0.0.0/8?\n"
-	  F "10: " P "routes[1].prefix: prefix length in \"10.0.0.0/40\" must be 0..32; a prefix like 10.0.0.0/8 or 2001:db8::/32 allowed\n"
-	  F "11: " P "routes[2].prefix: \"ten\" is not a prefix; expected ADDRESS/LENGTH, e.g. 10.0.0.0/8 or 2001:db8::/32\n"
-	  F "12: " P "routes[3].prefix: missing; the destination prefix required\n"
-	  F "13: " P "routes[4].weight: 50; 100 (active) or 0 (standby) allowed\n"
-	  F "14: " P "routes[5].priority: given without from; priority allowed only on policy routes (with from:)\n"
-	  F "15: " P "routes[6].priority: 0 is out of range; 1..100 allowed\n"
-	  F "16: " P "routes[7].from: 2001:db8::/32 is IPv6 and prefix 10.4.0.0/16 is IPv4; one family allowed\n"
-	  F "17: " P "routes[8].via: unknown key; allowed keys: prefix, weight, from, priority\n" },
-	{ "routes-duplicates",
-	  BASE "        routes:\n"
-	  "          - {prefix: 10.0.0.0/8}\n"
-	  "          - {prefix: 10.0.0.0/8, from: 192.168.0.0/16}\n"
-	  "          - {prefix: 10.0.0.0/8, weight: 0}\n"
-	  "          - {prefix: 10.0.0.0/8, from: 192.168.0.0/16, priority: 3}\n"
-	  "          - {prefix: 10.0.0.0/8, from: 192.168.1.0/24}\n"
-	  "          - {prefix: 10.0.0.0/8}\n", 0,
-	  F "11: " P "routes[2]: a route to 10.0.0.0/8, as routes[0] (line 9); each prefix once per connection (weight 0 makes a standby on another connection)\n"
-	  F "12: " P "routes[3]: a policy route to 10.0.0.0/8 from 192.168.0.0/16, as routes[1] (line 10); each destination and source pair once per connection\n"
-	  F "14: " P "routes[5]: a route to 10.0.0.0/8, as routes[0] (line 9); each prefix once per connection (weight 0 makes a standby on another connection)\n" },
-	{ "routes-wrong-type",
-	  BASE "        routes: 10.0.0.0/8\n", 0,
-	  F "8: " P "routes: a string; a list of routes allowed\n" },
-
-	/* ---- several errors in one file, reported in file order ---- */
-	{ "many",
-	  "gateways:\n"					/* 1 */
-	  "  - name: vpngw0\n"				/* 2 */
-	  "    max-paths: 0\n"				/* 3 */
-	  "    connections:\n"				/* 4 */
-	  "      - name: dc1\n"				/* 5 */
-	  "        id: 1\n"				/* 6 */
-	  "        ike: {mode: aggressive}\n"		/* 7 */
-	  "        tunnels:\n"				/* 8 */
-	  "          - local-address: 192.0.2.1\n"	/* 9 */
-	  "            remote-address: 198.51.100.1\n"	/* 10 */
-	  "            if-id: 7\n"			/* 11 */
-	  "      - name: dc1\n"				/* 12 */
-	  "        id: 1\n"				/* 13 */
-	  "        tunnels:\n"				/* 14 */
-	  "          - local-address: 192.0.2.1\n"	/* 15 */
-	  "            remote-address: 198.51.100.2\n"	/* 16 */
-	  "            if-id: 7\n"			/* 17 */
-	  "            device: xfrm7\n"			/* 18 */
-	  "  - name: vpngw0\n"				/* 19 */
-	  "    bogus: true\n", 0,			/* 20 */
-	  F "3: gateways[0].max-paths: 0 is out of range; 1..16 allowed\n"
-	  F "7: " P "ike.mode: aggressive needs version ikev1, and the version is ikev2 (the default); main allowed with ikev2\n"
-	  F "12: gateways[0].connections[1].name: connection name dc1 is already used by gateways[0].connections[0].name (line 5); connection names unique across the file allowed\n"
-	  F "13: gateways[0].connections[1].id: id 1 is already used by gateways[0].connections[0].id (line 6); ids unique across the file allowed\n"
-	  F "17: gateways[0].connections[1].tunnels[0].if-id: if-id 7 is already used by " T0 "if-id (line 11); if-ids unique across the file allowed\n"
-	  F "18: gateways[0].connections[1].tunnels[0].device: device xfrm7 is already used by " T0 "if-id (line 11); device names unique across the file (gateways included) allowed\n"
-	  F "19: gateways[1].name: gateway vpngw0 is already used by gateways[0].name (line 2); gateway names unique allowed\n"
-	  F "20: gateways[1].bogus: unknown key; allowed keys: name, ecmp-hash, max-paths, quotas, connections\n" },
-};
 
 static void write_seed(const char *name, const char *buf, size_t len)
 {
@@ -565,28 +65,122 @@ static char *joined(const struct cfg_errors *e)
 	return s;
 }
 
+/* the whole of a file; NULL if it cannot be read. The caller frees. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 4096, n = 0, r;
+	char *buf;
+
+	if (!f)
+		return NULL;
+	buf = malloc(cap + 1);
+	while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += r;
+		if (n == cap)
+			buf = realloc(buf, (cap *= 2) + 1);
+	}
+	fclose(f);
+	if (!buf)
+		abort();
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* "LINE: ..." lines of a .want file, each given the file name in front */
+static char *want_of(const char *raw, const char *file)
+{
+	size_t n = strlen(raw), fl = strlen(file), lines = 0, o = 0;
+	const char *p;
+	char *s;
+
+	for (p = raw; *p; p++)
+		lines += *p == '\n';
+	s = malloc(n + lines * (fl + 1) + 1);
+	if (!s)
+		abort();
+	for (p = raw; *p; ) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+		o += (size_t)sprintf(s + o, "%s:", file);
+		memcpy(s + o, p, l);
+		o += l;
+		p += l;
+	}
+	s[o] = '\0';
+	return s;
+}
+
+static int is_yaml(const struct dirent *d)
+{
+	size_t l = strlen(d->d_name);
+
+	return l > 5 && !strcmp(d->d_name + l - 5, ".yaml");
+}
+
+/*
+ * The table of bad files, userspace/tests/configs/bad/: NAME.yaml and,
+ * in NAME.want, every message it must give without the file name
+ * ("LINE: PATH: what; allowed"). selftests/vpnrtd_matrix.sh gives the
+ * same files to a running vpnrtd by reload.
+ */
 static void test_bad(void)
 {
-	size_t i;
+	const char *env = getenv("VPNRTD_BAD_CONFIGS");
+	const char *const tries[] = {
+		env, "tests/configs/bad", "userspace/tests/configs/bad",
+	};
+	struct dirent **ents = NULL;
+	const char *dir = NULL;
+	int n = -1, i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const struct bad *b = &bad[i];
-		size_t len = b->len ? b->len : strlen(b->yaml);
+	for (i = 0; i < 3 && n < 0; i++) {
+		if (!tries[i])
+			continue;
+		n = scandir(tries[i], &ents, is_yaml, alphasort);
+		dir = tries[i];
+		if (env)
+			break;	/* given: that directory or nothing */
+	}
+	TAP_CHECK(n >= 100, "at least 100 bad files in %s (VPNRTD_BAD_CONFIGS or tests/configs/bad): %d",
+		  dir ? dir : "?", n);
+	for (i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		size_t nl = strlen(name) - 5, len, wl;
 		struct cfg_errors e = { 0 };
 		struct cfg *c = (struct cfg *)1;
-		char seed[96];
-		char *got;
+		char path[1024], seed[300];
+		char *yaml, *raw, *want, *got;
 		int r;
 
-		snprintf(seed, sizeof(seed), "bad-%s", b->name);
-		write_seed(seed, b->yaml, len);
-		r = cfg_load_buf("t.yaml", b->yaml, len, &c, &e);
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		yaml = slurp(path, &len);
+		snprintf(path, sizeof(path), "%s/%.*s.want", dir, (int)nl, name);
+		raw = slurp(path, &wl);
+		TAP_CHECK(yaml && raw && wl, "bad %.*s: the file and its .want", (int)nl, name);
+		if (!yaml || !raw) {
+			free(yaml);
+			free(raw);
+			free(ents[i]);
+			continue;
+		}
+		snprintf(seed, sizeof(seed), "bad-%.*s", (int)nl, name);
+		write_seed(seed, yaml, len);
+		r = cfg_load_buf("vpnrtd.yaml", yaml, len, &c, &e);
 		got = joined(&e);
-		TAP_CHECK(r == -1 && !c, "bad %s: refused, no config", b->name);
-		TAP_STREQ(got, b->want, "bad %s: messages", b->name);
+		want = want_of(raw, "vpnrtd.yaml");
+		TAP_CHECK(r == -1 && !c, "bad %.*s: refused, no config", (int)nl, name);
+		TAP_STREQ(got, want, "bad %.*s: messages", (int)nl, name);
 		free(got);
+		free(want);
+		free(raw);
+		free(yaml);
 		cfg_errors_free(&e);
+		free(ents[i]);
 	}
+	free(ents);
 }
 
 /* load a good buffer; NULL (and the errors shown) if refused */
