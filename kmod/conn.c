@@ -179,6 +179,7 @@ void vpnrt_conn_destroy(struct vpnrt_conn *c)
 	unsigned int i;
 
 	ASSERT_RTNL();
+	vpnrt_stale_cancel_conn(c);
 	vpnrt_route_flush_conn(c);
 	list_del(&c->gw_link);
 	c->gw->n_conns--;

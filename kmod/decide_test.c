@@ -6,7 +6,9 @@
  * reference on random prefixes of both families.
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/inet.h>
+#include <linux/kthread.h>
 #include <linux/netdevice.h>
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
@@ -35,6 +37,7 @@ static int fx_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f->gw);
 	f->gw->dev = f->dev;
 	INIT_LIST_HEAD(&f->gw->conns);
+	INIT_LIST_HEAD(&f->gw->stale_timers);
 	vpnrt_table_init(&f->gw->v4, AF_INET);
 	vpnrt_table_init(&f->gw->v6, AF_INET6);
 	get_random_bytes(&f->gw->hash_key, sizeof(f->gw->hash_key));
@@ -101,22 +104,31 @@ static void parse_prefix(struct kunit *test, const char *s, u16 *family,
 		KUNIT_ASSERT_EQ(test, kstrtou8(slash + 1, 10, len), 0);
 }
 
+static void spec(struct kunit *test, u8 proto, const char *dst, const char *src,
+		 int conn, u8 weight, u8 priority, u32 pref,
+		 struct vpnrt_route_spec *s)
+{
+	struct fixture *f = test->priv;
+	u16 fam2;
+
+	memset(s, 0, sizeof(*s));
+	parse_prefix(test, dst, &s->family, &s->dst, &s->dst_len);
+	if (src)
+		parse_prefix(test, src, &fam2, &s->src, &s->src_len);
+	s->proto = proto;
+	s->weight = weight;
+	s->priority = priority;
+	s->pref = pref;
+	s->conn = f->c[conn];
+}
+
 static int add(struct kunit *test, u8 proto, const char *dst, const char *src,
 	       int conn, u8 weight, u8 priority, u32 pref)
 {
-	struct fixture *f = test->priv;
-	struct vpnrt_route_spec s = {};
-	u16 fam2;
+	struct vpnrt_route_spec s;
 	int err;
 
-	parse_prefix(test, dst, &s.family, &s.dst, &s.dst_len);
-	if (src)
-		parse_prefix(test, src, &fam2, &s.src, &s.src_len);
-	s.proto = proto;
-	s.weight = weight;
-	s.priority = priority;
-	s.pref = pref;
-	s.conn = f->c[conn];
+	spec(test, proto, dst, src, conn, weight, priority, pref, &s);
 	rtnl_lock();
 	err = vpnrt_route_add(&s, NULL, NULL);
 	rtnl_unlock();
@@ -1375,6 +1387,405 @@ static void trie_shape(struct kunit *test)
 	rtnl_unlock();
 }
 
+/*
+ * One route of a ROUTE_NEW batch of its own (vpnrt_route_set() and the
+ * commit): the op done, or -errno.
+ */
+static int set_route(struct kunit *test, u8 proto, const char *dst,
+		     const char *src, int conn, u8 weight, u8 priority,
+		     u32 pref, bool replace)
+{
+	struct vpnrt_route_change ch;
+	struct vpnrt_route_spec s;
+	int err;
+
+	spec(test, proto, dst, src, conn, weight, priority, pref, &s);
+	rtnl_lock();
+	err = vpnrt_route_set(&s, replace, &ch, NULL);
+	if (!err)
+		vpnrt_route_set_commit(&ch, 1);
+	rtnl_unlock();
+	return err ? err : ch.op;
+}
+
+/* the values STATIC(), BGP() and POLICY() give */
+#define REPLACE_STATIC(dst, conn, w) \
+	set_route(test, VPNRT_PROTO_STATIC, dst, NULL, conn, w, 0, 0, true)
+#define REPLACE_BGP(dst, conn, pref) \
+	set_route(test, VPNRT_PROTO_BGP, dst, NULL, conn, 100, 0, pref, true)
+#define REPLACE_POLICY(dst, src, conn, prio, w) \
+	set_route(test, VPNRT_PROTO_POLICY, dst, src, conn, w, prio, 0, true)
+#define ADD_BGP(dst, conn, pref) \
+	set_route(test, VPNRT_PROTO_BGP, dst, NULL, conn, 100, 0, pref, false)
+
+/* the route of @conn at @dst (static, or the proto given), under RTNL */
+static struct vpnrt_route *find(struct kunit *test, u8 proto, const char *dst,
+				const char *src, int conn)
+{
+	struct vpnrt_route_spec s;
+	struct vpnrt_route *r;
+
+	spec(test, proto, dst, src, conn, 0, 0, 0, &s);
+	rtnl_lock();
+	r = vpnrt_route_find(&s);
+	rtnl_unlock();
+	return r;
+}
+
+static unsigned int n_routes_of(struct vpnrt_conn *c)
+{
+	struct vpnrt_route *r;
+	unsigned int n = 0;
+
+	list_for_each_entry(r, &c->routes, conn_link)
+		n++;
+	return n;
+}
+
+/*
+ * Replace: weight, pref and priority take new values, the decision
+ * follows; the same values change nothing; without replace a route
+ * exists; counts and quotas count a replaced route once; the flow
+ * protection route is refused.
+ */
+static void replace_values(struct kunit *test)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_route_spec s;
+	struct vpnrt_decision d;
+	struct vpnrt_route *r;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, STATIC("10.0.0.0/8", 0, 100), 0);
+	KUNIT_ASSERT_EQ(test, STATIC("10.0.0.0/8", 1, 100), 0);
+	KUNIT_ASSERT_TRUE(test, decide(test, "1.1.1.1", "10.1.2.3", &d));
+	KUNIT_EXPECT_EQ(test, d.n_paths, 2u);
+	KUNIT_EXPECT_EQ(test, set_route(test, VPNRT_PROTO_STATIC, "10.0.0.0/8",
+					NULL, 0, 0, 0, 0, false), -EEXIST);
+	KUNIT_EXPECT_EQ(test, REPLACE_STATIC("10.0.0.0/8", 0, 0),
+			VPNRT_ROUTE_REPLACED);
+	EXPECT_DECISION("1.1.1.1", "10.1.2.3", 1, VPNRT_REASON_WEIGHT);
+	KUNIT_EXPECT_EQ(test, REPLACE_STATIC("10.0.0.0/8", 0, 0),
+			VPNRT_ROUTE_UNCHANGED);
+	KUNIT_EXPECT_EQ(test, REPLACE_STATIC("10.0.0.0/8", 1, 0),
+			VPNRT_ROUTE_REPLACED);
+	KUNIT_ASSERT_TRUE(test, decide(test, "1.1.1.1", "10.1.2.3", &d));
+	KUNIT_EXPECT_EQ(test, d.n_paths, 2u);
+	r = find(test, VPNRT_PROTO_STATIC, "10.0.0.0/8", NULL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, r->weight, 0);
+	KUNIT_EXPECT_EQ(test, f->gw->n_static, 2u);
+	KUNIT_EXPECT_EQ(test, f->c[0]->n_static, 1u);
+	KUNIT_EXPECT_EQ(test, n_routes_of(f->c[0]), 1u);
+
+	/* BGP pref */
+	KUNIT_ASSERT_EQ(test, BGP("20.0.0.0/8", 2, 100), 0);
+	KUNIT_ASSERT_EQ(test, BGP("20.0.0.0/8", 3, 200), 0);
+	EXPECT_DECISION("1.1.1.1", "20.0.0.1", 2, VPNRT_REASON_PREF);
+	KUNIT_EXPECT_EQ(test, REPLACE_BGP("20.0.0.0/8", 2, 300),
+			VPNRT_ROUTE_REPLACED);
+	EXPECT_DECISION("1.1.1.1", "20.0.0.1", 3, VPNRT_REASON_PREF);
+	KUNIT_EXPECT_EQ(test, f->gw->n_bgp, 2u);
+	KUNIT_EXPECT_EQ(test, f->c[2]->n_bgp, 1u);
+
+	/* policy priority: the pair is the same, the order changes */
+	KUNIT_ASSERT_EQ(test, POLICY("30.0.0.0/8", "1.0.0.0/8", 0, 10, 100), 0);
+	KUNIT_ASSERT_EQ(test, POLICY("30.0.0.0/8", "1.0.0.0/8", 1, 20, 100), 0);
+	EXPECT_DECISION("1.1.1.1", "30.0.0.1", 0, VPNRT_REASON_POLICY);
+	KUNIT_EXPECT_EQ(test, REPLACE_POLICY("30.0.0.0/8", "1.0.0.0/8", 0, 30, 100),
+			VPNRT_ROUTE_REPLACED);
+	EXPECT_DECISION("1.1.1.1", "30.0.0.1", 1, VPNRT_REASON_POLICY);
+	KUNIT_EXPECT_EQ(test, f->gw->n_policy, 2u);
+
+	/* at the quota a replace still works; an addition does not */
+	f->gw->max_routes = 2;
+	KUNIT_EXPECT_EQ(test, REPLACE_STATIC("10.0.0.0/8", 1, 100),
+			VPNRT_ROUTE_REPLACED);
+	KUNIT_EXPECT_EQ(test, REPLACE_STATIC("11.0.0.0/8", 1, 100), -ENOSPC);
+	f->gw->max_routes = 10;
+	KUNIT_EXPECT_EQ(test, REPLACE_STATIC("11.0.0.0/8", 1, 100),
+			VPNRT_ROUTE_ADDED);
+	KUNIT_EXPECT_EQ(test, f->gw->n_static, 3u);
+
+	/* flow protection's route: not replaced */
+	spec(test, VPNRT_PROTO_STATIC, "40.0.0.0/8", NULL, 3, 100, 10, 0, &s);
+	s.flags = VPNRT_ROUTE_F_FLOW;
+	rtnl_lock();
+	err = vpnrt_route_add(&s, NULL, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, REPLACE_STATIC("40.0.0.0/8", 3, 0), -EPERM);
+}
+
+/*
+ * A failed batch undoes in reverse: replacements (chained ones too) go,
+ * the old routes stay as they were; a committed chain leaves one route
+ * with the last values, counted once.
+ */
+static void replace_undo_and_chain(struct kunit *test)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_route_change ch[3];
+	struct vpnrt_route_spec s;
+	struct vpnrt_route *orig, *r;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, STATIC("10.0.0.0/8", 0, 100), 0);
+	orig = find(test, VPNRT_PROTO_STATIC, "10.0.0.0/8", NULL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, orig);
+	rtnl_lock();
+	spec(test, VPNRT_PROTO_STATIC, "10.0.0.0/8", NULL, 0, 0, 10, 0, &s);
+	KUNIT_EXPECT_EQ(test, vpnrt_route_set(&s, true, &ch[0], NULL), 0);
+	spec(test, VPNRT_PROTO_STATIC, "11.0.0.0/8", NULL, 0, 100, 10, 0, &s);
+	KUNIT_EXPECT_EQ(test, vpnrt_route_set(&s, true, &ch[1], NULL), 0);
+	spec(test, VPNRT_PROTO_STATIC, "10.0.0.0/8", NULL, 0, 100, 10, 0, &s);
+	KUNIT_EXPECT_EQ(test, vpnrt_route_set(&s, true, &ch[2], NULL), 0);
+	/* the third replaces the first's new route, not the original */
+	KUNIT_EXPECT_EQ(test, ch[2].op, VPNRT_ROUTE_REPLACED);
+	KUNIT_EXPECT_PTR_EQ(test, ch[2].old, ch[0].r);
+	KUNIT_EXPECT_EQ(test, f->gw->n_static, 2u);
+	for (i = 2; i >= 0; i--)
+		vpnrt_route_set_undo(&ch[i]);
+	rtnl_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, find(test, VPNRT_PROTO_STATIC, "10.0.0.0/8",
+				       NULL, 0), orig);
+	KUNIT_EXPECT_NULL(test, find(test, VPNRT_PROTO_STATIC, "11.0.0.0/8",
+				     NULL, 0));
+	KUNIT_EXPECT_EQ(test, orig->weight, 100);
+	KUNIT_EXPECT_EQ(test, orig->replaced, 0);
+	KUNIT_EXPECT_EQ(test, f->gw->n_static, 1u);
+	KUNIT_EXPECT_EQ(test, n_routes_of(f->c[0]), 1u);
+	KUNIT_EXPECT_EQ(test, f->gw->v4.n_nodes, 1u);
+
+	/* the same chain committed: one route, weight 0 then 100 again */
+	rtnl_lock();
+	spec(test, VPNRT_PROTO_STATIC, "10.0.0.0/8", NULL, 0, 0, 10, 0, &s);
+	KUNIT_EXPECT_EQ(test, vpnrt_route_set(&s, true, &ch[0], NULL), 0);
+	spec(test, VPNRT_PROTO_STATIC, "10.0.0.0/8", NULL, 0, 100, 10, 0, &s);
+	KUNIT_EXPECT_EQ(test, vpnrt_route_set(&s, true, &ch[1], NULL), 0);
+	vpnrt_route_set_commit(ch, 2);
+	rtnl_unlock();
+	r = find(test, VPNRT_PROTO_STATIC, "10.0.0.0/8", NULL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_PTR_EQ(test, r, ch[1].r);
+	KUNIT_EXPECT_EQ(test, r->weight, 100);
+	KUNIT_EXPECT_EQ(test, f->gw->n_static, 1u);
+	KUNIT_EXPECT_EQ(test, n_routes_of(f->c[0]), 1u);
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(r->node->solo), f->c[0]);
+}
+
+/* a replace done by another thread while the test walks a route list */
+struct walker {
+	struct vpnrt_route_spec s;
+	struct completion go, done;
+	atomic_t stage;			/* 1: new route linked, 2: committed */
+	int err;
+};
+
+static int replace_thread(void *arg)
+{
+	struct walker *w = arg;
+	struct vpnrt_route_change ch;
+
+	wait_for_completion(&w->go);
+	rtnl_lock();
+	w->err = vpnrt_route_set(&w->s, true, &ch, NULL);
+	atomic_set(&w->stage, 1);
+	if (!w->err)
+		vpnrt_route_set_commit(&ch, 1);
+	rtnl_unlock();
+	atomic_set(&w->stage, 2);
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * RCU: a reader inside a prefix's route list while a replacement goes in
+ * ahead of it still finds the route (the old one): the old one is not
+ * unlinked before every reader that could have missed the new one is
+ * done. The reader stops behind the first route (c1) and waits, in its
+ * read-side section, for the other thread to link the new c0 route in
+ * front; then it reads on.
+ */
+static void replace_seen_by_reader(struct kunit *test)
+{
+	struct fixture *f = test->priv;
+	const struct vpnrt_route *r;
+	struct task_struct *t;
+	struct vpnrt_node *n;
+	struct walker *w;
+	bool seen = false;
+	int stage, cpu, other;
+	u8 len;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	KUNIT_ASSERT_EQ(test, BGP("10.0.0.0/8", 1, 10), 0);
+	KUNIT_ASSERT_EQ(test, BGP("10.0.0.0/8", 2, 20), 0);
+	KUNIT_ASSERT_EQ(test, BGP("10.0.0.0/8", 3, 30), 0);
+	KUNIT_ASSERT_EQ(test, BGP("10.0.0.0/8", 0, 40), 0);
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	spec(test, VPNRT_PROTO_BGP, "10.0.0.0/8", NULL, 0, 100, 0, 5, &w->s);
+	init_completion(&w->go);
+	init_completion(&w->done);
+	rtnl_lock();
+	n = vpnrt_trie_find(&f->gw->v4, &w->s.dst, 8);
+	rtnl_unlock();
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	len = 0;
+
+	/* the writer on another CPU than ours, which we keep */
+	migrate_disable();
+	cpu = smp_processor_id();
+	other = cpumask_any_but(cpu_online_mask, cpu);
+	t = kthread_create(replace_thread, w, "vpnrt-kunit-replace");
+	if (IS_ERR(t)) {
+		migrate_enable();
+		KUNIT_FAIL(test, "no thread");
+		return;
+	}
+	kthread_bind(t, other);
+	wake_up_process(t);
+	rcu_read_lock();
+	r = hlist_entry_safe(rcu_dereference(hlist_first_rcu(&n->routes)),
+			     struct vpnrt_route, link);
+	if (r && r->conn == f->c[0])
+		seen = true;
+	complete(&w->go);
+	for (stage = 0; stage < 2000 && !atomic_read(&w->stage); stage++)
+		mdelay(1);
+	/* a writer that does not wait for us unlinks the old route now */
+	mdelay(100);
+	for (; r; r = hlist_entry_safe(rcu_dereference(hlist_next_rcu(&r->link)),
+				       struct vpnrt_route, link), len++)
+		if (r->conn == f->c[0])
+			seen = true;
+	stage = atomic_read(&w->stage);
+	rcu_read_unlock();
+	migrate_enable();
+	wait_for_completion(&w->done);
+	KUNIT_EXPECT_EQ(test, w->err, 0);
+	KUNIT_EXPECT_EQ_MSG(test, stage, 1,
+			    "the writer must wait for the reader before unlinking");
+	KUNIT_EXPECT_TRUE_MSG(test, seen, "the reader saw %u routes, none of c0",
+			      len);
+	EXPECT_DECISION("1.1.1.1", "10.0.0.1", 0, VPNRT_REASON_PREF);
+}
+
+static u32 mark(struct kunit *test, int conn, u8 proto)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_stale_scope sc = {
+		.gw = f->gw,
+		.conn = conn < 0 ? NULL : f->c[conn],
+		.proto = proto,
+	};
+	u32 n = 0;
+
+	rtnl_lock();
+	KUNIT_EXPECT_EQ(test, vpnrt_stale_mark(&sc, 0, &n), 0);
+	rtnl_unlock();
+	return n;
+}
+
+static u32 sweep(struct kunit *test, int conn, u8 proto)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_stale_scope sc = {
+		.gw = f->gw,
+		.conn = conn < 0 ? NULL : f->c[conn],
+		.proto = proto,
+	};
+	struct sk_buff_head q;
+	u32 n = 0;
+
+	__skb_queue_head_init(&q);
+	rtnl_lock();
+	KUNIT_EXPECT_EQ(test, vpnrt_stale_sweep(&sc, &n, &q), 0);
+	rtnl_unlock();
+	__skb_queue_purge(&q);
+	return n;
+}
+
+static bool stale(struct kunit *test, u8 proto, const char *dst, int conn)
+{
+	struct vpnrt_route *r = find(test, proto, dst, NULL, conn);
+
+	return r && r->stale;
+}
+
+/*
+ * Stale marks by scope (conn, proto), never on flow protection's route;
+ * stale routes forward; an add of a stale route refreshes it (the same
+ * values: the same route, unmarked; others: replaced); a sweep deletes
+ * only what is still stale in its scope, and counts.
+ */
+static void stale_mark_refresh_sweep(struct kunit *test)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_route_spec s;
+	struct vpnrt_route *r;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, STATIC("10.0.0.0/8", 0, 100), 0);
+	KUNIT_ASSERT_EQ(test, BGP("20.0.0.0/8", 0, 5), 0);
+	KUNIT_ASSERT_EQ(test, BGP("21.0.0.0/8", 0, 5), 0);
+	KUNIT_ASSERT_EQ(test, BGP("20.0.0.0/8", 1, 7), 0);
+	KUNIT_ASSERT_EQ(test, POLICY("30.0.0.0/8", "1.0.0.0/8", 0, 10, 100), 0);
+	spec(test, VPNRT_PROTO_STATIC, "40.0.0.0/8", NULL, 1, 100, 10, 0, &s);
+	s.flags = VPNRT_ROUTE_F_FLOW;
+	rtnl_lock();
+	err = vpnrt_route_add(&s, NULL, NULL);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	KUNIT_EXPECT_EQ(test, mark(test, 0, VPNRT_PROTO_BGP), 2u);
+	KUNIT_EXPECT_TRUE(test, stale(test, VPNRT_PROTO_BGP, "20.0.0.0/8", 0));
+	KUNIT_EXPECT_TRUE(test, stale(test, VPNRT_PROTO_BGP, "21.0.0.0/8", 0));
+	KUNIT_EXPECT_FALSE(test, stale(test, VPNRT_PROTO_BGP, "20.0.0.0/8", 1));
+	KUNIT_EXPECT_FALSE(test, stale(test, VPNRT_PROTO_STATIC, "10.0.0.0/8", 0));
+	KUNIT_EXPECT_EQ(test, mark(test, -1, VPNRT_PROTO_BGP), 3u);
+	KUNIT_EXPECT_TRUE(test, stale(test, VPNRT_PROTO_BGP, "20.0.0.0/8", 1));
+	/* stale routes forward as before */
+	EXPECT_DECISION("1.1.1.1", "20.0.0.1", 0, VPNRT_REASON_PREF);
+
+	/* refresh: an add of the same route, without replace */
+	r = find(test, VPNRT_PROTO_BGP, "20.0.0.0/8", NULL, 0);
+	KUNIT_EXPECT_EQ(test, ADD_BGP("20.0.0.0/8", 0, 5), VPNRT_ROUTE_REFRESHED);
+	KUNIT_EXPECT_PTR_EQ(test, find(test, VPNRT_PROTO_BGP, "20.0.0.0/8", NULL, 0), r);
+	KUNIT_EXPECT_FALSE(test, stale(test, VPNRT_PROTO_BGP, "20.0.0.0/8", 0));
+	/* fresh now: an add is "exists" again */
+	KUNIT_EXPECT_EQ(test, ADD_BGP("20.0.0.0/8", 0, 5), -EEXIST);
+	/* a stale route added with other values takes them */
+	KUNIT_EXPECT_EQ(test, ADD_BGP("21.0.0.0/8", 0, 9), VPNRT_ROUTE_REPLACED);
+	r = find(test, VPNRT_PROTO_BGP, "21.0.0.0/8", NULL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, r->pref, 9u);
+	KUNIT_EXPECT_EQ(test, r->stale, 0);
+	/* a static route not stale: exists */
+	KUNIT_EXPECT_EQ(test, set_route(test, VPNRT_PROTO_STATIC, "10.0.0.0/8",
+					NULL, 0, 100, 0, 0, false), -EEXIST);
+
+	/* sweep: only what is still stale, in scope */
+	KUNIT_EXPECT_EQ(test, sweep(test, 0, VPNRT_PROTO_BGP), 0u);
+	KUNIT_EXPECT_EQ(test, sweep(test, -1, VPNRT_PROTO_BGP), 1u);
+	KUNIT_EXPECT_NULL(test, find(test, VPNRT_PROTO_BGP, "20.0.0.0/8", NULL, 1));
+	KUNIT_EXPECT_EQ(test, f->gw->n_bgp, 2u);
+	KUNIT_EXPECT_EQ(test, f->c[1]->n_bgp, 0u);
+	EXPECT_DECISION("1.1.1.1", "20.0.0.1", 0, VPNRT_REASON_PREFIX);
+
+	/* every proto; flow protection's route never */
+	KUNIT_EXPECT_EQ(test, mark(test, -1, 0), 4u);
+	KUNIT_EXPECT_FALSE(test, stale(test, VPNRT_PROTO_STATIC, "40.0.0.0/8", 1));
+	KUNIT_EXPECT_EQ(test, sweep(test, 1, 0), 0u);
+	KUNIT_EXPECT_EQ(test, sweep(test, 0, VPNRT_PROTO_STATIC), 1u);
+	KUNIT_EXPECT_EQ(test, sweep(test, -1, 0), 3u);
+	KUNIT_EXPECT_EQ(test, f->gw->n_static + f->gw->n_bgp + f->gw->n_policy, 1u);
+	KUNIT_EXPECT_NOT_NULL(test, find(test, VPNRT_PROTO_STATIC, "40.0.0.0/8", NULL, 1));
+	KUNIT_EXPECT_EQ(test, f->gw->v4.n_nodes, 1u);
+}
+
 static struct kunit_case vpnrt_decide_cases[] = {
 	KUNIT_CASE(rule_longest_prefix),
 	KUNIT_CASE(rule_static_beats_bgp),
@@ -1393,6 +1804,10 @@ static struct kunit_case vpnrt_decide_cases[] = {
 	KUNIT_CASE(jump_table_automatic),
 	KUNIT_CASE(solo_route_by_conn),
 	KUNIT_CASE(trie_shape),
+	KUNIT_CASE(replace_values),
+	KUNIT_CASE(replace_undo_and_chain),
+	KUNIT_CASE(replace_seen_by_reader),
+	KUNIT_CASE(stale_mark_refresh_sweep),
 	{}
 };
 

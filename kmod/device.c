@@ -250,6 +250,7 @@ static void vpnrt_dev_uninit(struct net_device *dev)
 	struct vpnrt_gw *gw = netdev_priv(dev);
 	struct vpnrt_conn *c, *tmp;
 
+	vpnrt_stale_cancel_gw(gw);
 	list_for_each_entry_safe(c, tmp, &gw->conns, gw_link)
 		vpnrt_conn_destroy(c);
 	vpnrt_trie_free(&gw->v4);
@@ -303,6 +304,7 @@ static void vpnrt_setup(struct net_device *dev)
 	gw->dev = dev;
 	INIT_LIST_HEAD(&gw->conns);
 	INIT_LIST_HEAD(&gw->net_link);
+	INIT_LIST_HEAD(&gw->stale_timers);
 	vpnrt_table_init(&gw->v4, AF_INET);
 	vpnrt_table_init(&gw->v6, AF_INET6);
 	get_random_bytes(&gw->hash_key, sizeof(gw->hash_key));

@@ -69,9 +69,12 @@ int vpnrt_module_start(void)
 	err = vpnrt_health_init();
 	if (err)
 		goto err_routes;
-	err = register_pernet_device(&vpnrt_net_ops);
+	err = vpnrt_stale_init();
 	if (err)
 		goto err_health;
+	err = register_pernet_device(&vpnrt_net_ops);
+	if (err)
+		goto err_stale;
 	err = rtnl_link_register(&vpnrt_link_ops);
 	if (err)
 		goto err_pernet;
@@ -92,6 +95,8 @@ err_link:
 	rtnl_link_unregister(&vpnrt_link_ops);
 err_pernet:
 	unregister_pernet_device(&vpnrt_net_ops);
+err_stale:
+	vpnrt_stale_exit();
 err_health:
 	vpnrt_health_exit();
 err_routes:
@@ -106,6 +111,7 @@ void vpnrt_module_stop(void)
 	rtnl_link_unregister(&vpnrt_link_ops);	/* deletes every gateway */
 	vpnrt_conn_notifier_exit();
 	unregister_pernet_device(&vpnrt_net_ops);
+	vpnrt_stale_exit();	/* every gateway is gone: no sweep is due */
 	vpnrt_health_exit();
 	vpnrt_routes_exit();
 }

@@ -82,6 +82,17 @@ static const struct nla_policy route_policy[VPNRT_A_ROUTE_MAX + 1] = {
 	[VPNRT_A_ROUTE_FLAGS]		= RO,
 	[VPNRT_A_ROUTE_USABLE]		= RO,
 	[VPNRT_A_ROUTE_GW_IFINDEX]	= { .type = NLA_U32 },
+	[VPNRT_A_ROUTE_STALE]		= RO,
+};
+
+static const struct nla_policy stale_policy[VPNRT_A_STALE_MAX + 1] = {
+	[VPNRT_A_STALE_GW_IFINDEX]	= { .type = NLA_U32 },
+	[VPNRT_A_STALE_CONN]		= { .type = NLA_NUL_STRING,
+					    .len = VPNRT_CONN_NAME_MAX - 1 },
+	[VPNRT_A_STALE_CONN_ID]		= { .type = NLA_U32 },
+	[VPNRT_A_STALE_PROTO]		= { .type = NLA_U8 },
+	[VPNRT_A_STALE_TIMEOUT]		= { .type = NLA_U32 },
+	[VPNRT_A_STALE_COUNT]		= RO,
 };
 
 static const struct nla_policy gw_policy[VPNRT_A_GW_MAX + 1] = {
@@ -150,6 +161,8 @@ static const struct nla_policy vpnrt_policy[VPNRT_A_MAX + 1] = {
 	[VPNRT_A_CONN]		= NLA_POLICY_NESTED(conn_policy),
 	[VPNRT_A_ROUTES]	= NLA_POLICY_NESTED_ARRAY(route_policy),
 	[VPNRT_A_LOOKUP]	= NLA_POLICY_NESTED(lookup_policy),
+	[VPNRT_A_STALE]		= NLA_POLICY_NESTED(stale_policy),
+	[VPNRT_A_REPLACE]	= { .type = NLA_FLAG },
 };
 
 static struct genl_family vpnrt_family;
@@ -1656,7 +1669,8 @@ static int route_put(struct sk_buff *skb, int type, const struct vpnrt_route *r)
 	    nla_put_u32(skb, VPNRT_A_ROUTE_CONN_ID, r->conn->id) ||
 	    nla_put_u32(skb, VPNRT_A_ROUTE_GW_IFINDEX, r->conn->gw->dev->ifindex) ||
 	    nla_put_u32(skb, VPNRT_A_ROUTE_FLAGS, r->flags) ||
-	    nla_put_u8(skb, VPNRT_A_ROUTE_USABLE, route_usable(r)))
+	    nla_put_u8(skb, VPNRT_A_ROUTE_USABLE, route_usable(r)) ||
+	    (READ_ONCE(r->stale) && nla_put_flag(skb, VPNRT_A_ROUTE_STALE)))
 		return -EMSGSIZE;
 	if (r->proto != VPNRT_PROTO_BGP &&
 	    nla_put_u8(skb, VPNRT_A_ROUTE_WEIGHT, r->weight))
@@ -1675,13 +1689,17 @@ static int route_put(struct sk_buff *skb, int type, const struct vpnrt_route *r)
 
 /*
  * Events for @n routes of one request: as few messages as fit, each with
- * VPNRT_A_ROUTES holding a run of them. Built before deleted routes go.
+ * VPNRT_A_ROUTES holding a run of them, queued on @q for
+ * vpnrt_send_events(). Built before deleted routes go. None without
+ * listeners, or once the family is going.
  */
-static int route_events(struct net *net, struct vpnrt_route **rt,
-			unsigned int n, u8 cmd, struct sk_buff_head *q)
+int vpnrt_route_events(struct net *net, struct vpnrt_route **rt,
+		       unsigned int n, u8 cmd, struct sk_buff_head *q)
 {
 	unsigned int i = 0;
 
+	if (!READ_ONCE(events_live) || !has_listeners(net))
+		return 0;
 	while (i < n) {
 		struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 		struct nlattr *arr;
@@ -1715,7 +1733,7 @@ static int route_events(struct net *net, struct vpnrt_route **rt,
 	return 0;
 }
 
-static void send_events(struct net *net, struct sk_buff_head *q)
+void vpnrt_send_events(struct net *net, struct sk_buff_head *q)
 {
 	struct sk_buff *skb;
 
@@ -1871,14 +1889,25 @@ static unsigned int count_nested(const struct nlattr *arr)
 	return n;
 }
 
+/*
+ * ROUTE_NEW: the routes of the array in order, all or none. With
+ * VPNRT_A_REPLACE a route that exists takes the new values (a new object
+ * replacing it, see vpnrt_route_set()); without, only a stale one does
+ * (a refresh), and any other is "route exists". Events name the routes
+ * added and those whose values changed; a refresh clears the stale mark
+ * without one.
+ */
 static int route_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	bool replace = info->attrs[VPNRT_A_REPLACE];
 	struct netlink_ext_ack *extack = info->extack;
 	struct net *net = genl_info_net(info);
-	struct vpnrt_route **added;
+	struct vpnrt_route_change *ch;
+	struct vpnrt_route **ev;
 	struct sk_buff_head q;
 	struct vpnrt_route_spec s;
-	unsigned int n = 0, total, i;
+	unsigned int n = 0, n_ev = 0, total, i;
+	bool changed = false;
 	struct nlattr *a;
 	int rem, err = 0;
 
@@ -1889,9 +1918,12 @@ static int route_new_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "routes: none given");
 		return -EINVAL;
 	}
-	added = kvmalloc_array(total, sizeof(*added), GFP_KERNEL);
-	if (!added)
-		return -ENOMEM;
+	ch = kvmalloc_array(total, sizeof(*ch), GFP_KERNEL_ACCOUNT);
+	ev = kvmalloc_array(total, sizeof(*ev), GFP_KERNEL_ACCOUNT);
+	if (!ch || !ev) {
+		err = -ENOMEM;
+		goto out;
+	}
 	__skb_queue_head_init(&q);
 
 	rtnl_lock();
@@ -1901,26 +1933,35 @@ static int route_new_doit(struct sk_buff *skb, struct genl_info *info)
 		err = route_parse(net, a, i, &s, extack);
 		if (err)
 			goto undo;
-		err = vpnrt_route_add(&s, &added[n], extack);
+		err = vpnrt_route_set(&s, replace, &ch[n], extack);
 		if (err) {
 			route_err(extack, i);
 			goto undo;
 		}
 		n++;
 	}
-	bump_genid(net);
-	if (has_listeners(net))
-		route_events(net, added, n, VPNRT_CMD_ROUTE_NEW, &q);
+	/* the routes as they will be, but those a later element replaced */
+	for (i = 0; i < n; i++) {
+		changed |= ch[i].op != VPNRT_ROUTE_UNCHANGED;
+		if ((ch[i].op == VPNRT_ROUTE_ADDED ||
+		     ch[i].op == VPNRT_ROUTE_REPLACED) && !ch[i].r->replaced)
+			ev[n_ev++] = ch[i].r;
+	}
+	vpnrt_route_set_commit(ch, n);
+	if (changed)
+		bump_genid(net);
+	vpnrt_route_events(net, ev, n_ev, VPNRT_CMD_ROUTE_NEW, &q);
 	rtnl_unlock();
-	send_events(net, &q);
-	kvfree(added);
-	return 0;
+	vpnrt_send_events(net, &q);
+	goto out;
 
 undo:
 	while (n--)
-		vpnrt_route_del(added[n]);
+		vpnrt_route_set_undo(&ch[n]);
 	rtnl_unlock();
-	kvfree(added);
+out:
+	kvfree(ev);
+	kvfree(ch);
 	return err;
 }
 
@@ -1978,19 +2019,157 @@ static int route_del_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 		found[n++] = r;
 	}
-	if (has_listeners(net))
-		route_events(net, found, n, VPNRT_CMD_ROUTE_DEL, &q);
+	vpnrt_route_events(net, found, n, VPNRT_CMD_ROUTE_DEL, &q);
 	for (i = 0; i < n; i++)
 		vpnrt_route_del(found[i]);
 	bump_genid(net);
 out:
 	rtnl_unlock();
 	if (!err)
-		send_events(net, &q);
+		vpnrt_send_events(net, &q);
 	else
 		__skb_queue_purge(&q);
 	kvfree(found);
 	return err;
+}
+
+/* the scope of ROUTE_STALE / ROUTE_SWEEP: a gateway, maybe a conn, a proto */
+static int stale_scope(struct net *net, struct nlattr *nest, struct nlattr **tb,
+		       struct vpnrt_stale_scope *sc,
+		       struct netlink_ext_ack *extack)
+{
+	struct nlattr *a;
+
+	memset(sc, 0, sizeof(*sc));
+	a = tb[VPNRT_A_STALE_GW_IFINDEX];
+	if (!a) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "stale: gw-ifindex is required");
+		NL_SET_ERR_ATTR_MISS(extack, nest, VPNRT_A_STALE_GW_IFINDEX);
+		return -EINVAL;
+	}
+	sc->gw = vpnrt_gw_by_ifindex(net, nla_get_u32(a));
+	if (!sc->gw) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, a, "stale: no vpnrt gateway with ifindex %u",
+					nla_get_u32(a));
+		return -ENODEV;
+	}
+	a = tb[VPNRT_A_STALE_CONN];
+	if (a) {
+		sc->conn = vpnrt_conn_by_name(net, nla_data(a));
+		if (!sc->conn) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "stale: no conn named %s",
+						(char *)nla_data(a));
+			return -ENOENT;
+		}
+	} else if (tb[VPNRT_A_STALE_CONN_ID]) {
+		a = tb[VPNRT_A_STALE_CONN_ID];
+		sc->conn = vpnrt_conn_by_id(net, nla_get_u32(a));
+		if (!sc->conn) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "stale: no conn with id %u",
+						nla_get_u32(a));
+			return -ENOENT;
+		}
+	}
+	if (sc->conn && sc->conn->gw != sc->gw) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, a, "stale: conn %s is not on that gateway",
+					sc->conn->name);
+		return -EINVAL;
+	}
+	a = tb[VPNRT_A_STALE_PROTO];
+	if (a) {
+		sc->proto = nla_get_u8(a);
+		if (sc->proto < VPNRT_PROTO_STATIC || sc->proto > VPNRT_PROTO_BGP) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a,
+						"stale: proto %u; allowed 1 static, 2 policy, 3 bgp",
+						sc->proto);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* the reply: the scope, the timeout of a mark, and the count */
+static int stale_fill(struct sk_buff *skb, struct genl_info *info,
+		      const struct vpnrt_stale_scope *sc, bool sweep,
+		      u32 timeout, u32 count)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put_reply(skb, info, &vpnrt_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, VPNRT_A_STALE);
+	if (!nest ||
+	    nla_put_u32(skb, VPNRT_A_STALE_GW_IFINDEX, sc->gw->dev->ifindex) ||
+	    (sc->conn &&
+	     (nla_put_string(skb, VPNRT_A_STALE_CONN, sc->conn->name) ||
+	      nla_put_u32(skb, VPNRT_A_STALE_CONN_ID, sc->conn->id))) ||
+	    (sc->proto && nla_put_u8(skb, VPNRT_A_STALE_PROTO, sc->proto)) ||
+	    (!sweep && nla_put_u32(skb, VPNRT_A_STALE_TIMEOUT, timeout)) ||
+	    nla_put_u32(skb, VPNRT_A_STALE_COUNT, count)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * ROUTE_STALE marks the routes of the scope stale, ROUTE_SWEEP deletes
+ * those of them still stale (with ROUTE_DEL events); both reply with the
+ * scope and the count.
+ */
+static int route_stale_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	bool sweep = info->genlhdr->cmd == VPNRT_CMD_ROUTE_SWEEP;
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[VPNRT_A_STALE_MAX + 1];
+	struct net *net = genl_info_net(info);
+	struct vpnrt_stale_scope sc;
+	struct sk_buff_head q;
+	struct sk_buff *msg;
+	u32 timeout = 0, count = 0;
+	int err;
+
+	err = req_nest(info, VPNRT_A_STALE, tb, VPNRT_A_STALE_MAX, stale_policy,
+		       "stale");
+	if (err)
+		return err;
+	if (tb[VPNRT_A_STALE_TIMEOUT]) {
+		if (sweep) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[VPNRT_A_STALE_TIMEOUT],
+					    "stale: timeout is for route-stale, not route-sweep");
+			return -EINVAL;
+		}
+		err = get_u32_range(tb[VPNRT_A_STALE_TIMEOUT], 0,
+				    VPNRT_STALE_TIMEOUT_MAX, 0, &timeout, extack,
+				    "stale: timeout");
+		if (err)
+			return err;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	__skb_queue_head_init(&q);
+	rtnl_lock();
+	err = stale_scope(net, info->attrs[VPNRT_A_STALE], tb, &sc, extack);
+	if (!err)
+		err = sweep ? vpnrt_stale_sweep(&sc, &count, &q) :
+			      vpnrt_stale_mark(&sc, timeout, &count);
+	if (!err && count)
+		bump_genid(net);
+	if (!err)
+		err = stale_fill(msg, info, &sc, sweep, timeout, count);
+	rtnl_unlock();
+	vpnrt_send_events(net, &q);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
 }
 
 /*
@@ -2241,6 +2420,10 @@ static const struct genl_ops vpnrt_ops[] = {
 	  .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = VPNRT_CMD_ROUTE_GET, .dumpit = route_get_dumpit },
 	{ .cmd = VPNRT_CMD_ROUTE_LOOKUP, .doit = route_lookup_doit },
+	{ .cmd = VPNRT_CMD_ROUTE_STALE, .doit = route_stale_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
+	{ .cmd = VPNRT_CMD_ROUTE_SWEEP, .doit = route_stale_doit,
+	  .flags = GENL_UNS_ADMIN_PERM },
 };
 
 static struct genl_family vpnrt_family __ro_after_init = {

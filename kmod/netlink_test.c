@@ -11,6 +11,7 @@
  */
 #include <kunit/test.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/module.h>
 #include <linux/net.h>
@@ -39,6 +40,8 @@ struct nlt_answer {
 	unsigned int n_ours;		/* replies naming NLT_GW */
 	u32 max_routes, max_paths;	/* of NLT_GW's last reply */
 	u8 ecmp_hash;
+	u32 stale_count;		/* COUNT of a ROUTE_STALE/SWEEP reply */
+	bool stale_reply;
 	char msg[VPNRT_ERRLEN];		/* extack message, "" if none */
 };
 
@@ -212,6 +215,14 @@ static int nlt_xfer(struct kunit *test, struct nlt *c, struct sk_buff *skb,
 					       VPNRT_A_GW);
 				if (gwa)
 					nlt_gw_reply(gwa, ans);
+				gwa = nla_find(genlmsg_data(nlmsg_data(nlh)),
+					       genlmsg_len(nlmsg_data(nlh)),
+					       VPNRT_A_STALE);
+				gwa = gwa ? nla_find_nested(gwa, VPNRT_A_STALE_COUNT) : NULL;
+				if (gwa) {
+					ans->stale_reply = true;
+					ans->stale_count = nla_get_u32(gwa);
+				}
 			}
 		}
 	}
@@ -452,6 +463,7 @@ static void request_permissions(struct kunit *test)
 		VPNRT_CMD_GW_NEW, VPNRT_CMD_GW_SET, VPNRT_CMD_GW_DEL,
 		VPNRT_CMD_CONN_NEW, VPNRT_CMD_CONN_SET, VPNRT_CMD_CONN_DEL,
 		VPNRT_CMD_ROUTE_NEW, VPNRT_CMD_ROUTE_DEL,
+		VPNRT_CMD_ROUTE_STALE, VPNRT_CMD_ROUTE_SWEEP,
 	};
 	unsigned int i;
 
@@ -513,12 +525,278 @@ static void quota_below_use(struct kunit *test)
 	kfree_skb(skb);
 }
 
+/* a connection without tunnels, @name, on NLT_GW, made first if @new_gw */
+static struct vpnrt_conn *nlt_conn(struct kunit *test, struct nlt *c,
+				   const char *name, bool new_gw)
+{
+	struct nlt_answer ans;
+	struct net_device *dev;
+	struct vpnrt_conn *conn;
+
+	if (new_gw)
+		KUNIT_ASSERT_EQ(test, nlt_gw(test, c, VPNRT_CMD_GW_NEW, 0, &ans, 0), 0);
+	rtnl_lock();
+	dev = __dev_get_by_name(&init_net, NLT_GW);
+	conn = dev ? vpnrt_conn_create(netdev_priv(dev), name, 0, NULL, 0, NULL) :
+		     ERR_PTR(-ENODEV);
+	rtnl_unlock();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(conn));
+	return conn;
+}
+
+static struct vpnrt_gw *nlt_gwp(void)
+{
+	return netdev_priv(__dev_get_by_name(&init_net, NLT_GW));
+}
+
+/* a route of a request: IPv4 @dst/8, static with @val as weight or bgp pref */
+struct nlt_rt {
+	u8 dst, proto, val;
+};
+
+/* ROUTE_NEW of @rt[0..n-1]; VPNRT_A_REPLACE if @replace; @flags to nlmsg */
+static int nlt_routes(struct kunit *test, struct nlt *c, u16 flags,
+		      bool replace, const char *conn, const struct nlt_rt *rt,
+		      unsigned int n, struct nlt_answer *ans)
+{
+	struct sk_buff *skb = nlt_msg(test, c, VPNRT_CMD_ROUTE_NEW, flags);
+	struct nlattr *arr, *el;
+	unsigned int i;
+
+	if (replace)
+		KUNIT_ASSERT_EQ(test, nla_put_flag(skb, VPNRT_A_REPLACE), 0);
+	arr = nla_nest_start(skb, VPNRT_A_ROUTES);
+	KUNIT_ASSERT_NOT_NULL(test, arr);
+	for (i = 0; i < n; i++) {
+		__be32 dst = htonl(rt[i].dst << 24);
+
+		el = nla_nest_start(skb, i + 1);
+		KUNIT_ASSERT_NOT_NULL(test, el);
+		KUNIT_ASSERT_EQ(test, nla_put_u16(skb, VPNRT_A_ROUTE_FAMILY, AF_INET) ||
+				nla_put(skb, VPNRT_A_ROUTE_DST, 4, &dst) ||
+				nla_put_u8(skb, VPNRT_A_ROUTE_DST_LEN, 8) ||
+				nla_put_u8(skb, VPNRT_A_ROUTE_PROTO, rt[i].proto) ||
+				nla_put_string(skb, VPNRT_A_ROUTE_CONN, conn) ||
+				(rt[i].proto == VPNRT_PROTO_BGP ?
+				 nla_put_u32(skb, VPNRT_A_ROUTE_PREF, rt[i].val) :
+				 nla_put_u8(skb, VPNRT_A_ROUTE_WEIGHT, rt[i].val)), 0);
+		nla_nest_end(skb, el);
+	}
+	nla_nest_end(skb, arr);
+	return nlt_xfer(test, c, skb, ans);
+}
+
+/* the route @dst/8 of @conn, under RTNL */
+static struct vpnrt_route *nlt_find(struct vpnrt_conn *conn, u8 dst, u8 proto)
+{
+	struct vpnrt_route_spec s = {
+		.family = AF_INET, .dst_len = 8, .proto = proto, .conn = conn,
+	};
+	struct vpnrt_route *r;
+
+	s.dst.ip = htonl((u32)dst << 24);
+	rtnl_lock();
+	r = vpnrt_route_find(&s);
+	rtnl_unlock();
+	return r;
+}
+
+#define NLT_STATIC	VPNRT_PROTO_STATIC
+#define NLT_BGP		VPNRT_PROTO_BGP
+
+/*
+ * ROUTE_NEW with VPNRT_A_REPLACE through the request path: without it an
+ * existing route is refused, with it the values change and new routes
+ * are added; a batch failing at its last element changes nothing.
+ * NLM_F_REPLACE itself is refused by the genl core, as documented.
+ */
+static void request_replace(struct kunit *test)
+{
+	static const struct nlt_rt first[] = {
+		{ 10, NLT_STATIC, 100 }, { 11, NLT_BGP, 5 },
+	};
+	static const struct nlt_rt again[] = { { 10, NLT_STATIC, 0 } };
+	static const struct nlt_rt repl[] = {
+		{ 10, NLT_STATIC, 0 }, { 12, NLT_STATIC, 100 },
+	};
+	static const struct nlt_rt bad[] = {
+		{ 10, NLT_STATIC, 100 }, { 13, NLT_STATIC, 100 },
+		{ 11, NLT_BGP, 6 }, { 12, NLT_STATIC, 50 },
+	};
+	struct nlt *c = test->priv;
+	struct vpnrt_conn *conn = nlt_conn(test, c, "k1", true);
+	struct nlt_answer ans;
+	struct vpnrt_route *r;
+
+	KUNIT_EXPECT_EQ(test, nlt_routes(test, c, 0, false, "k1", first, 2, &ans), 0);
+	KUNIT_EXPECT_EQ(test, nlt_routes(test, c, 0, false, "k1", again, 1, &ans), -EEXIST);
+	KUNIT_EXPECT_STREQ(test, ans.msg, "route 1: route exists");
+	KUNIT_EXPECT_EQ(test, nlt_routes(test, c, NLM_F_REPLACE, false, "k1", again, 1, &ans),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, ans.msg, "ambiguous or reserved bits set in nlmsg_flags");
+	KUNIT_EXPECT_EQ_MSG(test, nlt_routes(test, c, 0, true, "k1", repl, 2, &ans),
+			    0, "%s", ans.msg);
+	r = nlt_find(conn, 10, NLT_STATIC);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, r->weight, 0);
+	KUNIT_EXPECT_NOT_NULL(test, nlt_find(conn, 12, NLT_STATIC));
+	KUNIT_EXPECT_EQ(test, nlt_gwp()->n_static, 2u);
+	KUNIT_EXPECT_EQ(test, nlt_routes(test, c, 0, true, "k1", bad, 4, &ans),
+			-EINVAL);
+	KUNIT_EXPECT_STREQ(test, ans.msg,
+			   "route 4: weight 50; allowed 100 (active), 0 (standby)");
+	r = nlt_find(conn, 10, NLT_STATIC);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, r->weight, 0);
+	r = nlt_find(conn, 11, NLT_BGP);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, r->pref, 5u);
+	KUNIT_EXPECT_NULL(test, nlt_find(conn, 13, NLT_STATIC));
+	KUNIT_EXPECT_EQ(test, nlt_gwp()->n_static, 2u);
+	KUNIT_EXPECT_EQ(test, nlt_gwp()->n_bgp, 1u);
+}
+
+/* ROUTE_STALE / ROUTE_SWEEP with @n (attribute, value) pairs */
+static int nlt_stale(struct kunit *test, struct nlt *c, u8 cmd,
+		     struct nlt_answer *ans, unsigned int n, ...)
+{
+	struct sk_buff *skb = nlt_msg(test, c, cmd, 0);
+	struct nlattr *nest = nla_nest_start(skb, VPNRT_A_STALE);
+	unsigned int i;
+	va_list ap;
+
+	KUNIT_ASSERT_NOT_NULL(test, nest);
+	va_start(ap, n);
+	for (i = 0; i < n; i++) {
+		int type = va_arg(ap, int);
+		u32 v = va_arg(ap, u32);
+
+		if (type == VPNRT_A_STALE_PROTO)
+			KUNIT_EXPECT_EQ(test, nla_put_u8(skb, type, v), 0);
+		else
+			KUNIT_EXPECT_EQ(test, nla_put_u32(skb, type, v), 0);
+	}
+	va_end(ap);
+	nla_nest_end(skb, nest);
+	return nlt_xfer(test, c, skb, ans);
+}
+
+#define STALE(cmd, ...) nlt_stale(test, c, VPNRT_CMD_ROUTE_##cmd, &ans, __VA_ARGS__)
+
+#define S_GW		VPNRT_A_STALE_GW_IFINDEX
+#define S_CONN_ID	VPNRT_A_STALE_CONN_ID
+#define S_PROTO		VPNRT_A_STALE_PROTO
+#define S_TIMEOUT	VPNRT_A_STALE_TIMEOUT
+#define S_COUNT		VPNRT_A_STALE_COUNT
+
+static bool nlt_stale_of(struct vpnrt_conn *conn, u8 dst)
+{
+	struct vpnrt_route *r = nlt_find(conn, dst, NLT_BGP);
+
+	return r && r->stale;
+}
+
+/*
+ * ROUTE_STALE and ROUTE_SWEEP through the request path: the count in the
+ * reply, a refresh by a plain add, the sweep, the timed sweep, and its
+ * cancellation by a sweep, by the deletion of its connection and of the
+ * gateway (a sweep left pending there would run on freed memory, which
+ * KASAN reports); each rejection with its message.
+ */
+static void request_stale_sweep(struct kunit *test)
+{
+	static const struct nlt_rt two[] = {
+		{ 20, NLT_BGP, 5 }, { 21, NLT_BGP, 5 }, { 10, NLT_STATIC, 100 },
+	};
+	struct nlt *c = test->priv;
+	struct vpnrt_conn *conn = nlt_conn(test, c, "k1", true);
+	struct nlt_answer ans;
+	u32 gwi, id = conn->id;
+	struct sk_buff *skb;
+
+	gwi = nlt_gwp()->dev->ifindex;
+	KUNIT_ASSERT_EQ(test, nlt_routes(test, c, 0, false, "k1", two, 3, &ans), 0);
+	KUNIT_EXPECT_EQ(test, STALE(STALE, 2, S_GW, gwi, S_PROTO, NLT_BGP), 0);
+	KUNIT_EXPECT_TRUE(test, ans.stale_reply);
+	KUNIT_EXPECT_EQ(test, ans.stale_count, 2u);
+	KUNIT_EXPECT_TRUE(test, nlt_stale_of(conn, 20));
+	KUNIT_EXPECT_FALSE(test, nlt_find(conn, 10, NLT_STATIC)->stale);
+	/* refresh: the same route added again is accepted */
+	KUNIT_EXPECT_EQ(test, nlt_routes(test, c, 0, false, "k1", two, 1, &ans), 0);
+	KUNIT_EXPECT_FALSE(test, nlt_stale_of(conn, 20));
+	KUNIT_EXPECT_TRUE(test, nlt_stale_of(conn, 21));
+	KUNIT_EXPECT_EQ(test, STALE(SWEEP, 2, S_GW, gwi, S_PROTO, NLT_BGP), 0);
+	KUNIT_EXPECT_EQ(test, ans.stale_count, 1u);
+	KUNIT_EXPECT_NULL(test, nlt_find(conn, 21, NLT_BGP));
+	KUNIT_EXPECT_NOT_NULL(test, nlt_find(conn, 20, NLT_BGP));
+
+	/* the timed sweep */
+	KUNIT_EXPECT_EQ(test, STALE(STALE, 2, S_GW, gwi, S_TIMEOUT, 1), 0);
+	KUNIT_EXPECT_EQ(test, ans.stale_count, 2u);
+	msleep(2500);
+	KUNIT_EXPECT_NULL(test, nlt_find(conn, 20, NLT_BGP));
+	KUNIT_EXPECT_NULL(test, nlt_find(conn, 10, NLT_STATIC));
+	KUNIT_EXPECT_TRUE(test, list_empty(&nlt_gwp()->stale_timers));
+
+	/* cancelled by a sweep: a later mark of a smaller scope stays */
+	KUNIT_ASSERT_EQ(test, nlt_routes(test, c, 0, false, "k1", two, 2, &ans), 0);
+	KUNIT_EXPECT_EQ(test, STALE(STALE, 3, S_GW, gwi, S_PROTO, NLT_BGP,
+				    S_TIMEOUT, 1), 0);
+	KUNIT_EXPECT_EQ(test, nlt_routes(test, c, 0, false, "k1", two, 2, &ans), 0);
+	KUNIT_EXPECT_EQ(test, STALE(SWEEP, 2, S_GW, gwi, S_PROTO, NLT_BGP), 0);
+	KUNIT_EXPECT_EQ(test, ans.stale_count, 0u);
+	KUNIT_EXPECT_TRUE(test, list_empty(&nlt_gwp()->stale_timers));
+	KUNIT_EXPECT_EQ(test, STALE(STALE, 2, S_GW, gwi, S_CONN_ID, id), 0);
+	msleep(2000);
+	KUNIT_EXPECT_TRUE(test, nlt_stale_of(conn, 20));
+	KUNIT_EXPECT_TRUE(test, nlt_stale_of(conn, 21));
+
+	/* the rejections */
+	skb = nlt_msg(test, c, VPNRT_CMD_ROUTE_STALE, 0);
+	KUNIT_EXPECT_EQ(test, nlt_xfer(test, c, skb, &ans), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ans.msg, "stale attributes missing");
+	KUNIT_EXPECT_EQ(test, STALE(STALE, 1, S_PROTO, NLT_BGP), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ans.msg, "stale: gw-ifindex is required");
+	KUNIT_EXPECT_EQ(test, STALE(SWEEP, 1, S_GW, 999999), -ENODEV);
+	KUNIT_EXPECT_STREQ(test, ans.msg, "stale: no vpnrt gateway with ifindex 999999");
+	KUNIT_EXPECT_EQ(test, STALE(STALE, 2, S_GW, gwi, S_PROTO, 4), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ans.msg, "stale: proto 4; allowed 1 static, 2 policy, 3 bgp");
+	KUNIT_EXPECT_EQ(test, STALE(STALE, 2, S_GW, gwi, S_TIMEOUT, 86401), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ans.msg, "stale: timeout 86401 out of range 0..86400");
+	KUNIT_EXPECT_EQ(test, STALE(SWEEP, 2, S_GW, gwi, S_TIMEOUT, 1), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ans.msg, "stale: timeout is for route-stale, not route-sweep");
+	KUNIT_EXPECT_EQ(test, STALE(STALE, 2, S_GW, gwi, S_CONN_ID, 999999), -ENOENT);
+	KUNIT_EXPECT_STREQ(test, ans.msg, "stale: no conn with id 999999");
+	KUNIT_EXPECT_EQ(test, STALE(STALE, 2, S_GW, gwi, S_COUNT, 1), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, ans.msg, "attribute is read-only");
+	KUNIT_EXPECT_TRUE(test, list_empty(&nlt_gwp()->stale_timers));
+
+	/* the connection goes with a timed sweep naming it: the sweep goes */
+	KUNIT_EXPECT_EQ(test, STALE(STALE, 3, S_GW, gwi, S_CONN_ID, id,
+				    S_TIMEOUT, 1), 0);
+	KUNIT_EXPECT_FALSE(test, list_empty(&nlt_gwp()->stale_timers));
+	rtnl_lock();
+	vpnrt_conn_destroy(conn);
+	rtnl_unlock();
+	KUNIT_EXPECT_TRUE(test, list_empty(&nlt_gwp()->stale_timers));
+
+	/* the gateway goes with a timed sweep pending */
+	conn = nlt_conn(test, c, "k2", false);
+	KUNIT_ASSERT_EQ(test, nlt_routes(test, c, 0, false, "k2", two, 2, &ans), 0);
+	KUNIT_EXPECT_EQ(test, STALE(STALE, 2, S_GW, gwi, S_TIMEOUT, 1), 0);
+	KUNIT_EXPECT_EQ(test, ans.stale_count, 2u);
+	KUNIT_EXPECT_EQ(test, nlt_gw(test, c, VPNRT_CMD_GW_DEL, 0, &ans, 0), 0);
+	msleep(1500);
+}
+
 static struct kunit_case vpnrt_netlink_cases[] = {
 	KUNIT_CASE(request_gateway_settings),
 	KUNIT_CASE(request_policies),
 	KUNIT_CASE(request_permissions),
 	KUNIT_CASE(conn_names),
 	KUNIT_CASE(quota_below_use),
+	KUNIT_CASE(request_replace),
+	KUNIT_CASE(request_stale_sweep),
 	{}
 };
 

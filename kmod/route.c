@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Routes: adding, finding and removing them, with the gateway's quotas.
- * All under RTNL. A route never changes once published; readers see it
- * appear or disappear whole.
+ * Routes: adding, finding, replacing and removing them, with the
+ * gateway's quotas. All under RTNL. A route never changes once published
+ * (but for its stale mark, which lookups do not read); readers see it
+ * appear or disappear whole, and a replaced route is a new object.
  */
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <linux/netdevice.h>
 
 #include "vpnrt.h"
 
@@ -142,6 +144,7 @@ void vpnrt_route_prefix(const struct vpnrt_route *r, union vpnrt_addr *dst,
 	}
 }
 
+/* the route @s names; one that a batch under way replaces does not count */
 struct vpnrt_route *vpnrt_route_find(const struct vpnrt_route_spec *s)
 {
 	struct vpnrt_table *t = vpnrt_table(s->conn->gw, s->family);
@@ -152,7 +155,8 @@ struct vpnrt_route *vpnrt_route_find(const struct vpnrt_route_spec *s)
 		hlist_for_each_entry(r, &t->policy, link) {
 			const struct vpnrt_proute *p = to_proute(r);
 
-			if (r->conn == s->conn && p->dst_len == s->dst_len &&
+			if (r->conn == s->conn && !r->replaced &&
+			    p->dst_len == s->dst_len &&
 			    p->src_len == s->src_len &&
 			    !memcmp(&p->dst, &s->dst, sizeof(p->dst)) &&
 			    !memcmp(&p->src, &s->src, sizeof(p->src)))
@@ -164,7 +168,7 @@ struct vpnrt_route *vpnrt_route_find(const struct vpnrt_route_spec *s)
 	if (!n)
 		return NULL;
 	hlist_for_each_entry(r, &n->routes, link)
-		if (r->conn == s->conn && r->proto == s->proto)
+		if (r->conn == s->conn && r->proto == s->proto && !r->replaced)
 			return r;
 	return NULL;
 }
@@ -231,6 +235,36 @@ static void count(struct vpnrt_route *r, int d)
 	}
 }
 
+/* a new route object with the values of @s, linked nowhere */
+static struct vpnrt_route *route_alloc(const struct vpnrt_route_spec *s)
+{
+	struct vpnrt_route *r;
+
+	if (s->proto == VPNRT_PROTO_POLICY) {
+		struct vpnrt_proute *p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+
+		if (!p)
+			return NULL;
+		p->dst = s->dst;
+		p->dst_len = s->dst_len;
+		p->src = s->src;
+		p->src_len = s->src_len;
+		r = &p->r;
+	} else {
+		r = kmem_cache_zalloc(route_cache, GFP_KERNEL_ACCOUNT);
+		if (!r)
+			return NULL;
+	}
+	r->conn = s->conn;
+	r->proto = s->proto;
+	r->weight = s->weight;
+	r->priority = s->priority;
+	r->pref = s->pref;
+	r->flags = s->flags;
+	r->family = s->family;
+	return r;
+}
+
 int vpnrt_route_add(const struct vpnrt_route_spec *s,
 		    struct vpnrt_route **out, struct netlink_ext_ack *extack)
 {
@@ -248,29 +282,9 @@ int vpnrt_route_add(const struct vpnrt_route_spec *s,
 		return -EEXIST;
 	}
 
-	if (s->proto == VPNRT_PROTO_POLICY) {
-		struct vpnrt_proute *p = kzalloc(sizeof(*p), GFP_KERNEL);
-
-		if (!p)
-			return -ENOMEM;
-		p->dst = s->dst;
-		p->dst_len = s->dst_len;
-		p->src = s->src;
-		p->src_len = s->src_len;
-		r = &p->r;
-	} else {
-		r = kmem_cache_zalloc(route_cache, GFP_KERNEL);
-		if (!r)
-			return -ENOMEM;
-	}
-	r->conn = s->conn;
-	r->proto = s->proto;
-	r->weight = s->weight;
-	r->priority = s->priority;
-	r->pref = s->pref;
-	r->flags = s->flags;
-	r->family = s->family;
-
+	r = route_alloc(s);
+	if (!r)
+		return -ENOMEM;
 	if (s->proto == VPNRT_PROTO_POLICY) {
 		insert_sorted(&t->policy, r, policy_cmp);
 	} else {
@@ -302,15 +316,13 @@ static void route_free_rcu(struct rcu_head *rcu)
 		kmem_cache_free(route_cache, r);
 }
 
-/* never fails and never allocates, so a failed batch can always undo */
-void vpnrt_route_del(struct vpnrt_route *r)
+/* out of every list, freed after a grace period; counts are the caller's */
+static void route_unlink(struct vpnrt_route *r)
 {
 	struct vpnrt_node *n = r->node;
 
-	ASSERT_RTNL();
 	hlist_del_rcu(&r->link);
 	list_del(&r->conn_link);
-	count(r, -1);
 	if (n)
 		node_solo_update(n);
 	if (n && hlist_empty(&n->routes)) {
@@ -320,6 +332,118 @@ void vpnrt_route_del(struct vpnrt_route *r)
 		vpnrt_trie_remove(t, n);
 	}
 	call_rcu(&r->rcu, route_free_rcu);
+}
+
+/* never fails and never allocates, so a failed batch can always undo */
+void vpnrt_route_del(struct vpnrt_route *r)
+{
+	ASSERT_RTNL();
+	count(r, -1);
+	route_unlink(r);
+}
+
+/* the values a route can change; the rest (vpnrt_route_find()) names it */
+static bool route_same_values(const struct vpnrt_route *r,
+			      const struct vpnrt_route_spec *s)
+{
+	return r->weight == s->weight && r->priority == s->priority &&
+	       r->pref == s->pref;
+}
+
+/*
+ * One route of a ROUTE_NEW batch: added if it does not exist. If it does
+ * and @replace is set, or it is stale (a refresh), it takes the values of
+ * @s: a new route object is linked at its place in the sorted lists,
+ * beside the old one, which stays linked until vpnrt_route_set_commit();
+ * meanwhile a lookup sees one of them or both, never neither. The trie
+ * node is the same (same prefix), so no jump slot or solo name changes:
+ * the connection is part of what names the route. Undone in reverse
+ * order by vpnrt_route_set_undo(). Quotas count a replaced route once.
+ */
+int vpnrt_route_set(const struct vpnrt_route_spec *s, bool replace,
+		    struct vpnrt_route_change *ch,
+		    struct netlink_ext_ack *extack)
+{
+	struct vpnrt_table *t = vpnrt_table(s->conn->gw, s->family);
+	struct vpnrt_route *old, *r;
+
+	ASSERT_RTNL();
+	memset(ch, 0, sizeof(*ch));
+	old = vpnrt_route_find(s);
+	if (!old) {
+		ch->op = VPNRT_ROUTE_ADDED;
+		return vpnrt_route_add(s, &ch->r, extack);
+	}
+	if (!replace && !old->stale) {
+		NL_SET_ERR_MSG(extack, "route exists");
+		return -EEXIST;
+	}
+	if (old->flags & VPNRT_ROUTE_F_FLOW) {
+		NL_SET_ERR_MSG_FMT(extack, "owned by flow protection of conn %s",
+				   old->conn->name);
+		return -EPERM;
+	}
+	ch->r = old;
+	if (route_same_values(old, s)) {
+		ch->op = old->stale ? VPNRT_ROUTE_REFRESHED : VPNRT_ROUTE_UNCHANGED;
+		return 0;
+	}
+	r = route_alloc(s);
+	if (!r)
+		return -ENOMEM;
+	if (r->proto == VPNRT_PROTO_POLICY) {
+		insert_sorted(&t->policy, r, policy_cmp);
+	} else {
+		r->node = old->node;
+		insert_sorted(&r->node->routes, r, vpnrt_route_cmp_rank);
+	}
+	/* dumps list it where the old one was */
+	list_add(&r->conn_link, &old->conn_link);
+	old->replaced = 1;
+	ch->r = r;
+	ch->old = old;
+	ch->op = VPNRT_ROUTE_REPLACED;
+	return 0;
+}
+
+void vpnrt_route_set_undo(struct vpnrt_route_change *ch)
+{
+	ASSERT_RTNL();
+	switch (ch->op) {
+	case VPNRT_ROUTE_ADDED:
+		vpnrt_route_del(ch->r);
+		break;
+	case VPNRT_ROUTE_REPLACED:
+		ch->old->replaced = 0;
+		route_unlink(ch->r);
+		break;
+	}
+}
+
+/*
+ * The batch @ch[0..n-1] holds: refreshed routes lose their stale mark,
+ * replaced ones go. Between linking the new routes and unlinking the
+ * old, one grace period (expedited under RTNL) for the whole batch: a
+ * lookup walking a list while a new route went in ahead of it would
+ * otherwise miss both. Cannot fail.
+ */
+void vpnrt_route_set_commit(struct vpnrt_route_change *ch, unsigned int n)
+{
+	bool replaced = false;
+	unsigned int i;
+
+	ASSERT_RTNL();
+	for (i = 0; i < n; i++) {
+		if (ch[i].op == VPNRT_ROUTE_REFRESHED)
+			WRITE_ONCE(ch[i].r->stale, 0);
+		replaced |= ch[i].op == VPNRT_ROUTE_REPLACED;
+	}
+	if (!replaced)
+		return;
+	synchronize_net();
+	for (i = 0; i < n; i++)
+		if (ch[i].op == VPNRT_ROUTE_REPLACED)
+			route_unlink(ch[i].old);
 }
 
 void vpnrt_route_flush_conn(struct vpnrt_conn *conn)

@@ -128,7 +128,9 @@ static inline bool vpnrt_conn_carries(const struct vpnrt_conn *c)
  * One route: a (prefix, connection, proto). Static and BGP routes hang off
  * the trie node of their destination prefix, sorted by rank; policy routes
  * are kept in one list per family, sorted by priority. Routes are never
- * changed in place: replaced routes are new objects.
+ * changed in place: a replaced route is a new object, linked beside the
+ * old one, which is unlinked one grace period later (vpnrt_route_set()).
+ * Only the stale mark, which lookups do not read, changes in place.
  */
 struct vpnrt_route {
 	/* what lookups read, in the first cache line */
@@ -140,6 +142,13 @@ struct vpnrt_route {
 	u8 priority;			/* policy only */
 	u8 flags;			/* enum vpnrt_route_flags */
 	u8 family;
+	u8 stale;			/* ROUTE_STALE marked it; not read by
+					 * lookups; written under RTNL,
+					 * READ_ONCE outside it
+					 */
+	u8 replaced;			/* a ROUTE_NEW batch under way replaces
+					 * it: finds skip it; RTNL
+					 */
 	struct vpnrt_node *node;	/* static/BGP: its prefix */
 	union {
 		struct list_head conn_link;	/* conn->routes, RTNL */
@@ -220,6 +229,7 @@ struct vpnrt_gw {
 	u32 max_policy_routes, max_routes;
 	u32 n_conns, n_static, n_policy, n_bgp;
 	struct vpnrt_gstats __percpu *stats;
+	struct list_head stale_timers;	/* timed sweeps pending (stale.c), RTNL */
 };
 
 static inline struct vpnrt_table *vpnrt_table(struct vpnrt_gw *gw, int family)
@@ -299,6 +309,26 @@ struct vpnrt_route_spec {
 
 int vpnrt_route_add(const struct vpnrt_route_spec *s,
 		    struct vpnrt_route **out, struct netlink_ext_ack *extack);
+
+/* what ROUTE_NEW did with one route of its batch */
+enum vpnrt_route_op {
+	VPNRT_ROUTE_UNCHANGED,		/* exists as asked: nothing to do */
+	VPNRT_ROUTE_ADDED,
+	VPNRT_ROUTE_REPLACED,		/* @r replaces @old (other values) */
+	VPNRT_ROUTE_REFRESHED,		/* stale, as asked: the mark goes */
+};
+
+struct vpnrt_route_change {
+	struct vpnrt_route *r;		/* the route as it will be */
+	struct vpnrt_route *old;	/* REPLACED: linked until the commit */
+	u8 op;				/* enum vpnrt_route_op */
+};
+
+int vpnrt_route_set(const struct vpnrt_route_spec *s, bool replace,
+		    struct vpnrt_route_change *ch,
+		    struct netlink_ext_ack *extack);
+void vpnrt_route_set_undo(struct vpnrt_route_change *ch);
+void vpnrt_route_set_commit(struct vpnrt_route_change *ch, unsigned int n);
 struct vpnrt_route *vpnrt_route_find(const struct vpnrt_route_spec *s);
 void vpnrt_route_del(struct vpnrt_route *r);
 void vpnrt_route_flush_conn(struct vpnrt_conn *conn);
@@ -306,6 +336,24 @@ void vpnrt_route_prefix(const struct vpnrt_route *r, union vpnrt_addr *dst,
 			u8 *dst_len, union vpnrt_addr *src, u8 *src_len);
 int vpnrt_routes_init(void);
 void vpnrt_routes_exit(void);
+
+/* ---- stale routes and their sweeps (stale.c), under RTNL ---- */
+
+/* which routes: of @gw, of @conn only if set, of @proto only if nonzero */
+struct vpnrt_stale_scope {
+	struct vpnrt_gw *gw;
+	struct vpnrt_conn *conn;
+	u8 proto;
+};
+
+int vpnrt_stale_mark(const struct vpnrt_stale_scope *sc, u32 timeout_s,
+		     u32 *count);
+int vpnrt_stale_sweep(const struct vpnrt_stale_scope *sc, u32 *count,
+		      struct sk_buff_head *events);
+void vpnrt_stale_cancel_gw(struct vpnrt_gw *gw);
+void vpnrt_stale_cancel_conn(struct vpnrt_conn *conn);
+int vpnrt_stale_init(void);
+void vpnrt_stale_exit(void);
 
 /* ---- connections (conn.c), under RTNL ---- */
 
@@ -393,6 +441,9 @@ int vpnrt_genl_init(void);
 void vpnrt_genl_exit(void);
 void vpnrt_notify_conn(struct vpnrt_conn *conn, u8 cmd);
 void vpnrt_notify_gw(struct vpnrt_gw *gw, u8 cmd);
+int vpnrt_route_events(struct net *net, struct vpnrt_route **rt,
+		       unsigned int n, u8 cmd, struct sk_buff_head *q);
+void vpnrt_send_events(struct net *net, struct sk_buff_head *q);
 void vpnrt_notify_health(struct vpnrt_conn *conn, unsigned int idx,
 			 struct net_device *dev,
 			 const struct vpnrt_health_cfg *cfg,

@@ -47,11 +47,18 @@ enum vpnrt_cmd {
 	VPNRT_CMD_CONN_DEL,	/* do; event */
 	VPNRT_CMD_CONN_SET,	/* do; event (also on every state change) */
 	VPNRT_CMD_CONN_GET,	/* do, dump */
-	VPNRT_CMD_ROUTE_NEW,	/* do: add VPNRT_A_ROUTES, all or none; event */
+	VPNRT_CMD_ROUTE_NEW,	/* do: add VPNRT_A_ROUTES, all or none; with
+				 * VPNRT_A_REPLACE, existing ones take the
+				 * new values atomically; event
+				 */
 	VPNRT_CMD_ROUTE_DEL,	/* do: delete VPNRT_A_ROUTES, all or none; event */
 	VPNRT_CMD_ROUTE_GET,	/* dump, filtered by gateway/conn/proto */
 	VPNRT_CMD_ROUTE_LOOKUP,	/* do: the decision for one flow */
 	VPNRT_CMD_HEALTH,	/* event only: a tunnel's health state changed */
+	VPNRT_CMD_ROUTE_STALE,	/* do: mark the routes of VPNRT_A_STALE's scope
+				 * stale, with an optional timed sweep
+				 */
+	VPNRT_CMD_ROUTE_SWEEP,	/* do: delete the stale routes of the scope */
 
 	__VPNRT_CMD_MAX,
 	VPNRT_CMD_MAX = __VPNRT_CMD_MAX - 1
@@ -64,6 +71,11 @@ enum vpnrt_attr {
 	VPNRT_A_CONN,		/* nest, enum vpnrt_conn_attr */
 	VPNRT_A_ROUTES,		/* nest: array of nests, enum vpnrt_route_attr */
 	VPNRT_A_LOOKUP,		/* nest, enum vpnrt_lookup_attr */
+	VPNRT_A_STALE,		/* nest, enum vpnrt_stale_attr */
+	VPNRT_A_REPLACE,	/* flag, ROUTE_NEW: replace existing routes
+				 * (what NLM_F_REPLACE is to rtnetlink; genl
+				 * refuses that bit in requests)
+				 */
 
 	__VPNRT_A_MAX,
 	VPNRT_A_MAX = __VPNRT_A_MAX - 1
@@ -297,9 +309,37 @@ enum vpnrt_route_attr {
 	VPNRT_A_ROUTE_FLAGS,		/* u32, enum vpnrt_route_flags, reply */
 	VPNRT_A_ROUTE_USABLE,		/* u8, reply: its connection can carry */
 	VPNRT_A_ROUTE_GW_IFINDEX,	/* u32, reply; dump filter */
+	VPNRT_A_ROUTE_STALE,		/* flag, reply: marked by ROUTE_STALE and
+					 * not refreshed since
+					 */
 
 	__VPNRT_A_ROUTE_MAX,
 	VPNRT_A_ROUTE_MAX = __VPNRT_A_ROUTE_MAX - 1
+};
+
+/*
+ * Graceful restart of the routes' owner (BGP with the F bit, RFC 4724):
+ * ROUTE_STALE marks every route of a scope stale (they keep forwarding);
+ * a ROUTE_NEW of the same route (with VPNRT_A_REPLACE or not) refreshes
+ * it; ROUTE_SWEEP deletes what is still stale, or the kernel does after
+ * TIMEOUT seconds. The scope: a gateway, optionally one connection and
+ * one proto. Replies carry the scope and COUNT.
+ */
+#define VPNRT_STALE_TIMEOUT_MAX	86400	/* s */
+
+enum vpnrt_stale_attr {
+	VPNRT_A_STALE_UNSPEC,
+	VPNRT_A_STALE_GW_IFINDEX,	/* u32, the gateway (required) */
+	VPNRT_A_STALE_CONN,		/* string: one connection by name, */
+	VPNRT_A_STALE_CONN_ID,		/* u32: or by id; absent: every one */
+	VPNRT_A_STALE_PROTO,		/* u8, enum vpnrt_proto; absent: all */
+	VPNRT_A_STALE_TIMEOUT,		/* u32, s (ROUTE_STALE): sweep the
+					 * scope then; 0 or absent: never
+					 */
+	VPNRT_A_STALE_COUNT,		/* u32, reply: routes marked / swept */
+
+	__VPNRT_A_STALE_MAX,
+	VPNRT_A_STALE_MAX = __VPNRT_A_STALE_MAX - 1
 };
 
 /* which priority rule made a decision */
