@@ -241,6 +241,55 @@ size_t vpnrt_route_size(const struct vpnrt_route *r)
 	return n;
 }
 
+struct nl_msg *vpnrt_routes_msg(int family_id, uint8_t cmd, bool replace,
+				const struct vpnrt_route *routes, int n)
+{
+	size_t size = NLA_HDRLEN + 64;
+	struct nl_msg *msg;
+	int i;
+
+	for (i = 0; i < n; i++)
+		size += vpnrt_route_size(&routes[i]);
+	msg = vpnrt_msg_new(family_id, cmd, NLM_F_ACK, size);
+	if (msg && ((replace && nla_put_flag(msg, VPNRT_A_REPLACE) < 0) ||
+		    vpnrt_put_routes(msg, routes, n) < 0)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+int vpnrt_put_stale(struct nl_msg *msg, const struct vpnrt_stale *st)
+{
+	struct nlattr *nest = nla_nest_start(msg, VPNRT_A_STALE);
+
+	if (!nest)
+		return -NLE_NOMEM;
+	PUT(VPNRT_HAS(st, VPNRT_A_STALE_GW_IFINDEX),
+	    nla_put_u32(msg, VPNRT_A_STALE_GW_IFINDEX, st->gw_ifindex));
+	PUT(VPNRT_HAS(st, VPNRT_A_STALE_CONN),
+	    nla_put_string(msg, VPNRT_A_STALE_CONN, st->conn));
+	PUT(VPNRT_HAS(st, VPNRT_A_STALE_CONN_ID),
+	    nla_put_u32(msg, VPNRT_A_STALE_CONN_ID, st->conn_id));
+	PUT(VPNRT_HAS(st, VPNRT_A_STALE_PROTO),
+	    nla_put_u8(msg, VPNRT_A_STALE_PROTO, st->proto));
+	PUT(VPNRT_HAS(st, VPNRT_A_STALE_TIMEOUT),
+	    nla_put_u32(msg, VPNRT_A_STALE_TIMEOUT, st->timeout));
+	return nla_nest_end(msg, nest);
+}
+
+struct nl_msg *vpnrt_stale_msg(int family_id, uint8_t cmd,
+			       const struct vpnrt_stale *st)
+{
+	struct nl_msg *msg = vpnrt_msg_new(family_id, cmd, NLM_F_ACK, 256);
+
+	if (msg && vpnrt_put_stale(msg, st) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
 int vpnrt_put_lookup(struct nl_msg *msg, const struct vpnrt_lookup *lk)
 {
 	struct nlattr *nest = nla_nest_start(msg, VPNRT_A_LOOKUP);
@@ -572,6 +621,7 @@ int vpnrt_parse_route(struct nlattr *nest, struct vpnrt_route *r)
 		[VPNRT_A_ROUTE_FLAGS] = { .type = NLA_U32 },
 		[VPNRT_A_ROUTE_USABLE] = { .type = NLA_U8 },
 		[VPNRT_A_ROUTE_GW_IFINDEX] = { .type = NLA_U32 },
+		[VPNRT_A_ROUTE_STALE] = { .type = NLA_FLAG },
 	};
 	struct nlattr *tb[VPNRT_A_ROUTE_MAX + 1];
 	int err;
@@ -598,6 +648,35 @@ int vpnrt_parse_route(struct nlattr *nest, struct vpnrt_route *r)
 	r->flags = u32_or(tb[VPNRT_A_ROUTE_FLAGS], 0);
 	r->usable = u8_or(tb[VPNRT_A_ROUTE_USABLE], 0);
 	r->gw_ifindex = u32_or(tb[VPNRT_A_ROUTE_GW_IFINDEX], 0);
+	r->stale = tb[VPNRT_A_ROUTE_STALE] != NULL;
+	return 0;
+}
+
+int vpnrt_parse_stale(struct nlattr *nest, struct vpnrt_stale *st)
+{
+	static struct nla_policy pol[VPNRT_A_STALE_MAX + 1] = {
+		[VPNRT_A_STALE_GW_IFINDEX] = { .type = NLA_U32 },
+		[VPNRT_A_STALE_CONN] = { .type = NLA_STRING },
+		[VPNRT_A_STALE_CONN_ID] = { .type = NLA_U32 },
+		[VPNRT_A_STALE_PROTO] = { .type = NLA_U8 },
+		[VPNRT_A_STALE_TIMEOUT] = { .type = NLA_U32 },
+		[VPNRT_A_STALE_COUNT] = { .type = NLA_U32 },
+	};
+	struct nlattr *tb[VPNRT_A_STALE_MAX + 1];
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = nla_parse_nested(tb, VPNRT_A_STALE_MAX, nest, pol);
+	if (err < 0)
+		return err;
+	st->present = presence(tb, VPNRT_A_STALE_MAX);
+	st->gw_ifindex = u32_or(tb[VPNRT_A_STALE_GW_IFINDEX], 0);
+	if (tb[VPNRT_A_STALE_CONN])
+		get_str(tb[VPNRT_A_STALE_CONN], st->conn, sizeof(st->conn));
+	st->conn_id = u32_or(tb[VPNRT_A_STALE_CONN_ID], 0);
+	st->proto = u8_or(tb[VPNRT_A_STALE_PROTO], 0);
+	st->timeout = u32_or(tb[VPNRT_A_STALE_TIMEOUT], 0);
+	st->count = u32_or(tb[VPNRT_A_STALE_COUNT], 0);
 	return 0;
 }
 
@@ -659,6 +738,8 @@ int vpnrt_parse_msg(struct nl_msg *msg, struct nlattr **tb)
 		[VPNRT_A_CONN] = { .type = NLA_NESTED },
 		[VPNRT_A_ROUTES] = { .type = NLA_NESTED },
 		[VPNRT_A_LOOKUP] = { .type = NLA_NESTED },
+		[VPNRT_A_STALE] = { .type = NLA_NESTED },
+		[VPNRT_A_REPLACE] = { .type = NLA_FLAG },
 	};
 
 	return genlmsg_parse(nlmsg_hdr(msg), 0, tb, VPNRT_A_MAX, pol);

@@ -104,6 +104,25 @@ struct vpnrt_route {
 	uint32_t flags;
 	uint8_t usable;
 	uint32_t gw_ifindex;
+	bool stale;			/* VPNRT_A_ROUTE_STALE (replies): marked
+					 * by ROUTE_STALE, not refreshed since
+					 */
+};
+
+/*
+ * The scope of ROUTE_STALE (mark) and ROUTE_SWEEP: a gateway, optionally
+ * one connection (conn, else conn_id) and one proto; a mark may carry a
+ * timeout (s, 0: none) after which the kernel sweeps the scope itself.
+ * Replies echo the scope and add COUNT: routes marked, or swept.
+ */
+struct vpnrt_stale {
+	uint32_t present;		/* enum vpnrt_stale_attr */
+	uint32_t gw_ifindex;
+	char conn[VPNRT_CONN_NAME_MAX];
+	uint32_t conn_id;
+	uint8_t proto;			/* enum vpnrt_proto */
+	uint32_t timeout;		/* s */
+	uint32_t count;			/* reply */
 };
 
 struct vpnrt_lookup {
@@ -147,12 +166,39 @@ int vpnrt_put_routes(struct nl_msg *msg, const struct vpnrt_route *routes,
 /* Bytes vpnrt_put_route() appends for r (with the element's header). */
 size_t vpnrt_route_size(const struct vpnrt_route *r);
 
+/*
+ * A ROUTE_NEW or ROUTE_DEL request (NLM_F_ACK) for routes[0..n-1], sized
+ * to fit; NULL without memory. replace (ROUTE_NEW only) adds the flag
+ * VPNRT_A_REPLACE, the family's NLM_F_REPLACE (which genl refuses in
+ * requests): a route that exists takes the new values atomically (its
+ * weight, priority, pref; attributes not given take their defaults), one
+ * that does not is added. Without it an existing route fails the request
+ * (EEXIST) unless it is stale: then the add refreshes it (unmarked, the
+ * new values taken), as a replace would.
+ */
+struct nl_msg *vpnrt_routes_msg(int family_id, uint8_t cmd, bool replace,
+				const struct vpnrt_route *routes, int n);
+
+/*
+ * Append VPNRT_A_STALE with the present GW_IFINDEX, CONN, CONN_ID, PROTO
+ * and TIMEOUT; 0 or a libnl error.
+ */
+int vpnrt_put_stale(struct nl_msg *msg, const struct vpnrt_stale *st);
+/*
+ * A ROUTE_STALE (mark) or ROUTE_SWEEP request (NLM_F_ACK) for st; NULL
+ * without memory. Its reply is VPNRT_A_STALE: vpnrt_parse_stale() gives
+ * the count marked or swept.
+ */
+struct nl_msg *vpnrt_stale_msg(int family_id, uint8_t cmd,
+			       const struct vpnrt_stale *st);
+
 /* Fill from a nest; 0, or a negative libnl error for a malformed one. */
 int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw);
 int vpnrt_parse_conn(struct nlattr *nest, struct vpnrt_conn *conn);
 int vpnrt_parse_route(struct nlattr *nest, struct vpnrt_route *r);
 int vpnrt_parse_lookup(struct nlattr *nest, struct vpnrt_lookup *lk);
 int vpnrt_parse_health(struct nlattr *nest, struct vpnrt_health *h);
+int vpnrt_parse_stale(struct nlattr *nest, struct vpnrt_stale *st);
 
 /*
  * The top-level attributes of a vpnrt message, tb[0..VPNRT_A_MAX];

@@ -231,9 +231,53 @@ static void test_errors(void)
 	fake_fini(&c, &f);
 }
 
+/* route replace lines: chunks of their own, with VPNRT_A_REPLACE */
+static void test_replace(void)
+{
+	static const char text[] =
+		"route add 10.0.0.0/24 conn c1\n"
+		"route add 10.0.1.0/24 conn c1\n"
+		"route replace 10.0.0.0/24 conn c1 weight 0\n"
+		"route replace 10.0.1.0/24 conn c1 weight 0\n"
+		"route replace 10.0.2.0/24 conn c1\n"
+		"route add 10.0.3.0/24 conn c1\n"
+		"route stale vpngw0 proto bgp\n";
+	struct vpnrtctl c;
+	struct fake f;
+	bool fl[4] = { false };
+	int rc;
+
+	fake_init(&c, &f);
+	f.fail_at = -1;
+	rc = batch(&c, text);
+	for (int i = 0; i < f.n_sent && i < 4; i++) {
+		struct nlattr *tb[VPNRT_A_MAX + 1];
+
+		fl[i] = sent_parse(&f, i, tb) && tb[VPNRT_A_REPLACE];
+	}
+	TAP_CHECK(f.n_sent == 4 && f.cmd[0] == VPNRT_CMD_ROUTE_NEW && f.n_routes[0] == 2 &&
+		  !fl[0] && f.cmd[1] == VPNRT_CMD_ROUTE_NEW && f.n_routes[1] == 3 && fl[1] &&
+		  f.cmd[2] == VPNRT_CMD_ROUTE_NEW && f.n_routes[2] == 1 && !fl[2] &&
+		  f.cmd[3] == VPNRT_CMD_ROUTE_STALE,
+		  "add x2, replace x3, add, stale: ROUTE_NEW(2), ROUTE_NEW+REPLACE(3), ROUTE_NEW(1), ROUTE_STALE");
+	/* the fake acks route stale without its reply: an error on line 7 */
+	TAP_CHECK(rc == -1 && !strncmp(c.err, "line 7: ", 8), "the stale line's error names it: %s",
+		  c.err);
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	f.fail_at = 0;
+	f.fail_msg = "route 2: owned by flow protection of conn c1";
+	rc = batch(&c, "route replace 10.0.0.0/24 conn c1\nroute replace 10.9.0.0/16 conn c1\n");
+	TAP_CHECK(rc == -1 && !strcmp(c.err, "line 2: owned by flow protection of conn c1"),
+		  "a replace chunk's error names the line of the route: %s", c.err);
+	fake_fini(&c, &f);
+}
+
 int main(void)
 {
 	test_chunks();
+	test_replace();
 	test_split();
 	test_errors();
 	return tap_done();

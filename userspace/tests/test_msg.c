@@ -282,6 +282,111 @@ static void test_health(void)
 	nlmsg_free(msg);
 }
 
+/* the replace flag, the stale flag of replies, the stale/sweep request */
+static void test_replace_stale(void)
+{
+	struct vpnrt_route in[2], out;
+	struct vpnrt_stale st = { 0 }, st2;
+	struct nlattr *tb[VPNRT_A_MAX + 1], *a;
+	struct nl_msg *msg;
+	struct nlmsghdr *nlh;
+	int rem, n = 0;
+
+	in[0] = mk("10.1.0.0/16", NULL, VPNRT_PROTO_STATIC, "c1");
+	in[1] = mk("10.2.0.0/16", NULL, VPNRT_PROTO_BGP, "c1");
+	msg = vpnrt_routes_msg(0x33, VPNRT_CMD_ROUTE_NEW, true, in, 2);
+	nlh = msg ? nlmsg_hdr(msg) : NULL;
+	TAP_CHECK(nlh && !(nlh->nlmsg_flags & NLM_F_REPLACE) && (nlh->nlmsg_flags & NLM_F_ACK) &&
+		  ((struct genlmsghdr *)nlmsg_data(nlh))->cmd == VPNRT_CMD_ROUTE_NEW &&
+		  vpnrt_parse_msg(msg, tb) == 0 && tb[VPNRT_A_REPLACE] &&
+		  nla_len(tb[VPNRT_A_REPLACE]) == 0,
+		  "vpnrt_routes_msg replace: ROUTE_NEW, NLM_F_ACK, the flag VPNRT_A_REPLACE (not NLM_F_REPLACE)");
+	if (msg && vpnrt_parse_msg(msg, tb) == 0 && tb[VPNRT_A_ROUTES])
+		nla_for_each_nested(a, tb[VPNRT_A_ROUTES], rem)
+			n += vpnrt_parse_route(a, &out) == 0 && out.present == in[n].present;
+	TAP_CHECK(n == 2, "vpnrt_routes_msg: both routes, as put (%d)", n);
+	nlmsg_free(msg);
+	msg = vpnrt_routes_msg(0x33, VPNRT_CMD_ROUTE_NEW, false, in, 1);
+	TAP_CHECK(msg && (nlmsg_hdr(msg)->nlmsg_flags & NLM_F_ACK) &&
+		  vpnrt_parse_msg(msg, tb) == 0 && !tb[VPNRT_A_REPLACE] && tb[VPNRT_A_ROUTES],
+		  "vpnrt_routes_msg without replace: no VPNRT_A_REPLACE");
+	nlmsg_free(msg);
+
+	/* a reply route with the stale flag, and one without */
+	msg = vpnrt_msg_new(1, VPNRT_CMD_ROUTE_GET, 0, 0);
+	{
+		struct nlattr *arr = nla_nest_start(msg, VPNRT_A_ROUTES), *e;
+
+		e = nla_nest_start(msg, 1);
+		nla_put_u8(msg, VPNRT_A_ROUTE_PROTO, VPNRT_PROTO_BGP);
+		nla_put_flag(msg, VPNRT_A_ROUTE_STALE);
+		nla_nest_end(msg, e);
+		e = nla_nest_start(msg, 2);
+		nla_put_u8(msg, VPNRT_A_ROUTE_PROTO, VPNRT_PROTO_BGP);
+		nla_nest_end(msg, e);
+		nla_nest_end(msg, arr);
+	}
+	n = 0;
+	if (vpnrt_parse_msg(msg, tb) == 0 && tb[VPNRT_A_ROUTES])
+		nla_for_each_nested(a, tb[VPNRT_A_ROUTES], rem) {
+			if (vpnrt_parse_route(a, &out) == 0 &&
+			    out.stale == (n == 0) &&
+			    VPNRT_HAS(&out, VPNRT_A_ROUTE_STALE) == (n == 0))
+				n++;
+		}
+	TAP_CHECK(n == 2, "VPNRT_A_ROUTE_STALE parses to stale (and its present bit), its absence not");
+	nlmsg_free(msg);
+
+	/* the stale request round-trips; COUNT of a reply parses */
+	st.gw_ifindex = 7;
+	snprintf(st.conn, sizeof(st.conn), "peer-1");
+	st.proto = VPNRT_PROTO_BGP;
+	st.timeout = 240;
+	st.count = 99;		/* reply only: not put */
+	st.present = VPNRT_BIT(VPNRT_A_STALE_GW_IFINDEX) | VPNRT_BIT(VPNRT_A_STALE_CONN) |
+		     VPNRT_BIT(VPNRT_A_STALE_PROTO) | VPNRT_BIT(VPNRT_A_STALE_TIMEOUT);
+	msg = vpnrt_stale_msg(0x33, VPNRT_CMD_ROUTE_STALE, &st);
+	nlh = msg ? nlmsg_hdr(msg) : NULL;
+	TAP_CHECK(nlh && (nlh->nlmsg_flags & NLM_F_ACK) &&
+		  ((struct genlmsghdr *)nlmsg_data(nlh))->cmd == VPNRT_CMD_ROUTE_STALE,
+		  "vpnrt_stale_msg: ROUTE_STALE with NLM_F_ACK");
+	TAP_CHECK(msg && vpnrt_parse_msg(msg, tb) == 0 && tb[VPNRT_A_STALE] &&
+		  (tb[VPNRT_A_STALE]->nla_type & NLA_F_NESTED) &&
+		  vpnrt_parse_stale(tb[VPNRT_A_STALE], &st2) == 0 &&
+		  st2.present == st.present && st2.gw_ifindex == 7 &&
+		  !strcmp(st2.conn, "peer-1") && st2.proto == VPNRT_PROTO_BGP &&
+		  st2.timeout == 240 && st2.count == 0,
+		  "stale scope round-trips: gw, conn, proto, timeout; count not put");
+	nlmsg_free(msg);
+	st.present = VPNRT_BIT(VPNRT_A_STALE_GW_IFINDEX) | VPNRT_BIT(VPNRT_A_STALE_CONN_ID);
+	st.conn_id = 4;
+	msg = vpnrt_stale_msg(0x33, VPNRT_CMD_ROUTE_SWEEP, &st);
+	TAP_CHECK(msg && ((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(msg)))->cmd ==
+		  VPNRT_CMD_ROUTE_SWEEP && vpnrt_parse_msg(msg, tb) == 0 &&
+		  vpnrt_parse_stale(tb[VPNRT_A_STALE], &st2) == 0 &&
+		  st2.present == st.present && st2.conn_id == 4 && !st2.conn[0],
+		  "sweep by conn id: only gw and conn id");
+	nlmsg_free(msg);
+	msg = vpnrt_msg_new(1, VPNRT_CMD_ROUTE_SWEEP, 0, 0);
+	a = nla_nest_start(msg, VPNRT_A_STALE);
+	nla_put_u32(msg, VPNRT_A_STALE_GW_IFINDEX, 3);
+	nla_put_u32(msg, VPNRT_A_STALE_COUNT, 123456);
+	nla_nest_end(msg, a);
+	TAP_CHECK(vpnrt_parse_msg(msg, tb) == 0 &&
+		  vpnrt_parse_stale(tb[VPNRT_A_STALE], &st2) == 0 && st2.count == 123456 &&
+		  VPNRT_HAS(&st2, VPNRT_A_STALE_COUNT),
+		  "a sweep reply: COUNT parses");
+	nlmsg_free(msg);
+	msg = vpnrt_msg_new(1, VPNRT_CMD_ROUTE_SWEEP, 0, 0);
+	a = nla_nest_start(msg, VPNRT_A_STALE);
+	nla_put_u8(msg, VPNRT_A_STALE_COUNT, 1);
+	nla_nest_end(msg, a);
+	TAP_CHECK(vpnrt_parse_msg(msg, tb) == 0 &&
+		  vpnrt_parse_stale(tb[VPNRT_A_STALE], &st2) < 0,
+		  "a 1-byte COUNT is malformed");
+	nlmsg_free(msg);
+}
+
 static void test_names(void)
 {
 	char buf[128];
@@ -319,6 +424,7 @@ int main(void)
 	test_routes();
 	test_gw_conn();
 	test_health();
+	test_replace_stale();
 	test_names();
 	return tap_done();
 }

@@ -220,6 +220,127 @@ static void test_route_show(void)
 	fake_fini(&c, &f);
 }
 
+/* a route marked stale: " stale" in text, "stale":true in JSON */
+static void test_route_stale(void)
+{
+	struct vpnrtctl c;
+	struct fake f;
+	struct nl_msg *m;
+	struct nlattr *n;
+	int rc;
+
+	for (int json = 0; json < 2; json++) {
+		fake_init(&c, &f);
+		c.json = json;
+		m = reply_new(VPNRT_CMD_ROUTE_GET);
+		n = nla_nest_start(m, VPNRT_A_ROUTES);
+		put_route(m, 1, "10.0.0.0", 8, NULL, 0, VPNRT_PROTO_BGP, "c1", 0, -1, 20, true);
+		nla_nest_end(m, n);
+		f.replies[f.n_replies++] = m;
+		m = reply_new(VPNRT_CMD_ROUTE_GET);
+		n = nla_nest_start(m, VPNRT_A_ROUTES);
+		{
+			struct nlattr *e = nla_nest_start(m, 1);
+
+			nla_put_u16(m, VPNRT_A_ROUTE_FAMILY, AF_INET);
+			put_addr(m, VPNRT_A_ROUTE_DST, AF_INET, "10.1.0.0");
+			nla_put_u8(m, VPNRT_A_ROUTE_DST_LEN, 16);
+			nla_put_u8(m, VPNRT_A_ROUTE_PROTO, VPNRT_PROTO_BGP);
+			nla_put_string(m, VPNRT_A_ROUTE_CONN, "c1");
+			nla_put_u32(m, VPNRT_A_ROUTE_PREF, 30);
+			nla_put_u8(m, VPNRT_A_ROUTE_USABLE, 1);
+			nla_put_flag(m, VPNRT_A_ROUTE_STALE);
+			nla_nest_end(m, e);
+		}
+		nla_nest_end(m, n);
+		f.replies[f.n_replies++] = m;
+		rc = run_line(&c, "route show");
+		if (!json)
+			TAP_STREQ(fake_out(&c),
+				  "10.0.0.0/8 conn c1 proto bgp pref 20 gateway vpngw0\n"
+				  "10.1.0.0/16 conn c1 proto bgp pref 30 stale\n",
+				  "route show text: a stale route says stale, a fresh one nothing");
+		else
+			TAP_STREQ(fake_out(&c),
+				  "[{\"prefix\":\"10.0.0.0/8\",\"family\":\"inet\",\"proto\":\"bgp\","
+				  "\"conn\":\"c1\",\"conn_id\":1,\"gateway\":\"vpngw0\","
+				  "\"gateway_ifindex\":10,\"pref\":20,\"flags\":[],\"usable\":true},"
+				  "{\"prefix\":\"10.1.0.0/16\",\"family\":\"inet\",\"proto\":\"bgp\","
+				  "\"conn\":\"c1\",\"pref\":30,\"usable\":true,\"stale\":true}]\n",
+				  "route show -j: \"stale\":true on the stale route only");
+		TAP_CHECK(rc == 0, "route show with a stale route succeeds (%s)",
+			  json ? "json" : "text");
+		fake_fini(&c, &f);
+	}
+}
+
+/* the kernel's reply to route stale / sweep: the scope and the count */
+static struct nl_msg *stale_reply_msg(uint8_t cmd, bool conn, uint32_t timeout,
+				      uint32_t count)
+{
+	struct nl_msg *m = reply_new(cmd);
+	struct nlattr *n = nla_nest_start(m, VPNRT_A_STALE);
+
+	nla_put_u32(m, VPNRT_A_STALE_GW_IFINDEX, 10);
+	if (conn) {
+		nla_put_string(m, VPNRT_A_STALE_CONN, "c1");
+		nla_put_u32(m, VPNRT_A_STALE_CONN_ID, 1);
+	}
+	nla_put_u8(m, VPNRT_A_STALE_PROTO, VPNRT_PROTO_BGP);
+	if (cmd == VPNRT_CMD_ROUTE_STALE)
+		nla_put_u32(m, VPNRT_A_STALE_TIMEOUT, timeout);
+	nla_put_u32(m, VPNRT_A_STALE_COUNT, count);
+	nla_nest_end(m, n);
+	return m;
+}
+
+static void test_stale_sweep_output(void)
+{
+	struct vpnrtctl c;
+	struct fake f;
+	int rc;
+
+	fake_init(&c, &f);
+	f.replies[f.n_replies++] = stale_reply_msg(VPNRT_CMD_ROUTE_STALE, true, 120, 7);
+	rc = run_line(&c, "route stale vpngw0 conn c1 proto bgp timeout 120");
+	TAP_STREQ(fake_out(&c), "vpngw0 conn c1 proto bgp marked 7 timeout 120s\n",
+		  "route stale: the scope, the count marked, the timeout");
+	TAP_CHECK(rc == 0, "route stale succeeds");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	f.replies[f.n_replies++] = stale_reply_msg(VPNRT_CMD_ROUTE_SWEEP, false, 0, 3);
+	rc = run_line(&c, "route sweep vpngw0 proto bgp");
+	TAP_STREQ(fake_out(&c), "vpngw0 proto bgp swept 3\n", "route sweep: the count swept");
+	TAP_CHECK(rc == 0, "route sweep succeeds");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	c.json = true;
+	f.replies[f.n_replies++] = stale_reply_msg(VPNRT_CMD_ROUTE_SWEEP, true, 0, 0);
+	rc = run_line(&c, "route sweep vpngw0 conn c1 proto bgp");
+	TAP_STREQ(fake_out(&c),
+		  "{\"gateway\":\"vpngw0\",\"conn\":\"c1\",\"proto\":\"bgp\",\"swept\":0}\n",
+		  "route sweep -j: one object with the count");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	c.json = true;
+	f.replies[f.n_replies++] = stale_reply_msg(VPNRT_CMD_ROUTE_STALE, false, 0, 2);
+	rc = run_line(&c, "route stale vpngw0 proto bgp");
+	TAP_STREQ(fake_out(&c),
+		  "{\"gateway\":\"vpngw0\",\"proto\":\"bgp\",\"timeout\":0,\"marked\":2}\n",
+		  "route stale -j: timeout 0 (none) and the count marked");
+	fake_fini(&c, &f);
+
+	/* an ack without the reply is an error, not silence */
+	fake_init(&c, &f);
+	rc = run_line(&c, "route sweep vpngw0");
+	TAP_CHECK(rc == -1 && strstr(c.err, "without a count"),
+		  "route sweep acknowledged without a reply: an error: %s", c.err);
+	fake_fini(&c, &f);
+}
+
 static struct nl_msg *conn_reply(uint8_t cmd, bool down)
 {
 	struct nl_msg *m = reply_new(cmd);
@@ -934,6 +1055,8 @@ int main(void)
 {
 	test_route_get();
 	test_route_show();
+	test_route_stale();
+	test_stale_sweep_output();
 	test_conn_gw();
 	test_conn_ike_owner();
 	test_conn_health();

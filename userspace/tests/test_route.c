@@ -18,6 +18,8 @@ static struct nla_policy route_pol[VPNRT_A_ROUTE_MAX + 1] = {
 	[VPNRT_A_ROUTE_GW_IFINDEX] = { .type = NLA_U32 },
 };
 
+static bool replace_flag;	/* the last one_route()'s VPNRT_A_REPLACE */
+
 /* run line; parse the only route of the request into rt; the command */
 static int one_route(const char *line, struct nlattr **rt, struct fake *f,
 		     struct vpnrtctl *c, int *nroutes, uint16_t *flags)
@@ -36,6 +38,7 @@ static int one_route(const char *line, struct nlattr **rt, struct fake *f,
 	if (!g || !tb[VPNRT_A_ROUTES])
 		return -1;
 	*flags = nlmsg_hdr(f->sent[0])->nlmsg_flags;
+	replace_flag = tb[VPNRT_A_REPLACE] != NULL;
 	nla_for_each_nested(a, tb[VPNRT_A_ROUTES], rem) {
 		n++;
 		if (nla_type(a) != n || !(a->nla_type & NLA_F_NESTED))
@@ -290,9 +293,147 @@ static void test_rejections(void)
 	}
 }
 
+/* route replace: ROUTE_NEW with VPNRT_A_REPLACE; add without it */
+static void test_replace(void)
+{
+	struct nlattr *rt[VPNRT_A_ROUTE_MAX + 1];
+	struct vpnrtctl c;
+	struct fake f;
+	uint16_t flags = 0;
+	int n = 0, cmd;
+
+	fake_init(&c, &f);
+	cmd = one_route("route replace 10.1.0.0/16 conn c1 weight 0", rt, &f, &c, &n, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_ROUTE_NEW && n == 1 && replace_flag &&
+		  (flags & NLM_F_ACK) && !(flags & NLM_F_REPLACE) &&
+		  nla_get_u8(rt[VPNRT_A_ROUTE_WEIGHT]) == 0 &&
+		  nla_get_u8(rt[VPNRT_A_ROUTE_PROTO]) == VPNRT_PROTO_STATIC,
+		  "route replace: ROUTE_NEW with VPNRT_A_REPLACE (nlmsg flags: ACK only), weight 0");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = one_route("route add 10.1.0.0/16 conn c1", rt, &f, &c, &n, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_ROUTE_NEW && !replace_flag,
+		  "route add: no VPNRT_A_REPLACE");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = one_route("route del 10.1.0.0/16 conn c1", rt, &f, &c, &n, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_ROUTE_DEL && !replace_flag,
+		  "route del: no VPNRT_A_REPLACE");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = one_route("route rep 10.3.0.0/16 conn c1 proto bgp pref 7", rt, &f, &c, &n, &flags);
+	TAP_CHECK(cmd == VPNRT_CMD_ROUTE_NEW && replace_flag &&
+		  nla_get_u32(rt[VPNRT_A_ROUTE_PREF]) == 7,
+		  "route rep (a prefix of replace), bgp pref 7");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	TAP_CHECK(run_line(&c, "route replace 10.1.0.0/16 conn c1 proto bgp weight 0") == -1 &&
+		  strstr(c.err, "weight is not allowed with proto bgp") && f.n_sent == 0,
+		  "route replace checks as route add does: %s", c.err);
+	fake_fini(&c, &f);
+}
+
+static struct nla_policy stale_pol[VPNRT_A_STALE_MAX + 1] = {
+	[VPNRT_A_STALE_GW_IFINDEX] = { .type = NLA_U32 },
+	[VPNRT_A_STALE_CONN] = { .type = NLA_STRING },
+	[VPNRT_A_STALE_CONN_ID] = { .type = NLA_U32 },
+	[VPNRT_A_STALE_PROTO] = { .type = NLA_U8 },
+	[VPNRT_A_STALE_TIMEOUT] = { .type = NLA_U32 },
+};
+
+/* run line; its request's command, the stale nest in st (NULL if none) */
+static int stale_req(struct vpnrtctl *c, struct fake *f, const char *line,
+		     struct nlattr **st, int *n_attrs)
+{
+	struct nlattr *tb[VPNRT_A_MAX + 1];
+	struct genlmsghdr *g;
+
+	*n_attrs = 0;
+	if (run_line(c, line) && !strstr(c->err, "without a count")) {
+		printf("# unexpected error: %s\n", c->err);
+		return -1;
+	}
+	if (f->n_sent != 1 || !(g = sent_parse(f, 0, tb)) || !tb[VPNRT_A_STALE] ||
+	    !(tb[VPNRT_A_STALE]->nla_type & NLA_F_NESTED) ||
+	    nla_parse_nested(st, VPNRT_A_STALE_MAX, tb[VPNRT_A_STALE], stale_pol) < 0)
+		return -1;
+	for (int i = 1; i <= VPNRT_A_STALE_MAX; i++)
+		*n_attrs += !!st[i];
+	if (!(nlmsg_hdr(f->sent[0])->nlmsg_flags & NLM_F_ACK))
+		return -1;
+	return g->cmd;
+}
+
+/* route stale|sweep: the scope, the timeout, and the rejections */
+static void test_stale_sweep(void)
+{
+	static const struct { const char *line, *err; } bad[] = {
+		{ "route stale", "\"route stale\" needs GW (the gateway)" },
+		{ "route sweep gateway", "\"route sweep\" needs GW (the gateway)" },
+		{ "route stale nosuch0", "device \"nosuch0\" does not exist" },
+		{ "route stale vpngw0 timeout 86401", "timeout must be 0..86400 seconds, not \"86401\"" },
+		{ "route stale vpngw0 timeout -1", "timeout must be 0..86400 seconds, not \"-1\"" },
+		{ "route stale vpngw0 proto ospf", "proto must be static, policy or bgp, not \"ospf\"" },
+		{ "route sweep vpngw0 timeout 5",
+		  "unknown keyword \"timeout\" after \"route sweep\"; allowed: conn, proto" },
+		{ "route stale vpngw0 conn c1 conn c2", "\"conn\" given twice" },
+		{ "route stale vpngw0 proto", "missing value after \"proto\"" },
+	};
+	struct nlattr *st[VPNRT_A_STALE_MAX + 1];
+	struct vpnrtctl c;
+	struct fake f;
+	int cmd, n;
+
+	fake_init(&c, &f);
+	cmd = stale_req(&c, &f, "route stale vpngw0 conn c1 proto bgp timeout 120", st, &n);
+	TAP_CHECK(cmd == VPNRT_CMD_ROUTE_STALE && n == 4 &&
+		  nla_get_u32(st[VPNRT_A_STALE_GW_IFINDEX]) == 10 &&
+		  !strcmp(nla_get_string(st[VPNRT_A_STALE_CONN]), "c1") &&
+		  nla_get_u8(st[VPNRT_A_STALE_PROTO]) == VPNRT_PROTO_BGP &&
+		  nla_get_u32(st[VPNRT_A_STALE_TIMEOUT]) == 120,
+		  "route stale GW conn proto timeout: ROUTE_STALE with gw 10, conn, proto 3, timeout 120");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = stale_req(&c, &f, "route stale gateway vpngw1", st, &n);
+	TAP_CHECK(cmd == VPNRT_CMD_ROUTE_STALE && n == 1 &&
+		  nla_get_u32(st[VPNRT_A_STALE_GW_IFINDEX]) == 13,
+		  "route stale gateway GW: the gateway alone (every conn, every proto, no timeout)");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = stale_req(&c, &f, "route sweep vpngw0 proto bgp", st, &n);
+	TAP_CHECK(cmd == VPNRT_CMD_ROUTE_SWEEP && n == 2 &&
+		  nla_get_u8(st[VPNRT_A_STALE_PROTO]) == VPNRT_PROTO_BGP &&
+		  !st[VPNRT_A_STALE_TIMEOUT],
+		  "route sweep GW proto bgp: ROUTE_SWEEP, no timeout");
+	fake_fini(&c, &f);
+
+	fake_init(&c, &f);
+	cmd = stale_req(&c, &f, "route stale vpngw0 timeout 0", st, &n);
+	TAP_CHECK(cmd == VPNRT_CMD_ROUTE_STALE && n == 2 &&
+		  nla_get_u32(st[VPNRT_A_STALE_TIMEOUT]) == 0,
+		  "route stale timeout 0: sent as given (no timed sweep)");
+	fake_fini(&c, &f);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fake_init(&c, &f);
+		TAP_CHECK(run_line(&c, bad[i].line) == -1 && f.n_sent == 0 &&
+			  !strcmp(c.err, bad[i].err),
+			  "%s: refused, nothing sent: %s", bad[i].line, c.err);
+		fake_fini(&c, &f);
+	}
+}
+
 int main(void)
 {
 	test_static();
+	test_replace();
+	test_stale_sweep();
 	test_policy_bgp();
 	test_show_get();
 	test_rejections();

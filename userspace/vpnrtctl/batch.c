@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vpnrtctl -b FILE: one command per line, like ip -batch. Runs of
- * `route add` (or of `route del`) lines go to the kernel as one
- * ROUTE_NEW (ROUTE_DEL) per chunk, which the kernel applies all or
- * nothing; everything else runs line by line. The first failure stops.
+ * `route add` (or of `route del`, or of `route replace`) lines go to the
+ * kernel as one ROUTE_NEW (ROUTE_DEL, ROUTE_NEW with VPNRT_A_REPLACE) per
+ * chunk, which the kernel applies all or nothing; everything else runs
+ * line by line. The first failure stops.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,8 +14,12 @@
 
 #define MAX_ARGS 256
 
+/* the route lines that go in chunks */
+enum { CHANGE_NONE, CHANGE_ADD, CHANGE_DEL, CHANGE_REPLACE };
+static const char *const change_verbs[] = { NULL, "add", "del", "replace" };
+
 struct pending {
-	uint8_t cmd;		/* ROUTE_NEW, ROUTE_DEL, or 0 when empty */
+	int kind;		/* CHANGE_*, CHANGE_NONE when empty */
 	int n;
 	size_t bytes;
 	struct vpnrt_route *routes;
@@ -46,7 +51,9 @@ static int flush(struct vpnrtctl *c, struct pending *p)
 		return 0;
 	p->n = 0;
 	p->bytes = 0;
-	msg = route_change_msg(c, p->cmd, p->routes, n);
+	msg = route_change_msg(c, p->kind == CHANGE_DEL ? VPNRT_CMD_ROUTE_DEL :
+			       VPNRT_CMD_ROUTE_NEW, p->kind == CHANGE_REPLACE,
+			       p->routes, n);
 	if (!msg)
 		return at_lines(c, p->lines[0], p->lines[n - 1], c->err);
 	if (!ctl_xfer(c, msg, NULL, NULL))
@@ -92,21 +99,24 @@ static int tokenize(char *s, char **argv, int max)
 	}
 }
 
-/* ROUTE_NEW / ROUTE_DEL for "route add|del ...", else 0 */
-static uint8_t route_change(int argc, char **argv)
+/* CHANGE_ADD, _DEL, _REPLACE for "route add|del|replace ...", else NONE */
+static int route_change(int argc, char **argv)
 {
 	static const char *const objs[] = {
 		"gateway", "conn", "route", "monitor", "family", "help", NULL
 	};
-	static const char *const verbs[] = { "add", "del", "show", "get", NULL };
+	static const char *const verbs[] = {
+		"add", "del", "show", "get", "replace", "stale", "sweep", NULL
+	};
 	int v;
 
 	if (argc < 2 || kw_find(argv[0], objs) != 2)
-		return 0;
+		return CHANGE_NONE;
 	if (!strcmp(argv[1], "delete"))
-		return VPNRT_CMD_ROUTE_DEL;
+		return CHANGE_DEL;
 	v = kw_find(argv[1], verbs);
-	return v == 0 ? VPNRT_CMD_ROUTE_NEW : v == 1 ? VPNRT_CMD_ROUTE_DEL : 0;
+	return v == 0 ? CHANGE_ADD : v == 1 ? CHANGE_DEL :
+	       v == 4 ? CHANGE_REPLACE : CHANGE_NONE;
 }
 
 int vpnrtctl_batch_stream(struct vpnrtctl *c, FILE *in)
@@ -124,7 +134,7 @@ int vpnrtctl_batch_stream(struct vpnrtctl *c, FILE *in)
 	}
 	while (getline(&line, &cap, in) >= 0) {
 		int argc = tokenize(line, argv, MAX_ARGS);
-		uint8_t cmd;
+		int kind;
 
 		lineno++;
 		if (argc == 0)
@@ -136,12 +146,12 @@ int vpnrtctl_batch_stream(struct vpnrtctl *c, FILE *in)
 					      "unterminated quote or more than 256 words");
 			goto out;
 		}
-		cmd = route_change(argc, argv);
-		if (cmd) {
+		kind = route_change(argc, argv);
+		if (kind != CHANGE_NONE) {
 			struct vpnrt_route *r = &p.routes[p.n];
 			size_t size;
 
-			if (route_parse_change(c, cmd == VPNRT_CMD_ROUTE_NEW ? "add" : "del",
+			if (route_parse_change(c, change_verbs[kind],
 					       argc - 2, argv + 2, r)) {
 				char err[sizeof(c->err)];
 
@@ -153,7 +163,7 @@ int vpnrtctl_batch_stream(struct vpnrtctl *c, FILE *in)
 				goto out;
 			}
 			size = vpnrt_route_size(r);
-			if (p.n && (p.cmd != cmd || p.bytes + size > c->chunk_bytes)) {
+			if (p.n && (p.kind != kind || p.bytes + size > c->chunk_bytes)) {
 				struct vpnrt_route keep = *r;
 
 				rc = flush(c, &p);
@@ -161,7 +171,7 @@ int vpnrtctl_batch_stream(struct vpnrtctl *c, FILE *in)
 					goto out;
 				p.routes[0] = keep;
 			}
-			p.cmd = cmd;
+			p.kind = kind;
 			p.lines[p.n++] = lineno;
 			p.bytes += size;
 			if (p.n == chunk) {

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vpnrtctl route add|del|show|get */
+/* vpnrtctl route add|del|replace|show|get|stale|sweep */
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
 #include "names.h"
 #include "vpnrtctl.h"
 
-static const char *const route_verbs[] = { "add", "del", "show", "get", NULL };
-enum { ROUTE_ADD, ROUTE_DEL, ROUTE_SHOW, ROUTE_GET };
+static const char *const route_verbs[] = {
+	"add", "del", "show", "get", "replace", "stale", "sweep", NULL
+};
+enum { ROUTE_ADD, ROUTE_DEL, ROUTE_SHOW, ROUTE_GET, ROUTE_REPLACE, ROUTE_STALE,
+       ROUTE_SWEEP };
 
 static const char *const change_kws[] = {
 	"conn", "from", "weight", "priority", "proto", "pref", NULL
@@ -132,24 +136,72 @@ int route_parse_change(struct vpnrtctl *c, const char *verb, int argc,
 	return 0;
 }
 
-struct nl_msg *route_change_msg(struct vpnrtctl *c, uint8_t cmd,
+struct nl_msg *route_change_msg(struct vpnrtctl *c, uint8_t cmd, bool replace,
 				const struct vpnrt_route *routes, int n)
 {
-	size_t size = NLA_HDRLEN;
 	struct nl_msg *msg;
-	int i;
 
-	for (i = 0; i < n; i++)
-		size += vpnrt_route_size(&routes[i]);
-	msg = ctl_msg(c, cmd, NLM_F_ACK, size + 64);
+	if (ctl_open(c))
+		return NULL;
+	msg = vpnrt_routes_msg(c->family_id, cmd, replace, routes, n);
 	if (!msg)
-		return NULL;
-	if (vpnrt_put_routes(msg, routes, n) < 0) {
-		nlmsg_free(msg);
 		cli_err(c, "out of memory building the request");
-		return NULL;
-	}
 	return msg;
+}
+
+/* route stale|sweep [gateway] GW [conn NAME] [proto P] [timeout SECS] */
+int route_parse_stale(struct vpnrtctl *c, const char *verb, int argc,
+		      char **argv, struct vpnrt_stale *st)
+{
+	static const char *const kws[] = { "conn", "proto", "timeout", NULL };
+	static const int attrs[] = {
+		VPNRT_A_STALE_CONN, VPNRT_A_STALE_PROTO, VPNRT_A_STALE_TIMEOUT,
+	};
+	bool mark = !strcmp(verb, "stale");
+	char ctx[32], e[128];
+	int i = 0;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(ctx, sizeof(ctx), "route %s", verb);
+	if (argc > 0 && !strcmp(argv[0], "gateway"))
+		i++;
+	if (i >= argc)
+		return cli_err(c, "\"%s\" needs GW (the gateway)", ctx);
+	if (dev_index(c, argv[i], &st->gw_ifindex))
+		return -1;
+	VPNRT_SET(st, VPNRT_A_STALE_GW_IFINDEX);
+	for (i++; i < argc; i++) {
+		int k = kw_expect(c, argv[i], mark ? kws : (const char *const[]){
+					  "conn", "proto", NULL }, ctx);
+		const char *v;
+
+		if (k < 0)
+			return -1;
+		if (VPNRT_HAS(st, attrs[k]))
+			return cli_err(c, "\"%s\" given twice", kws[k]);
+		v = next_arg(c, &i, argc, argv, kws[k]);
+		if (!v)
+			return -1;
+		switch (k) {
+		case 0:
+			if (check_conn_name(c, v))
+				return -1;
+			snprintf(st->conn, sizeof(st->conn), "%s", v);
+			break;
+		case 1:
+			if (parse_proto(c, v, &st->proto))
+				return -1;
+			break;
+		case 2:
+			if (parse_u32(v, 0, VPNRT_STALE_TIMEOUT_MAX, &st->timeout,
+				      e, sizeof(e)))
+				return cli_err(c, "timeout must be 0..%d seconds, not \"%s\"",
+					       VPNRT_STALE_TIMEOUT_MAX, v);
+			break;
+		}
+		VPNRT_SET(st, attrs[k]);
+	}
+	return 0;
 }
 
 static int parse_show(struct vpnrtctl *c, int argc, char **argv,
@@ -309,11 +361,26 @@ int route_build(struct vpnrtctl *c, const char *verb, int argc, char **argv,
 	switch (v) {
 	case ROUTE_ADD:
 	case ROUTE_DEL:
+	case ROUTE_REPLACE:
 		if (route_parse_change(c, route_verbs[v], argc, argv, &r))
 			return -1;
-		msg = route_change_msg(c, v == ROUTE_ADD ? VPNRT_CMD_ROUTE_NEW :
-				       VPNRT_CMD_ROUTE_DEL, &r, 1);
+		msg = route_change_msg(c, v == ROUTE_DEL ? VPNRT_CMD_ROUTE_DEL :
+				       VPNRT_CMD_ROUTE_NEW, v == ROUTE_REPLACE, &r, 1);
 		break;
+	case ROUTE_STALE:
+	case ROUTE_SWEEP: {
+		struct vpnrt_stale st;
+
+		if (route_parse_stale(c, route_verbs[v], argc, argv, &st))
+			return -1;
+		if (ctl_open(c))
+			return -1;
+		msg = vpnrt_stale_msg(c->family_id, v == ROUTE_STALE ?
+				      VPNRT_CMD_ROUTE_STALE : VPNRT_CMD_ROUTE_SWEEP, &st);
+		if (!msg)
+			return cli_err(c, "out of memory building the request");
+		break;
+	}
 	case ROUTE_SHOW:
 		if (parse_show(c, argc, argv, &r))
 			return -1;
@@ -379,6 +446,8 @@ static void route_fields_json(struct vpnrtctl *c, const struct vpnrt_route *r,
 	}
 	if (VPNRT_HAS(r, VPNRT_A_ROUTE_USABLE))
 		json_bool(j, "usable", r->usable);
+	if (r->stale)
+		json_bool(j, "stale", true);
 }
 
 /* "PREFIX [from SRC] conn NAME proto P [priority N] [weight N] [pref N]" */
@@ -412,6 +481,8 @@ static void route_fields_text(struct vpnrtctl *c, const struct vpnrt_route *r,
 	}
 	if (VPNRT_HAS(r, VPNRT_A_ROUTE_USABLE) && !r->usable)
 		fprintf(f, " unusable");
+	if (r->stale)
+		fprintf(f, " stale");
 }
 
 void route_print(struct vpnrtctl *c, const struct vpnrt_route *r,
@@ -564,6 +635,54 @@ static int do_get(struct vpnrtctl *c, int argc, char **argv)
 	return 0;
 }
 
+/* the reply of route stale|sweep: "GW [conn NAME] [proto P] marked|swept N" */
+static int stale_reply(struct nl_msg *msg, void *arg)
+{
+	struct vpnrtctl *c = ((void **)arg)[0];
+	bool *printed = ((void **)arg)[1];
+	bool sweep = nlmsg_hdr(msg)->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
+		     ((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(msg)))->cmd ==
+		     VPNRT_CMD_ROUTE_SWEEP;
+	struct nlattr *tb[VPNRT_A_MAX + 1];
+	struct vpnrt_stale st;
+	char buf[IFNAMSIZ];
+
+	if (vpnrt_parse_msg(msg, tb) < 0 || !tb[VPNRT_A_STALE] ||
+	    vpnrt_parse_stale(tb[VPNRT_A_STALE], &st) < 0 ||
+	    !VPNRT_HAS(&st, VPNRT_A_STALE_COUNT)) {
+		fprintf(stderr, "vpnrtctl: warning: skipping a malformed stale reply\n");
+		return NL_SKIP;
+	}
+	*printed = true;
+	if (c->json) {
+		struct json *j = &c->j;
+
+		json_init(j, c->out, c->pretty);
+		json_obj_open(j, NULL);
+		json_str(j, "gateway", dev_name(c, st.gw_ifindex, buf));
+		if (VPNRT_HAS(&st, VPNRT_A_STALE_CONN))
+			json_str(j, "conn", st.conn);
+		if (VPNRT_HAS(&st, VPNRT_A_STALE_PROTO))
+			json_str(j, "proto", name_of(&vpnrt_proto_names, st.proto));
+		if (VPNRT_HAS(&st, VPNRT_A_STALE_TIMEOUT))
+			json_u64(j, "timeout", st.timeout);
+		json_u64(j, sweep ? "swept" : "marked", st.count);
+		json_obj_close(j);
+		json_end(j);
+		return NL_OK;
+	}
+	fprintf(c->out, "%s", dev_name(c, st.gw_ifindex, buf));
+	if (VPNRT_HAS(&st, VPNRT_A_STALE_CONN))
+		fprintf(c->out, " conn %s", st.conn);
+	if (VPNRT_HAS(&st, VPNRT_A_STALE_PROTO))
+		fprintf(c->out, " proto %s", name_of(&vpnrt_proto_names, st.proto));
+	fprintf(c->out, " %s %u", sweep ? "swept" : "marked", st.count);
+	if (st.timeout)
+		fprintf(c->out, " timeout %us", st.timeout);
+	fprintf(c->out, "\n");
+	return NL_OK;
+}
+
 int do_route(struct vpnrtctl *c, int argc, char **argv)
 {
 	const char *verb = argc ? argv[0] : "show";
@@ -583,6 +702,17 @@ int do_route(struct vpnrtctl *c, int argc, char **argv)
 		return do_get(c, argc, argv);
 	if (route_build(c, verb, argc, argv, &msg))
 		return -1;
+	if (v == ROUTE_STALE || v == ROUTE_SWEEP) {
+		bool printed = false;
+		void *arg[2] = { c, &printed };
+
+		if (ctl_xfer(c, msg, stale_reply, arg))
+			return -1;
+		if (!printed)
+			return cli_err(c, "the kernel acknowledged route %s without a count",
+				       route_verbs[v]);
+		return 0;
+	}
 	if (v != ROUTE_SHOW)
 		return ctl_xfer(c, msg, NULL, NULL);
 	show_begin(c);

@@ -101,9 +101,12 @@ int route_parse_change(struct vpnrtctl *c, const char *verb, int argc,
 		       char **argv, struct vpnrt_route *r);
 int route_build(struct vpnrtctl *c, const char *verb, int argc, char **argv,
 		struct nl_msg **msg);
-/* a ROUTE_NEW/ROUTE_DEL request for routes[0..n-1] */
-struct nl_msg *route_change_msg(struct vpnrtctl *c, uint8_t cmd,
+/* a ROUTE_NEW/ROUTE_DEL request for routes[0..n-1]; VPNRT_A_REPLACE if replace */
+struct nl_msg *route_change_msg(struct vpnrtctl *c, uint8_t cmd, bool replace,
 				const struct vpnrt_route *routes, int n);
+/* route stale|sweep: the scope (and timeout) */
+int route_parse_stale(struct vpnrtctl *c, const char *verb, int argc,
+		      char **argv, struct vpnrt_stale *st);
 
 /* printers: one object; event is NULL, or the monitor's event name */
 void gateway_print(struct vpnrtctl *c, const struct vpnrt_gw *gw,
