@@ -10,7 +10,12 @@
 # ignored, addresses only), ecmp-hash l3 against l4, the all-down rule
 # through a policy group and through the longest prefix with its
 # `fallback` counter, and no route: the no_route counter and the ICMP /
-# ICMPv6 unreachable the sender gets.
+# ICMPv6 unreachable the sender gets. Then route replace under a stream
+# of datagrams (nothing lost, nothing without a route) against delete and
+# add in the same run (the window shows), and stale routes: marked by
+# scope, forwarding, refreshed by add and by replace, swept (with events),
+# swept by the kernel after a timeout, the timeout cancelled by a sweep,
+# a gateway deleted and the module removed with a timed sweep pending.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 HELPERS=${HELPERS:-$(dirname "$VPNRTCTL")/selftest-helpers}
@@ -393,5 +398,159 @@ check_fail_msg "route get: no route to 172.20.0.1" "lookup: no route to 172.20.0
 	gwctl route get 172.20.0.1 gateway vpngw0 from 10.10.0.2
 check_fail_msg "route get: admin down and no fallback, no route to fd20:13::1" \
 	"lookup: no route to fd20:13::1 in vpngw0" gwctl route get fd20:13::1 gateway vpngw0 from fd10::2
+
+### route replace under traffic: 1000 datagrams per second to 172.18.1.5,
+### whose only route (via c1) changes weight $N_FLIP times; then, in the
+### same run, the same number of delete+add. Both batches send two
+### requests per change (a replace and an unrelated route change, or the
+### delete and the add), so they go at the same pace.
+check "c1 admin up; 172.18.1.0/24 via c1 alone" gwctl -b - <<EOB
+conn set c1 admin up
+route add 172.18.1.0/24 conn c1
+EOB
+N_FLIP=150
+rb=$TMPDIR/replace.$RANDOM db=$TMPDIR/deladd.$RANDOM
+for ((i = 0; i < N_FLIP / 2; i++)); do
+	echo "route replace 172.18.1.0/24 conn c1 weight 0"
+	echo "route add 172.18.9.0/24 conn c2"
+	echo "route replace 172.18.1.0/24 conn c1 weight 100"
+	echo "route del 172.18.9.0/24 conn c2"
+done >"$rb"
+for ((i = 0; i < N_FLIP; i++)); do
+	echo "route del 172.18.1.0/24 conn c1"
+	echo "route add 172.18.1.0/24 conn c1"
+done >"$db"
+# stream BATCH: the batch run under the stream; "LOST SENT NO_ROUTE_DELTA"
+stream() {
+	local out=$TMPDIR/rl.$RANDOM ready=$TMPDIR/rr.$RANDOM stop=$TMPDIR/rs.$RANDOM
+	local pid i nr0 nr1
+	nr0=$(gstats)
+	"$HELPERS/lossmeter" --tx-ns "$vpc" --dst 172.18.1.5 --port 7100 --rate 1000 \
+		--duration 120 --until-file "$stop" --ready "$ready" \
+		--rx-ns "$dc1" --rx-ns "$dc2" >"$out" 2>&1 &
+	pid=$!
+	for i in $(seq 100); do
+		[ -e "$ready" ] && break
+		sleep 0.1
+	done
+	sleep 0.3
+	gwctl -b "$1" >/dev/null 2>&1 || echo "# the batch $1 failed" >&2
+	sleep 0.3
+	touch "$stop"
+	wait $pid
+	nr1=$(gstats)
+	awk -v d=$((${nr1% *} - ${nr0% *})) '$1 == "sent" { s = $2 } $1 == "lost" { l = $2 }
+		END { print l + 0, s + 0, d }' "$out"
+	rm -f "$out" "$ready" "$stop"
+}
+read -r rl rs rn < <(stream "$rb")
+read -r dl ds dn < <(stream "$db")
+echo "# $N_FLIP changes of 172.18.1.0/24 under 1000 datagrams/s: replace: $rl of $rs lost, no_route +$rn; delete+add: $dl of $ds lost, no_route +$dn"
+check "the streams ran (replace $rs, delete+add $ds datagrams sent)" \
+	test "${rs:-0}" -gt 200 -a "${ds:-0}" -gt 200
+check_eq "replace x$N_FLIP under traffic: 0 datagrams lost, 0 met no route" "0 0" "$rl $rn"
+check "delete+add x$N_FLIP (the baseline, same run): the window shows ($dl lost, no_route +$dn)" \
+	test "${dl:-0}" -gt 0 -a "${dn:-0}" -gt 0
+check_eq "after both: 172.18.1.0/24 via c1, weight 100, once" \
+	"172.18.1.0/24 conn c1 proto static weight 100 gateway vpngw0" \
+	"$(gwctl route show conn c1 | grep '^172\.18\.1\.0/24 ')"
+rm -f "$rb" "$db"
+
+### stale routes (graceful restart of BGP routes)
+mon=$TMPDIR/mon.$RANDOM
+gwctl -j monitor >"$mon" 2>&1 &
+monpid=$!
+check "monitor listening" monitor_ready "$mon" c1
+# stale_of: the stale routes of 172.18.0.0/16, "PREFIX:CONN ..." in order
+stale_of() {
+	gwctl -j route show | jq -r '[.[] | select(.prefix | startswith("172.18.")) |
+		select(.stale) | "\(.prefix):\(.conn)"] | join(" ")'
+}
+check_eq "BGP routes 172.18.2-4.0/24 (c1, c1, c2) and a static 172.18.5.0/24; route stale vpngw0 proto bgp" \
+	"vpngw0 proto bgp marked 3" "$(gwctl -b - <<EOB 2>&1
+route add 172.18.2.0/24 conn c1 proto bgp pref 10
+route add 172.18.3.0/24 conn c1 proto bgp pref 10
+route add 172.18.4.0/24 conn c2 proto bgp pref 10
+route add 172.18.5.0/24 conn c1
+route stale vpngw0 proto bgp
+EOB
+)"
+check_eq "route show: the three BGP routes stale, the static one not" \
+	"172.18.2.0/24:c1 172.18.3.0/24:c1 172.18.4.0/24:c2" "$(stale_of)"
+check_eq "route show text says stale" \
+	"172.18.2.0/24 conn c1 proto bgp pref 10 gateway vpngw0 stale" \
+	"$(gwctl route show conn c1 proto bgp | grep '^172\.18\.2\.0/24 ')"
+out=$(flowmap --src 10.10.0.2 --dst 172.18.2.5 --flows 8)
+check_eq "a stale route forwards (8 flows on xfrm1)" "xfrm1=8" "$(tally <<<"$out")"
+check_eq "route get shows the stale route" "c1 true" \
+	"$(gwctl -j route get 172.18.2.5 gateway vpngw0 | jq -r '"\(.conn) \(.stale)"')"
+check "refresh: route add of the stale 172.18.2.0/24 is accepted; route replace 172.18.3.0/24 pref 20" \
+	gwctl -b - <<EOB
+route add 172.18.2.0/24 conn c1 proto bgp pref 10
+route replace 172.18.3.0/24 conn c1 proto bgp pref 20
+EOB
+check_eq "refreshed: only 172.18.4.0/24 stale" "172.18.4.0/24:c2" "$(stale_of)"
+check_fail_msg "a fresh route added again: route exists" "route exists" \
+	gwctl route add 172.18.2.0/24 conn c1 proto bgp pref 10
+check_eq "route sweep vpngw0 proto bgp: one swept" "vpngw0 proto bgp swept 1" \
+	"$(gwctl route sweep vpngw0 proto bgp 2>&1)"
+check_eq "after the sweep: 172.18.2-3 (bgp, pref 10 and 20) and 172.18.5 (static) stay, 172.18.4 is gone" \
+	"172.18.2.0/24 bgp 10|172.18.3.0/24 bgp 20|172.18.5.0/24 static null" \
+	"$(gwctl -j route show | jq -r '[.[] | select(.prefix | startswith("172.18.")) |
+		select(.prefix != "172.18.1.0/24") | "\(.prefix) \(.proto) \(.pref)"] | join("|")')"
+check_fail_msg "route stale of an unknown conn: the kernel's message" "stale: no conn named nosuch" \
+	gwctl route stale vpngw0 conn nosuch
+check_fail_msg "route stale timeout 90000: refused" "timeout must be 0..86400 seconds" \
+	gwctl route stale vpngw0 timeout 90000
+
+# the timed sweep: 172.18.6.0/24 via c2, marked with a 2 s timeout
+check_eq "route stale vpngw0 conn c2 proto bgp timeout 2" \
+	"vpngw0 conn c2 proto bgp marked 1 timeout 2s" "$(gwctl -b - <<EOB 2>&1
+route add 172.18.6.0/24 conn c2 proto bgp
+route stale vpngw0 conn c2 proto bgp timeout 2
+EOB
+)"
+sleep 3.5
+check_eq "after 3.5 s the kernel swept 172.18.6.0/24" "" \
+	"$(gwctl route show conn c2 proto bgp | grep '^172\.18\.6\.')"
+# a timeout cancelled by a sweep of its scope: a later mark of a smaller
+# scope without a timeout must stay
+check_eq "mark everything bgp with a 2 s timeout, refresh, sweep (0), mark c1's bgp routes without" \
+	"vpngw0 proto bgp marked 2 timeout 2s|vpngw0 proto bgp swept 0|vpngw0 conn c1 proto bgp marked 2" \
+	"$(gwctl -b - <<EOB 2>&1 | paste -sd '|'
+route stale vpngw0 proto bgp timeout 2
+route add 172.18.2.0/24 conn c1 proto bgp pref 10
+route add 172.18.3.0/24 conn c1 proto bgp pref 20
+route sweep vpngw0 proto bgp
+route stale vpngw0 conn c1 proto bgp
+EOB
+)"
+sleep 3.5
+check_eq "3.5 s later: the cancelled timeout swept nothing (both still there, stale)" \
+	"172.18.2.0/24:c1 172.18.3.0/24:c1" "$(stale_of)"
+sleep 0.5
+kill "$monpid" 2>/dev/null
+wait "$monpid" 2>/dev/null
+check_eq "events: route-del for the swept 172.18.4.0/24 and the timed sweep's 172.18.6.0/24, none for the rest" \
+	"172.18.4.0/24 172.18.6.0/24" \
+	"$(jq -r 'select(.event == "route-del") | .prefix' "$mon" 2>/dev/null | grep '^172\.18\.[2-7]\.' | paste -sd ' ')"
+rm -f "$mon"
+
+# a gateway deleted, and the module removed, with a timed sweep pending
+check "a second gateway vpngw1 over xfrm9 with a BGP route, marked with a 2 s timeout, deleted" \
+	eval 'ip -n "$gw" link add xfrm9 type xfrm dev u1 if_id 9 && ip -n "$gw" link set xfrm9 up &&
+	gwctl -b - <<EOB
+gateway add vpngw1
+conn add g2 gateway vpngw1 tunnel xfrm9
+route add 172.19.0.0/16 conn g2 proto bgp
+route stale vpngw1 timeout 2
+gateway del vpngw1
+EOB'
+sleep 3
+check_fail "vpngw1 is gone" ip -n "$gw" link show vpngw1
+check_eq "route stale vpngw0 timeout 2 (every route), then rmmod" "0" \
+	"$(gwctl route stale vpngw0 timeout 2 >/dev/null 2>&1; vpnrt_unload; echo $?)"
+sleep 3
+check_fail "vpnrt is unloaded" eval 'lsmod | grep -q "^vpnrt "'
 
 ktap_finish
