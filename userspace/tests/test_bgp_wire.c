@@ -228,6 +228,7 @@ static void test_frame(void)
 	TAP_CHECK(bgp_frame(b, 19, &n, &err) == BGP_FRAME_ERROR &&
 		  err.subcode == 3 && err.len == 1 && err.data[0] == 6,
 		  "frame: type 6 (a dynamic capability message, CVE-2022-37032's) is 1/3 with the type");
+	seed("cve-2022-37032", &ebgp4, b, 19);
 	b[18] = 0;
 	TAP_CHECK(bgp_frame(b, 19, &n, &err) == BGP_FRAME_ERROR &&
 		  err.subcode == 3, "frame: type 0 is 1/3");
@@ -816,8 +817,8 @@ static const struct row rows[] = {
 	  TWA, "NEXT_HOP: 192.0.2.254 is our own address; treat-as-withdraw",
 	  1, 0, 0 },
 	{ "NEXT_HOP broken without IPv4 NLRI: ignored (RFC 4760 3)", &ebgp4,
-	  A(MPR6 ORIGIN_IGP ASP4_65001 "\x40\x03\x01\x00"), A(""), OK, NULL,
-	  0, 1, 0 },
+	  A(MPR6 ORIGIN_IGP ASP4_65001 "\x40\x03\x01\x00"), A(""), OK,
+	  "NEXT_HOP: no IPv4 NLRI field (RFC 4760 3); ignored", 0, 1, 0 },
 	/* 7606 7.4, 7.5 */
 	{ "MULTI_EXIT_DISC of length 3", &ebgp4,
 	  A(BASE4 "\x80\x04\x03\x00\x00\x01"), A(PFX_10_0_1), TWA,
@@ -934,7 +935,8 @@ static const struct row rows[] = {
 	  "attribute 99: unrecognized well-known attribute; session reset",
 	  0, 0, 2 },
 	{ "unknown optional non-transitive attribute 99: dropped", &ebgp4,
-	  A(BASE4 "\x80\x63\x02\xab\xcd"), A(PFX_10_0_1), OK, NULL, 0, 1, 0 },
+	  A(BASE4 "\x80\x63\x02\xab\xcd"), A(PFX_10_0_1), OK,
+	  "attribute 99: unknown and non-transitive; ignored", 0, 1, 0 },
 	{ "unknown optional transitive attribute 99: kept", &ebgp4,
 	  A(BASE4 "\xc0\x63\x02\xab\xcd"), A(PFX_10_0_1), OK, NULL, 0, 1, 0 },
 	/* attributes that must not be empty */
@@ -1065,7 +1067,8 @@ static const struct row rows[] = {
 	  &ebgp4, A(BASE4 "\xc0\x17\x07\x00\x01\x00\x03\x01\x00\x01"),
 	  A(PFX_10_0_1), OK, NULL, 0, 1, 0 },
 	{ "AIGP of one byte (CVE-2023-41359 shape)", &ebgp4,
-	  A(BASE4 "\x80\x1a\x01\x01"), A(PFX_10_0_1), OK, NULL, 0, 1, 0 },
+	  A(BASE4 "\x80\x1a\x01\x01"), A(PFX_10_0_1), OK,
+	  "AIGP: unknown and non-transitive; ignored", 0, 1, 0 },
 	{ "PREFIX_SID with broken TLVs (CVE-2024-31948 shape)", &ebgp4,
 	  A(BASE4 "\xc0\x28\x02\x01\xff"), A(PFX_10_0_1), OK, NULL, 0, 1, 0 },
 	{ "IPv4 NLRI on an IPv6-only session", &(const struct bgp_ctx){ .as4 = true, .afs = 2 },
@@ -1073,16 +1076,38 @@ static const struct row rows[] = {
 	  "UPDATE: IPv4 unicast not negotiated, 1 prefixes; ignored", 0, 0, 0 },
 };
 
+/* "07-as-path-segment-overrun-2-octet": a seed's file name */
+static void slug(char *out, size_t len, unsigned int i, const char *name)
+{
+	size_t o;
+
+	o = (size_t)snprintf(out, len, "%02u-", i);
+	for (; *name && o + 1 < len; name++) {
+		char c = *name;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			c = '-';
+		if (c == '-' && out[o - 1] == '-')
+			continue;
+		out[o++] = c;
+	}
+	while (o > 3 && out[o - 1] == '-')
+		o--;
+	out[o] = '\0';
+}
+
 static void test_rows(void)
 {
 	const struct row *r;
 	unsigned int i, wd, an;
-	char name[64];
+	char name[80];
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		r = &rows[i];
 		dec(r->ctx, "", 0, r->attrs, r->alen, r->nlri, r->nlen);
-		snprintf(name, sizeof(name), "row-%02u", i);
+		slug(name, sizeof(name), i, r->name);
 		seed(name, r->ctx, M, ML);
 		TAP_CHECK(U.decision == r->d, "%s: %s (got %s)", r->name,
 			  bgp_decision_name(r->d), bgp_decision_name(U.decision));
@@ -1290,6 +1315,53 @@ static void test_update_full(void)
 	TAP_CHECK(bgp_attrs_cmp(&U.attrs, &r) > 0 &&
 		  bgp_attrs_hash(&U.attrs) != bgp_attrs_hash(&r),
 		  "a different MED compares unequal");
+}
+
+/*
+ * BIRD CVE-2026-49943's shape: the longest AS path a 4096-byte UPDATE
+ * holds (2019 ASes on a 2-octet session). Nothing here recurses and the
+ * canonical set holds it; the encoder cuts it into 255-AS segments again.
+ */
+static void test_longest_path(void)
+{
+	static uint8_t attrs[4096];
+	static struct bgp_prefix p = { .af = BGP_AF_IPV4, .len = 24,
+				       .addr = { 10, 0, 1 } };
+	uint8_t buf[BGP_MSG_MAX];
+	size_t o = 0, i, used, left = 2019;
+	char err[160];
+	int len;
+
+	memcpy(attrs, ORIGIN_IGP, 4);
+	o = 4;
+	attrs[o++] = 0x50;
+	attrs[o++] = BGP_ATTR_AS_PATH;
+	attrs[o++] = 4054 >> 8;
+	attrs[o++] = 4054 & 0xff;
+	while (left) {
+		size_t k = left > 255 ? 255 : left;
+
+		attrs[o++] = BGP_SEG_SEQUENCE;
+		attrs[o++] = (uint8_t)k;
+		for (i = 0; i < k; i++, left--) {
+			unsigned int asn = left == 2019 ? 65001 : 1 + (unsigned int)left;
+
+			attrs[o++] = (uint8_t)(asn >> 8);
+			attrs[o++] = (uint8_t)asn;
+		}
+	}
+	memcpy(attrs + o, NH_192_0_2_1, 7);
+	o += 7;
+	dec(&ebgp2, "", 0, attrs, o, S(PFX_10_0_1));
+	TAP_CHECK(ML == BGP_MSG_MAX && U.decision == OK &&
+		  bgp_aspath_length(&U.attrs) == 2019 &&
+		  U.attrs.aspath_len == 3 + 4 * 2019,
+		  "AS path of 2019 ASes in a 4096-byte UPDATE (BIRD CVE-2026-49943 shape)");
+	seed("bird-cve-2026-49943-longest-path", &ebgp2, M, ML);
+	len = bgp_build_announce(&ebgp2, &U.attrs, BGP_AF_IPV4, &p, 1, &used,
+				 buf, sizeof(buf), err, sizeof(err));
+	TAP_CHECK(len == BGP_MSG_MAX && !memcmp(buf, M, ML),
+		  "and it encodes back to the same 4096 bytes");
 }
 
 static void test_rank(void)
@@ -1779,6 +1851,7 @@ int main(void)
 	test_update_lengths();
 	test_prefixes();
 	test_update_full();
+	test_longest_path();
 	test_rank();
 	test_eor();
 	test_unknown_wk_data();

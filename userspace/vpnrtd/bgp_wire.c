@@ -1784,8 +1784,11 @@ static void chk_next_hop(struct upd *s, struct slot *sl)
 	const char *bad;
 
 	/* RFC 4760 3: without NLRI field it means nothing, and is ignored */
-	if (!s->cr.count)
+	if (!s->cr.count) {
+		note(s, BGP_ATTR_NEXT_HOP, BGP_UPD_OK,
+		     "no IPv4 NLRI field (RFC 4760 3)");
 		return;
+	}
 	if (!len_is(s, sl, 4, BGP_UPD_TREAT_AS_WITHDRAW))
 		return;
 	bad = nh4_bad(sl->val, s->ctx->local_ip4);
@@ -1928,6 +1931,8 @@ static void chk_unknown(struct upd *s, struct slot *sl)
 	/* RFC 4271 9: transitive ones go on, the others are dropped */
 	if (sl->flags & BGP_AF_TRANSITIVE)
 		s->keep[type] = true;
+	else
+		note(s, type, BGP_UPD_OK, "unknown and non-transitive");
 }
 
 static void check_one(struct upd *s, unsigned int type)
