@@ -1235,6 +1235,8 @@ static void test_module(void)
 		static const char *const msgs[][2] = {
 			{ "vpnrt.dc1.1", "received NO_PROPOSAL_CHOSEN notify error" },
 			{ "vpnrt.dc1.1", "sending DPD request" },	/* not a failure */
+			/* the consequence comes after the cause */
+			{ "vpnrt.dc1.1", "failed to establish CHILD_SA, keeping IKE_SA" },
 			{ "foreign", "received AUTHENTICATION_FAILED notify error" },
 		};
 		int before = charon_down;
@@ -1252,8 +1254,8 @@ static void test_module(void)
 		}
 		pump(30);
 		TAP_CHECK(ike_connected(ike) && charon_down == before &&
-			  show_has(ike, "dc1", "\"last_error\":\"charon: received NO_PROPOSAL_CHOSEN notify error\""),
-			  "log events: a failure of ours becomes the tunnel's last error; others and foreign ones do not");
+			  show_has(ike, "dc1", "\"last_error\":\"charon: received NO_PROPOSAL_CHOSEN notify error; failed to establish CHILD_SA, keeping IKE_SA\""),
+			  "log events: a failure of ours becomes the tunnel's last error, its consequence after it; others and foreign ones do not");
 	}
 	send_sa(&fev, "child-updown", 0, d1, 4, "ESTABLISHED", 3, "DELETING");
 	pump(30);

@@ -120,6 +120,7 @@ struct tun {
 	bool reported;		/* ops->tunnel_state was called for it */
 	char err[ERR_MAX];
 	time_t err_time;
+	bool err_cause;		/* err is charon's word on why, not a consequence */
 };
 
 struct ike;
@@ -314,6 +315,7 @@ static void tun_error(struct tun *t, const char *fmt, ...)
 	vsnprintf(t->err, sizeof(t->err), fmt, ap);
 	va_end(ap);
 	t->err_time = time(NULL);
+	t->err_cause = false;
 }
 
 /* ---- SA records ---- */
@@ -778,20 +780,27 @@ static const char *const event_names[] = {
  * What charon logs when a negotiation of ours fails: the tunnel keeps
  * the line as its last error, so `ike show` says why (a proposal
  * mismatch, a wrong key, a silent peer) although initiate does not wait.
+ * A cause ("received NO_PROPOSAL_CHOSEN notify error") is usually
+ * followed by its consequence ("failed to establish CHILD_SA, keeping
+ * IKE_SA"); the consequence must not hide the cause, so within
+ * CAUSE_KEEP_S of a cause it is added after it.
  */
-static bool log_is_failure(const char *msg)
+enum { LOG_NOT_FAILURE, LOG_CONSEQUENCE, LOG_CAUSE };
+#define CAUSE_KEEP_S	10
+
+static int log_failure_kind(const char *msg)
 {
-	static const char *const pats[] = {
+	static const char *const causes[] = {
 		"NO_PROPOSAL_CHOSEN", "no acceptable proposal", "no proposal",
 		"AUTHENTICATION_FAILED", "INVALID_KE_PAYLOAD",
-		"TS_UNACCEPTABLE", "giving up", "not responding", "failed",
+		"TS_UNACCEPTABLE", "giving up", "not responding",
 		"no IKE config", "no matching peer config", "no shared key",
 	};
 
-	for (size_t i = 0; i < sizeof(pats) / sizeof(*pats); i++)
-		if (strstr(msg, pats[i]))
-			return true;
-	return false;
+	for (size_t i = 0; i < sizeof(causes) / sizeof(*causes); i++)
+		if (strstr(msg, causes[i]))
+			return LOG_CAUSE;
+	return strstr(msg, "failed") ? LOG_CONSEQUENCE : LOG_NOT_FAILURE;
 }
 
 static int ev_log(struct ike *ike, const struct vici_node *root)
@@ -799,14 +808,25 @@ static int ev_log(struct ike *ike, const struct vici_node *root)
 	const char *name = vici_get_str(root, "ikesa-name");
 	const char *msg = vici_get_str(root, "msg");
 	struct tun *t;
+	int kind;
 
 	if (!name || !msg)
 		return 0;
 	t = find_tun(ike, name);
-	if (!t || !log_is_failure(msg))
+	kind = log_failure_kind(msg);
+	if (!t || kind == LOG_NOT_FAILURE)
 		return 0;
-	tun_error(t, "charon: %s", msg);
 	vlog(LOG_INFO, "ike: %s: charon says: %s", t->name, msg);
+	if (kind == LOG_CONSEQUENCE && t->err_cause &&
+	    time(NULL) - t->err_time <= CAUSE_KEEP_S) {
+		size_t l = strlen(t->err);
+
+		if (!strstr(t->err, msg))
+			snprintf(t->err + l, sizeof(t->err) - l, "; %s", msg);
+		return 0;
+	}
+	tun_error(t, "charon: %s", msg);
+	t->err_cause = kind == LOG_CAUSE;
 	return 0;
 }
 
