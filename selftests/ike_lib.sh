@@ -24,6 +24,18 @@
 #   ike_topo_setup, ike_tunnel_lines  vpc - gw (vpngw0) - dc1, dc2; ends
 #   ike_check "what" CMD...           check, in this shell; ike_nap SECS
 #
+# vpnrtd driving the charon of the gw netns (instance "$gw"):
+#   vpnrtd_init                       $VPNRTD (default build/userspace/vpnrtd)
+#                                     checked; $VPNRTD_DIR (state/) and $CONF,
+#                                     its vpnrtd.yaml, under $IKE_DIR
+#   vpnrtd_start [NAME=VALUE...]      vpnrtd -c $CONF in $gw in the background,
+#                                     with that environment added; its pid in
+#                                     $VPNRTD_PID, its output appended to
+#                                     $VPNRTD_DIR/vpnrtd.log
+#   vpnrtd_dump_log [LINES]           the end of that log as TAP comments
+#   gwctl ARGS... / agentctl ARGS...  vpnrtctl in $gw / against vpnrtd's
+#                                     control socket (a path: any netns)
+#
 # Paths: everything of a run lives in $IKE_DIR, a fresh directory under
 # /run (not /tmp or /var/tmp); each instance's VICI socket is
 # /run/charon.INST.vici, a name the Debian AppArmor profiles of charon
@@ -244,6 +256,7 @@ charon_restart() {
 
 ike_cleanup() {
 	local inst
+	[ -n "${VPNRTD_PID:-}" ] && kill -KILL "$VPNRTD_PID" 2>/dev/null
 	for inst in "${IKE_INSTANCES[@]}"; do
 		[ -n "${IKE_PID[$inst]:-}" ] && kill -KILL "${IKE_PID[$inst]}" 2>/dev/null
 	done
@@ -599,4 +612,35 @@ ike_tunnel_lines() {
 		echo "route add 10.10.0.0/24 dev xfrm$k table $((100 + k))"
 		echo "rule add from 172.16.$k.0/24 lookup $((100 + k)) pref $((100 + k))"
 	fi
+}
+
+# ---- vpnrtd ----
+
+VPNRTD_PID=
+vpnrtd_init() {
+	VPNRTD=${VPNRTD:-$VPNRT_TOP/build/userspace/vpnrtd}
+	[ -x "$VPNRTD" ] || { echo "# no $VPNRTD: run make -C userspace" >&2; return 1; }
+	VPNRTD_DIR=$IKE_DIR/vpnrtd
+	CONF=$VPNRTD_DIR/vpnrtd.yaml
+	mkdir -p "$VPNRTD_DIR/state"
+}
+
+vpnrtd_start() {
+	ip netns exec "$gw" env "$@" "$VPNRTD" --foreground -c "$CONF" \
+		--vici "$(ike_uri "$gw")" --control "$VPNRTD_DIR/vpnrtd.sock" \
+		--state-dir "$VPNRTD_DIR/state" >>"$VPNRTD_DIR/vpnrtd.log" 2>&1 &
+	VPNRTD_PID=$!
+}
+
+vpnrtd_dump_log() {
+	echo "# --- vpnrtd's log (last ${1:-30} lines)"
+	tail -n "${1:-30}" "$VPNRTD_DIR/vpnrtd.log" | sed 's/^/#   /'
+}
+
+gwctl() {
+	ip netns exec "$gw" "$VPNRTCTL" "$@"
+}
+
+agentctl() {
+	VPNRTD_CONTROL=$VPNRTD_DIR/vpnrtd.sock "$VPNRTCTL" "$@"
 }

@@ -19,11 +19,10 @@
 require_root
 require_cmd jq ip swanctl
 HELPERS=${HELPERS:-$VPNRT_TOP/build/userspace/selftest-helpers}
-VPNRTD=${VPNRTD:-$VPNRT_TOP/build/userspace/vpnrtd}
-[ -x "$VPNRTD" ] || fail_all "no $VPNRTD: run make -C userspace"
 [ -x "$HELPERS/lossmeter" ] || fail_all "no $HELPERS/lossmeter"
 
 ike_init || fail_all "ike_init"
+vpnrtd_init || fail_all "no vpnrtd"
 ike_topo_setup || fail_all "topology"
 # vpnrtd makes the gateway itself
 ip netns exec "$gw" "$VPNRTCTL" gateway del vpngw0 || fail_all "gateway del"
@@ -66,10 +65,11 @@ ike_conn "$dc2" gw local=$DC2 remote=$GW2 psk="$PSK2" version=1 \
 	fail_all "dc2 conn"
 ike_load "$dc2" || fail_all "dc2 load"
 
-D=$IKE_DIR/vpnrtd
-mkdir -p "$D/state"
-CONF=$D/vpnrtd.yaml
+D=$VPNRTD_DIR
 write_conf() {
+	local prio=5
+	# the reload changes the policy route's priority: a replace in place
+	[ "${1:-}" = final ] && prio=7
 	cat >"$CONF" <<EOC
 gateways:
   - name: vpngw0
@@ -94,6 +94,7 @@ gateways:
             health: {dst: 172.16.1.1, src: 10.99.1.1, interval: 500ms, retries: 3}
         routes:
           - {prefix: 172.16.1.0/24}
+          - {prefix: 172.16.21.0/24, from: 10.10.0.0/24, priority: $prio}
 EOC
 	if [ "${1:-}" = final ]; then
 		# dc1 changed (a route more), dc2 removed, dc3 added: dc3's
@@ -135,25 +136,6 @@ EOC
 }
 write_conf
 
-gwctl() { ip netns exec "$gw" "$VPNRTCTL" "$@"; }
-agentctl() { ip netns exec "$gw" env VPNRTD_CONTROL="$D/vpnrtd.sock" "$VPNRTCTL" "$@"; }
-VPNRTD_PID=
-vpnrtd_start() {
-	ip netns exec "$gw" "$VPNRTD" --foreground -c "$CONF" \
-		--vici "$(ike_uri "$gw")" --control "$D/vpnrtd.sock" \
-		--state-dir "$D/state" >>"$D/vpnrtd.log" 2>&1 &
-	VPNRTD_PID=$!
-}
-vpnrtd_dump_log() {
-	echo "# --- vpnrtd's log (last ${1:-30} lines)"
-	tail -n "${1:-30}" "$D/vpnrtd.log" | sed 's/^/#   /'
-}
-cleanup() {
-	[ -n "$VPNRTD_PID" ] && kill -KILL "$VPNRTD_PID" 2>/dev/null
-	ike_cleanup
-	cleanup_ns
-}
-trap cleanup EXIT
 
 # tunnels_ike WANT: until every tunnel of every connection the kernel has
 # reports ike WANT (a jq boolean expression over .conns), 60 s at most
@@ -213,8 +195,8 @@ check "ike show dc1: an installed child SA with its SPIs and algorithms" \
 	jq -e '[.tunnels[].child_sas[]? | select(.state == "INSTALLED" and
 		(."spi-in" // .spi_in) != null)] | length >= 1' <<<"$ike"
 check "ike show (text) names both connections" \
-	bash -c "agentctl() { ip netns exec '$gw' env VPNRTD_CONTROL='$D/vpnrtd.sock' '$VPNRTCTL' \"\$@\"; }
-		out=\$(agentctl ike show) && grep -q dc1 <<<\"\$out\" && grep -q dc2 <<<\"\$out\""
+	bash -c "out=\$(VPNRTD_CONTROL='$D/vpnrtd.sock' '$VPNRTCTL' ike show) &&
+		grep -q dc1 <<<\"\$out\" && grep -q dc2 <<<\"\$out\""
 
 # ---- kill -9 under traffic, restart: nothing lost, nothing changed ----
 snapshot() {
@@ -304,12 +286,20 @@ sleep 1
 dc1_child=$(ike_field "$(ike_child_line "$(ike_sas "$gw")" vpnrt.dc1.1)" uniqueid)
 check_nonempty "dc1's child SA before the reload" "$dc1_child"
 write_conf final
+gwctl monitor >"$D/events2" 2>&1 &
+mon=$!
+sleep 0.5
 check "agent reload (dc1 changed, dc2 removed, dc3 added) succeeds" agentctl agent reload
 sleep 2
+kill "$mon"
+wait "$mon" 2>/dev/null
+check "dc1's policy route went from priority 5 to 7 in place: a route event, no delete" \
+	bash -c "grep -q '^route add .*172.16.21.0/24.*priority 7' '$D/events2' &&
+		! grep -q '^route del .*172.16.21.0/24' '$D/events2'"
 touch "$stop"
 wait "$lm"
 check_eq "dc1 lost nothing during the reload" 0 "$(awk '$1 == "lost" { print $2 }' "$D/loss2")"
-check_eq "dc1 has its new route" "172.16.1.0/24 172.16.11.0/24" \
+check_eq "dc1 has its new route" "172.16.1.0/24 172.16.11.0/24 172.16.21.0/24" \
 	"$(gwctl -j route show conn dc1 | jq -r '[.[].prefix] | sort | join(" ")')"
 check_eq "connection dc2 is gone from the kernel" "" \
 	"$(gwctl -j conn show | jq -r '.[] | select(.name == "dc2") | .name')"

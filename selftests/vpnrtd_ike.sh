@@ -18,12 +18,11 @@
 require_root
 require_cmd jq ip swanctl
 HELPERS=${HELPERS:-$VPNRT_TOP/build/userspace/selftest-helpers}
-VPNRTD=${VPNRTD:-$VPNRT_TOP/build/userspace/vpnrtd}
-[ -x "$VPNRTD" ] || fail_all "no $VPNRTD: run make -C userspace"
 [ -x "$HELPERS/lossmeter" ] || fail_all "no $HELPERS/lossmeter"
 RATE=100
 
 ike_init || fail_all "ike_init"
+vpnrtd_init || fail_all "no vpnrtd"
 ike_topo_setup || fail_all "topology"
 ip netns exec "$gw" "$VPNRTCTL" gateway del vpngw0 || fail_all "gateway del"
 ip -n "$gw" -batch - <<EOB || fail_all "gw underlay"
@@ -60,9 +59,8 @@ ike_conn "$dc2" gw local=198.51.100.2 remote=198.51.100.1 psk=dc2-key \
 	ike=aes128-sha1-modp1024 esp=aes128-sha1-modp1024 if_id=2 dpd_delay=2s &&
 	ike_load "$dc2" || fail_all "dc2 conn"
 
-D=$IKE_DIR/vpnrtd
-mkdir -p "$D"
-cat >"$D/vpnrtd.yaml" <<EOC
+D=$VPNRTD_DIR
+cat >"$CONF" <<EOC
 gateways:
   - name: vpngw0
     connections:
@@ -95,19 +93,13 @@ gateways:
           - {prefix: 172.16.1.0/24, weight: 0}
 EOC
 
-gwctl() { ip netns exec "$gw" "$VPNRTCTL" "$@"; }
-VPNRTD_PID= MON=
+MON=
 cleanup() {
-	[ -n "$VPNRTD_PID" ] && kill -KILL "$VPNRTD_PID" 2>/dev/null
 	[ -n "$MON" ] && kill "$MON" 2>/dev/null
 	ike_cleanup
 	cleanup_ns
 }
 trap cleanup EXIT
-vpnrtd_dump_log() {
-	echo "# --- vpnrtd's log (last ${1:-30} lines)"
-	tail -n "${1:-30}" "$D/vpnrtd.log" | sed 's/^/#   /'
-}
 # conn_wait SECS JQ: until `conn show -j` satisfies JQ
 conn_wait() {
 	local end=$((SECONDS + $1))
@@ -142,9 +134,7 @@ lm_stop() {
 }
 all_up='[.[] | .tunnels[] | .ike == "up"] | length == 3 and all'
 
-ip netns exec "$gw" "$VPNRTD" --foreground -c "$D/vpnrtd.yaml" --vici "$(ike_uri "$gw")" \
-	--control "$D/vpnrtd.sock" --state-dir "$D/state" >"$D/vpnrtd.log" 2>&1 &
-VPNRTD_PID=$!
+vpnrtd_start
 if conn_wait 120 "$all_up"; then
 	ktap_ok "vpnrtd brings up dc1's two tunnels and dc2's, each its own SA"
 else

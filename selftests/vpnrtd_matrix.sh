@@ -31,9 +31,7 @@
 
 require_root
 require_cmd jq ip ping swanctl python3 "$IKE_CHARON"
-VPNRTD=${VPNRTD:-$VPNRT_TOP/build/userspace/vpnrtd}
 BAD=${VPNRTD_BAD_CONFIGS:-$VPNRT_TOP/userspace/tests/configs/bad}
-[ -x "$VPNRTD" ] || fail_all "no $VPNRTD: run make -C userspace"
 [ -d "$BAD" ] || fail_all "no $BAD"
 
 stamp() {
@@ -59,12 +57,11 @@ TUNNELS=(
 PSK=vpnrtd-matrix-key
 
 ike_init || fail_all "ike_init"
+vpnrtd_init || fail_all "no vpnrtd"
 ike_topo_setup || fail_all "topology"
 ip netns exec "$gw" "$VPNRTCTL" gateway del vpngw0 || fail_all "gateway del"
 
-D=$IKE_DIR/vpnrtd
-mkdir -p "$D/state"
-CONF=$D/vpnrtd.yaml
+D=$VPNRTD_DIR
 gwl= dcl= up=() down=() ks=()
 {
 	echo "gateways:"
@@ -89,7 +86,7 @@ for spec in "${TUNNELS[@]}"; do
         routes:
           - {prefix: 172.16.$k.0/24}
 EOC
-	ike_conn dc1 "gw$k" local="$da" remote="$ga" psk="$PSK-$k" \
+	ike_conn "$dc1" "gw$k" local="$da" remote="$ga" psk="$PSK-$k" \
 		version="${ver#ikev}" aggressive="$([ "$mode" = aggressive ] && echo yes || echo no)" \
 		ike="$dike" esp="$desp" if_id="$k"
 	ks+=("$k")
@@ -100,14 +97,10 @@ ip -n "$dc1" -batch - <<<"$dcl" || fail_all "dc1's tunnel ends"
 ike_crypto_warmup "cbc(aes):hmac(sha256)" "cbc(aes):hmac(sha1)" \
 	"cbc(aes):hmac(sha384)" "cbc(des3_ede):hmac(md5)" "cbc(des):hmac(md5)" ||
 	fail_all "ESP crypto warm-up"
-charon_start "$gw" gw || fail_all "charon in gw"
-charon_start "$dc1" dc1 "i_dont_care_about_security_and_use_aggressive_mode_psk = yes" ||
+charon_start "$gw" "$gw" || fail_all "charon in gw"
+charon_start "$dc1" "$dc1" "i_dont_care_about_security_and_use_aggressive_mode_psk = yes" ||
 	fail_all "charon in dc1"
-ike_load dc1 || fail_all "dc1's swanctl.conf"
-
-gwctl() { ip netns exec "$gw" "$VPNRTCTL" "$@"; }
-# the control socket is a path: no netns needed
-agentctl() { VPNRTD_CONTROL=$D/vpnrtd.sock "$VPNRTCTL" "$@"; }
+ike_load "$dc1" || fail_all "dc1's swanctl.conf"
 
 # sd_notify's datagrams, each as "SECONDS PID TEXT" (the kernel gives
 # the sender's pid with SO_PASSCRED), one line per datagram
@@ -132,21 +125,7 @@ for ((i = 0; i < 100; i++)); do [ -S "$NOTIFY" ] && break; ike_nap 0.1; done
 [ -S "$NOTIFY" ] || fail_all "the NOTIFY_SOCKET listener did not start"
 WATCHDOG_SEC=6
 
-VPNRTD_PID=
-vpnrtd_start() {
-	ip netns exec "$gw" env NOTIFY_SOCKET="$NOTIFY" \
-		WATCHDOG_USEC=$((WATCHDOG_SEC * 1000000)) \
-		"$VPNRTD" --foreground -c "$CONF" \
-		--vici "$(ike_uri gw)" --control "$D/vpnrtd.sock" \
-		--state-dir "$D/state" >>"$D/vpnrtd.log" 2>&1 &
-	VPNRTD_PID=$!
-}
-vpnrtd_dump_log() {
-	echo "# --- vpnrtd's log (last ${1:-30} lines)"
-	tail -n "${1:-30}" "$D/vpnrtd.log" | sed 's/^/#   /'
-}
 cleanup() {
-	[ -n "$VPNRTD_PID" ] && kill -KILL "$VPNRTD_PID" 2>/dev/null
 	kill "$NOTIFY_PID" 2>/dev/null
 	ike_cleanup
 	cleanup_ns
@@ -211,9 +190,9 @@ snapshot() {
 		gwctl -j conn show | jq -S '[.[] | {name, owner, mode, state,
 			tunnels: [.tunnels[] | {dev, ike, state}]}]'
 		gwctl -j route show | jq -S 'sort_by(.conn, .prefix)'
-		ike_swanctl gw --list-conns --raw
+		ike_swanctl "$gw" --list-conns --raw
 		# the installed children (a mismatch's retries come and go)
-		ike_sas gw | awk '$1 == "CHILD" && / state=INSTALLED/ { print $2, $3 }' |
+		ike_sas "$gw" | awk '$1 == "CHILD" && / state=INSTALLED/ { print $2, $3 }' |
 			sort -u
 	} 2>&1
 }
@@ -221,17 +200,17 @@ snapshot() {
 # ---- the proposal matrix ----
 check "vpnrtd --check accepts the ten connections" "$VPNRTD" --check -c "$CONF"
 stamp "vpnrtd starts"
-vpnrtd_start
+vpnrtd_start NOTIFY_SOCKET="$NOTIFY" WATCHDOG_USEC=$((WATCHDOG_SEC * 1000000))
 if tunnels_wait up 150 "${up[@]}"; then
 	ktap_ok "vpnrtd brings the ${#up[@]} matching tunnels IKE-up in the kernel (${WAITED}s for all)"
 else
 	ktap_fail "vpnrtd brings the ${#up[@]} matching tunnels IKE-up in the kernel"
 	vpnrtd_dump_log
-	ike_dump_log gw
+	ike_dump_log "$gw"
 	ktap_finish
 fi
 ip -n "$gw" route add 172.16.0.0/12 dev vpngw0
-gw_sas=$(ike_sas gw)
+gw_sas=$(ike_sas "$gw")
 
 # algs LINE: ENCR[-KEYSIZE]/INTEG/DH of one ike_sas line
 algs() {
@@ -286,7 +265,7 @@ conn set v2c ike down
 EOB
 check "while vpnrtd is dead: v2a's route deleted, a route added to v2b, v2c set IKE-down by hand" \
 	bash -c "[ \"\$(ip netns exec '$gw' '$VPNRTCTL' -j conn show v2c | jq -r '.[0].tunnels[0].ike')\" = down ]"
-vpnrtd_start
+vpnrtd_start NOTIFY_SOCKET="$NOTIFY" WATCHDOG_USEC=$((WATCHDOG_SEC * 1000000))
 t0=$SECONDS
 while [ "$(snapshot)" != "$fresh" ] && [ $((SECONDS - t0)) -lt 60 ]; do
 	ike_nap 1
@@ -367,13 +346,13 @@ exec {LOGFD}<&-
 
 # ---- charon restarted under vpnrtd ----
 stamp "charon restart"
-check "charon of gw stopped (SIGTERM: it deletes its SAs)" charon_stop gw
+check "charon of gw stopped (SIGTERM: it deletes its SAs)" charon_stop "$gw"
 if tunnels_wait down 30 "${up[@]}"; then
 	ktap_ok "every tunnel goes IKE-down in the kernel (${WAITED}s)"
 else
 	ktap_fail "every tunnel goes IKE-down in the kernel"
 fi
-check "charon of gw started again" charon_start "$gw" gw
+check "charon of gw started again" charon_start "$gw" "$gw"
 if tunnels_wait up 150 "${up[@]}"; then
 	ktap_ok "vpnrtd reconnects, loads its conns and brings every tunnel up again (${WAITED}s after charon answered)"
 else

@@ -603,18 +603,18 @@ static void route_del_key(const struct vpnrt_route *r, const char *conn,
 	}
 }
 
-static int routes_send(struct vpnrtd *d, uint8_t cmd, const struct vpnrt_route *v,
-		       int n, const char *conn)
+/* ROUTE_NEW (replace: atomic replace of existing ones) or ROUTE_DEL */
+static int routes_send(struct vpnrtd *d, uint8_t cmd, bool replace,
+		       const struct vpnrt_route *v, int n, const char *conn)
 {
 	for (int off = 0; off < n; off += ROUTES_PER_MSG) {
 		int cnt = n - off < ROUTES_PER_MSG ? n - off : ROUTES_PER_MSG;
 		struct nl_msg *msg;
 		char buf[128];
 
-		msg = vpnrt_msg_new(d->nl.family_id, cmd, NLM_F_ACK, 0);
-		if (msg && vpnrt_put_routes(msg, v + off, cnt) < 0)
-			msg = (nlmsg_free(msg), NULL);
+		msg = vpnrt_routes_msg(d->nl.family_id, cmd, replace, v + off, cnt);
 		snprintf(buf, sizeof(buf), "%s routes of connection %s",
+			 replace ? "replacing" :
 			 cmd == VPNRT_CMD_ROUTE_NEW ? "adding" : "deleting", conn);
 		if (xfer(d, msg, NULL, NULL, buf))
 			return -1;
@@ -624,8 +624,9 @@ static int routes_send(struct vpnrtd *d, uint8_t cmd, const struct vpnrt_route *
 
 /*
  * Make the connection's static and policy routes those of the config:
- * add the missing ones first, then delete the extra ones, so a route
- * that moves between weights or priorities is the only one with a gap.
+ * add the missing ones first, then delete the extra ones, and replace
+ * those whose weight or priority changed in place (the kernel swaps the
+ * route atomically: no moment without it).
  */
 static int routes_apply(struct vpnrtd *d, const struct cfg_conn *c)
 {
@@ -669,26 +670,12 @@ static int routes_apply(struct vpnrtd *d, const struct cfg_conn *c)
 			continue;
 		route_del_key(r, c->name, &del[n_del++]);
 	}
-	if (n_add && routes_send(d, VPNRT_CMD_ROUTE_NEW, add, n_add, c->name))
+	if (n_add && routes_send(d, VPNRT_CMD_ROUTE_NEW, false, add, n_add, c->name))
 		goto out;
-	if (n_del && routes_send(d, VPNRT_CMD_ROUTE_DEL, del, n_del, c->name))
+	if (n_del && routes_send(d, VPNRT_CMD_ROUTE_DEL, false, del, n_del, c->name))
 		goto out;
-	if (n_chg) {
-		/* a weight or priority changed: the kernel keys routes without
-		 * them, so the route goes and comes back in two requests */
-		struct vpnrt_route *keys = calloc((size_t)n_chg, sizeof(*keys));
-
-		if (!keys)
-			goto out;
-		for (int i = 0; i < n_chg; i++)
-			route_del_key(&chg[i], c->name, &keys[i]);
-		if (routes_send(d, VPNRT_CMD_ROUTE_DEL, keys, n_chg, c->name) ||
-		    routes_send(d, VPNRT_CMD_ROUTE_NEW, chg, n_chg, c->name)) {
-			free(keys);
-			goto out;
-		}
-		free(keys);
-	}
+	if (n_chg && routes_send(d, VPNRT_CMD_ROUTE_NEW, true, chg, n_chg, c->name))
+		goto out;
 	if (n_add || n_del || n_chg)
 		vlog(LOG_NOTICE, "connection %s: routes: %d added, %d removed, %d changed",
 		     c->name, n_add, n_del, n_chg);
