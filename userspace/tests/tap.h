@@ -4,6 +4,7 @@
 #define VPNRT_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -30,6 +31,53 @@ static int tap_n, tap_failed;
 	if (strcmp(_a, _b))						\
 		printf("#   got \"%s\", want \"%s\"\n", _a, _b);	\
 } while (0)
+
+/*
+ * got[0..glen) equals want[0..wlen)? If not, says where they first
+ * differ (for the check's comment lines). For byte-vector tests.
+ */
+static inline int tap_bytes_eq(const void *gotp, size_t glen,
+			       const void *wantp, size_t wlen)
+{
+	const unsigned char *got = gotp, *want = wantp;
+	size_t i;
+
+	if (glen == wlen && !memcmp(got, want, wlen))
+		return 1;
+	printf("#   got %zu bytes, want %zu:", glen, wlen);
+	for (i = 0; i < glen || i < wlen; i++)
+		if (i >= glen || i >= wlen || got[i] != want[i]) {
+			printf(" first difference at %zu", i);
+			break;
+		}
+	printf("\n");
+	return 0;
+}
+
+/*
+ * With the environment variable env set to a directory, write there the
+ * file name holding prefix[0..plen) then buf[0..len): a byte vector of
+ * the tests kept as a libFuzzer seed (make fuzz sets it). Best effort.
+ */
+static inline void tap_seed(const char *env, const char *name,
+			    const void *prefix, size_t plen,
+			    const void *buf, size_t len)
+{
+	const char *dir = getenv(env);
+	char path[512];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return;
+	if (plen)
+		fwrite(prefix, 1, plen, f);
+	fwrite(buf, 1, len, f);
+	fclose(f);
+}
 
 static inline int tap_done(void)
 {

@@ -51,38 +51,9 @@ static uint8_t ctx_octet(const struct bgp_ctx *c)
 static void seed(const char *name, const struct bgp_ctx *c, const void *p,
 		 size_t n)
 {
-	const char *dir = getenv("BGP_CORPUS_DIR");
 	uint8_t o = ctx_octet(c);
-	char path[512];
-	FILE *f;
 
-	if (!dir)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return;
-	fwrite(&o, 1, 1, f);
-	fwrite(p, 1, n, f);
-	fclose(f);
-}
-
-static int bytes_eq(const uint8_t *got, size_t glen, const void *wantp,
-		    size_t wlen)
-{
-	const uint8_t *want = wantp;
-	size_t i;
-
-	if (glen == wlen && !memcmp(got, want, wlen))
-		return 1;
-	printf("#   got %zu bytes, want %zu:", glen, wlen);
-	for (i = 0; i < glen || i < wlen; i++)
-		if (i >= glen || i >= wlen || got[i] != want[i]) {
-			printf(" first difference at %zu", i);
-			break;
-		}
-	printf("\n");
-	return 0;
+	tap_seed("BGP_CORPUS_DIR", name, &o, 1, p, n);
 }
 
 static uint16_t get_be16(const uint8_t *p)
@@ -267,7 +238,7 @@ static void test_keepalive(void)
 	size_t n;
 
 	TAP_CHECK(bgp_build_keepalive(b, sizeof(b)) == 19 &&
-		  bytes_eq(b, 19, S(MARKER "\x00\x13\x04")),
+		  tap_bytes_eq(b, 19, S(MARKER "\x00\x13\x04")),
 		  "KEEPALIVE bytes");
 	seed("keepalive", &ebgp4, b, 19);
 	TAP_CHECK(bgp_frame(b, 19, &n, &err) == BGP_FRAME_MSG,
@@ -298,7 +269,7 @@ static void test_notification(void)
 		  tl == 11 && !memcmp(txt, "maintenance", 11),
 		  "RFC 9003 shutdown communication read");
 	len = bgp_build_notification(&n, b, sizeof(b));
-	TAP_CHECK(len > 0 && bytes_eq(b, (size_t)len, S(shut)),
+	TAP_CHECK(len > 0 && tap_bytes_eq(b, (size_t)len, S(shut)),
 		  "NOTIFICATION re-encodes to the same bytes");
 	TAP_CHECK(bgp_notif_shutdown(&m, BGP_CEASE_SHUTDOWN, "maintenance") == 0 &&
 		  m.len == n.len && !memcmp(m.data, n.data, n.len),
@@ -399,7 +370,7 @@ static void test_route_refresh(void)
 		  "ROUTE-REFRESH BoRR (RFC 7313)");
 	seed("rr-borr", &ebgp4, M, ML);
 	len = bgp_build_route_refresh(&r2, b, sizeof(b));
-	TAP_CHECK(len == 23 && bytes_eq(b, 23, S(MARKER "\x00\x17\x05\x00\x02\x02\x01")),
+	TAP_CHECK(len == 23 && tap_bytes_eq(b, 23, S(MARKER "\x00\x17\x05\x00\x02\x02\x01")),
 		  "ROUTE-REFRESH EoRR bytes");
 	ML = mk(M, BGP_MSG_ROUTE_REFRESH, "\x00\x01\x07\x01", 4);
 	TAP_CHECK(bgp_route_refresh_decode(M, ML, &rr, &err) == 1,
@@ -491,7 +462,7 @@ static void test_open(void)
 		  "OPEN unknown capability 73 kept (code, length, value)");
 	TAP_STREQ(o.why, "", "OPEN: nothing ignored");
 	len = bgp_build_open(&o, b, sizeof(b), e, sizeof(e));
-	TAP_CHECK(len > 0 && bytes_eq(b, (size_t)len, S(open_full)),
+	TAP_CHECK(len > 0 && tap_bytes_eq(b, (size_t)len, S(open_full)),
 		  "OPEN re-encodes to the same bytes");
 
 	/* a 4-octet AS: My AS is AS_TRANS */
@@ -1394,9 +1365,9 @@ static void test_eor(void)
 		  U.eor == BGP_AF_IPV4, "empty UPDATE is IPv4 End-of-RIB");
 	seed("eor-v4", &ebgp4, M, ML);
 	len = bgp_build_eor(BGP_AF_IPV4, b, sizeof(b));
-	TAP_CHECK(len == 23 && bytes_eq(b, 23, M, ML), "IPv4 End-of-RIB bytes");
+	TAP_CHECK(len == 23 && tap_bytes_eq(b, 23, M, ML), "IPv4 End-of-RIB bytes");
 	len = bgp_build_eor(BGP_AF_IPV6, b, sizeof(b));
-	TAP_CHECK(len == 29 && bytes_eq(b, 29, S(MARKER "\x00\x1d\x02\x00\x00\x00\x06"
+	TAP_CHECK(len == 29 && tap_bytes_eq(b, 29, S(MARKER "\x00\x1d\x02\x00\x00\x00\x06"
 						 "\x80\x0f\x03\x00\x02\x01")),
 		  "IPv6 End-of-RIB bytes");
 	seed("eor-v6", &ebgp4, b, 29);
@@ -1625,7 +1596,7 @@ static void test_build_update(void)
 	len = bgp_build_announce(&ebgp4, &a, BGP_AF_IPV4, pfx, 1, &used, buf,
 				 sizeof(buf), err, sizeof(err));
 	TAP_CHECK(len > 0 && used == 1 &&
-		  bytes_eq(buf, (size_t)len,
+		  tap_bytes_eq(buf, (size_t)len,
 			   S(MARKER "\x00\x2f\x02\x00\x00\x00\x14" BASE4 PFX_10_0_1)),
 		  "UPDATE announcing 10.0.1.0/24: the bytes of RFC 4271");
 	seed("update-one", &ebgp4, buf, (size_t)len);
@@ -1726,7 +1697,7 @@ static void test_build_update(void)
 	a.aggr_id = 0x0a000001;
 	len = bgp_build_announce(&ebgp2, &a, BGP_AF_IPV4, pfx, 1, &used, buf,
 				 sizeof(buf), err, sizeof(err));
-	TAP_CHECK(len > 0 && bytes_eq(buf, (size_t)len,
+	TAP_CHECK(len > 0 && tap_bytes_eq(buf, (size_t)len,
 		S(MARKER "\x00\x57\x02\x00\x00\x00\x3b"
 		  ORIGIN_IGP "\x40\x02\x08\x02\x03\xfd\xe9\x5b\xa0\xfd\xf2" NH_192_0_2_1
 		  "\xc0\x07\x06\x5b\xa0\x0a\x00\x00\x01"

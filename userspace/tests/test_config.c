@@ -33,18 +33,7 @@
 
 static void write_seed(const char *name, const char *buf, size_t len)
 {
-	const char *dir = getenv("CFG_CORPUS_DIR");
-	char path[512];
-	FILE *f;
-
-	if (!dir)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return;
-	fwrite(buf, 1, len, f);
-	fclose(f);
+	tap_seed("CFG_CORPUS_DIR", name, NULL, 0, buf, len);
 }
 
 /* errs joined, each message ending in \n; the caller frees */

@@ -16,41 +16,13 @@
 
 static void seed(const char *name, const uint8_t *p, size_t n)
 {
-	const char *dir = getenv("VICI_CORPUS_DIR");
-	char path[512];
-	FILE *f;
-
-	if (!dir)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f)
-		return;
-	fwrite(p, 1, n, f);
-	fclose(f);
+	tap_seed("VICI_CORPUS_DIR", name, NULL, 0, p, n);
 }
 
 /* TAP_STREQ wants strings, lookups may give NULL */
 static const char *or_null(const char *s)
 {
 	return s ? s : "(null)";
-}
-
-static int bytes_eq(const uint8_t *got, size_t glen, const uint8_t *want,
-		    size_t wlen)
-{
-	size_t i;
-
-	if (glen == wlen && !memcmp(got, want, wlen))
-		return 1;
-	printf("#   got %zu bytes, want %zu:", glen, wlen);
-	for (i = 0; i < glen || i < wlen; i++)
-		if (i >= glen || i >= wlen || got[i] != want[i]) {
-			printf(" first difference at %zu", i);
-			break;
-		}
-	printf("\n");
-	return 0;
 }
 
 static const char initiate_pkt[] =
@@ -71,7 +43,7 @@ static void test_initiate(void)
 	vici_build_kv_str(&b, "ike", "vpn");
 	vici_build_kv_str(&b, "timeout", "10000");
 	TAP_CHECK(vici_build_finish(&b, &p, &n) == 0, "initiate builds");
-	TAP_CHECK(!b.failed && bytes_eq(p, n, B(initiate_pkt)),
+	TAP_CHECK(!b.failed && tap_bytes_eq(p, n, B(initiate_pkt)),
 		  "initiate request bytes");
 	seed("initiate", p, n);
 	vici_build_free(&b);
@@ -117,7 +89,7 @@ static void test_load_conn(void)
 	vici_build_section_end(&b);
 	vici_build_section_end(&b);
 	TAP_CHECK(vici_build_finish(&b, &p, &n) == 0, "load-conn builds");
-	TAP_CHECK(bytes_eq(p, n, B(load_conn_pkt)),
+	TAP_CHECK(tap_bytes_eq(p, n, B(load_conn_pkt)),
 		  "load-conn request bytes (nested sections, lists)");
 	seed("load-conn", p, n);
 	vici_build_free(&b);
@@ -134,7 +106,7 @@ static void test_register(void)
 
 	vici_build_init(&b, VICI_EVENT_REGISTER, "ike-updown");
 	TAP_CHECK(vici_build_finish(&b, &p, &n) == 0 &&
-		  bytes_eq(p, n, B(register_pkt)),
+		  tap_bytes_eq(p, n, B(register_pkt)),
 		  "ike-updown event registration bytes");
 	seed("register", p, n);
 	vici_build_free(&b);
@@ -229,7 +201,7 @@ static void test_list_sa(void)
 	vici_build_init(&b, pkt.type, pkt.name);
 	vici_build_tree(&b, root);
 	TAP_CHECK(vici_build_finish(&b, &p, &n) == 0 &&
-		  bytes_eq(p, n, B(list_sa_pkt)),
+		  tap_bytes_eq(p, n, B(list_sa_pkt)),
 		  "tree re-encodes to the same bytes");
 	vici_build_free(&b);
 	vici_free(root);
@@ -506,7 +478,7 @@ static void test_empty(void)
 	vici_free(root);
 	vici_build_init(&b, VICI_CMD_RESPONSE, NULL);
 	TAP_CHECK(vici_build_finish(&b, &p, &n) == 0 &&
-		  bytes_eq(p, n, B("\x00\x00\x00\x01\x01")),
+		  tap_bytes_eq(p, n, B("\x00\x00\x00\x01\x01")),
 		  "empty CMD_RESPONSE bytes");
 	vici_build_free(&b);
 }
