@@ -17,6 +17,8 @@
 #    message in the log, nothing changed in the kernel or charon;
 #  * charon restarted under vpnrtd: the tunnels go IKE-down, vpnrtd
 #    reconnects, loads its conns again and re-establishes every tunnel;
+#  * a reload that adds, changes and removes a connection while an
+#    untouched one carries 100 datagrams/s: nothing lost, its SA kept;
 #  * sd_notify through a NOTIFY_SOCKET of our own: READY, STATUS,
 #    RELOADING then READY per reload, STOPPING, and WATCHDOG=1 never
 #    further apart than WATCHDOG_USEC, whatever the agent was doing.
@@ -31,6 +33,8 @@
 
 require_root
 require_cmd jq ip ping swanctl python3 "$IKE_CHARON"
+HELPERS=${HELPERS:-$VPNRT_TOP/build/userspace/selftest-helpers}
+[ -x "$HELPERS/lossmeter" ] || fail_all "no $HELPERS/lossmeter"
 BAD=${VPNRTD_BAD_CONFIGS:-$VPNRT_TOP/userspace/tests/configs/bad}
 [ -d "$BAD" ] || fail_all "no $BAD"
 
@@ -53,6 +57,8 @@ TUNNELS=(
 	"8|des|ikev2 main des/sha1/1|des/md5/disabled|des-sha1-modp768 des-md5|up DES_CBC/HMAC_SHA1_96/MODP_768 DES_CBC/HMAC_MD5_96/-"
 	"9|ikemis|ikev2 main aes256/sha512/14|aes256/sha512/14|aes128-sha1-modp1024 aes256-sha512-modp2048|down NO_PROPOSAL_CHOSEN"
 	"10|espmis|ikev2 main aes128/sha256/14|aes256/sha256/disabled|aes128-sha256-modp2048 aes128-sha1|down NO_PROPOSAL_CHOSEN"
+	# added by the last reload
+	"11|v2d|ikev2 main aes128/sha256/14|aes128/sha256/14|aes128-sha256-modp2048 aes128-sha256-modp2048|late"
 )
 PSK=vpnrtd-matrix-key
 
@@ -63,34 +69,57 @@ ip netns exec "$gw" "$VPNRTCTL" gateway del vpngw0 || fail_all "gateway del"
 
 D=$VPNRTD_DIR
 gwl= dcl= up=() down=() ks=()
-{
-	echo "gateways:"
-	echo "  - name: vpngw0"
-	echo "    connections:"
-} >"$CONF"
-for spec in "${TUNNELS[@]}"; do
-	IFS='|' read -r k name ike esp dcp expect <<<"$spec"
+# conn_yaml SPEC [PREFIX]: one connection of vpnrtd.yaml, PREFIX a route more
+conn_yaml() {
+	local k name ike esp ver mode ialg ie ii ig ee ei eg
+	IFS='|' read -r k name ike esp _ <<<"$1"
 	read -r ver mode ialg <<<"$ike"
 	IFS=/ read -r ie ii ig <<<"$ialg"
 	IFS=/ read -r ee ei eg <<<"$esp"
-	read -r dike desp <<<"$dcp"
-	ga=192.0.2.$k da=192.0.2.$((100 + k))
-	gwl+="addr add $ga/24 dev u1"$'\n'
-	dcl+=$(ike_tunnel_lines dc "$k" u1 "$ga" "$da")$'\n'
-	cat >>"$CONF" <<EOC
+	cat <<EOC
       - name: $name
         ike: {version: $ver, mode: $mode, psk: "$PSK-$k", encryption: $ie, integrity: $ii, dh-group: $ig}
         ipsec: {encryption: $ee, integrity: $ei, dh-group: $eg}
         tunnels:
-          - {local-address: $ga, remote-address: $da, device: xfrm$k, if-id: $k}
+          - {local-address: 192.0.2.$k, remote-address: 192.0.2.$((100 + k)), device: xfrm$k, if-id: $k}
         routes:
           - {prefix: 172.16.$k.0/24}
 EOC
+	[ -z "${2:-}" ] || echo "          - {prefix: $2}"
+}
+# write_conf [final]: the ten connections; final: des removed, v2a with
+# a route more, v2d added
+write_conf() {
+	local spec name expect
+	{
+		echo "gateways:"
+		echo "  - name: vpngw0"
+		echo "    connections:"
+		for spec in "${TUNNELS[@]}"; do
+			IFS='|' read -r _ name _ _ _ expect <<<"$spec"
+			case ${1:-}:$name:$expect in
+			:*:late|final:des:*) ;;
+			final:v2a:*) conn_yaml "$spec" 172.16.41.0/24 ;;
+			*) conn_yaml "$spec" ;;
+			esac
+		done
+	} >"$CONF"
+}
+write_conf
+for spec in "${TUNNELS[@]}"; do
+	IFS='|' read -r k name ike _ dcp expect <<<"$spec"
+	read -r ver mode _ <<<"$ike"
+	read -r dike desp <<<"$dcp"
+	ga=192.0.2.$k da=192.0.2.$((100 + k))
+	gwl+="addr add $ga/24 dev u1"$'\n'
+	dcl+=$(ike_tunnel_lines dc "$k" u1 "$ga" "$da")$'\n'
 	ike_conn "$dc1" "gw$k" local="$da" remote="$ga" psk="$PSK-$k" \
 		version="${ver#ikev}" aggressive="$([ "$mode" = aggressive ] && echo yes || echo no)" \
 		ike="$dike" esp="$desp" if_id="$k"
-	ks+=("$k")
-	case $expect in up*) up+=("$name") ;; *) down+=("$name") ;; esac
+	case $expect in
+	up*) up+=("$name") ks+=("$k") ;;
+	down*) down+=("$name") ks+=("$k") ;;
+	esac
 done
 ip -n "$gw" -batch - <<<"$gwl" || fail_all "gw's underlay addresses"
 ip -n "$dc1" -batch - <<<"$dcl" || fail_all "dc1's tunnel ends"
@@ -170,6 +199,7 @@ traffic_ok() {
 	pings=$(ping_all "${ks[@]}")
 	for spec in "${TUNNELS[@]}"; do
 		IFS='|' read -r k name _ _ _ expect <<<"$spec"
+		[ "$expect" = late ] && continue
 		case "${expect%% *} $(awk -v k="$k" '$1 == k { print $2 }' <<<"$pings")" in
 		"up ok"|"down lost") ;;
 		*) bad+=" $name" ;;
@@ -365,6 +395,39 @@ for ((i = 0; i < 30; i++)); do
 done
 check_eq "kernel and charon state equal the fresh start again" "$fresh" "$(snapshot)"
 traffic_ok "after charon's restart, every matching tunnel carries traffic"
+
+# ---- reload: one added, one changed, one removed; an untouched one loses nothing ----
+stamp "reload: v2d added, v2a changed, des removed"
+stop=$D/lm.stop ready=$D/lm.ready
+"$HELPERS/lossmeter" --tx-ns "$vpc" --dst 172.16.2.1 --port 7200 --rate 100 \
+	--duration 60 --until-file "$stop" --ready "$ready" --rx-ns "$dc1" \
+	>"$D/loss" 2>&1 &
+lm=$!
+for ((i = 0; i < 50; i++)); do [ -e "$ready" ] && break; ike_nap 0.1; done
+ike_nap 1
+v2b_child=$(ike_field "$(ike_child_line "$(ike_sas "$gw")" vpnrt.v2b.1)" uniqueid)
+write_conf final
+n_reloads=$((n_reloads + 1))
+check "agent reload: v2d added, v2a changed (a route more), des removed" agentctl agent reload
+if tunnels_wait up 60 v2d; then
+	ktap_ok "v2d comes up (${WAITED}s)"
+else
+	ktap_fail "v2d comes up"
+fi
+ike_nap 1
+touch "$stop"
+wait "$lm"
+check_eq "v2b, untouched, lost nothing of $(awk '$1 == "sent" { print $2 }' "$D/loss") datagrams at 100/s" \
+	0 "$(awk '$1 == "lost" { print $2 }' "$D/loss")"
+check_eq "v2b keeps its child SA" "$v2b_child" \
+	"$(ike_field "$(ike_child_line "$(ike_sas "$gw")" vpnrt.v2b.1)" uniqueid)"
+check_eq "v2a has its new route" "172.16.1.0/24 172.16.41.0/24" \
+	"$(gwctl -j route show conn v2a | jq -r '[.[].prefix] | sort | join(" ")')"
+check_eq "des is gone: no connection, no xfrm8, no charon conn" "0 no no" \
+	"$(gwctl -j conn show | jq '[.[] | select(.name == "des")] | length') \
+$(ip -n "$gw" link show xfrm8 >/dev/null 2>&1 && echo yes || echo no) \
+$(ike_swanctl "$gw" --list-conns --raw 2>/dev/null | grep -q vpnrt.des && echo yes || echo no)"
+check "v2d carries traffic" ip netns exec "$vpc" ping -n -q -c 2 -i 0.2 -W 2 172.16.11.1
 
 # ---- sd_notify ----
 kill -TERM "$VPNRTD_PID"
