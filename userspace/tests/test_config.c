@@ -10,6 +10,7 @@
  * With CFG_CORPUS_DIR set, every file of the table is also written there
  * as a libFuzzer seed for fuzz/config_fuzz.c.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -622,7 +623,7 @@ static void test_error_cap(void)
 	r = cfg_load_buf("t.yaml", buf, o, &c, &e);
 	TAP_CHECK(r == -1 && e.n == 10000, "10050 errors: 10000 messages (got %d)", e.n);
 	if (e.n == 10000) {
-		TAP_STREQ(e.msg[9998], "t.yaml:10001: gateways[0].k9998: unknown key; allowed keys: name, ecmp-hash, max-paths, quotas, connections",
+		TAP_STREQ(e.msg[9998], "t.yaml:10001: gateways[0].k9998: unknown key; allowed keys: name, ecmp-hash, max-paths, quotas, connections, bgp",
 			  "the last error shown");
 		TAP_STREQ(e.msg[9999], "t.yaml: 51 more errors not shown; fix the ones above first",
 			  "then how many more");
@@ -643,6 +644,221 @@ static void test_names(void)
 		TAP_STREQ(cfg_integ_name((uint8_t)i), integ[i], "cfg_integ_name(%u)", i);
 	TAP_STREQ(cfg_encr_name(6), "?", "cfg_encr_name out of range");
 	TAP_STREQ(cfg_integ_name(5), "?", "cfg_integ_name out of range");
+}
+
+/* a tunnel's bgp: mapping, as the tests write it */
+#define TBGP(cidr, ip, asn) \
+	"bgp: {tunnel-cidr: " cidr ", local-ip: " ip ", peer-asn: " asn "}"
+
+static bool v4_is(struct in_addr a, const char *want)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	return !strcmp(inet_ntop(AF_INET, &a, buf, sizeof(buf)), want);
+}
+
+/* a tunnel bgp: alone, every default of both levels */
+static void test_bgp_defaults(void)
+{
+	struct cfg *c = good("good-bgp-defaults",
+			     BASE "            " TBGP("169.254.10.0/30", "169.254.10.1", "65001") "\n");
+	const struct cfg_bgp *b;
+	const struct cfg_tunnel_bgp *tb;
+
+	if (!c) {
+		TAP_CHECK(0, "bgp defaults: no config to check");
+		return;
+	}
+	b = &c->gws[0].bgp;
+	tb = &c->gws[0].conns[0].tunnels[0].bgp;
+	TAP_CHECK(!b->present && !b->line, "no gateway bgp: given");
+	TAP_CHECK(b->n_peers == 1, "one peer: a speaker runs");
+	TAP_CHECK(b->local_asn == 45104, "local-asn defaults to 45104");
+	TAP_CHECK(!b->router_id_given && v4_is(b->router_id, "169.254.10.1"),
+		  "router-id defaults to the one local-ip");
+	TAP_CHECK(b->n_advertise == 0 && b->advertise_table == 0, "nothing advertised by default");
+	TAP_CHECK(b->vpc_table == 254, "vpc-table defaults to main (254)");
+	TAP_CHECK(b->n_import_deny == 2 && pfx_is(&b->import_deny[0], "0.0.0.0/0") &&
+		  pfx_is(&b->import_deny[1], "100.64.0.0/10"),
+		  "import-deny defaults to 0.0.0.0/0 and 100.64.0.0/10");
+	TAP_CHECK(b->max_prefix_action == CFG_MAXPFX_REFUSE, "max-prefix-action defaults to refuse");
+	TAP_CHECK(tb->present && tb->line == 8, "tunnel bgp present, line 8 (got %d)", tb->line);
+	TAP_CHECK(pfx_is(&tb->cidr, "169.254.10.0/30") && pfx_is(&tb->local, "169.254.10.1/32") &&
+		  pfx_is(&tb->peer, "169.254.10.2/32"), "cidr, local-ip and the peer: the other usable address");
+	TAP_CHECK(tb->peer_asn == 65001, "peer-asn 65001");
+	TAP_CHECK(!tb->md5[0], "no md5");
+	TAP_CHECK(tb->hold_time == 90 && tb->keepalive == 30, "hold-time 90, keepalive 30");
+	TAP_CHECK(!tb->ttl_security, "ttl-security off by default");
+	TAP_CHECK(tb->graceful_restart == 120, "graceful-restart defaults to 120 s");
+	cfg_free(c);
+
+	/* no bgp anywhere: defaults filled all the same, no speaker */
+	c = good("good-bgp-none", BASE);
+	if (c) {
+		b = &c->gws[0].bgp;
+		TAP_CHECK(!b->present && b->n_peers == 0 && b->router_id.s_addr == 0 &&
+			  b->local_asn == 45104 && b->vpc_table == 254 && b->n_import_deny == 2,
+			  "no bgp: defaults filled, no peers, router-id 0.0.0.0");
+		TAP_CHECK(!c->gws[0].conns[0].tunnels[0].bgp.present, "tunnel without bgp: not present");
+	}
+	cfg_free(c);
+}
+
+/* every key given, and each range's edges */
+static void test_bgp_keys(void)
+{
+	static const char md5_80[] =
+		"12345678901234567890123456789012345678901234567890123456789012345678901234567890";
+	struct cfg *c = good("good-bgp-keys",
+		"gateways:\n"
+		"  - name: vpngw0\n"
+		"    bgp:\n"
+		"      local-asn: \"1.10\"\n"
+		"      router-id: 10.0.0.1\n"
+		"      advertise: [10.10.0.0/16, 2001:db8::/32, 0.0.0.0/0]\n"
+		"      advertise-table: 100\n"
+		"      vpc-table: none\n"
+		"      import-deny: []\n"
+		"      max-prefix-action: teardown\n"
+		"    connections:\n"
+		"      - name: dc1\n"
+		"        routing: flow-protection\n"
+		"        local-cidr: 10.10.0.0/16\n"
+		"        peer-cidr: 172.16.0.0/12\n"
+		"        tunnels:\n"
+		"          - local-address: 192.0.2.1\n"
+		"            remote-address: 198.51.100.1\n"
+		"            bgp:\n"
+		"              tunnel-cidr: 169.254.21.4/30\n"
+		"              local-ip: 169.254.21.6\n"
+		"              peer-asn: 4294967295\n"
+		"              md5: \"12345678901234567890123456789012345678901234567890123456789012345678901234567890\"\n"
+		"              hold-time: 0\n"
+		"              ttl-security: true\n"
+		"              graceful-restart: 0\n"
+		"          - ike: none\n"
+		"            device: wg1\n"
+		"            bgp: {tunnel-cidr: 169.254.6.4/30, local-ip: 169.254.6.5, peer-asn: 1, md5: \"K~`!@#$%^&*()\", hold-time: 3, graceful-restart: 4095}\n"
+		"      - name: dc2\n"
+		"        tunnels:\n"
+		"          - {ike: none, device: wg2, " TBGP("169.254.169.248/30", "169.254.169.249", "65535.65535") "}\n"
+		"          - {ike: none, device: wg3, bgp: {tunnel-cidr: 169.254.7.0/30, local-ip: 169.254.7.2, peer-asn: 0.1, hold-time: 1m, graceful-restart: 1h}}\n"
+		"  - name: vpngw1\n"
+		"    bgp: {local-asn: 1.10, vpc-table: 4294967295, advertise-table: main}\n"
+		"  - name: vpngw2\n"
+		"    bgp: {local-asn: 65535, vpc-table: 252, advertise-table: 256}\n"
+		"  - name: vpngw3\n"
+		"    bgp: {local-asn: 65536, import-deny: [100.64.0.0/10, \"::/0\", 0.0.0.0/0]}\n");
+	const struct cfg_bgp *b;
+	const struct cfg_tunnel_bgp *t1, *t2, *t3, *t4;
+
+	if (!c) {
+		TAP_CHECK(0, "bgp keys: no config to check");
+		return;
+	}
+	b = &c->gws[0].bgp;
+	t1 = &c->gws[0].conns[0].tunnels[0].bgp;
+	t2 = &c->gws[0].conns[0].tunnels[1].bgp;
+	t3 = &c->gws[0].conns[1].tunnels[0].bgp;
+	t4 = &c->gws[0].conns[1].tunnels[1].bgp;
+	TAP_CHECK(b->present && b->line == 3, "gateway bgp present, line 3");
+	TAP_CHECK(b->local_asn == 65546, "local-asn \"1.10\" (asdot, quoted) is 65546");
+	TAP_CHECK(b->router_id_given && v4_is(b->router_id, "10.0.0.1"), "router-id as given");
+	TAP_CHECK(b->n_advertise == 3 && pfx_is(&b->advertise[0], "10.10.0.0/16") &&
+		  pfx_is(&b->advertise[1], "2001:db8::/32") && pfx_is(&b->advertise[2], "0.0.0.0/0"),
+		  "advertise: IPv4, IPv6 and the default route");
+	TAP_CHECK(b->advertise_table == 100 && b->vpc_table == 0, "advertise-table 100, vpc-table none (0)");
+	TAP_CHECK(b->n_import_deny == 0, "import-deny: [] refuses nothing");
+	TAP_CHECK(b->max_prefix_action == CFG_MAXPFX_TEARDOWN, "max-prefix-action teardown");
+	TAP_CHECK(b->n_peers == 4, "four peers (the default quota is 8)");
+	TAP_CHECK(c->gws[0].conns[0].routing == VPNRT_ROUTING_FLOW, "bgp on a flow-protection connection");
+	TAP_CHECK(pfx_is(&t1->local, "169.254.21.6/32") && pfx_is(&t1->peer, "169.254.21.5/32"),
+		  "local-ip .6: the peer is .5");
+	TAP_CHECK(t1->peer_asn == 4294967295u, "peer-asn 4294967295, the top");
+	TAP_STREQ(t1->md5, md5_80, "md5 of 80 characters");
+	TAP_CHECK(t1->hold_time == 0 && t1->keepalive == 0, "hold-time 0: no keepalives");
+	TAP_CHECK(t1->ttl_security && t1->graceful_restart == 0, "ttl-security on, graceful restart off");
+	TAP_CHECK(pfx_is(&t2->cidr, "169.254.6.4/30") && t2->peer_asn == 1,
+		  "169.254.6.4/30 (next to the reserved 169.254.6.0/30) on an ike: none tunnel; peer-asn 1");
+	TAP_STREQ(t2->md5, "K~`!@#$%^&*()", "md5 with symbols");
+	TAP_CHECK(t2->hold_time == 3 && t2->keepalive == 1 && t2->graceful_restart == 4095 &&
+		  !t2->ttl_security, "hold-time 3 (keepalive 1), graceful-restart 4095");
+	TAP_CHECK(t3->peer_asn == 4294967295u && pfx_is(&t3->cidr, "169.254.169.248/30"),
+		  "asdot 65535.65535 is 4294967295; 169.254.169.248/30 is allowed");
+	TAP_CHECK(t4->peer_asn == 1 && t4->hold_time == 60 && t4->keepalive == 20 &&
+		  t4->graceful_restart == 3600 && pfx_is(&t4->peer, "169.254.7.1/32"),
+		  "asdot 0.1 is 1; hold-time 1m, graceful-restart 1h; peer .1 of .2");
+	b = &c->gws[1].bgp;
+	TAP_CHECK(b->local_asn == 65546 && b->vpc_table == 4294967295u && b->advertise_table == 254 &&
+		  b->n_peers == 0 && b->router_id.s_addr == 0,
+		  "unquoted asdot 1.10; tables 4294967295 and main; a bgp: block without peers");
+	b = &c->gws[2].bgp;
+	TAP_CHECK(b->local_asn == 65535 && b->vpc_table == 252 && b->advertise_table == 256,
+		  "local-asn 65535, tables 252 and 256");
+	b = &c->gws[3].bgp;
+	TAP_CHECK(b->local_asn == 65536 && b->n_import_deny == 3 && pfx_is(&b->import_deny[1], "::/0"),
+		  "local-asn 65536, import-deny as given");
+	cfg_free(c);
+}
+
+/* the default router-id: the numerically lowest local-ip of the gateway */
+static void test_bgp_router_id(void)
+{
+	struct cfg *c = good("good-bgp-router-id",
+		"gateways:\n"
+		"  - name: vpngw0\n"
+		"    bgp: {advertise: [10.10.0.0/16]}\n"
+		"    connections:\n"
+		"      - name: dc1\n"
+		"        tunnels:\n"
+		"          - {ike: none, device: wg1, " TBGP("169.254.30.0/30", "169.254.30.2", "65001") "}\n"
+		"          - {ike: none, device: wg2}\n"
+		"      - name: dc2\n"
+		"        tunnels:\n"
+		"          - {ike: none, device: wg3, " TBGP("169.254.200.0/30", "169.254.200.1", "65002") "}\n"
+		"          - {ike: none, device: wg4, " TBGP("169.254.9.0/30", "169.254.9.2", "65002") "}\n"
+		"  - name: vpngw1\n"
+		"    connections:\n"
+		"      - name: dc3\n"
+		"        tunnels:\n"
+		"          - {ike: none, device: wg5, " TBGP("169.254.9.0/30", "169.254.9.1", "45105") "}\n");
+	const struct cfg_gw *g;
+
+	if (!c) {
+		TAP_CHECK(0, "bgp router-id: no config to check");
+		return;
+	}
+	g = &c->gws[0];
+	TAP_CHECK(g->bgp.present && !g->bgp.router_id_given && g->bgp.n_peers == 3,
+		  "three peers, no router-id given");
+	TAP_CHECK(v4_is(g->bgp.router_id, "169.254.9.2"),
+		  "router-id: 169.254.9.2, the lowest by number (not by text)");
+	TAP_CHECK(!g->conns[0].tunnels[1].bgp.present, "a tunnel without bgp beside one with");
+	g = &c->gws[1];
+	TAP_CHECK(g->bgp.n_peers == 1 && v4_is(g->bgp.router_id, "169.254.9.1") &&
+		  pfx_is(&g->conns[0].tunnels[0].bgp.cidr, "169.254.9.0/30"),
+		  "the same tunnel-cidr on another gateway is allowed; its own router-id");
+	cfg_free(c);
+}
+
+static void test_asn_str(void)
+{
+	static const struct { uint32_t asn; const char *both, *asdot; } v[] = {
+		{ 1, "1", "1" },
+		{ 65001, "65001", "65001" },
+		{ 65535, "65535", "65535" },
+		{ 65536, "65536 (1.0)", "1.0" },
+		{ 65546, "65546 (1.10)", "1.10" },
+		{ 8061384, "8061384 (123.456)", "123.456" },
+		{ 4294967295u, "4294967295 (65535.65535)", "65535.65535" },
+	};
+	char buf[CFG_ASN_STRLEN];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		TAP_STREQ(cfg_asn_str(v[i].asn, buf, sizeof(buf)), v[i].both, "cfg_asn_str(%u)", v[i].asn);
+		TAP_STREQ(cfg_asdot_str(v[i].asn, buf, sizeof(buf)), v[i].asdot, "cfg_asdot_str(%u)", v[i].asn);
+	}
 }
 
 static void test_example(void)
@@ -697,6 +913,10 @@ static void test_example(void)
 		TAP_CHECK(dc2->tunnels[0].ike.version == 1 && dc2->tunnels[0].ike.aggressive &&
 			  dc2->tunnels[0].ike.ipsec.dh_group == 0,
 			  "example: dc2 IKEv1 aggressive, no PFS");
+		TAP_CHECK(c->gws[0].bgp.present && c->gws[0].bgp.n_peers == 2 &&
+			  dc1->tunnels[0].bgp.present && dc1->tunnels[1].bgp.present &&
+			  v4_is(c->gws[0].bgp.router_id, "169.254.21.1"),
+			  "example: dc1's two tunnels peer by BGP, router-id the lowest local-ip");
 	}
 	cfg_free(c);
 }
@@ -712,6 +932,10 @@ int main(void)
 	test_limits();
 	test_error_cap();
 	test_names();
+	test_bgp_defaults();
+	test_bgp_keys();
+	test_bgp_router_id();
+	test_asn_str();
 	test_example();
 	return tap_done();
 }

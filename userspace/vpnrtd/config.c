@@ -9,6 +9,7 @@
  * error is recorded with its line and the whole file is checked, so the
  * caller gets all errors, sorted into file order.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -672,11 +673,51 @@ static void kpath(const struct mp *m, int i, char *buf, size_t len)
 }
 
 /*
- * Scalar i of m: 0 absent, 1 with *s set, -1 wrong (reported). A null,
- * a list, a mapping or a string holding a NUL is wrong.
+ * Node v (a mapping's value or a list's item) as a scalar: 0 absent, 1
+ * with *s set, -1 wrong (reported). A null, a list, a mapping or a string
+ * holding a NUL is wrong; key_line is where an empty value is reported.
  */
+static int n_scalar(struct ld *L, const struct yn *v, int key_line,
+		    const char *path, const char *allowed, const char **s)
+{
+	if (!v)
+		return 0;
+	if (v->type == YN_BAD)
+		return -1;
+	if (is_null(v)) {
+		err_at(L, key_line, path, "no value; %s allowed", allowed);
+		return -1;
+	}
+	if (v->type != YN_SCALAR) {
+		err_at(L, key_line, path, "%s; %s allowed", type_name(v), allowed);
+		return -1;
+	}
+	if (strlen(v->s) != v->len) {
+		err_at(L, v->line, path, "contains a NUL character; %s allowed", allowed);
+		return -1;
+	}
+	*s = v->s;
+	return 1;
+}
+
+/* scalar i of m, as n_scalar() */
 static int g_scalar(struct ld *L, const struct mp *m, int i, const char *allowed,
 		    const char **s)
+{
+	char p[PATHLEN];
+
+	if (!m->v[i])
+		return 0;
+	kpath(m, i, p, sizeof(p));
+	return n_scalar(L, m->v[i], m->k[i]->line, p, allowed, s);
+}
+
+/*
+ * List i of m: 0 absent, 1 with *out set, -1 wrong (reported, except a
+ * refused alias). what names the items: "a list of <what> allowed".
+ */
+static int g_list(struct ld *L, const struct mp *m, int i, const char *what,
+		  const struct yn **out)
 {
 	const struct yn *v = m->v[i];
 	char p[PATHLEN];
@@ -685,20 +726,15 @@ static int g_scalar(struct ld *L, const struct mp *m, int i, const char *allowed
 		return 0;
 	if (v->type == YN_BAD)
 		return -1;
-	kpath(m, i, p, sizeof(p));
-	if (is_null(v)) {
-		err_at(L, m->k[i]->line, p, "no value; %s allowed", allowed);
+	if (v->type != YN_SEQ) {
+		kpath(m, i, p, sizeof(p));
+		err_at(L, v->type == YN_SCALAR && !is_null(v) ? v->line : m->k[i]->line, p,
+		       "%s; a list of %s allowed",
+		       is_null(v) ? "no value" : v->type == YN_MAP ? "a mapping" : "a string",
+		       what);
 		return -1;
 	}
-	if (v->type != YN_SCALAR) {
-		err_at(L, m->k[i]->line, p, "%s; %s allowed", type_name(v), allowed);
-		return -1;
-	}
-	if (strlen(v->s) != v->len) {
-		err_at(L, v->line, p, "contains a NUL character; %s allowed", allowed);
-		return -1;
-	}
-	*s = v->s;
+	*out = v;
 	return 1;
 }
 
@@ -819,22 +855,33 @@ static int g_addr(struct ld *L, const struct mp *m, int i, struct prefix *out)
 	return 1;
 }
 
-static int g_prefix(struct ld *L, const struct mp *m, int i, struct prefix *out)
+/* node v as a prefix (host bits clear), as n_scalar() */
+static int n_prefix(struct ld *L, const struct yn *v, int key_line,
+		    const char *path, struct prefix *out)
 {
-	char p[PATHLEN], e[200], msg[300];
+	char e[200], msg[300];
 	const char *s;
-	int r = g_scalar(L, m, i, "a prefix like 10.0.0.0/8 or 2001:db8::/32", &s);
+	int r = n_scalar(L, v, key_line, path, "a prefix like 10.0.0.0/8 or 2001:db8::/32", &s);
 
 	if (r <= 0)
 		return r;
 	if (parse_prefix(s, out, e, sizeof(e))) {
-		kpath(m, i, p, sizeof(p));
 		adapt(s, e, "a prefix like 10.0.0.0/8 or 2001:db8::/32 allowed",
 		      msg, sizeof(msg));
-		err_at(L, m->v[i]->line, p, "%s", msg);
+		err_at(L, v->line, path, "%s", msg);
 		return -1;
 	}
 	return 1;
+}
+
+static int g_prefix(struct ld *L, const struct mp *m, int i, struct prefix *out)
+{
+	char p[PATHLEN];
+
+	if (!m->v[i])
+		return 0;
+	kpath(m, i, p, sizeof(p));
+	return n_prefix(L, m->v[i], m->k[i]->line, p, out);
 }
 
 /* seconds: a number, or a number with unit s, m or h (lifetimes, DPD) */
@@ -902,6 +949,41 @@ static int g_seconds(struct ld *L, const struct mp *m, int i, uint32_t min,
 		return -1;
 	}
 	*out = v / 1000;
+	return 1;
+}
+
+/*
+ * A key shared with another system (IKE psk, TCP MD5): 1..max printable
+ * ASCII characters without space or '"', which every peer's CLI and
+ * config file can hold unquoted or quoted. out has max + 1 bytes.
+ */
+static int g_secret(struct ld *L, const struct mp *m, int i, const char *what,
+		    size_t max, char *out)
+{
+	char allowed[64], p[PATHLEN];
+	const char *s, *c;
+	int r;
+
+	snp(allowed, sizeof(allowed), "%s of 1..%zu characters", what, max);
+	r = g_scalar(L, m, i, allowed, &s);
+	if (r <= 0)
+		return r;
+	kpath(m, i, p, sizeof(p));
+	if (!*s || strlen(s) > max) {
+		err_at(L, m->v[i]->line, p, "%zu characters; 1..%zu allowed", strlen(s), max);
+		return -1;
+	}
+	for (c = s; *c; c++)
+		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f || *c == '"')
+			break;
+	if (*c) {
+		err_at(L, m->v[i]->line, p,
+		       "contains %s; letters, digits and the printable ASCII symbols except '\"' allowed, no spaces",
+		       *c == ' ' ? "a space" : *c == '"' ? "'\"'" :
+		       "a character other than printable ASCII");
+		return -1;
+	}
+	strcpy(out, s);
 	return 1;
 }
 
@@ -1246,7 +1328,6 @@ static void parse_ike(struct ld *L, const struct yn *node, int key_line,
 	};
 	char p[PATHLEN], sb[64];
 	struct mp m;
-	const char *s;
 	uint32_t u;
 	bool b;
 	int i, x;
@@ -1272,26 +1353,10 @@ static void parse_ike(struct ld *L, const struct yn *node, int key_line,
 			}
 			break;
 		case K_PSK:
-			if (g_scalar(L, &m, i, "a pre-shared key of 1..100 characters", &s) <= 0)
-				break;
-			if (!*s || strlen(s) > CFG_PSK_MAX) {
-				err_at(L, m.v[i]->line, p, "%zu characters; 1..%d allowed",
-				       strlen(s), CFG_PSK_MAX);
-				break;
+			if (g_secret(L, &m, i, "a pre-shared key", CFG_PSK_MAX, ly->v.psk) > 0) {
+				ly->v.psk_generated = false;
+				ly->line[i] = m.k[i]->line;
 			}
-			for (; *s; s++)
-				if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f || *s == '"')
-					break;
-			if (*s) {
-				err_at(L, m.v[i]->line, p,
-				       "contains %s; letters, digits and the printable ASCII symbols except '\"' allowed, no spaces",
-				       *s == ' ' ? "a space" : *s == '"' ? "'\"'" :
-				       "a character other than printable ASCII");
-				break;
-			}
-			strcpy(ly->v.psk, m.v[i]->s);
-			ly->v.psk_generated = false;
-			ly->line[i] = m.k[i]->line;
 			break;
 		case K_LOCAL_ID:
 			get_id(L, &m, i, ly->v.local_id, &ly->line[i]);
@@ -1536,11 +1601,46 @@ static void ike_check(struct ld *L, struct seen *seen, const struct cfg_ike *k,
 
 /* ---- the schema walk ---- */
 
+enum { Q_CONNS, Q_BGP_ROUTES, Q_PEER_ROUTES, Q_BGP_PEERS, Q_POLICY_ROUTES, Q_N };
+
+/* what the walk keeps of the gateway being read, for rules across it */
+struct gw_walk {
+	struct cfg_gw *gw;
+	int qline[Q_N];		/* of the quotas given; 0: the default */
+	uint32_t policy_routes;	/* counted so far */
+	struct hset cidrs;	/* tunnel-cidr: unique per gateway */
+	bool asn_ok;		/* bgp.local-asn valid: compare peers to it */
+	int asn_line;		/* of bgp.local-asn; 0: the default */
+};
+
 struct walk {
 	struct ld *L;
 	struct cfg *cfg;
 	struct hset gw_names, devs, conn_names, ids, if_ids, pairs;
+	struct gw_walk *g;	/* the gateway being read */
 };
+
+/* where quota q of the gateway being read comes from, for messages */
+static const char *quota_src(const struct walk *W, int q, char *buf, size_t len)
+{
+	if (W->g->qline[q])
+		snp(buf, len, "line %d", W->g->qline[q]);
+	else
+		snp(buf, len, "the default");
+	return buf;
+}
+
+/* a name or number into a uniqueness set: error at the second holder */
+static bool unique(struct walk *W, struct hset *h, const char *key, int line,
+		   const char *path, const char *what, const char *allowed)
+{
+	const struct hent *e = hs_add(W->L, h, key, line, path);
+
+	if (e)
+		err_at(W->L, line, path, "%s %s is already used by %s (line %d); %s",
+		       what, key, e->owner, e->line, allowed);
+	return !e;
+}
 
 enum { H_DST, H_SRC, H_INTERVAL, H_RETRIES, H_RISE, H_POLICY, H_N };
 static const char *const health_keys[] = {
@@ -1599,13 +1699,443 @@ static void parse_health(struct ld *L, const struct yn *node, int key_line,
 		h->policy = x % 2 ? VPNRT_HEALTH_RESERVE_ROUTE : VPNRT_HEALTH_REVOKE_ROUTE;
 }
 
+/* ---- BGP ---- */
+
+#define AS_TRANS	23456	/* RFC 6793 */
+#define ASN_ALLOWED	"an ASN 1..4294967295 other than 23456, as a number or in asdot X.Y (X and Y 0..65535, not 0.0, e.g. 1.10 = 65546)"
+#define TABLE_ALLOWED	"main, none or a table number 1..4294967295 other than 253..255"
+#define CIDR_ALLOWED	"a /30 inside 169.254.0.0/16 other than 169.254.N.0/30 for N 0..6 and 169.254.169.252/30"
+
+/* n bytes of s as a decimal number of 1..5 digits: false if it is not */
+static bool digits5(const char *s, size_t n, uint32_t *v)
+{
+	size_t i;
+
+	if (!n || n > 5)
+		return false;
+	for (*v = 0, i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		*v = *v * 10 + (uint32_t)(s[i] - '0');
+	}
+	return true;
+}
+
+/*
+ * s as an ASN, a number or asdot "X.Y" (RFC 5396: X * 65536 + Y): NULL
+ * and *out set, or what is wrong, to follow the value in a message.
+ */
+static const char *asn_parse(const char *s, uint32_t *out)
+{
+	const char *dot = strchr(s, '.');
+	unsigned long long n;
+	uint32_t hi, lo;
+
+	if (!dot) {
+		if (!all_digits(s))
+			return "is not an ASN";
+		n = strlen(s) > 10 ? 0 : strtoull(s, NULL, 10);
+		if (!n || n > UINT32_MAX)
+			return "is out of range";
+		*out = (uint32_t)n;
+		return NULL;
+	}
+	if (!digits5(s, (size_t)(dot - s), &hi) || !digits5(dot + 1, strlen(dot + 1), &lo)) {
+		/* all digits and dots, just too long a half: a range error */
+		if (strspn(s, "0123456789") == (size_t)(dot - s) &&
+		    strspn(dot + 1, "0123456789") == strlen(dot + 1) && dot > s && dot[1])
+			return "is out of range";
+		return "is not an ASN";
+	}
+	if (hi > 65535 || lo > 65535 || (!hi && !lo))
+		return "is out of range";
+	*out = hi << 16 | lo;
+	return NULL;
+}
+
+static int g_asn(struct ld *L, const struct mp *m, int i, uint32_t *out)
+{
+	const struct yn *v = m->v[i];
+	char p[PATHLEN], sb[64];
+	const char *s, *why;
+	uint32_t asn = 0;
+	int r = g_scalar(L, m, i, ASN_ALLOWED, &s);
+
+	if (r <= 0)
+		return r;
+	kpath(m, i, p, sizeof(p));
+	if (all_digits(s) && !v->plain) {
+		err_at(L, v->line, p, "%s is quoted, a string; %s allowed, numbers unquoted",
+		       show(s, sb, sizeof(sb)), ASN_ALLOWED);
+		return -1;
+	}
+	why = asn_parse(s, &asn);
+	/* no AS has it: 2-octet speakers see it in place of a 4-octet ASN */
+	if (!why && asn == AS_TRANS)
+		why = "is AS_TRANS (RFC 6793), the stand-in for 4-octet ASNs on the wire";
+	if (why) {
+		err_at(L, v->line, p, "%s %s; %s allowed",
+		       all_digits(s) ? num_show(s, sb, sizeof(sb)) : show(s, sb, sizeof(sb)),
+		       why, ASN_ALLOWED);
+		return -1;
+	}
+	*out = asn;
+	return 1;
+}
+
+/*
+ * A routing table: main, none (0) or a number. Names of
+ * /etc/iproute2/rt_tables are not read: the file may differ between the
+ * host that checks a config and the one that runs it. The kernel's own
+ * tables are refused: local (255) is looked up before every other and
+ * holds the host's addresses, default (253) is the last rule's.
+ */
+static int g_table(struct ld *L, const struct mp *m, int i, uint32_t *out)
+{
+	static const struct { const char *name; uint32_t id; } kernel[] = {
+		{ "default", 253 }, { "local", 255 },
+	};
+	const struct yn *v = m->v[i];
+	char p[PATHLEN], sb[64];
+	unsigned long long n;
+	const char *s;
+	size_t k;
+	int r = g_scalar(L, m, i, TABLE_ALLOWED, &s);
+
+	if (r <= 0)
+		return r;
+	kpath(m, i, p, sizeof(p));
+	if (!strcmp(s, "main") || !strcmp(s, "none")) {
+		*out = s[0] == 'm' ? CFG_TABLE_MAIN : 0;
+		return 1;
+	}
+	for (k = 0; k < sizeof(kernel) / sizeof(kernel[0]); k++) {
+		if (strcmp(s, kernel[k].name) && (!all_digits(s) || strtoull(s, NULL, 10) != kernel[k].id))
+			continue;
+		if (all_digits(s))
+			err_at(L, v->line, p, "%u is the kernel's %s table, reserved; %s allowed",
+			       kernel[k].id, kernel[k].name, TABLE_ALLOWED);
+		else
+			err_at(L, v->line, p, "%s is the kernel's %s table (%u), reserved; %s allowed",
+			       show(s, sb, sizeof(sb)), kernel[k].name, kernel[k].id, TABLE_ALLOWED);
+		return -1;
+	}
+	if (!all_digits(s)) {
+		err_at(L, v->line, p,
+		       "%s is not a table vpnrtd knows (it does not read /etc/iproute2/rt_tables); %s allowed",
+		       show(s, sb, sizeof(sb)), TABLE_ALLOWED);
+		return -1;
+	}
+	if (!v->plain) {
+		err_at(L, v->line, p, "%s is quoted, a string; %s allowed, numbers unquoted",
+		       show(s, sb, sizeof(sb)), TABLE_ALLOWED);
+		return -1;
+	}
+	n = strlen(s) > 10 ? 0 : strtoull(s, NULL, 10);
+	if (n == CFG_TABLE_MAIN) {
+		err_at(L, v->line, p, "254 is the main table, written main; %s allowed", TABLE_ALLOWED);
+		return -1;
+	}
+	if (!n || n > UINT32_MAX) {
+		err_at(L, v->line, p, "%s is out of range; %s allowed",
+		       num_show(s, sb, sizeof(sb)), TABLE_ALLOWED);
+		return -1;
+	}
+	*out = (uint32_t)n;
+	return 1;
+}
+
+/* an IPv4 address (host prefix); allowed ends its messages */
+static int g_ipv4(struct ld *L, const struct mp *m, int i, const char *allowed,
+		  struct prefix *out)
+{
+	char p[PATHLEN], e[160], sb[64];
+	const char *s;
+	int r = g_scalar(L, m, i, allowed, &s);
+
+	if (r <= 0)
+		return r;
+	if (parse_addr(s, out, e, sizeof(e)) || out->family != AF_INET) {
+		kpath(m, i, p, sizeof(p));
+		err_at(L, m->v[i]->line, p, "%s is not an IPv4 address; %s allowed",
+		       show(s, sb, sizeof(sb)), allowed);
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * A list of prefixes, each once, into *out (replacing what it held):
+ * 0 absent, 1 read (errors reported), -1 not a list.
+ */
+static int g_prefix_list(struct walk *W, const struct mp *m, int i,
+			 struct prefix **out, int *n)
+{
+	struct ld *L = W->L;
+	struct hset seen = { 0 };
+	char p[PATHLEN], ip[PATHLEN], a[PREFIX_STRLEN];
+	const struct yn *l;
+	struct prefix *v;
+	size_t k;
+	int r = g_list(L, m, i, "prefixes", &l), cnt = 0;
+
+	if (r <= 0)
+		return r;
+	kpath(m, i, p, sizeof(p));
+	v = calloc(l->n ? l->n : 1, sizeof(*v));
+	if (!v) {
+		L->oom = true;
+		return -1;
+	}
+	for (k = 0; k < l->n; k++) {
+		snp(ip, sizeof(ip), "%s[%zu]", p, k);
+		if (k == CFG_BGP_PREFIXES_MAX) {
+			err_at(L, l->kid[k]->line, ip, "prefix %zu of %s; at most %d prefixes allowed",
+			       k + 1, m->names[i], CFG_BGP_PREFIXES_MAX);
+			break;
+		}
+		if (n_prefix(L, l->kid[k], l->kid[k]->line, ip, &v[cnt]) <= 0)
+			continue;
+		unique(W, &seen, format_prefix(&v[cnt], false, a, sizeof(a)),
+		       l->kid[k]->line, ip, "prefix", "each prefix once allowed");
+		cnt++;
+	}
+	hs_free(&seen);
+	free(*out);
+	*out = v;
+	*n = cnt;
+	return 1;
+}
+
+/* a gateway's BGP settings before its bgp: mapping, if any, is read */
+static void bgp_defaults(struct ld *L, struct cfg_bgp *b)
+{
+	static const char *const deny[] = { "0.0.0.0/0", "100.64.0.0/10" };
+	char e[64];
+	int i;
+
+	b->local_asn = CFG_LOCAL_ASN_DEF;
+	b->vpc_table = CFG_TABLE_MAIN;
+	b->max_prefix_action = CFG_MAXPFX_REFUSE;
+	b->import_deny = calloc(2, sizeof(*b->import_deny));
+	if (!b->import_deny) {
+		L->oom = true;
+		return;
+	}
+	for (i = 0; i < 2; i++)
+		parse_prefix(deny[i], &b->import_deny[i], e, sizeof(e));
+	b->n_import_deny = 2;
+}
+
+enum {
+	B_LOCAL_ASN, B_ROUTER_ID, B_ADVERTISE, B_ADVERTISE_TABLE, B_VPC_TABLE,
+	B_IMPORT_DENY, B_MAX_PREFIX_ACTION, B_N
+};
+static const char *const bgp_keys[] = {
+	"local-asn", "router-id", "advertise", "advertise-table", "vpc-table",
+	"import-deny", "max-prefix-action", NULL
+};
+
+static void parse_gw_bgp(struct walk *W, const struct yn *node, int key_line,
+			 const char *path, struct cfg_bgp *b)
+{
+	static const char *const actions[] = { "refuse", "teardown", NULL };
+	static const char rid_allowed[] = "a non-zero IPv4 address (the 32-bit BGP identifier)";
+	struct ld *L = W->L;
+	struct prefix rid;
+	char p[PATHLEN];
+	struct mp m;
+	int r, x;
+
+	b->line = key_line;
+	if (!mp_load(L, &m, node, key_line, path, bgp_keys,
+		     "a mapping of BGP settings (local-asn, router-id, advertise, ...)")) {
+		W->g->asn_ok = false;
+		return;
+	}
+	b->present = true;
+	r = g_asn(L, &m, B_LOCAL_ASN, &b->local_asn);
+	W->g->asn_ok = r >= 0;
+	W->g->asn_line = r > 0 ? m.v[B_LOCAL_ASN]->line : 0;
+	if (g_ipv4(L, &m, B_ROUTER_ID, rid_allowed, &rid) > 0) {
+		kpath(&m, B_ROUTER_ID, p, sizeof(p));
+		if (!rid.addr.v4.s_addr)	/* RFC 6286: non-zero */
+			err_at(L, m.v[B_ROUTER_ID]->line, p, "0.0.0.0 is zero; %s allowed",
+			       rid_allowed);
+		b->router_id = rid.addr.v4;
+		b->router_id_given = true;
+	}
+	g_prefix_list(W, &m, B_ADVERTISE, &b->advertise, &b->n_advertise);
+	g_table(L, &m, B_ADVERTISE_TABLE, &b->advertise_table);
+	g_table(L, &m, B_VPC_TABLE, &b->vpc_table);
+	g_prefix_list(W, &m, B_IMPORT_DENY, &b->import_deny, &b->n_import_deny);
+	if (g_enum(L, &m, B_MAX_PREFIX_ACTION, actions, &x) > 0)
+		b->max_prefix_action = (uint8_t)x;
+}
+
+/*
+ * Why c cannot be a tunnel CIDR, NULL if it can. The reserved /30s, the
+ * first of each of 169.254.0.0/24..169.254.6.0/24 and 169.254.169.252/30,
+ * are those the clouds keep for their own link-local services
+ * (169.254.169.254 is the metadata address): a cloud peer refuses them.
+ */
+static const char *cidr_why(const struct prefix *c, char *buf, size_t len)
+{
+	uint32_t a = ntohl(c->addr.v4.s_addr);
+
+	if (c->family != AF_INET)
+		return "is IPv6";
+	if (c->len != 30) {
+		snp(buf, len, "is a /%u", c->len);
+		return buf;
+	}
+	if (a >> 16 != 0xa9fe)
+		return "is outside 169.254.0.0/16";
+	if (((a >> 8 & 0xff) <= 6 && !(a & 0xff)) || a == 0xa9fea9fc)
+		return "is reserved for the cloud's own link-local use";
+	return NULL;
+}
+
+/* local-ip against tunnel-cidr; the peer is the other usable address */
+static void tunnel_bgp_addrs(struct ld *L, const struct mp *m, int i,
+			     struct cfg_tunnel_bgp *tb)
+{
+	uint32_t net = ntohl(tb->cidr.addr.v4.s_addr), a = ntohl(tb->local.addr.v4.s_addr);
+	char p[PATHLEN], c[PREFIX_STRLEN], l[PREFIX_STRLEN], u1[INET_ADDRSTRLEN],
+	     u2[INET_ADDRSTRLEN];
+	struct in_addr x;
+	const char *why = NULL;
+
+	x.s_addr = htonl(net + 1);
+	inet_ntop(AF_INET, &x, u1, sizeof(u1));
+	x.s_addr = htonl(net + 2);
+	inet_ntop(AF_INET, &x, u2, sizeof(u2));
+	if ((a & ~3u) != net)
+		why = "is outside tunnel-cidr";
+	else if (a == net)
+		why = "is the network address of tunnel-cidr";
+	else if (a == net + 3)
+		why = "is the broadcast address of tunnel-cidr";
+	if (why) {
+		kpath(m, i, p, sizeof(p));
+		err_at(L, m->v[i]->line, p, "%s %s %s; %s or %s allowed",
+		       format_prefix(&tb->local, true, l, sizeof(l)), why,
+		       format_prefix(&tb->cidr, false, c, sizeof(c)), u1, u2);
+		return;
+	}
+	tb->peer = tb->local;
+	tb->peer.addr.v4.s_addr = htonl(a == net + 1 ? net + 2 : net + 1);
+}
+
+enum { TB_CIDR, TB_LOCAL_IP, TB_PEER_ASN, TB_MD5, TB_HOLD, TB_TTL, TB_GR, TB_N };
+static const char *const tunnel_bgp_keys[] = {
+	"tunnel-cidr", "local-ip", "peer-asn", "md5", "hold-time", "ttl-security",
+	"graceful-restart", NULL
+};
+
+/* the peer: one more of the gateway's quotas.bgp-peers */
+static void count_peer(struct walk *W, int line, const char *path)
+{
+	struct cfg_gw *gw = W->g->gw;
+	char q[32];
+
+	if ((uint32_t)++gw->bgp.n_peers == gw->quotas.bgp_peers + 1)
+		err_at(W->L, line, path,
+		       "BGP peer %d of gateway %s; at most quotas.bgp-peers %u (%s) allowed",
+		       gw->bgp.n_peers, gw->name, gw->quotas.bgp_peers,
+		       quota_src(W, Q_BGP_PEERS, q, sizeof(q)));
+}
+
+static void parse_tunnel_bgp(struct walk *W, const struct yn *node, int key_line,
+			     const char *path, struct cfg_tunnel_bgp *tb)
+{
+	struct ld *L = W->L;
+	const struct cfg_bgp *gb = &W->g->gw->bgp;
+	char p[PATHLEN], why[32], a[PREFIX_STRLEN], n1[CFG_ASN_STRLEN];
+	const char *w;
+	struct mp m;
+	int rc, rl, ra;
+
+	memset(tb, 0, sizeof(*tb));
+	tb->line = key_line;
+	tb->hold_time = CFG_HOLD_TIME_DEF;
+	tb->graceful_restart = CFG_GR_TIME_DEF;
+	if (!mp_load(L, &m, node, key_line, path, tunnel_bgp_keys,
+		     "a mapping of the tunnel's BGP session (tunnel-cidr, local-ip, peer-asn, ...)"))
+		return;
+	tb->present = true;
+	count_peer(W, key_line, path);
+	rc = g_prefix(L, &m, TB_CIDR, &tb->cidr);
+	if (!rc)
+		missing(L, &m, TB_CIDR, "the tunnel's CIDR, " CIDR_ALLOWED);
+	if (rc > 0 && (w = cidr_why(&tb->cidr, why, sizeof(why)))) {
+		kpath(&m, TB_CIDR, p, sizeof(p));
+		err_at(L, m.v[TB_CIDR]->line, p, "%s %s; %s allowed",
+		       format_prefix(&tb->cidr, false, a, sizeof(a)), w, CIDR_ALLOWED);
+		/* a misplaced /30 still frames local-ip */
+		rc = tb->cidr.family == AF_INET && tb->cidr.len == 30 ? 0 : -1;
+	} else if (rc > 0) {
+		kpath(&m, TB_CIDR, p, sizeof(p));
+		unique(W, &W->g->cidrs, format_prefix(&tb->cidr, false, a, sizeof(a)),
+		       m.v[TB_CIDR]->line, p, "tunnel-cidr", "tunnel CIDRs unique per gateway allowed");
+	}
+	rl = g_ipv4(L, &m, TB_LOCAL_IP, "one of tunnel-cidr's two usable IPv4 addresses", &tb->local);
+	if (!rl)
+		missing(L, &m, TB_LOCAL_IP, "the gateway's BGP address, one of tunnel-cidr's two usable addresses");
+	if (rl > 0 && rc >= 0 && m.v[TB_CIDR])
+		tunnel_bgp_addrs(L, &m, TB_LOCAL_IP, tb);
+	ra = g_asn(L, &m, TB_PEER_ASN, &tb->peer_asn);
+	if (!ra)
+		missing(L, &m, TB_PEER_ASN, "the peer's ASN");
+	if (ra > 0 && W->g->asn_ok && tb->peer_asn == gb->local_asn) {
+		kpath(&m, TB_PEER_ASN, p, sizeof(p));
+		if (W->g->asn_line)
+			snp(why, sizeof(why), "line %d", W->g->asn_line);
+		else
+			snp(why, sizeof(why), "the default");
+		err_at(L, m.v[TB_PEER_ASN]->line, p,
+		       "%s is also the gateway's local-asn (%s); a peer ASN other than the local ASN allowed (eBGP only)",
+		       cfg_asn_str(tb->peer_asn, n1, sizeof(n1)), why);
+	}
+	g_secret(L, &m, TB_MD5, "a TCP MD5 key", CFG_MD5_MAX, tb->md5);
+	if (g_seconds(L, &m, TB_HOLD, 0, 65535, &tb->hold_time) > 0 &&
+	    tb->hold_time && tb->hold_time < 3) {
+		kpath(&m, TB_HOLD, p, sizeof(p));
+		err_at(L, m.v[TB_HOLD]->line, p,
+		       "%u is below 3 seconds; 0 (no hold timer, no keepalives) or 3..65535 seconds allowed (RFC 4271)",
+		       tb->hold_time);
+	}
+	tb->keepalive = tb->hold_time / 3;
+	g_bool(L, &m, TB_TTL, &tb->ttl_security);
+	g_seconds(L, &m, TB_GR, 0, CFG_GR_TIME_MAX, &tb->graceful_restart);
+}
+
+/* no router-id given: the lowest local-ip of the gateway's peers */
+static void default_router_id(struct cfg_gw *gw)
+{
+	uint32_t best = 0;
+	int c, t;
+
+	if (gw->bgp.router_id_given)
+		return;
+	for (c = 0; c < gw->n_conns; c++)
+		for (t = 0; t < gw->conns[c].n_tunnels; t++) {
+			const struct cfg_tunnel_bgp *tb = &gw->conns[c].tunnels[t].bgp;
+			uint32_t a = ntohl(tb->local.addr.v4.s_addr);
+
+			if (tb->present && tb->local.family == AF_INET && (!best || a < best))
+				best = a;
+		}
+	gw->bgp.router_id.s_addr = htonl(best);
+}
+
 enum {
 	T_LOCAL, T_REMOTE, T_DEVICE, T_IF_ID, T_MTU, T_IKE, T_IPSEC, T_HEALTH,
-	T_N
+	T_BGP, T_N
 };
 static const char *const tunnel_keys[] = {
 	"local-address", "remote-address", "device", "if-id", "mtu", "ike",
-	"ipsec", "health", NULL
+	"ipsec", "health", "bgp", NULL
 };
 
 /* what one tunnel holds while its connection is checked */
@@ -1724,6 +2254,10 @@ static void parse_tunnel(struct walk *W, const struct yn *node, const char *path
 	if (m.v[T_HEALTH]) {
 		kpath(&m, T_HEALTH, p, sizeof(p));
 		parse_health(L, m.v[T_HEALTH], m.k[T_HEALTH]->line, p, &t->health);
+	}
+	if (m.v[T_BGP]) {
+		kpath(&m, T_BGP, p, sizeof(p));
+		parse_tunnel_bgp(W, m.v[T_BGP], m.k[T_BGP]->line, p, &t->bgp);
 	}
 }
 
@@ -1882,21 +2416,8 @@ static const char *const conn_keys[] = {
 	"ike", "ipsec", "tunnels", "routes", NULL
 };
 
-/* a name or number into a uniqueness set: error at the second holder */
-static bool unique(struct walk *W, struct hset *h, const char *key, int line,
-		   const char *path, const char *what, const char *allowed)
-{
-	const struct hent *e = hs_add(W->L, h, key, line, path);
-
-	if (e)
-		err_at(W->L, line, path, "%s %s is already used by %s (line %d); %s",
-		       what, key, e->owner, e->line, allowed);
-	return !e;
-}
-
 static void parse_conn(struct walk *W, const struct yn *node, const char *path,
-		       struct cfg_conn *c, struct cfg_gw *gw, uint32_t *policy_count,
-		       int policy_quota_line)
+		       struct cfg_conn *c)
 {
 	static const char *const modes[] = { "active-standby", "ecmp", NULL };
 	static const char *const routings[] = { "destination", "flow-protection", NULL };
@@ -2069,13 +2590,8 @@ static void parse_conn(struct walk *W, const struct yn *node, const char *path,
 	}
 
 	/* routes */
-	rl = m.v[C_ROUTES];
 	kpath(&m, C_ROUTES, p, sizeof(p));
-	if (rl && rl->type != YN_SEQ && rl->type != YN_BAD) {
-		err_at(L, rl->type == YN_SCALAR && !is_null(rl) ? rl->line : m.k[C_ROUTES]->line, p,
-		       "%s; a list of routes allowed",
-		       is_null(rl) ? "no value" : rl->type == YN_MAP ? "a mapping" : "a string");
-	} else if (rl && rl->type == YN_SEQ && rl->n) {
+	if (g_list(L, &m, C_ROUTES, "routes", &rl) > 0 && rl->n) {
 		c->routes = calloc(rl->n, sizeof(*c->routes));
 		ok = calloc(rl->n, sizeof(*ok));
 		if (!c->routes || !ok) {
@@ -2096,16 +2612,15 @@ static void parse_conn(struct walk *W, const struct yn *node, const char *path,
 			}
 			parse_route(L, rl->kid[i], rp, r, &ok[c->n_routes]);
 			c->n_routes++;
-			if (ok[c->n_routes - 1] && r->policy && ++*policy_count == gw->quotas.policy_routes + 1) {
+			if (ok[c->n_routes - 1] && r->policy &&
+			    ++W->g->policy_routes == W->g->gw->quotas.policy_routes + 1) {
+				const struct cfg_gw *gw = W->g->gw;
 				char q[32];
 
-				if (policy_quota_line)
-					snp(q, sizeof(q), "line %d", policy_quota_line);
-				else
-					snp(q, sizeof(q), "the default");
 				err_at(L, r->line, rp,
 				       "policy route %u of gateway %s; at most quotas.policy-routes %u (%s) allowed",
-				       *policy_count, gw->name, gw->quotas.policy_routes, q);
+				       W->g->policy_routes, gw->name, gw->quotas.policy_routes,
+				       quota_src(W, Q_POLICY_ROUTES, q, sizeof(q)));
 			}
 		}
 		route_dups(L, path, c, ok);
@@ -2113,27 +2628,44 @@ static void parse_conn(struct walk *W, const struct yn *node, const char *path,
 	}
 }
 
-enum { G_NAME, G_ECMP_HASH, G_MAX_PATHS, G_QUOTAS, G_CONNS, G_N };
+enum { G_NAME, G_ECMP_HASH, G_MAX_PATHS, G_QUOTAS, G_CONNS, G_BGP, G_N };
 static const char *const gw_keys[] = {
-	"name", "ecmp-hash", "max-paths", "quotas", "connections", NULL
+	"name", "ecmp-hash", "max-paths", "quotas", "connections", "bgp", NULL
 };
-enum { Q_CONNS, Q_BGP_ROUTES, Q_PEER_ROUTES, Q_BGP_PEERS, Q_POLICY_ROUTES, Q_N };
 static const char *const quota_keys[] = {
 	"connections", "bgp-routes", "peer-routes", "bgp-peers", "policy-routes", NULL
 };
 static const uint32_t quota_max[Q_N] = { 4096, 1000000, 1000000, 8192, 100000 };
 
+static void parse_quotas(struct walk *W, const struct mp *m, struct cfg_quotas *q)
+{
+	uint32_t *f[Q_N] = {
+		&q->connections, &q->bgp_routes, &q->peer_routes, &q->bgp_peers,
+		&q->policy_routes,
+	};
+	char p[PATHLEN];
+	struct mp qm;
+	int x;
+
+	kpath(m, G_QUOTAS, p, sizeof(p));
+	if (mp_load(W->L, &qm, m->v[G_QUOTAS], m->k[G_QUOTAS]->line, p, quota_keys,
+		    "a mapping of quotas (connections, bgp-routes, peer-routes, bgp-peers, policy-routes)"))
+		for (x = 0; x < Q_N; x++)
+			if (g_u32(W->L, &qm, x, 1, quota_max[x], f[x]) > 0)
+				W->g->qline[x] = qm.v[x]->line;
+}
+
 static void parse_gw(struct walk *W, const struct yn *node, const char *path,
 		     struct cfg_gw *gw)
 {
 	static const char *const hashes[] = { "l3", "l4", NULL };
+	struct gw_walk g = { .gw = gw, .asn_ok = true };
 	struct ld *L = W->L;
 	char p[PATHLEN], why[256];
 	const struct yn *cl;
 	const char *s;
-	struct mp m, q;
-	int x, qline[Q_N] = { 0 };
-	uint32_t policy_count = 0;
+	struct mp m;
+	int x;
 	size_t i;
 
 	memset(gw, 0, sizeof(*gw));
@@ -2144,9 +2676,11 @@ static void parse_gw(struct walk *W, const struct yn *node, const char *path,
 		VPNRT_DEF_MAX_CONNS, VPNRT_DEF_MAX_BGP_ROUTES,
 		VPNRT_DEF_MAX_PEER_ROUTES, 8, VPNRT_DEF_MAX_POLICY_ROUTES,
 	};
+	bgp_defaults(L, &gw->bgp);
+	W->g = &g;
 	if (!mp_load(L, &m, node, node->line, path, gw_keys,
 		     "a mapping of gateway settings (name, connections, ...)"))
-		return;
+		goto out;
 	if (g_scalar(L, &m, G_NAME, "a device name", &s) > 0) {
 		kpath(&m, G_NAME, p, sizeof(p));
 		if (!ifname_ok(s, why, sizeof(why))) {
@@ -2164,31 +2698,19 @@ static void parse_gw(struct walk *W, const struct yn *node, const char *path,
 	if (g_enum(L, &m, G_ECMP_HASH, hashes, &x) > 0)
 		gw->ecmp_hash = x ? VPNRT_HASH_L4 : VPNRT_HASH_L3;
 	g_u32(L, &m, G_MAX_PATHS, 1, VPNRT_MAX_PATHS, &gw->max_paths);
-	if (m.v[G_QUOTAS]) {
-		uint32_t *f[Q_N] = {
-			&gw->quotas.connections, &gw->quotas.bgp_routes,
-			&gw->quotas.peer_routes, &gw->quotas.bgp_peers,
-			&gw->quotas.policy_routes,
-		};
-
-		kpath(&m, G_QUOTAS, p, sizeof(p));
-		if (mp_load(L, &q, m.v[G_QUOTAS], m.k[G_QUOTAS]->line, p, quota_keys,
-			    "a mapping of quotas (connections, bgp-routes, peer-routes, bgp-peers, policy-routes)"))
-			for (x = 0; x < Q_N; x++)
-				if (g_u32(L, &q, x, 1, quota_max[x], f[x]) > 0)
-					qline[x] = q.v[x]->line;
+	if (m.v[G_QUOTAS])
+		parse_quotas(W, &m, &gw->quotas);
+	/* before the tunnels: their peers are checked against it */
+	if (m.v[G_BGP]) {
+		kpath(&m, G_BGP, p, sizeof(p));
+		parse_gw_bgp(W, m.v[G_BGP], m.k[G_BGP]->line, p, &gw->bgp);
 	}
-	cl = m.v[G_CONNS];
 	kpath(&m, G_CONNS, p, sizeof(p));
-	if (cl && cl->type != YN_SEQ && cl->type != YN_BAD) {
-		err_at(L, cl->type == YN_SCALAR && !is_null(cl) ? cl->line : m.k[G_CONNS]->line, p,
-		       "%s; a list of connections allowed",
-		       is_null(cl) ? "no value" : cl->type == YN_MAP ? "a mapping" : "a string");
-	} else if (cl && cl->type == YN_SEQ && cl->n) {
+	if (g_list(L, &m, G_CONNS, "connections", &cl) > 0 && cl->n) {
 		gw->conns = calloc(cl->n, sizeof(*gw->conns));
 		if (!gw->conns) {
 			L->oom = true;
-			return;
+			goto out;
 		}
 		for (i = 0; i < cl->n; i++) {
 			char cp[PATHLEN];
@@ -2197,19 +2719,19 @@ static void parse_gw(struct walk *W, const struct yn *node, const char *path,
 			if (i == gw->quotas.connections) {
 				char qd[32];
 
-				if (qline[Q_CONNS])
-					snp(qd, sizeof(qd), "line %d", qline[Q_CONNS]);
-				else
-					snp(qd, sizeof(qd), "the default");
 				err_at(L, cl->kid[i]->line, cp,
 				       "connection %zu of gateway %s; at most quotas.connections %u (%s) allowed",
-				       i + 1, gw->name, gw->quotas.connections, qd);
+				       i + 1, gw->name, gw->quotas.connections,
+				       quota_src(W, Q_CONNS, qd, sizeof(qd)));
 			}
-			parse_conn(W, cl->kid[i], cp, &gw->conns[i], gw, &policy_count,
-				   qline[Q_POLICY_ROUTES]);
+			parse_conn(W, cl->kid[i], cp, &gw->conns[i]);
 			gw->n_conns++;
 		}
 	}
+	default_router_id(gw);
+out:
+	hs_free(&g.cidrs);
+	W->g = NULL;
 }
 
 /* numbers for tunnels without if-id; see Documentation/vpnrtd-config.rst */
@@ -2425,6 +2947,8 @@ void cfg_free(struct cfg *cfg)
 		for (c = 0; c < cfg->gws[g].n_conns; c++)
 			free(cfg->gws[g].conns[c].routes);
 		free(cfg->gws[g].conns);
+		free(cfg->gws[g].bgp.advertise);
+		free(cfg->gws[g].bgp.import_deny);
 	}
 	free(cfg->gws);
 	free(cfg->file);
@@ -2477,4 +3001,22 @@ const struct cfg_conn *cfg_find_conn(const struct cfg *cfg, const char *name,
 				return &cfg->gws[g].conns[c];
 			}
 	return NULL;
+}
+
+const char *cfg_asdot_str(uint32_t asn, char *buf, size_t len)
+{
+	if (asn <= 65535)
+		snp(buf, len, "%u", asn);
+	else
+		snp(buf, len, "%u.%u", asn >> 16, asn & 0xffff);
+	return buf;
+}
+
+const char *cfg_asn_str(uint32_t asn, char *buf, size_t len)
+{
+	if (asn <= 65535)
+		snp(buf, len, "%u", asn);
+	else
+		snp(buf, len, "%u (%u.%u)", asn, asn >> 16, asn & 0xffff);
+	return buf;
 }

@@ -32,6 +32,16 @@
 #define CFG_LIFETIME_DEF	86400
 #define CFG_MAX_ROUTES		100000	/* static + policy per connection */
 
+/* BGP (Documentation/vpnrtd-config.rst, "BGP") */
+#define CFG_LOCAL_ASN_DEF	45104
+#define CFG_MD5_MAX		80	/* the kernel's TCP_MD5SIG_MAXKEYLEN */
+#define CFG_HOLD_TIME_DEF	90
+#define CFG_GR_TIME_DEF		120
+#define CFG_GR_TIME_MAX		4095	/* RFC 4724: a 12-bit field */
+#define CFG_BGP_PREFIXES_MAX	10000	/* advertise, import-deny: each */
+#define CFG_TABLE_MAIN		254	/* RT_TABLE_MAIN */
+#define CFG_ASN_STRLEN		25	/* "4294967295 (65535.65535)" and a NUL */
+
 enum cfg_encr {
 	CFG_ENCR_AES,		/* = aes128 */
 	CFG_ENCR_AES128,
@@ -82,6 +92,27 @@ struct cfg_health {
 	uint8_t policy;		/* enum vpnrt_health_policy */
 };
 
+/*
+ * A tunnel's BGP session (one peer per tunnel). All zero unless present;
+ * when present every field is valid and defaults are filled.
+ */
+struct cfg_tunnel_bgp {
+	bool present;		/* a bgp: mapping was given */
+	int line;		/* of the bgp: key, for messages */
+	struct prefix cidr;	/* a /30 inside 169.254.0.0/16, not reserved,
+				 * unique per gateway */
+	struct prefix local;	/* local-ip: one of cidr's two usable
+				 * addresses, a host prefix */
+	struct prefix peer;	/* the other usable address */
+	uint32_t peer_asn;	/* 1..2^32-1 but 23456, not the local ASN */
+	char md5[CFG_MD5_MAX + 1];	/* TCP MD5 key (RFC 2385), "" = none */
+	uint32_t hold_time;	/* s, 0 or 3..65535, default 90 */
+	uint32_t keepalive;	/* s, hold_time / 3 */
+	bool ttl_security;	/* GTSM (RFC 5082), default false */
+	uint32_t graceful_restart;	/* restart time s, 0..4095, default
+					 * 120; 0 = no graceful restart */
+};
+
 struct cfg_tunnel {
 	int line;		/* of the tunnel's mapping, for messages */
 	struct prefix local, remote;	/* underlay host addresses (family 0
@@ -98,6 +129,7 @@ struct cfg_tunnel {
 	bool ike_none;		/* ike: none: an existing device, no IKE */
 	struct cfg_ike ike;	/* resolved; unused when ike_none */
 	struct cfg_health health;
+	struct cfg_tunnel_bgp bgp;
 };
 
 struct cfg_route {
@@ -131,12 +163,43 @@ struct cfg_quotas {
 	uint32_t policy_routes;	/* default 100 */
 };
 
+enum cfg_max_prefix_action {
+	CFG_MAXPFX_REFUSE,	/* keep the session, refuse the excess */
+	CFG_MAXPFX_TEARDOWN,	/* close it: NOTIFICATION cease 1 (RFC 4486) */
+};
+
+/*
+ * A gateway's BGP speaker. Defaults are filled whether bgp: was given
+ * or not; a speaker runs only when n_peers > 0 (tunnels with bgp:).
+ */
+struct cfg_bgp {
+	bool present;		/* a bgp: mapping was given */
+	int line;		/* of the bgp: key, 0 when absent */
+	uint32_t local_asn;	/* 1..2^32-1 but 23456, default 45104 */
+	struct in_addr router_id;	/* network order, non-zero; given, else
+					 * the lowest tunnel local-ip; 0.0.0.0
+					 * only when n_peers is 0 */
+	bool router_id_given;
+	int n_peers;		/* tunnels with bgp:, at most quotas.bgp_peers */
+	int n_advertise;
+	struct prefix *advertise;	/* announced to every peer; each once */
+	uint32_t advertise_table;	/* also announce this table; 0 = none
+					 * (default) */
+	uint32_t vpc_table;	/* learned routes go here; default 254
+				 * (main), 0 = none */
+	int n_import_deny;
+	struct prefix *import_deny;	/* refused on import; default
+					 * 0.0.0.0/0 and 100.64.0.0/10 */
+	uint8_t max_prefix_action;	/* enum cfg_max_prefix_action */
+};
+
 struct cfg_gw {
 	int line;
 	char name[IFNAMSIZ];
 	uint8_t ecmp_hash;	/* enum vpnrt_ecmp_hash, default l4 */
 	uint32_t max_paths;	/* 1..16, default 16 */
 	struct cfg_quotas quotas;
+	struct cfg_bgp bgp;
 	int n_conns;
 	struct cfg_conn *conns;
 };
@@ -168,6 +231,15 @@ void cfg_errors_free(struct cfg_errors *errs);
 /* Names of the enums as the file spells them: "aes256", "sha1", ... */
 const char *cfg_encr_name(uint8_t encr);
 const char *cfg_integ_name(uint8_t integ);
+
+/*
+ * An ASN for logs and messages, into buf (CFG_ASN_STRLEN bytes will do):
+ * cfg_asn_str() gives "65001", or above 65535 plain and asdot, "65546
+ * (1.10)"; cfg_asdot_str() asdot as RFC 5396 writes it, "65001" or
+ * "1.10".
+ */
+const char *cfg_asn_str(uint32_t asn, char *buf, size_t len);
+const char *cfg_asdot_str(uint32_t asn, char *buf, size_t len);
 
 /* Lookups in a loaded config; NULL if absent. */
 const struct cfg_gw *cfg_find_gw(const struct cfg *cfg, const char *name);
