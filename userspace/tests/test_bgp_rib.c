@@ -607,6 +607,415 @@ static void test_pref(void)
 	bgp_rib_free(rib);
 }
 
+static void test_promote(void)
+{
+	struct bgp_rib *rib = rib_new(100);
+	int t1 = peer(rib, "c1", 1, "169.254.10.1", 100, 0);
+	int t2 = peer(rib, "c1", 2, "169.254.10.5", 100, 0);
+	int c2 = peer(rib, "c2", 1, "169.254.11.1", 100, 0);
+	struct bgp_rib_peer_stats s;
+
+	ann(rib, t1, "10.0.0.0/24", A(300, 0, -1, "65001"));
+	ann(rib, t2, "10.0.0.0/24", A(100, 0, -1, "65001"));
+	ann(rib, c2, "10.0.0.0/24", A(200, 0, -1, "65002"));
+	TAP_STREQ(drain(rib), "add 10.0.0.0/24 c1 1, add 10.0.0.0/24 c2 2, "
+		  "vpc-add 10.0.0.0/24", "promote: c1 (t1, 300) 1, c2 2");
+	wd(rib, t1, "10.0.0.0/24");
+	TAP_STREQ(drain(rib), "replace 10.0.0.0/24 c1 2, "
+		  "replace 10.0.0.0/24 c2 1",
+		  "promote: t1's best path withdrawn: t2's path promoted by a "
+		  "replace, not a delete and an add; c2 re-ranked");
+	TAP_CHECK(installed(rib, t2, "10.0.0.0/24"), "promote: t2 installed");
+	s = ps(rib, t1);
+	TAP_CHECK(s.received == 0 && s.installed == 0 && s.withdrawals == 1,
+		  "promote: t1 holds nothing, 1 withdrawal counted");
+
+	/* implicit withdraw: one path per peer and prefix, replaced */
+	ann(rib, t2, "10.0.0.0/24", A(250, 0, -1, "65001"));
+	TAP_STREQ(drain(rib), "replace 10.0.0.0/24 c1 1, "
+		  "replace 10.0.0.0/24 c2 2",
+		  "implicit withdraw: t2's new path replaces its old one");
+	s = ps(rib, t2);
+	TAP_CHECK(s.received == 1 && s.accepted == 1 && s.announcements == 2 &&
+		  gs(rib).attrs == 2,
+		  "implicit withdraw: one path held, old attributes released "
+		  "(2 sets interned: t2's and c2's)");
+	wd(rib, t2, "10.0.0.0/24");
+	TAP_STREQ(drain(rib), "del 10.0.0.0/24 c1, replace 10.0.0.0/24 c2 1",
+		  "promote: c1's last path gone: delete, c2 pref 1");
+	wd(rib, t2, "10.0.0.0/24");
+	TAP_STREQ(drain(rib), "", "withdraw: of nothing is a no-op");
+	bgp_rib_free(rib);
+}
+
+static void test_coalesce(void)
+{
+	struct bgp_rib *rib = rib_new(100);
+	int a = peer(rib, "ca", 1, "169.254.10.1", 100, 0);
+	int b = peer(rib, "cb", 1, "169.254.11.1", 100, 0);
+	struct bgp_rib_op ops[4];
+
+	ann(rib, a, "10.0.0.0/24", A(0, 0, -1, "65001"));
+	wd(rib, a, "10.0.0.0/24");
+	TAP_CHECK(bgp_rib_pending(rib) > 0, "coalesce: records pending");
+	TAP_STREQ(drain(rib), "", "coalesce: add then delete in one batch "
+		  "cancel (route and VPC entry)");
+	ann(rib, a, "10.0.0.0/24", A(100, 0, -1, "65001"));
+	ann(rib, b, "10.0.0.0/24", A(100, 0, -1, "65001"));
+	drain(rib);
+	ann(rib, b, "10.0.0.0/24", A(200, 0, -1, "65001"));
+	ann(rib, b, "10.0.0.0/24", A(50, 0, -1, "65001"));
+	ann(rib, b, "10.0.0.0/24", A(40, 0, -1, "65001"));
+	TAP_STREQ(drain(rib), "replace 10.0.0.0/24 cb 2",
+		  "coalesce: pref 1 -> 2 -> 2 -> 2 is one replace; ca's "
+		  "1 -> 2 -> 1 is none");
+	wd(rib, b, "10.0.0.0/24");
+	ann(rib, b, "10.0.0.0/24", A(40, 0, -1, "65001"));
+	TAP_STREQ(drain(rib), "", "coalesce: delete then add with the same "
+		  "pref: nothing");
+	wd(rib, b, "10.0.0.0/24");
+	ann(rib, b, "10.0.0.0/24", A(100, 0, -1, "65001"));
+	TAP_STREQ(drain(rib), "replace 10.0.0.0/24 cb 1",
+		  "coalesce: delete then add with another pref: one replace");
+	/* order: VPC removals, deletes, replaces, adds, VPC additions */
+	ann(rib, a, "10.0.1.0/24", A(0, 0, -1, "65001"));
+	wd(rib, a, "10.0.0.0/24");
+	wd(rib, b, "10.0.0.0/24");
+	ann(rib, b, "10.0.1.0/24", A(50, 0, -1, "65001"));
+	TAP_STREQ(drain(rib), "vpc-del 10.0.0.0/24, del 10.0.0.0/24 ca, "
+		  "del 10.0.0.0/24 cb, add 10.0.1.0/24 ca 1, "
+		  "add 10.0.1.0/24 cb 2, vpc-add 10.0.1.0/24",
+		  "coalesce: removals first, VPC entry removed before its "
+		  "routes and added after them");
+	/* a partial drain leaves the rest pending, still coalescing */
+	wd(rib, a, "10.0.1.0/24");
+	wd(rib, b, "10.0.1.0/24");
+	TAP_CHECK(bgp_rib_drain(rib, ops, 1) == 1 &&
+		  ops[0].type == BGP_RIB_OP_VPC_DEL,
+		  "drain: one op at a time, the VPC removal first");
+	ann(rib, b, "10.0.1.0/24", A(50, 0, -1, "65001"));
+	TAP_STREQ(drain(rib), "del 10.0.1.0/24 ca, replace 10.0.1.0/24 cb 1, "
+		  "vpc-add 10.0.1.0/24", "drain: the rest coalesced with a new "
+		  "change: the VPC entry comes back (it was removed)");
+	bgp_rib_free(rib);
+}
+
+static void test_gr(void)
+{
+	struct bgp_rib *rib = rib_new(100);
+	int t1 = peer(rib, "c1", 1, "169.254.10.1", 100, 0);
+	int t2 = peer(rib, "c1", 2, "169.254.10.5", 100, 0);
+	const struct bgp_attrs *a = A(0, 0, -1, "65001");
+	struct bgp_update u;
+	struct bgp_prefix x = P("10.0.1.0/24");
+	struct bgp_rib_route r;
+
+	ann(rib, t1, "10.0.0.0/24", a);
+	ann(rib, t1, "10.0.1.0/24", a);
+	ann(rib, t1, "10.0.2.0/24", a);
+	ann(rib, t1, "2001:db8:1::/48", a);
+	drain(rib);
+	bgp_rib_peer_down(rib, t1, true);
+	TAP_CHECK(ps(rib, t1).stale == 4 && gs(rib).routes == 4,
+		  "gr: graceful down: 4 routes stale, still installed");
+	TAP_STREQ(drain(rib), "", "gr: marking stale changes no kernel route");
+	ann(rib, t1, "10.0.1.0/24", a);
+	TAP_CHECK(!bgp_rib_lookup(rib, t1, &x, &r) && !r.stale &&
+		  ps(rib, t1).stale == 3,
+		  "gr: a re-announced route is fresh again");
+	ann(rib, t1, "10.0.2.0/24", A(0, 0, -1, "65001 65002"));
+	TAP_CHECK(ps(rib, t1).stale == 2, "gr: re-announced with new "
+		  "attributes: fresh too");
+	TAP_STREQ(drain(rib), "", "gr: refreshing to the same pref: nothing");
+	/* End-of-RIB for IPv4 through bgp_rib_update: sweeps IPv4 only */
+	memset(&u, 0, sizeof(u));
+	u.eor = BGP_AF_IPV4;
+	TAP_CHECK(bgp_rib_update(rib, t1, &u) == BGP_RIB_ACCEPTED,
+		  "gr: End-of-RIB update");
+	TAP_STREQ(drain(rib), "vpc-del 10.0.0.0/24, del 10.0.0.0/24 c1",
+		  "gr: IPv4 End-of-RIB sweeps the stale IPv4 route");
+	TAP_CHECK(ps(rib, t1).stale == 1, "gr: the IPv6 one still stale");
+	TAP_CHECK(bgp_rib_peer_sweep(rib, t1, BGP_AFS(BGP_AF_IPV6)) == 1,
+		  "gr: restart timer: sweep removes 1");
+	TAP_STREQ(drain(rib), "vpc-del 2001:db8:1::/48, "
+		  "del 2001:db8:1::/48 c1", "gr: the IPv6 route deleted");
+
+	/* stale path vs fresh path of the other tunnel */
+	ann(rib, t2, "10.0.1.0/24", a);
+	bgp_rib_peer_down(rib, t1, true);
+	TAP_CHECK(bgp_rib_peer_sweep(rib, t1, 3) == 2 &&
+		  installed(rib, t2, "10.0.1.0/24"),
+		  "gr: sweeping t1 promotes t2's path");
+	TAP_STREQ(drain(rib), "vpc-del 10.0.2.0/24, del 10.0.2.0/24 c1",
+		  "gr: only the prefix t2 lacks is deleted");
+
+	/* without graceful restart: at once */
+	ann(rib, t1, "10.0.5.0/24", a);
+	ann(rib, t1, "10.0.6.0/24", a);
+	drain(rib);
+	bgp_rib_peer_down(rib, t1, false);
+	TAP_CHECK(ps(rib, t1).received == 0 && gs(rib).routes == 1,
+		  "down: no GR: t1's routes removed, t2's stays");
+	drain(rib);
+	TAP_CHECK(strlen(ops_buf) == strlen("vpc-del 10.0.5.0/24, "
+		  "vpc-del 10.0.6.0/24, del 10.0.5.0/24 c1, del 10.0.6.0/24 c1")
+		  && !strncmp(ops_buf, "vpc-del 10.0.", 13) &&
+		  strstr(ops_buf, "vpc-del 10.0.5.0/24, ") &&
+		  strstr(ops_buf, "vpc-del 10.0.6.0/24, ") &&
+		  strstr(ops_buf, "del 10.0.5.0/24 c1") &&
+		  strstr(ops_buf, "del 10.0.6.0/24 c1"),
+		  "down: VPC removals then deletes for both at once (%s)",
+		  ops_buf);
+	TAP_CHECK(bgp_rib_peer_del(rib, t2) == 0 && gs(rib).routes == 0 &&
+		  gs(rib).peers == 1, "peer del: its routes go, one peer left");
+	TAP_STREQ(drain(rib), "vpc-del 10.0.1.0/24, del 10.0.1.0/24 c1",
+		  "peer del: the connection name still known while its "
+		  "delete is pending");
+	bgp_rib_free(rib);
+}
+
+static void test_vpc(void)
+{
+	struct bgp_rib *rib = rib_new(100);
+	int a = peer(rib, "ca", 1, "169.254.10.1", 100, 0);
+	int b = peer(rib, "cb", 1, "169.254.11.1", 100, 0);
+	const struct bgp_attrs *x = A(0, 0, -1, "65001");
+
+	ann(rib, a, "10.0.0.0/24", x);
+	TAP_STREQ(drain(rib), "add 10.0.0.0/24 ca 1, vpc-add 10.0.0.0/24",
+		  "vpc: the first route adds the VPC entry");
+	ann(rib, b, "10.0.0.0/24", x);
+	TAP_STREQ(drain(rib), "add 10.0.0.0/24 cb 1",
+		  "vpc: a second connection's route: no VPC change");
+	wd(rib, a, "10.0.0.0/24");
+	TAP_STREQ(drain(rib), "del 10.0.0.0/24 ca",
+		  "vpc: one of two gone: the entry stays");
+	TAP_CHECK(gs(rib).prefixes == 1, "vpc: 1 prefix in the VPC table");
+	ann(rib, b, "10.0.0.0/24", A(0, 0, -1, "65001 45104"));
+	TAP_STREQ(drain(rib), "vpc-del 10.0.0.0/24, del 10.0.0.0/24 cb",
+		  "vpc: the last route refused (loop): entry removed");
+	TAP_CHECK(gs(rib).prefixes == 0 && gs(rib).paths == 1,
+		  "vpc: empty, the refused path still held");
+	bgp_rib_free(rib);
+}
+
+static void test_refused_cap(void)
+{
+	struct bgp_rib *rib;
+	int p;
+	struct bgp_rib_peer_stats s;
+	const struct bgp_attrs *a = A(0, 0, -1, "65001");
+
+	bgp_rib_config_init(&cfg);
+	cfg.refused_max = 3;
+	rib = bgp_rib_new(&cfg);
+	p = peer(rib, "c1", 1, "169.254.10.1", 100, 0);
+	ann(rib, p, "100.64.0.0/24", a);
+	ann(rib, p, "100.64.1.0/24", a);
+	ann(rib, p, "100.64.2.0/24", a);
+	ann(rib, p, "100.64.3.0/24", a);
+	ann(rib, p, "100.64.4.0/24", a);
+	s = ps(rib, p);
+	TAP_CHECK(s.received == 3 && s.refused[BGP_RIB_DENY] == 3 &&
+		  s.refused_dropped == 2,
+		  "refused cap 3: 3 held, 2 only counted");
+	ann(rib, p, "100.64.0.0/24", A(0, 0, -1, "65001 65002"));
+	s = ps(rib, p);
+	TAP_CHECK(s.received == 3 && s.refused_dropped == 2,
+		  "refused cap: a held refused route can be replaced");
+	ann(rib, p, "10.0.0.0/24", a);
+	ann(rib, p, "10.0.0.0/24", A(0, 0, -1, "65001 45104"));
+	s = ps(rib, p);
+	TAP_CHECK(s.received == 3 && s.refused_dropped == 3 &&
+		  s.accepted == 0, "refused cap: an accepted route replaced "
+		  "by a refused one beyond the cap: withdrawn, counted");
+	TAP_STREQ(drain(rib), "", "refused cap: the route came and went");
+	wd(rib, p, "100.64.1.0/24");
+	TAP_CHECK(why(rib, p, "100.64.5.0/24", a) == BGP_RIB_DENY &&
+		  ps(rib, p).received == 3 && ps(rib, p).refused_dropped == 3,
+		  "refused cap: room again after a withdrawal: held");
+	bgp_rib_free(rib);
+}
+
+static void test_query(void)
+{
+	struct bgp_rib *rib = rib_new(100);
+	int t1 = peer(rib, "c1", 1, "169.254.10.1", 100, 0);
+	int t2 = peer(rib, "c1", 2, "169.254.10.5", 100, 0);
+	int c2 = peer(rib, "c2", 1, "169.254.11.1", 100, 0);
+	uint32_t comm[] = { 0xfde90001 };
+	struct bgp_attrs *x = malloc(sizeof(*x));
+	struct bgp_rib_iter it;
+	struct bgp_rib_route r;
+	unsigned int n, nref, ninst;
+	char buf[128];
+
+	memcpy(x, A(150, 1, 7, "65001 65005"), sizeof(*x));
+	bgp_attrs_set_communities(x, comm, 1);
+	ann(rib, t1, "10.0.0.0/24", x);
+	ann(rib, t2, "10.0.0.0/24", A(0, 0, -1, "65001"));
+	ann(rib, t2, "100.64.0.0/24", A(0, 0, -1, "65001"));
+	ann(rib, c2, "10.0.0.0/24", A(0, 0, -1, "65002"));
+	TAP_CHECK(bgp_rib_conn_id(rib, "c1") == 0 &&
+		  bgp_rib_conn_id(rib, "c2") == 1 &&
+		  bgp_rib_conn_id(rib, "c3") == -ENOENT,
+		  "query: connection ids");
+	bgp_rib_iter_init(&it, -1, 0, false);
+	for (n = 0; bgp_rib_iter_next(rib, &it, &r); n++)
+		;
+	TAP_CHECK(n == 1, "query: c1 installed: 1 route (%u)", n);
+	bgp_rib_iter_init(&it, -1, 0, true);
+	for (n = nref = ninst = 0; bgp_rib_iter_next(rib, &it, &r); n++) {
+		nref += r.why != BGP_RIB_OK;
+		ninst += r.installed;
+	}
+	TAP_CHECK(n == 3 && nref == 1 && ninst == 1,
+		  "query: c1 received: 3 paths, 1 refused, 1 installed");
+	bgp_rib_iter_init(&it, t1, -1, true);
+	TAP_CHECK(bgp_rib_iter_next(rib, &it, &r) && r.peer == t1 &&
+		  r.conn == 0 && r.installed && r.pref == 1 && !r.stale &&
+		  r.why == BGP_RIB_OK && !bgp_rib_iter_next(rib, &it, &r),
+		  "query: t1's one route, installed, pref 1");
+	bgp_rib_iter_init(&it, t1, -1, true);
+	bgp_rib_iter_next(rib, &it, &r);
+	TAP_CHECK(r.attrs->local_pref == 150 && r.attrs->origin == 1 &&
+		  r.attrs->med == 7 && bgp_attrs_n_communities(r.attrs) == 1 &&
+		  bgp_attrs_community(r.attrs, 0) == 0xfde90001,
+		  "query: local-pref, origin, MED, communities");
+	TAP_STREQ(bgp_aspath_fmt(r.attrs, buf, sizeof(buf)), "65001 65005",
+		  "query: AS path");
+	TAP_STREQ(bgp_rib_reason_name(BGP_RIB_QUOTA_GW), "bgp-routes",
+		  "query: reason names");
+	bgp_rib_iter_init(&it, -1, -1, false);
+	for (n = 0; bgp_rib_iter_next(rib, &it, &r); n++)
+		;
+	TAP_CHECK(n == 2 && gs(rib).routes == 2 && gs(rib).prefixes == 1 &&
+		  gs(rib).paths == 4 && gs(rib).accepted == 3 &&
+		  gs(rib).refused == 1,
+		  "query: gateway: 2 routes, 1 prefix, 4 paths, 3 accepted, "
+		  "1 refused");
+	free(x);
+	bgp_rib_free(rib);
+}
+
+/* an UPDATE built by the codec and decoded, through bgp_rib_update() */
+static void test_update(void)
+{
+	struct bgp_rib *rib = rib_new(100);
+	int p = peer(rib, "c1", 1, "169.254.10.1", 100, 0);
+	struct bgp_ctx ctx = { .as4 = true, .afs = 3, .peer_as = 65001,
+			       .ebgp = true };
+	struct bgp_prefix pfx[3] = { P("10.0.0.0/24"), P("10.0.1.0/24"),
+				     P("100.64.0.0/24") };
+	struct bgp_update *u = malloc(sizeof(*u));
+	uint8_t buf[4096];
+	size_t used;
+	int len;
+
+	len = bgp_build_announce(&ctx, A(0, 0, -1, "65001 65002"),
+				 BGP_AF_IPV4, pfx, 3, &used, buf, sizeof(buf),
+				 NULL, 0);
+	TAP_CHECK(len > 0 && used == 3 &&
+		  bgp_update_decode(&ctx, buf, (size_t)len, u) == BGP_UPD_OK,
+		  "update: 3 prefixes encoded and decoded");
+	TAP_CHECK(bgp_rib_update(rib, p, u) == BGP_RIB_REFUSED &&
+		  ps(rib, p).accepted == 2 &&
+		  ps(rib, p).refused[BGP_RIB_DENY] == 1 &&
+		  gs(rib).attrs == 1,
+		  "update: 2 accepted, 1 denied, one interned attribute set");
+	len = bgp_build_withdraw(BGP_AF_IPV4, pfx, 2, &used, buf, sizeof(buf),
+				 NULL, 0);
+	TAP_CHECK(len > 0 && bgp_update_decode(&ctx, buf, (size_t)len, u) ==
+		  BGP_UPD_OK && bgp_rib_update(rib, p, u) == BGP_RIB_ACCEPTED &&
+		  ps(rib, p).accepted == 0 && ps(rib, p).received == 1,
+		  "update: withdrawn, the refused one still held");
+	TAP_STREQ(drain(rib), "", "update: announced and withdrawn: nothing");
+	free(u);
+	bgp_rib_free(rib);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* 100,000 IPv4 prefixes from one peer, quotas raised */
+static void test_scale(void)
+{
+	const unsigned int N = 100000;
+	struct bgp_rib_op *ops = malloc(4096 * sizeof(*ops));
+	struct bgp_rib *rib;
+	struct bgp_prefix x;
+	struct bgp_rib_stats s0, s;
+	size_t n, adds = 0, dels = 0;
+	unsigned int i, ok = 0;
+	double t0, t1, t2;
+	int p;
+
+	bgp_rib_config_init(&cfg);
+	cfg.max_routes = BGP_RIB_QUOTA_MAX;
+	rib = bgp_rib_new(&cfg);
+	p = peer(rib, "c1", 1, "169.254.10.1", BGP_RIB_QUOTA_MAX, 0);
+	s0 = gs(rib);
+	memset(&x, 0, sizeof(x));
+	x.len = 24;
+	t0 = now();
+	for (i = 0; i < N; i++) {
+		uint32_t v = 0x14000000 + (i << 8);	/* 20.0.0.0/24 on */
+
+		x.addr[0] = (uint8_t)(v >> 24);
+		x.addr[1] = (uint8_t)(v >> 16);
+		x.addr[2] = (uint8_t)(v >> 8);
+		ok += bgp_rib_announce(rib, p, &x,
+				       A(0, 0, -1, i % 2 ? "65001 65002" :
+					 "65001"), NULL) == BGP_RIB_ACCEPTED;
+		if (bgp_rib_pending(rib) >= 8192)
+			while ((n = bgp_rib_drain(rib, ops, 4096)))
+				adds += n;
+	}
+	while ((n = bgp_rib_drain(rib, ops, 4096)))
+		adds += n;
+	t1 = now();
+	s = gs(rib);
+	TAP_CHECK(ok == N && s.routes == N && s.prefixes == N &&
+		  adds == 2 * N && s.attrs == 2,
+		  "scale: 100000 accepted, installed, %zu ops, 2 attribute "
+		  "sets", adds);
+	printf("# scale: 100000 IPv4 prefixes announced and drained in "
+	       "%.3f s (%.0f routes/s)\n", t1 - t0, N / (t1 - t0));
+	printf("# scale: table memory %zu bytes, %.1f bytes per route\n",
+	       s.mem - s0.mem, (double)(s.mem - s0.mem) / N);
+	TAP_CHECK((s.mem - s0.mem) / N <= 48,
+		  "scale: at most 48 bytes per route (%zu)",
+		  (s.mem - s0.mem) / N);
+	t1 = now();
+	for (i = 0; i < N; i++) {
+		uint32_t v = 0x14000000 + (i << 8);
+
+		x.addr[0] = (uint8_t)(v >> 24);
+		x.addr[1] = (uint8_t)(v >> 16);
+		x.addr[2] = (uint8_t)(v >> 8);
+		bgp_rib_withdraw(rib, p, &x);
+		if (bgp_rib_pending(rib) >= 8192)
+			while ((n = bgp_rib_drain(rib, ops, 4096)))
+				dels += n;
+	}
+	while ((n = bgp_rib_drain(rib, ops, 4096)))
+		dels += n;
+	t2 = now();
+	s = gs(rib);
+	printf("# scale: 100000 withdrawn and drained in %.3f s\n", t2 - t1);
+	TAP_CHECK(dels == 2 * N && s.routes == 0 && s.paths == 0 &&
+		  s.attrs == 0 && s.mem <= s0.mem + 1024,
+		  "scale: all withdrawn, memory back within 1 KiB of the "
+		  "empty table's (%zu, %zu)", s0.mem, s.mem);
+	free(ops);
+	bgp_rib_free(rib);
+}
+
 int main(void)
 {
 	test_deny();
@@ -616,5 +1025,13 @@ int main(void)
 	test_quota_tunnels();
 	test_select();
 	test_pref();
+	test_promote();
+	test_coalesce();
+	test_gr();
+	test_vpc();
+	test_refused_cap();
+	test_query();
+	test_update();
+	test_scale();
 	return tap_done();
 }
