@@ -1016,6 +1016,53 @@ static void test_scale(void)
 	bgp_rib_free(rib);
 }
 
+static void test_reconfigure(void)
+{
+	struct bgp_rib *rib = rib_new(100);
+	int p = peer(rib, "c1", 1, "169.254.10.1", 1, BGP_RIB_ACT_REFUSE);
+	int q = peer(rib, "c2", 1, "169.254.11.1", 0, BGP_RIB_ACT_TEARDOWN);
+	const struct bgp_attrs *a = A(0, 0, -1, "65001");
+	struct bgp_prefix x = P("2001:db8::/32");
+	struct bgp_notification n;
+	uint16_t afi = 0;
+	uint8_t safi = 0;
+	uint32_t limit = 1;
+
+	ann(rib, p, "10.0.0.0/24", a);
+	TAP_CHECK(why(rib, p, "10.0.1.0/24", a) == BGP_RIB_QUOTA_PEER &&
+		  why(rib, p, "100.64.0.0/24", a) == BGP_RIB_DENY,
+		  "reconfigure: peer-routes 1 full, 100.64.0.0/24 denied");
+	drain(rib);
+	TAP_CHECK(bgp_rib_peer_set_limit(rib, p, 5, BGP_RIB_ACT_REFUSE) == 0 &&
+		  gs(rib).routes == 1, "reconfigure: peer-routes raised to 5: "
+		  "nothing accepted behind the operator's back");
+	bgp_rib_config_init(&cfg);
+	cfg.n_deny = 1;
+	cfg.deny[0].pfx = P("10.0.0.0/8");
+	cfg.deny[0].exact = false;
+	TAP_CHECK(bgp_rib_reconfigure(rib, &cfg) == 0,
+		  "reconfigure: deny 10.0.0.0/8 instead of the defaults");
+	TAP_CHECK(bgp_rib_peer_refresh(rib, p) == 1 &&
+		  ps(rib, p).refused[BGP_RIB_DENY] == 2 &&
+		  ps(rib, p).accepted == 1,
+		  "reconfigure: refresh: 100.64.0.0/24 accepted, the 10/8 "
+		  "routes denied");
+	TAP_STREQ(drain(rib), "vpc-del 10.0.0.0/24, del 10.0.0.0/24 c1, "
+		  "add 100.64.0.0/24 c1 1, vpc-add 100.64.0.0/24",
+		  "reconfigure: the kernel follows");
+	cfg.n_deny = BGP_RIB_DENY_MAX + 1;
+	TAP_CHECK(bgp_rib_reconfigure(rib, &cfg) == -EINVAL,
+		  "reconfigure: too many deny entries: EINVAL");
+	/* teardown with IPv6 and a quota of 0 */
+	TAP_CHECK(bgp_rib_announce(rib, q, &x, a, NULL) == BGP_RIB_TEARDOWN,
+		  "teardown: peer-routes 0, the first IPv6 route");
+	bgp_rib_teardown_notif(rib, q, &n);
+	TAP_CHECK(!bgp_notification_maxprefix(&n, &afi, &safi, &limit) &&
+		  afi == 2 && safi == 1 && limit == 0,
+		  "teardown: Cease/1 AFI 2 SAFI 1 limit 0");
+	bgp_rib_free(rib);
+}
+
 int main(void)
 {
 	test_deny();
@@ -1032,6 +1079,7 @@ int main(void)
 	test_refused_cap();
 	test_query();
 	test_update();
+	test_reconfigure();
 	test_scale();
 	return tap_done();
 }
