@@ -18,6 +18,31 @@
  *    connection) or (prefix, VPC) with the state the kernel had at the
  *    last drain and the state now; the drain emits the difference, which
  *    is the coalescing.
+ *
+ * Why the choices of bgp_rib.h:
+ *  - the gateway quota counts kernel routes, not paths nor prefixes:
+ *    counting paths would let a dual-tunnel connection's second tunnel
+ *    (the same prefixes, for redundancy) eat half the quota and leave it
+ *    refused, without a backup; counting prefixes would let kernel
+ *    routes exceed the kernel's max-bgp-routes, which counts routes, so
+ *    the kernel would refuse adds the agent had accepted;
+ *  - refused routes wait for a re-announcement or a refresh: which
+ *    refused route got a freed slot would otherwise depend on the timing
+ *    of other peers' withdrawals, a flap elsewhere would make routes
+ *    appear, and the operator who sees "refused: bgp-routes" decides
+ *    (raise the quota, refresh). This is the block-and-wait model of
+ *    BIRD's import limit with action block (as we read its manual, not
+ *    checked against its code), not a refuse-then-fill one; FRR's
+ *    maximum-prefix has no refusing action to compare with (it tears
+ *    down, or with warning-only accepts everything);
+ *  - own prefixes and what is inside them are refused because a BGP
+ *    route there would pull the gateway's own (VPC) traffic into a
+ *    tunnel and, in the VPC table, shadow the host's own route; a less
+ *    specific route leaves the longer own route in charge;
+ *  - the default route is denied exactly (a /0 covering everything
+ *    would deny all), 100.64.0.0/10 with everything inside (shared
+ *    address space, used by the cloud itself).
+ *
  * Every allocation is bounded by the quotas: accepted paths by each
  * peer's peer-routes, refused ones by refused_max per peer, attribute
  * sets by the paths, pending records by twice the kernel routes plus

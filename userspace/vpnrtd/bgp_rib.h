@@ -36,11 +36,15 @@
  *    peer, beyond that only counted), and it is accepted later only when
  *    the peer announces it again or bgp_rib_peer_refresh() re-evaluates
  *    it: room freed by a withdrawal is not handed out behind the
- *    operator's back (BIRD's behaviour for a blocked import limit);
+ *    operator's back (the reasons are in bgp_rib.c);
  *  - selection within a connection: higher LOCAL_PREF, shorter AS path
  *    (a set counts 1), lower origin, lower MED (only between paths from
- *    the same neighbouring AS unless med_always_compare), then the older
- *    path, then the lower peer address;
+ *    the same neighbouring AS, RFC 4271, unless med_always_compare),
+ *    then the older path (an identical re-announcement, e.g. after a
+ *    graceful restart or a route refresh, keeps its age, so a refresh
+ *    never flips the choice), then the lower peer address (a total order
+ *    for safety: ages are unique, so it is not reached today); stale
+ *    paths compete like fresh ones until swept;
  *  - across connections, each connection's best path gets the kernel
  *    pref 1 + the number of distinct ranks, among the other connections'
  *    best paths for that prefix, that are better: equal ranks share the
@@ -131,7 +135,10 @@ struct bgp_rib_peer_conf {
 
 /* peer id >= 0, or -EINVAL, -EEXIST (conn + tunnel taken), -ENOSPC */
 int bgp_rib_peer_add(struct bgp_rib *rib, const struct bgp_rib_peer_conf *pc);
-/* removes its routes (operations to drain) and frees the id */
+/*
+ * removes its routes (operations to drain) and frees the id; -ENOMEM
+ * when some could not go yet (no room for their operations): call again
+ */
 int bgp_rib_peer_del(struct bgp_rib *rib, int peer);
 /* a new peer-routes quota and action; like reconfigure, evicts nothing */
 int bgp_rib_peer_set_limit(struct bgp_rib *rib, int peer, uint32_t max,
@@ -150,8 +157,9 @@ enum bgp_rib_result {
 				 * bgp_rib_peer_down(.., false); until then
 				 * the peer's announcements are ignored */
 	BGP_RIB_IGNORED,	/* bad peer or prefix, or a teardown pending */
-	BGP_RIB_ENOMEM,		/* not held (the old path is withdrawn):
-				 * reset the session, Cease/8 */
+	BGP_RIB_ENOMEM,		/* nothing changed (the peer's previous
+				 * path for p stays): reset the session
+				 * with Cease/8 */
 };
 
 /*
