@@ -208,6 +208,13 @@ static void set_error(struct bgp_session *s, const char *why)
 	snprintf(s->info.last_error, sizeof(s->info.last_error), "%s", why);
 }
 
+/* a failed connect is not why the session went down: kept apart */
+static void set_connect_error(struct bgp_session *s, const char *why)
+{
+	snprintf(s->info.connect_error, sizeof(s->info.connect_error), "%.*s",
+		 (int)sizeof(s->info.connect_error) - 1, why);
+}
+
 static void sockaddr_of(const struct bgp_addr *a, uint16_t port,
 			struct sockaddr_storage *ss, socklen_t *len)
 {
@@ -312,6 +319,14 @@ static int sock_opts(struct bgp_session *s, int fd, char *why, size_t wlen)
 	}
 	if (set_gtsm(s, fd) < 0) {
 		snprintf(why, wlen, "ttl-security (TTL 255, minimum 254): %s",
+			 strerror(errno));
+		return -1;
+	}
+	/* set on the listener too: accepted sockets inherit it */
+	if (s->cfg.sndbuf &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &s->cfg.sndbuf,
+		       sizeof(s->cfg.sndbuf)) < 0) {
+		snprintf(why, wlen, "SO_SNDBUF %d: %s", s->cfg.sndbuf,
 			 strerror(errno));
 		return -1;
 	}
@@ -848,7 +863,9 @@ static void conn_fail(struct conn *c, const struct bgp_notification *n,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (kind != K_COLLISION)
+	if (was == BGP_CONNECT)
+		set_connect_error(s, why);
+	else if (kind != K_COLLISION)
 		set_error(s, why);
 	if (was == BGP_ESTABLISHED)
 		down_prepare(c, kind == K_LOSS, &d);
@@ -943,7 +960,7 @@ static void connect_now(struct bgp_session *s)
 
 	if (fd < 0) {
 		vlog(LOG_DEBUG, "%s: %s", s->label, why);
-		set_error(s, why);
+		set_connect_error(s, why);
 		return;
 	}
 	if (conn_attach(conn_slot(s), fd, true, BGP_CONNECT) < 0)
@@ -973,7 +990,7 @@ static void on_retry(void *arg)
 
 	for (int i = 0; i < 2; i++)
 		if (s->conn[i].state == BGP_CONNECT) {
-			set_error(s, "connect timed out");
+			set_connect_error(s, "connect timed out");
 			conn_close(&s->conn[i], NULL);
 		}
 	connect_start(s, "ConnectRetry timer expired");
@@ -1169,8 +1186,10 @@ static void handle_update(struct conn *c, const uint8_t *msg, size_t len)
 
 	log_notes(s, u);
 	if (d == BGP_UPD_SESSION_RESET) {
-		conn_fail(c, &u->notif, K_ERROR, "UPDATE: %s",
-			  u->n_notes ? u->notes[0].reason : "malformed");
+		const char *r = u->n_notes ? u->notes[0].reason : "malformed";
+
+		conn_fail(c, &u->notif, K_ERROR, "%s%s",
+			  strncmp(r, "UPDATE:", 7) ? "UPDATE: " : "", r);
 		return;
 	}
 	if (d == BGP_UPD_AF_DISABLE) {

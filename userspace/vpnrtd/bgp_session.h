@@ -90,6 +90,9 @@ struct bgp_session_cfg {
 	size_t sendq_max;	/* 0: 1 MiB of queued UPDATEs at most */
 	size_t sendq_hiwat;	/* 0: 256 KiB: writable() false above */
 	size_t sendq_lowat;	/* 0: 64 KiB: writable callback below */
+	int sndbuf;		/* SO_SNDBUF; 0: the kernel's autotuning (up
+				 * to tcp_wmem[2], a KEEPALIVE may then wait
+				 * behind megabytes already in the kernel) */
 };
 
 struct bgp_session;
@@ -156,7 +159,8 @@ struct bgp_session_info {
 	struct bgp_open peer_open;	/* unknown capabilities by code too */
 	struct bgp_msg_count in[BGP_MSG_ROUTE_REFRESH + 1];	/* by type */
 	struct bgp_msg_count out[BGP_MSG_ROUTE_REFRESH + 1];
-	char last_error[BGP_SESSION_ERR_MAX];
+	char last_error[BGP_SESSION_ERR_MAX];	/* why it went down */
+	char connect_error[BGP_REASON_LEN];	/* why our last connect failed */
 	struct bgp_notif_info notif_sent, notif_rcvd;
 	unsigned int connect_attempts;
 	unsigned int flaps;		/* Established -> down */
