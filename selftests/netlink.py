@@ -482,8 +482,9 @@ def main():
              f'bad-attr .gw.<{UNKNOWN}>', 'gw-get',
              rattr(1, unk, nested=True), dump=True)
     s.reject('route-get dump with an unknown top-level attribute',
-             "EINVAL | 'Unknown attribute type' | bad-attr .<5>",
-             'route-get', rattr(5, struct.pack('I', 1)), dump=True)
+             "EINVAL | 'Unknown attribute type' | "
+             f'bad-attr .<{UNKNOWN}>',
+             'route-get', rattr(UNKNOWN, struct.pack('I', 1)), dump=True)
     got = v.dump('route-get', {'routes': [{'conn': 'c1'}]})
     eq('route-get dump with a valid filter (the control of the above)',
        '10.1.0.0/16 10.3.0.0/16 10.2.0.0/16',
