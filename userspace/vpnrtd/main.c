@@ -140,6 +140,16 @@ static int psk_fill(struct vpnrtd *d, const char *conn, int pos, struct cfg_ike 
 	return 0;
 }
 
+/* the bgp: keys are validated, but nothing runs them yet: say so */
+static void bgp_not_yet(const struct cfg *cfg)
+{
+	for (int i = 0; i < cfg->n_gws; i++)
+		if (cfg->gws[i].bgp.n_peers)
+			vlog(LOG_WARNING, "gateway %s: %d BGP peer%s configured; this vpnrtd has no BGP speaker yet, no session is started",
+			     cfg->gws[i].name, cfg->gws[i].bgp.n_peers,
+			     cfg->gws[i].bgp.n_peers > 1 ? "s" : "");
+}
+
 static int psks_fill(struct vpnrtd *d, struct cfg *cfg)
 {
 	for (int g = 0; g < cfg->n_gws; g++)
@@ -301,6 +311,7 @@ int vpnrtd_reload(struct vpnrtd *d)
 	d->n_reload_errs = 0;
 	snprintf(d->reload_msg, sizeof(d->reload_msg), "applied %s", d->cfg_file);
 	vlog(LOG_NOTICE, "reload: %s read; applying the difference", d->cfg_file);
+	bgp_not_yet(cfg);
 	d->announce = true;
 	reconcile(d);
 	sd_notify(0, "READY=1");
@@ -519,6 +530,7 @@ int main(int argc, char **argv)
 		goto out;
 	vlog(LOG_NOTICE, "vpnrtd %s started: %s, charon at %s, control %s", VPNRT_VERSION,
 	     d.cfg_file, d.vici_uri, d.control_path);
+	bgp_not_yet(d.cfg);
 	d.announce = true;
 	reconcile(&d);
 	if (sd_watchdog_enabled(0, &d.watchdog_usec) > 0 && d.watchdog_usec >= 2000)
