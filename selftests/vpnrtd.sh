@@ -166,7 +166,10 @@ fi
 ip -n "$gw" route add 172.16.0.0/12 dev vpngw0
 check "vpc reaches dc1 through vpnrtd's tunnel" \
 	ip netns exec "$vpc" ping -n -q -c 1 -i 0.2 -w 5 172.16.1.1
-if ip netns exec "$vpc" ping -n -q -c 1 -i 0.2 -w 5 172.16.2.1 >/dev/null; then
+# 15 s: one debug-kernel run saw dc2's IKEv1 SA "up" with two inbound
+# SAs and no packet through the outbound one for the 5 s given until
+# then; the diagnostics below now include policies, counters and SAs
+if ip netns exec "$vpc" ping -n -q -c 1 -i 0.2 -w 15 172.16.2.1 >/dev/null; then
 	ktap_ok "vpc reaches dc2 through vpnrtd's tunnel"
 else
 	ktap_fail "vpc reaches dc2 through vpnrtd's tunnel"
@@ -174,6 +177,11 @@ else
 		gwctl conn show dc2
 		gwctl route get 172.16.2.1 gateway vpngw0
 		ip -n "$gw" -s xfrm state
+		ip -n "$gw" xfrm policy
+		ip netns exec "$gw" nstat -az | grep -i xfrm
+		ike_sas "$gw"
+		ike_sas "$dc2"
+		vpnrtd_dump_log 60
 		ip -n "$gw" -d link show xfrm2
 		ip -n "$dc2" -s xfrm state
 		ip -n "$dc2" -d link show xfrm2
