@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "bgp.h"
 #include "config.h"
 #include "genl.h"
 #include "ike.h"
@@ -63,6 +64,10 @@ struct vpnrtd {
 	bool reconcile_failed;		/* retry on the timer */
 	bool announce;			/* first reconcile of a start or reload:
 					 * say what is left alone (else debug) */
+	struct bgp *bgp;		/* bgp.c's speakers; NULL: none */
+	struct hostroute *hostroute;	/* VPC and advertised host tables */
+	/* control.c's listener for BGP state changes (monitor); may be NULL */
+	void (*bgp_event)(struct vpnrtd *d, const struct bgp_event *ev);
 };
 
 /* kernel.c */
