@@ -98,7 +98,7 @@
 #          process (cat) hands on; what it receives (JSON) in NAME.rx.
 #          Its API process runs after 0.43-0.45 s.
 # Established, from the first start of a pair to both sides: BIRD-FRR
-# 1.3-1.7 s (MD5, GTSM, GR), FRR-GoBGP 1.2-1.4 s, GoBGP-BIRD 2.4 s
+# 1.0-1.7 s (MD5, GTSM, GR), FRR-GoBGP 1.2-1.5 s, GoBGP-BIRD 2.4 s
 # (5.1 s with BIRD's default connect delay of 5 s), ExaBGP-BIRD 1.5 s.
 # One bgp_peer_state: 0.01-0.03 s.
 
