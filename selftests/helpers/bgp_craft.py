@@ -260,17 +260,20 @@ def emit_hex(cases, path, table):
              "from %s: do not edit" % table,
              "# the context: our address 192.0.2.254, the peer (the tool) "
              "192.0.2.1, peer AS 65001, eBGP, 4-octet AS, IPv4+IPv6",
-             "# NAME ROLE EXPECT NOTIF HEX (EXPECT: vpnrtd's decision; "
-             "ROLE pre: well-formed, ok)"]
+             "# NAME SESSION ROLE EXPECT NOTIF HEX (SESSION as4: both sent "
+             "the 4-octet AS capability, as2: not; EXPECT: vpnrtd's "
+             "decision; ROLE pre: well-formed, ok)"]
     for i, c in enumerate(cases, 1):
-        ctx = Ctx(EMIT_LOCAL4, EMIT_PEER4, EMIT_AS, True, i)
+        sess = c.get("session", "as4")
+        ctx = Ctx(EMIT_LOCAL4, EMIT_PEER4, EMIT_AS, sess == "as4", i)
         word, notif = parse_expect(c.get("vpnrtd", c["expect"]))
         for role, msg in case_messages(ctx, c):
             if role == "pre":
                 e, n = "ok", "-"
             else:
                 e, n = word, ("%d/%d" % notif if notif else "-")
-            lines.append("%s %s %s %s %s" % (c["name"], role, e, n, msg.hex()))
+            lines.append("%s %s %s %s %s %s" % (c["name"], sess, role, e, n,
+                                                msg.hex()))
     data = "\n".join(lines) + "\n"
     if path == "-":
         sys.stdout.write(data)
@@ -297,6 +300,7 @@ class Peer:
         self.peer4 = args.peer
         self.lsock = None
         self.hold = args.hold
+        self.mode = "as4"
 
     def log(self, msg):
         if self.a.verbose:
@@ -395,7 +399,8 @@ class Peer:
         instead and returns the peer's reaction as an outcome string."""
         self.tcp(deadline)
         self.send(first if first is not None else
-                  enc_open(self.a.local_as, self.a.hold, self.a.router_id))
+                  enc_open(self.a.local_as, self.a.hold, self.a.router_id,
+                           as4=self.mode == "as4"))
         got_open = False
         while True:
             m = self.recv(deadline)
@@ -442,7 +447,7 @@ class Peer:
                 elif cc in (2, 128):
                     self.rr = True
                 j += 2 + cl
-        self.as4 = self.as4  # both sides: we always announce it
+        self.as4 = self.as4 and self.mode == "as4"   # both sides sent it
 
     def probe(self, deadline):
         """After a case: "up", "reset C/S", "closed" or "timeout"."""
@@ -494,6 +499,9 @@ def run(args, cases):
         t0 = time.monotonic()
         outcome, err = "error", ""
         try:
+            if p.sock is not None and p.mode != c.get("session", "as4"):
+                p.close()
+            p.mode = c.get("session", "as4")
             if c.get("kind") != "open" and p.sock is None:
                 p.open_session(t0 + args.connect_timeout)
             ctx = Ctx(p.local4, p.peer4, args.local_as, p.as4, i)

@@ -5,8 +5,8 @@
  * (tests/bgp7606/cases.txt, made by bgp_craft.py --emit-hex), must get
  * the decision the table gives for vpnrtd (its "vpnrtd" key, else
  * "expect"), with the NOTIFICATION code/subcode where one is sent. The
- * context is the emitter's: eBGP, 4-octet AS, IPv4 and IPv6, peer AS
- * 65001, our address 192.0.2.254.
+ * context is the emitter's: eBGP, IPv4 and IPv6, peer AS 65001, our address
+ * 192.0.2.254, 4-octet AS unless the case's session is "as2".
  *
  * With BGP_CORPUS_DIR set, each case's message is also written there as a
  * libFuzzer seed for fuzz/bgp_fuzz.c ("7606-NN-NAME": the context octet,
@@ -23,9 +23,15 @@
 /* fuzz/bgp_fuzz.c's context octet: 4-octet AS, eBGP, IPv4, IPv6, peer AS
  * 65001, local address 192.0.2.254 */
 #define FZ_CTX 0x3f
+#define FZ_AS4 0x01
 
-static const struct bgp_ctx ctx = {
+static const struct bgp_ctx ctx4 = {
 	.as4 = true, .afs = 3, .peer_as = 65001, .ebgp = true,
+	.local_ip4 = 0xc00002fe,
+};
+/* "as2": no 4-octet AS capability on one side */
+static const struct bgp_ctx ctx2 = {
+	.as4 = false, .afs = 3, .peer_as = 65001, .ebgp = true,
 	.local_ip4 = 0xc00002fe,
 };
 
@@ -67,7 +73,8 @@ static unsigned int count_prefixes(const struct bgp_nlri *r, unsigned int n)
 }
 
 /* what the codec makes of one message: decision word, notif, why */
-static const char *judge(const uint8_t *m, size_t len, uint8_t *code,
+static const char *judge(const struct bgp_ctx *ctx, const uint8_t *m,
+			 size_t len, uint8_t *code,
 			 uint8_t *sub, char *why, size_t whylen)
 {
 	struct bgp_notification err;
@@ -103,7 +110,7 @@ static const char *judge(const uint8_t *m, size_t len, uint8_t *code,
 		}
 		return "ok";
 	case BGP_MSG_UPDATE:
-		bgp_update_decode(&ctx, m, len, &U);
+		bgp_update_decode(ctx, m, len, &U);
 		if (U.decision >= BGP_UPD_AF_DISABLE) {
 			*code = U.notif.code;
 			*sub = U.notif.subcode;
@@ -141,10 +148,12 @@ int main(void)
 {
 	static char line[4 * BGP_MSG_MAX + 512];
 	static uint8_t msg[BGP_MSG_MAX + 16];
-	char name[128], role[16], expect[32], notif[16], hex[2 * BGP_MSG_MAX + 40];
+	char name[128], sess[8], role[16], expect[32], notif[16];
+	static char hex[2 * BGP_MSG_MAX + 40];
+	const struct bgp_ctx *ctx;
 	char seedname[160], why[BGP_REASON_LEN];
 	unsigned int ncases = 0, want_code, want_sub, lineno = 0;
-	uint8_t code, sub, o = FZ_CTX;
+	uint8_t code, sub, o;
 	const char *got;
 	FILE *f = open_cases();
 	int len;
@@ -158,8 +167,8 @@ int main(void)
 		lineno++;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
-		if (sscanf(line, "%127s %15s %31s %15s %8231s", name, role, expect,
-			   notif, hex) != 5) {
+		if (sscanf(line, "%127s %7s %15s %31s %15s %8231s", name, sess,
+			   role, expect, notif, hex) != 6) {
 			TAP_CHECK(0, "line %u parsed", lineno);
 			continue;
 		}
@@ -170,7 +179,9 @@ int main(void)
 		}
 		if (strcmp(role, "pre"))
 			ncases++;
-		got = judge(msg, (size_t)len, &code, &sub, why, sizeof(why));
+		ctx = strcmp(sess, "as2") ? &ctx4 : &ctx2;
+		o = strcmp(sess, "as2") ? FZ_CTX : FZ_CTX & ~FZ_AS4;
+		got = judge(ctx, msg, (size_t)len, &code, &sub, why, sizeof(why));
 		if (!strcmp(role, "pre")) {
 			TAP_CHECK(!strcmp(got, "ok") &&
 				  count_prefixes(U.announced, U.n_announced) == 1,
