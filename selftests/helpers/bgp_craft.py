@@ -221,6 +221,11 @@ def case_messages(ctx, c):
 def parse_expect(s):
     """"session-reset 3/1" -> ("session-reset", (3, 1))."""
     w = s.split()
+    # the wire outcomes are accepted too: "up", "reset C/S"
+    if w and w[0] == "up":
+        w[0] = "ok"
+    elif w and w[0] == "reset":
+        w[0] = "session-reset"
     if not w or w[0] not in EXPECT_WORDS:
         raise CaseError("bad expectation %r" % s)
     notif = None
@@ -245,8 +250,9 @@ def load_table(path):
             raise CaseError("case %d: duplicate name %s" % (i, c["name"]))
         names.add(c["name"])
         parse_expect(c["expect"])
-        if "vpnrtd" in c:
-            parse_expect(c["vpnrtd"])
+        for k in ("vpnrtd", "bird"):
+            if k in c:
+                parse_expect(c[k])
     return cases
 
 
@@ -301,6 +307,7 @@ class Peer:
         self.lsock = None
         self.hold = args.hold
         self.mode = "as4"
+        self.heard = False
 
     def log(self, msg):
         if self.a.verbose:
@@ -392,11 +399,29 @@ class Peer:
                 raise Closed("recv: %s" % e)
             if not d:
                 raise Closed("EOF")
+            self.heard = True
             self.buf += d
 
     def open_session(self, deadline, first=None):
-        """TCP, OPENs, KEEPALIVEs. With first (crafted OPEN bytes) sends that
-        instead and returns the peer's reaction as an outcome string."""
+        """TCP, OPENs, KEEPALIVEs, tried again until deadline (a peer that
+        has just reset a session may refuse or close new connections for a
+        while). With first (crafted OPEN bytes) sends that instead, once,
+        and returns the peer's reaction as an outcome string."""
+        while True:
+            try:
+                return self._open_session(deadline, first)
+            except Closed as e:
+                self.close()
+                if first is not None and (self.heard or
+                                          time.monotonic() + 0.5 >= deadline):
+                    return "closed"
+                if time.monotonic() + 0.5 >= deadline:
+                    raise Closed("no session: %s" % e)
+                self.log("opening: %s; again" % e)
+                time.sleep(0.5)
+
+    def _open_session(self, deadline, first):
+        self.heard = False      # anything from the peer on this connection
         self.tcp(deadline)
         self.send(first if first is not None else
                   enc_open(self.a.local_as, self.a.hold, self.a.router_id,
@@ -452,9 +477,15 @@ class Peer:
     def probe(self, deadline):
         """After a case: "up", "reset C/S", "closed" or "timeout"."""
         try:
-            if self.rr:
-                self.send(header(struct.pack("!HBB", 1, 0, 1), ROUTE_REFRESH))
-            self.send(header(b"", KEEPALIVE))
+            # a peer that has reset the session answers these with a TCP
+            # RST; its NOTIFICATION is still to be read
+            try:
+                if self.rr:
+                    self.send(header(struct.pack("!HBB", 1, 0, 1),
+                                     ROUTE_REFRESH))
+                self.send(header(b"", KEEPALIVE))
+            except Closed as e:
+                self.log("probe: %s" % e)
             while True:
                 m = self.recv(deadline)
                 if m is None:
