@@ -7,6 +7,8 @@
 #
 #   selftests/helpers/bgp7606_bird.sh [bgp_craft.py options, e.g. --only X]
 #
+# LISTEN=1: BIRD connects, bgp_craft.py --listen accepts.
+#
 # Two namespaces joined by a veth pair: b7606-bird (BIRD, 192.0.2.254,
 # AS 65000, passive) and b7606-tool (bgp_craft.py, 192.0.2.1, AS 65001).
 # After each case, birdc shows whether the case's prefix is in BIRD's
@@ -37,7 +39,7 @@ protocol device {}
 protocol bgp peer {
 	local 192.0.2.254 as 65000;
 	neighbor 192.0.2.1 as 65001;
-	passive on;
+	$([ -n "${LISTEN:-}" ] && echo "connect delay time 1; connect retry time 1;" || echo "passive on;")
 	hold time 9;
 	error wait time 1, 2;
 	error forget time 1;
@@ -67,7 +69,7 @@ EOF
 chmod +x "$d/after"
 ip netns exec $nst python3 "$top/selftests/helpers/bgp_craft.py" \
 	--table "$top/selftests/bgp7606.table" --peer 192.0.2.254 \
-	--bind 192.0.2.1 --local-as 65001 --expect-key bird \
+	--bind 192.0.2.1 --local-as 65001 --expect-key bird ${LISTEN:+--listen} \
 	--after-case "$d/after" "$@"
 rc=$?
 echo "# BIRD's log: error lines"

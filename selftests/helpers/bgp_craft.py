@@ -322,6 +322,14 @@ class Peer:
         self.sock = None
         self.buf = b""
 
+    def cease(self):
+        """Ends a session that is up: Cease, Administrative Reset."""
+        try:
+            self.send(header(b"\x06\x04", NOTIFICATION))
+        except Closed:
+            pass
+        self.close()
+
     def tcp(self, deadline):
         """A TCP connection to (or from) the peer, retried until deadline."""
         self.close()
@@ -531,11 +539,12 @@ def run(args, cases):
         outcome, err = "error", ""
         try:
             if p.sock is not None and p.mode != c.get("session", "as4"):
-                p.close()
+                p.cease()
             p.mode = c.get("session", "as4")
             if c.get("kind") != "open" and p.sock is None:
                 p.open_session(t0 + args.connect_timeout)
-            ctx = Ctx(p.local4, p.peer4, args.local_as, p.as4, i)
+            ctx = Ctx(args.next_hop or p.local4, args.peer_ip4 or p.peer4,
+                      args.local_as, p.as4, i)
             msgs = case_messages(ctx, c)
             for role, m in msgs:
                 if role == "open":
@@ -552,7 +561,7 @@ def run(args, cases):
                                          "before the case got %s" % o)
             if msgs[-1][0] != "open":
                 outcome = p.probe(time.monotonic() + args.timeout)
-        except (Closed, OSError) as e:
+        except (Closed, OSError, CaseError, ValueError) as e:
             err = str(e)
             p.close()
         ok = verdict(outcome, expect)
@@ -589,7 +598,8 @@ def run(args, cases):
                                             i).pfx}), flush=True)
         if outcome != "up":
             p.close()
-    p.close()
+    if p.sock is not None:
+        p.cease()
     print("# %d passed, %d failed" % (n - total_fail, total_fail), flush=True)
     return 1 if total_fail else 0
 
@@ -605,6 +615,10 @@ def main():
     ap.add_argument("--local-as", type=int, default=65001)
     ap.add_argument("--router-id", default="192.0.2.1")
     ap.add_argument("--hold", type=int, default=9)
+    ap.add_argument("--next-hop", help="IPv4 address for {nh4} (default: "
+                    "our address; needed over IPv6)")
+    ap.add_argument("--peer-ip4", help="IPv4 address for {peer4} (default: "
+                    "the peer's address; needed over IPv6)")
     ap.add_argument("--timeout", type=float, default=5.0,
                     help="seconds to wait for the peer's reaction to a case")
     ap.add_argument("--connect-timeout", type=float, default=20.0,
