@@ -7,7 +7,8 @@
 #
 #   selftests/helpers/bgp7606_bird.sh [bgp_craft.py options, e.g. --only X]
 #
-# LISTEN=1: BIRD connects, bgp_craft.py --listen accepts.
+# LISTEN=1: BIRD connects, bgp_craft.py --listen accepts. MD5=KEY: TCP MD5
+# on both sides.
 #
 # Two namespaces joined by a veth pair: b7606-bird (BIRD, 192.0.2.254,
 # AS 65000, passive) and b7606-tool (bgp_craft.py, 192.0.2.1, AS 65001).
@@ -41,6 +42,7 @@ protocol bgp peer {
 	neighbor 192.0.2.1 as 65001;
 	$([ -n "${LISTEN:-}" ] && echo "connect delay time 1; connect retry time 1;" || echo "passive on;")
 	hold time 9;
+	$([ -n "${MD5:-}" ] && echo "password \"$MD5\";")
 	error wait time 1, 2;
 	error forget time 1;
 	debug { states, events };
@@ -69,7 +71,7 @@ EOF
 chmod +x "$d/after"
 ip netns exec $nst python3 "$top/selftests/helpers/bgp_craft.py" \
 	--table "$top/selftests/bgp7606.table" --peer 192.0.2.254 \
-	--bind 192.0.2.1 --local-as 65001 --expect-key bird ${LISTEN:+--listen} \
+	--bind 192.0.2.1 --local-as 65001 --expect-key bird ${LISTEN:+--listen} ${MD5:+--md5 "$MD5"} \
 	--after-case "$d/after" "$@"
 rc=$?
 echo "# BIRD's log: error lines"

@@ -6,7 +6,8 @@ messages from a table and reports how the peer reacted.
 One process runs a whole table (process starts are dear in the guest):
 
     bgp_craft.py --peer 169.254.10.1 --local-as 65001 \\
-                 --table selftests/bgp7606.table [--bind ADDR] [--listen]
+                 --table selftests/bgp7606.table [--bind ADDR] [--listen] \\
+                 [--md5 KEY]
 
 It opens a session (OPEN with 4-octet AS, multiprotocol IPv4 and IPv6
 unicast, route refresh and enhanced route refresh; KEEPALIVEs), then for
@@ -294,6 +295,26 @@ class Closed(Exception):
     pass
 
 
+TCP_MD5SIG = 14
+
+
+def set_md5(s, peer, key):
+    """RFC 2385 for the peer's address: struct tcp_md5sig of linux/tcp.h
+    (sockaddr_storage, flags, prefixlen, keylen, ifindex, key[80])."""
+    k = key.encode()
+    if len(k) > 80:
+        raise Closed("MD5 key longer than 80 bytes")
+    if ":" in peer:
+        sa = struct.pack("=H", socket.AF_INET6) + struct.pack(
+            "!HI16sI", 0, 0, socket.inet_pton(socket.AF_INET6, peer), 0)
+    else:
+        sa = struct.pack("=H", socket.AF_INET) + struct.pack(
+            "!H4s", 0, socket.inet_aton(peer))
+    sa = sa.ljust(128, b"\0")
+    s.setsockopt(socket.IPPROTO_TCP, TCP_MD5SIG,
+                 sa + struct.pack("=BBHI", 0, 0, len(k), 0) + k.ljust(80, b"\0"))
+
+
 class Peer:
     def __init__(self, args):
         self.a = args
@@ -341,6 +362,8 @@ class Peer:
                     self.lsock = socket.socket(fam, socket.SOCK_STREAM)
                     self.lsock.setsockopt(socket.SOL_SOCKET,
                                           socket.SO_REUSEADDR, 1)
+                    if self.a.md5:
+                        set_md5(self.lsock, self.a.peer, self.a.md5)
                     self.lsock.bind((self.a.bind or "", self.a.port))
                     self.lsock.listen(4)
                 r, _, _ = select.select([self.lsock], [], [],
@@ -354,6 +377,8 @@ class Peer:
             else:
                 s = socket.socket(fam, socket.SOCK_STREAM)
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if self.a.md5:
+                    set_md5(s, self.a.peer, self.a.md5)
                 if self.a.bind:
                     s.bind((self.a.bind, 0))
                 s.settimeout(max(0.1, min(2.0, deadline - time.monotonic())))
@@ -612,6 +637,7 @@ def main():
     ap.add_argument("--bind", help="our address")
     ap.add_argument("--listen", action="store_true",
                     help="wait for the peer to connect instead")
+    ap.add_argument("--md5", help="TCP MD5 (RFC 2385) key")
     ap.add_argument("--local-as", type=int, default=65001)
     ap.add_argument("--router-id", default="192.0.2.1")
     ap.add_argument("--hold", type=int, default=9)
