@@ -329,6 +329,8 @@ class Peer:
         self.hold = args.hold
         self.mode = "as4"
         self.heard = False
+        self.nprobe = 0
+        self.afis = [1]
 
     def log(self, msg):
         if self.a.verbose:
@@ -479,12 +481,13 @@ class Peer:
             elif t == KEEPALIVE and got_open:
                 if first is not None:
                     return "up"
-                self.log("established: as4=%s enhanced-rr=%s rr=%s" %
-                         (self.as4, self.err, self.rr))
+                self.log("established: as4=%s enhanced-rr=%s rr=%s afis=%s" %
+                         (self.as4, self.err, self.rr, self.afis))
                 return "up"
 
     def parse_open(self, b):
         self.as4 = self.err = self.rr = False
+        afis = set()
         hold = struct.unpack("!H", b[3:5])[0]
         self.hold = min(self.a.hold, hold) if hold else 0
         opt = b[10:10 + b[9]]
@@ -498,6 +501,8 @@ class Peer:
             j = 0
             while j + 2 <= len(pv):
                 cc, cl = pv[j], pv[j + 1]
+                if cc == 1 and cl == 4 and pv[j + 5] == 1:
+                    afis.add(struct.unpack("!H", pv[j + 2:j + 4])[0])
                 if cc == 65:
                     self.as4 = True
                 elif cc == 70:
@@ -506,15 +511,22 @@ class Peer:
                     self.rr = True
                 j += 2 + cl
         self.as4 = self.as4 and self.mode == "as4"   # both sides sent it
+        # no multiprotocol capability: IPv4 unicast only (RFC 4760)
+        self.afis = sorted(afis & {1, 2}) or [1]
 
     def probe(self, deadline):
         """After a case: "up", "reset C/S", "closed" or "timeout"."""
         try:
             # a peer that has reset the session answers these with a TCP
             # RST; its NOTIFICATION is still to be read
+            # probes alternate between the families (each End-of-Route-
+            # Refresh names its AFI), so that a late answer to the
+            # previous probe is not taken for this one's
+            self.nprobe += 1
+            afi = self.afis[self.nprobe % len(self.afis)]
             try:
                 if self.rr:
-                    self.send(header(struct.pack("!HBB", 1, 0, 1),
+                    self.send(header(struct.pack("!HBB", afi, 0, 1),
                                      ROUTE_REFRESH))
                 self.send(header(b"", KEEPALIVE))
             except Closed as e:
@@ -524,11 +536,13 @@ class Peer:
                 if m is None:
                     return "timeout"
                 t, b = m
+                self.log("probe: got type %d %s" % (t, b[:4].hex()))
                 if t == NOTIFICATION:
                     self.close()
                     return ("reset %d/%d" % (b[0], b[1]) if len(b) >= 2
                             else "reset ?")
-                if t == ROUTE_REFRESH and len(b) >= 4 and b[2] == 2:
+                if (t == ROUTE_REFRESH and len(b) >= 4 and b[2] == 2 and
+                        struct.unpack("!H", b[:2])[0] == afi):
                     return "up"                       # End-of-Route-Refresh
                 if t == KEEPALIVE and not self.err:
                     return "up"
