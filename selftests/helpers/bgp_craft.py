@@ -606,6 +606,12 @@ def run(args, cases):
         ok = verdict(outcome, expect)
         check = ""
         if args.after_case:
+            if p.sock is not None:
+                # the peer's hold timer starts again before the command
+                try:
+                    p.send(header(b"", KEEPALIVE))
+                except Closed:
+                    pass
             env = dict(os.environ, BGP7606_CASE=c["name"],
                        BGP7606_PREFIX=Ctx("0.0.0.0", "0.0.0.0", 0, True,
                                           i).pfx,
@@ -617,6 +623,7 @@ def run(args, cases):
                                        capture_output=True, text=True,
                                        timeout=args.timeout + 5
                                        ).stdout.strip()
+                check = " | ".join(check.splitlines())   # one line
             except subprocess.TimeoutExpired:
                 check = "after-case timed out"
         if not ok:
