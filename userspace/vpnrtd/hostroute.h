@@ -59,15 +59,27 @@ int hostroute_vpc_del(struct hostroute *h, uint32_t table, int ifindex,
 size_t hostroute_vpc_sweep(struct hostroute *h, uint32_t table, int ifindex);
 /* delete every vpnrtd route of (table, ifindex): vpc-table changed or off */
 size_t hostroute_vpc_flush(struct hostroute *h, uint32_t table, int ifindex);
+/*
+ * Read (table, ifindex) from the kernel again and bring it to what is
+ * wanted: routes of ours missing are added again, refused requests are
+ * retried, conflicts re-checked (e.g. after the gateway device was down:
+ * the kernel drops IPv4 routes of a down device without telling). 0 or
+ * -1 with err (no begin for it, dump failed).
+ */
+int hostroute_vpc_sync(struct hostroute *h, uint32_t table, int ifindex,
+		       char *err, size_t len);
 
 struct hostroute_stats {
 	uint32_t routes;	/* ours in the kernel (acked) */
 	uint32_t queued;	/* requests not yet acked */
 	uint32_t conflicts;	/* prefixes held by another protocol's route */
 	uint64_t errors;	/* requests the kernel refused */
+	uint64_t lost;		/* ours deleted by someone else (re-added) */
 };
 void hostroute_vpc_stats(const struct hostroute *h, uint32_t table,
 			 int ifindex, struct hostroute_stats *s);
+/* requests sent to the kernel so far, all tables (diagnostics, tests) */
+uint64_t hostroute_requests(const struct hostroute *h);
 
 /* ---- the advertised table ---- */
 
