@@ -722,6 +722,64 @@ static void test_watch(void)
 	hostroute_free(h);
 }
 
+/* more route events than the socket holds: the watch reloads the table */
+static void test_flood(void)
+{
+	char err[256];
+	struct hostroute *h = hostroute_new(L, err, sizeof(err));
+	FILE *p;
+	int i, calls;
+	double end;
+
+	if (!have_ip) {
+		hostroute_free(h);
+		return;
+	}
+	TAP_CHECK(hostroute_watch(h, 400, NULL, 0, table_cb, NULL, err, sizeof(err)) == 0,
+		  "watch table 400");
+	cb_calls = 0;
+	p = popen("ip -batch - >/dev/null 2>&1", "w");
+	for (i = 0; i < 30000; i++)
+		fprintf(p, "route add 172.16.%d.%d/32 dev lo table 400\n", i >> 8, i & 255);
+	pclose(p);
+	end = now_s() + 10;
+	while (hostroute_table(h, 400, NULL, 0) != 30000 && now_s() < end)
+		loop_run_once(L, 10);
+	run_ms(50);
+	calls = cb_calls;
+	printf("# 30000 routes added behind hostroute's back: %zu in the list, %d callbacks, events %s\n",
+	       hostroute_table(h, 400, NULL, 0), calls,
+	       log_has("route events lost") ? "lost and the table reloaded" : "all read");
+	TAP_CHECK(hostroute_table(h, 400, NULL, 0) == 30000 && calls >= 1,
+		  "a flood of route events: the list complete, the callback called");
+	sh("ip route flush table 400");
+	end = now_s() + 10;
+	while (hostroute_table(h, 400, NULL, 0) && now_s() < end)
+		loop_run_once(L, 10);
+	TAP_CHECK(hostroute_table(h, 400, NULL, 0) == 0, "table flushed: the list empty");
+
+	/* a flushed VPC instance is forgotten once its routes are gone */
+	{
+		struct hostroute_stats st;
+
+		hostroute_vpc_begin(h, 401, lo, err, sizeof(err));
+		hostroute_vpc_add(h, 401, lo, P("10.41.0.0/16"));
+		settle(h, 401, lo);
+		hostroute_vpc_flush(h, 401, lo);
+		settle(h, 401, lo);
+		hostroute_vpc_stats(h, 401, lo, &st);
+		TAP_CHECK(st.routes == 0 && count(401, -1) == 0, "flushed instance: nothing left");
+		hostroute_vpc_add(h, 401, lo, P("10.41.0.0/16"));
+		settle(h, 401, lo);
+		hostroute_vpc_stats(h, 401, lo, &st);
+		TAP_CHECK(st.routes == 1 && find(401, "10.41.0.0/16"),
+			  "an add after the flush works (without begin)");
+		hostroute_vpc_flush(h, 401, lo);
+		settle(h, 401, lo);
+	}
+	hostroute_free(h);
+}
+
 int main(void)
 {
 	L = loop_new();
@@ -747,6 +805,7 @@ int main(void)
 	test_vpc();
 	test_big();
 	test_watch();
+	test_flood();
 	if (tap_failed || getenv("HOSTROUTE_LOG")) {
 		char line[2048];
 

@@ -227,6 +227,7 @@ struct hr_vpc {
 	uint64_t suppressed;
 	bool need_load;
 	bool down;			/* the device is down: no adds */
+	bool closing;			/* flushed: freed once idle */
 };
 
 struct hr_rkey {
@@ -923,6 +924,34 @@ static void pump(struct hostroute *h)
 	send_batch(h, first);
 }
 
+static void ent_free(void *arg, struct hr_node *n)
+{
+	(void)arg;
+	free(n);
+}
+
+static void vpc_free(struct hr_vpc *v)
+{
+	hash_each(&v->ents, ent_free, NULL);
+	free(v->ents.b);
+	free(v);
+}
+
+/* flushed instances with nothing of ours left: forgotten (from the loop) */
+static void vpc_gc(struct hostroute *h)
+{
+	struct hr_vpc **pp = &h->vpcs, *v;
+
+	while ((v = *pp)) {
+		if (v->closing && !v->routes && !v->nqueued && !v->ninflight) {
+			*pp = v->next;
+			vpc_free(v);
+		} else {
+			pp = &v->next;
+		}
+	}
+}
+
 static void pump_cb(void *arg)
 {
 	struct hostroute *h = arg;
@@ -930,6 +959,7 @@ static void pump_cb(void *arg)
 	pump(h);
 	req_read(h);	/* the kernel has answered already, mostly */
 	pump(h);
+	vpc_gc(h);
 }
 
 static void req_cb(void *arg, uint32_t events)
@@ -939,6 +969,7 @@ static void req_cb(void *arg, uint32_t events)
 	(void)events;
 	req_read(h);
 	pump(h);
+	vpc_gc(h);
 }
 
 /* a route of v's table seen in a dump (load) */
@@ -1114,6 +1145,7 @@ int hostroute_vpc_begin(struct hostroute *h, uint32_t table, int ifindex,
 			return -1;
 		}
 	} else {
+		v->closing = false;
 		hash_each(&v->ents, begin_mark, v);
 	}
 	return vpc_load(v, true, err, len);
@@ -1128,6 +1160,7 @@ int hostroute_vpc_add(struct hostroute *h, uint32_t table, int ifindex,
 
 	if (!v)
 		return table_ok(table) && ifindex > 0 ? -1 : 0;
+	v->closing = false;
 	if (q.af != BGP_AF_IPV4 && q.af != BGP_AF_IPV6)
 		return 0;
 	pfx_norm(&q);
@@ -1200,8 +1233,12 @@ size_t hostroute_vpc_flush(struct hostroute *h, uint32_t table, int ifindex)
 	struct hr_vpc *v = vpc_find(h, table, ifindex);
 	struct drop_ctx c = { .v = v, .all = true };
 
-	if (v)
-		hash_each(&v->ents, drop_one, &c);
+	if (!v)
+		return 0;
+	hash_each(&v->ents, drop_one, &c);
+	v->closing = true;
+	if (!h->pump_t.armed)
+		loop_timer_arm(h->loop, &h->pump_t, 0);
 	return c.n;
 }
 
@@ -1727,12 +1764,6 @@ struct hostroute *hostroute_new(struct loop *l, char *err, size_t len)
 	return h;
 }
 
-static void ent_free(void *arg, struct hr_node *n)
-{
-	(void)arg;
-	free(n);
-}
-
 void hostroute_free(struct hostroute *h)
 {
 	struct hr_vpc *v;
@@ -1743,9 +1774,7 @@ void hostroute_free(struct hostroute *h)
 		hostroute_unwatch(h, h->watches->table);
 	while ((v = h->vpcs)) {
 		h->vpcs = v->next;
-		hash_each(&v->ents, ent_free, NULL);
-		free(v->ents.b);
-		free(v);
+		vpc_free(v);
 	}
 	loop_timer_cancel(h->loop, &h->pump_t);
 	loop_timer_cancel(h->loop, &h->resync_t);
