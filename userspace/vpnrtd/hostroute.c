@@ -743,7 +743,8 @@ static void ack(struct hostroute *h, const struct nlmsghdr *nh, bool *drained)
 	s->used = false;
 	h->ninflight--;
 	v->ninflight--;
-	e->inflight = false;
+	/* e->inflight stays set until the end: ev_read() below settles
+	 * entries, and must not free this one */
 	if (s->op == OP_ADD) {
 		if (!err) {
 			set_kern(v, e, true);
@@ -774,6 +775,7 @@ static void ack(struct hostroute *h, const struct nlmsghdr *nh, bool *drained)
 			e->hold = true;
 		}
 	}
+	e->inflight = false;
 	settle(v, e);
 	vpc_idle(v);
 }
@@ -1681,14 +1683,21 @@ static void resync_cb(void *arg)
 
 	h->resync_all = false;
 	for (v = h->vpcs; v; v = v->next)
-		if ((all || v->need_load) && vpc_load(v, false, err, sizeof(err)))
-			vlog(LOG_ERR, "hostroute: table %u via %s: %s", v->table,
-			     v->dev, err);
+		if ((all || v->need_load) && vpc_load(v, false, err, sizeof(err))) {
+			vlog(LOG_ERR, "hostroute: table %u via %s: %s; retrying in %d ms",
+			     v->table, v->dev, err, HR_REPAIR_MS);
+			v->need_load = true;
+			loop_timer_arm(h->loop, &h->resync_t, HR_REPAIR_MS);
+		}
 	if (!all)
 		return;
 	for (w = h->watches; w; w = w->next) {
-		if (watch_load(w, err, sizeof(err)))
-			vlog(LOG_ERR, "hostroute: watching table %u: %s", w->table, err);
+		if (watch_load(w, err, sizeof(err))) {
+			vlog(LOG_ERR, "hostroute: watching table %u: %s; retrying in %d ms",
+			     w->table, err, HR_REPAIR_MS);
+			h->resync_all = true;
+			loop_timer_arm(h->loop, &h->resync_t, HR_REPAIR_MS);
+		}
 		if (w->cb && !w->timer.armed)
 			loop_timer_arm(h->loop, &w->timer, 0);
 	}
