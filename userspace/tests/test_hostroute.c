@@ -587,6 +587,23 @@ static void test_big(void)
 		  "restart over %zu routes: %llu requests, %ld notifications", n,
 		  (unsigned long long)hostroute_requests(h), notes);
 
+	if (have_ip) {
+		/* all of them deleted behind our back: put back */
+		sh("ip route flush table 500");
+		t0 = now_s();
+		do {
+			run_ms(100);
+			settle(h, 500, lo);
+		} while (count(500, HOSTROUTE_PROTO) != n && now_s() < t0 + 20);
+		t1 = now_s();
+		hostroute_vpc_stats(h, 500, lo, &s);
+		printf("# %zu routes flushed by ip(8): back in %.3f s (lost %llu, %s)\n", n,
+		       t1 - t0, (unsigned long long)s.lost,
+		       log_has("route events lost") ? "events lost, table reloaded" : "all events read");
+		TAP_CHECK(count(500, HOSTROUTE_PROTO) == n && s.routes == n,
+			  "ip route flush of ours: all %zu put back", n);
+	}
+
 	t0 = now_s();
 	hostroute_vpc_flush(h, 500, lo);
 	settle(h, 500, lo);

@@ -223,6 +223,7 @@ struct hr_vpc {
 	size_t nqueued, ninflight;
 	uint32_t routes, conflicts;
 	uint64_t errors, lost;
+	uint64_t lost_quiet;		/* lost, not logged one by one */
 	unsigned int nlogged;
 	uint64_t suppressed;
 	bool need_load;
@@ -1293,8 +1294,13 @@ static void repair_cb(void *arg)
 	struct hostroute *h = arg;
 	struct hr_vpc *v;
 
-	for (v = h->vpcs; v; v = v->next)
+	for (v = h->vpcs; v; v = v->next) {
+		if (v->lost_quiet)
+			vlog(LOG_WARNING, "hostroute: table %u: %llu more routes via %s deleted by someone else; re-adding them",
+			     v->table, (unsigned long long)v->lost_quiet, v->dev);
+		v->lost_quiet = 0;
 		hash_each(&v->ents, repair_one, v);
+	}
 }
 
 /* a route event in v's table */
@@ -1327,6 +1333,8 @@ static void vpc_event(struct hr_vpc *v, const struct hr_rt *r)
 					vlog(LOG_WARNING, "hostroute: table %u: %s via %s deleted by someone else; re-adding it in %d ms",
 					     v->table, fmt(&r->p, buf, sizeof(buf)),
 					     v->dev, HR_REPAIR_MS);
+				} else {
+					v->lost_quiet++;
 				}
 				loop_timer_arm(v->h->loop, &v->h->repair_t, HR_REPAIR_MS);
 			}
