@@ -187,7 +187,7 @@ static void mon_open(void)
 	bind(mon_fd, (struct sockaddr *)&sa, sizeof(sa));
 }
 
-/* notifications since the last call (-1: some were lost) */
+/* notifications of proto-194 routes since the last call (-1: some lost) */
 static long mon_drain(void)
 {
 	static uint8_t buf[65536];
@@ -208,8 +208,13 @@ static long mon_drain(void)
 		}
 		left = (size_t)got;
 		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, left);
-		     nh = NLMSG_NEXT(nh, left))
-			n++;
+		     nh = NLMSG_NEXT(nh, left)) {
+			const struct rtmsg *rtm = NLMSG_DATA(nh);
+
+			/* the namespace's own (IPv6 link-local...) aside */
+			if (rtm->rtm_protocol == HOSTROUTE_PROTO)
+				n++;
+		}
 	}
 	return lost ? -1 : n;
 }
@@ -529,6 +534,32 @@ static void test_vpc(void)
 	TAP_CHECK(s.errors == 5, "sync retries both (%llu)", (unsigned long long)s.errors);
 	hostroute_vpc_flush(h, 200, 9999);
 	settle(h, 200, 9999);
+
+	/* the kernel's own words (extack): IPv6 off on the device */
+	if (have_veth) {
+		int v1 = (int)if_nametoindex("v1");
+		FILE *f = fopen("/proc/sys/net/ipv6/conf/v1/disable_ipv6", "w");
+
+		if (f) {
+			fputs("1\n", f);
+			fclose(f);
+		}
+		hostroute_vpc_begin(h, 210, v1, err, sizeof(err));
+		hostroute_vpc_add(h, 210, v1, P("2001:db8:210::/64"));
+		hostroute_vpc_add(h, 210, v1, P("10.210.0.0/16"));
+		settle(h, 210, v1);
+		hostroute_vpc_stats(h, 210, v1, &s);
+		TAP_CHECK(s.errors == 1 && s.routes == 1 &&
+			  log_has("adding 2001:db8:210::/64 via v1 refused: Permission denied: IPv6 is disabled on nexthop device"),
+			  "the kernel's extack message logged");
+		f = fopen("/proc/sys/net/ipv6/conf/v1/disable_ipv6", "w");
+		if (f) {
+			fputs("0\n", f);
+			fclose(f);
+		}
+		hostroute_vpc_flush(h, 210, v1);
+		settle(h, 210, v1);
+	}
 	hostroute_vpc_flush(h, 100000, lo);
 	settle(h, 100000, lo);
 	hostroute_free(h);
