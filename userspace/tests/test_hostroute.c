@@ -6,7 +6,8 @@
  * a veth pair, if the kernel has veth, is the other one for the watch.
  * Routes are checked with a dump of this program's own, and changed
  * behind hostroute's back with ip(8) (those checks are left out without
- * it). HOSTROUTE_N sets the size of the big run (100000).
+ * it). HOSTROUTE_N sets the size of the big run (100000), HOSTROUTE_V6=1
+ * makes it IPv6 /64s.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -565,6 +566,23 @@ static void test_vpc(void)
 	hostroute_free(h);
 }
 
+/* the i-th prefix of the big run: 10.x.y.z/32, or with HOSTROUTE_V6 set
+ * 2001:db8:x:yz::/64 */
+static struct bgp_prefix big_prefix(size_t i)
+{
+	struct bgp_prefix p = { .af = BGP_AF_IPV4, .len = 32,
+		.addr = { 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i } };
+
+	if (getenv("HOSTROUTE_V6")) {
+		struct bgp_prefix q = { .af = BGP_AF_IPV6, .len = 64,
+			.addr = { 0x20, 0x01, 0x0d, 0xb8, 0, (uint8_t)(i >> 16),
+				  (uint8_t)(i >> 8), (uint8_t)i } };
+
+		return q;
+	}
+	return p;
+}
+
 static void test_big(void)
 {
 	const char *env = getenv("HOSTROUTE_N");
@@ -581,8 +599,7 @@ static void test_big(void)
 	hostroute_vpc_begin(h, 500, lo, err, sizeof(err));
 	t0 = now_s();
 	for (i = 0; i < n; i++) {
-		struct bgp_prefix p = { .af = BGP_AF_IPV4, .len = 32,
-			.addr = { 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i } };
+		struct bgp_prefix p = big_prefix(i);
 
 		hostroute_vpc_add(h, 500, lo, &p);
 	}
@@ -603,8 +620,7 @@ static void test_big(void)
 	t0 = now_s();
 	hostroute_vpc_begin(h, 500, lo, err, sizeof(err));
 	for (i = 0; i < n; i++) {
-		struct bgp_prefix p = { .af = BGP_AF_IPV4, .len = 32,
-			.addr = { 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i } };
+		struct bgp_prefix p = big_prefix(i);
 
 		hostroute_vpc_add(h, 500, lo, &p);
 	}
@@ -620,7 +636,7 @@ static void test_big(void)
 
 	if (have_ip) {
 		/* all of them deleted behind our back: put back */
-		sh("ip route flush table 500");
+		sh("ip route flush table 500; ip -6 route flush table 500");
 		t0 = now_s();
 		do {
 			run_ms(100);
