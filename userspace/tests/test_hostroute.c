@@ -226,7 +226,7 @@ static int sh(const char *cmd)
 {
 	char line[512];
 
-	snprintf(line, sizeof(line), "%s >/dev/null 2>&1", cmd);
+	snprintf(line, sizeof(line), "( %s ) >/dev/null 2>&1", cmd);
 	return system(line);
 }
 
