@@ -786,6 +786,143 @@ static void test_watch(void)
 	hostroute_free(h);
 }
 
+/*
+ * Random adds, deletes, begins, sweeps, flushes and restarts against a
+ * model: after each round the kernel holds exactly what the model says.
+ * W: prefixes added since the last begin; S: stale ones (in the kernel at
+ * the begin, not added since). The kernel must hold W | S.
+ */
+#define POOL 400
+static void test_random(void)
+{
+	static bool W[POOL], S[POOL];
+	struct bgp_prefix pool[POOL];
+	struct hostroute *h;
+	struct hostroute_stats st;
+	char err[256];
+	unsigned int seed = 12345, round, i, bad = 0, checks = 0;
+
+	for (i = 0; i < POOL; i++) {
+		memset(&pool[i], 0, sizeof(pool[i]));
+		if (i % 3) {
+			pool[i].af = BGP_AF_IPV4;
+			pool[i].len = (uint8_t)(16 + i % 17);
+			pool[i].addr[0] = 10;
+			pool[i].addr[1] = (uint8_t)(100 + i / 256);
+			pool[i].addr[2] = (uint8_t)i;
+		} else {
+			pool[i].af = BGP_AF_IPV6;
+			pool[i].len = 64;
+			pool[i].addr[0] = 0x20;
+			pool[i].addr[1] = 0x01;
+			pool[i].addr[2] = 0x0d;
+			pool[i].addr[3] = 0xb8;
+			pool[i].addr[6] = (uint8_t)(i >> 8);
+			pool[i].addr[7] = (uint8_t)i;
+		}
+	}
+	/* /16../32 from 10.1xx.i.0: keep only the bits of the length */
+	for (i = 0; i < POOL; i++) {
+		struct bgp_prefix *p = &pool[i];
+		unsigned int b;
+
+		for (b = p->len; b < 128; b++)
+			p->addr[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+	}
+	/* duplicates after masking: make them distinct by dropping them */
+	for (i = 0; i < POOL; i++) {
+		unsigned int j;
+
+		for (j = 0; j < i; j++)
+			if (pool[j].af == pool[i].af && pool[j].len == pool[i].len &&
+			    !memcmp(pool[j].addr, pool[i].addr, 16))
+				pool[i].len = 0;	/* marks "unused" */
+	}
+	h = hostroute_new(L, err, sizeof(err));
+	hostroute_vpc_begin(h, 600, lo, err, sizeof(err));
+	for (round = 0; round < 40; round++) {
+		unsigned int op, n = 50 + rand_r(&seed) % 200;
+		size_t kn, k, want = 0;
+		bool ok = true;
+
+		for (op = 0; op < n; op++) {
+			i = (unsigned int)rand_r(&seed) % POOL;
+			if (!pool[i].len)
+				continue;
+			if (rand_r(&seed) % 3) {
+				hostroute_vpc_add(h, 600, lo, &pool[i]);
+				W[i] = true;
+				S[i] = false;
+			} else {
+				hostroute_vpc_del(h, 600, lo, &pool[i]);
+				W[i] = S[i] = false;
+			}
+			if (rand_r(&seed) % 8 == 0)
+				loop_run_once(L, 0);	/* some in flight */
+		}
+		switch (rand_r(&seed) % 8) {
+		case 0:	/* begin again */
+		case 1:	/* restart */
+			settle(h, 600, lo);
+			if (round % 2) {
+				hostroute_free(h);
+				h = hostroute_new(L, err, sizeof(err));
+			}
+			hostroute_vpc_begin(h, 600, lo, err, sizeof(err));
+			for (i = 0; i < POOL; i++) {
+				S[i] = S[i] || W[i];
+				W[i] = false;
+			}
+			break;
+		case 2:
+			hostroute_vpc_sweep(h, 600, lo);
+			memset(S, 0, sizeof(S));
+			break;
+		case 3:
+			if (rand_r(&seed) % 3 == 0) {
+				hostroute_vpc_flush(h, 600, lo);
+				memset(S, 0, sizeof(S));
+				memset(W, 0, sizeof(W));
+			}
+			break;
+		default:
+			break;
+		}
+		settle(h, 600, lo);
+		kn = dump(600, big, sizeof(big) / sizeof(big[0]));
+		for (i = 0; i < POOL; i++)
+			want += pool[i].len && (W[i] || S[i]);
+		if (kn != want)
+			ok = false;
+		for (k = 0; k < kn && ok; k++) {
+			bool found = false;
+
+			for (i = 0; i < POOL && !found; i++)
+				found = pool[i].len && (W[i] || S[i]) &&
+					big[k].len == pool[i].len &&
+					big[k].family == (pool[i].af == BGP_AF_IPV4 ? AF_INET : AF_INET6) &&
+					!memcmp(big[k].dst, pool[i].addr,
+						pool[i].af == BGP_AF_IPV4 ? 4 : 16) &&
+					big[k].proto == HOSTROUTE_PROTO;
+			ok = found;
+		}
+		hostroute_vpc_stats(h, 600, lo, &st);
+		if (st.routes != want || st.queued || st.errors || st.conflicts)
+			ok = false;
+		if (!ok && !bad)
+			printf("# round %u: kernel %zu, model %zu, stats routes %u queued %u errors %llu conflicts %u\n",
+			       round, kn, want, st.routes, st.queued,
+			       (unsigned long long)st.errors, st.conflicts);
+		bad += !ok;
+		checks++;
+	}
+	TAP_CHECK(!bad, "random adds, deletes, begins, sweeps, flushes, restarts: the kernel as the model in %u of %u rounds",
+		  checks - bad, checks);
+	hostroute_vpc_flush(h, 600, lo);
+	settle(h, 600, lo);
+	hostroute_free(h);
+}
+
 /* more route events than the socket holds: the watch reloads the table */
 static void test_flood(void)
 {
@@ -867,6 +1004,7 @@ int main(void)
 		printf("# no ip(8): the checks of routes changed behind hostroute's back are left out\n");
 	mon_open();
 	test_vpc();
+	test_random();
 	test_big();
 	test_watch();
 	test_flood();
