@@ -99,8 +99,10 @@ int hostroute_vpc_begin(struct hostroute *h, uint32_t table, int ifindex,
 			char *err, size_t len);
 /*
  * queue the route p via ifindex in table; 0, or -1 (no memory). Without
- * a begin for (table, ifindex) the table is read first, nothing marked
- * stale. del: ours is deleted (if queued, not added); 0.
+ * a begin for (table, ifindex) the table is read first, as begin does.
+ * del: ours is deleted (if queued, not added); 0. A HOSTROUTE_PROTO route
+ * via ifindex that someone else adds to the table is adopted as stale:
+ * the next sweep deletes it unless it was added since.
  */
 int hostroute_vpc_add(struct hostroute *h, uint32_t table, int ifindex,
 		      const struct bgp_prefix *p);
