@@ -644,3 +644,21 @@ gwctl() {
 agentctl() {
 	VPNRTD_CONTROL=$VPNRTD_DIR/vpnrtd.sock "$VPNRTCTL" "$@"
 }
+
+# conn_wait SECS JQ: until `gwctl -j conn show` satisfies JQ (jq -e), at
+# most SECS seconds; WAITED says how many it took. On a timeout the
+# connections as they are go to the TAP output as comments.
+conn_wait() {
+	local secs=$1 expr=$2 t0=$SECONDS
+	while :; do
+		gwctl -j conn show 2>/dev/null | jq -e "$expr" >/dev/null && {
+			WAITED=$((SECONDS - t0))
+			return 0
+		}
+		[ $((SECONDS - t0)) -ge "$secs" ] && break
+		ike_nap 0.3
+	done
+	echo "# after ${secs}s:"
+	gwctl conn show 2>&1 | sed 's/^/#   /'
+	return 1
+}

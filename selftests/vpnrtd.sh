@@ -139,22 +139,11 @@ write_conf
 
 # tunnels_ike WANT: until every tunnel of every connection the kernel has
 # reports ike WANT (a jq boolean expression over .conns), 60 s at most
-tunnels_wait() {
-	local expr=$1 secs=${2:-60} end=$((SECONDS + ${2:-60}))
-	while :; do
-		gwctl -j conn show 2>/dev/null | jq -e "$expr" >/dev/null && return 0
-		[ $SECONDS -ge $end ] && break
-		sleep 0.5
-	done
-	echo "# after ${secs}s:"
-	gwctl conn show 2>&1 | sed 's/^/#   /'
-	return 1
-}
 all_up='[.[] | select(.name == "dc1" or .name == "dc2") | .tunnels[] | .ike == "up"] | length == 2 and all'
 
 check "vpnrtd --check accepts the config" "$VPNRTD" --check -c "$CONF"
 vpnrtd_start
-if tunnels_wait "$all_up" 90; then
+if conn_wait 90 "$all_up"; then
 	ktap_ok "vpnrtd brings both tunnels' SAs up (IKEv2 aes128-sha256-modp2048; IKEv1 main 3des-md5-modp1024, no PFS)"
 else
 	ktap_fail "vpnrtd brings both tunnels' SAs up"
@@ -279,7 +268,7 @@ else
 fi
 kill "$mon"
 wait "$mon" 2>/dev/null
-if tunnels_wait "$all_up" 60; then
+if conn_wait 60 "$all_up"; then
 	ktap_ok "vpnrtd initiates it again: IKE up"
 else
 	ktap_fail "vpnrtd initiates it again: IKE up"

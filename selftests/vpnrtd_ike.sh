@@ -100,14 +100,6 @@ cleanup() {
 	cleanup_ns
 }
 trap cleanup EXIT
-# conn_wait SECS JQ: until `conn show -j` satisfies JQ
-conn_wait() {
-	local end=$((SECONDS + $1))
-	until gwctl -j conn show 2>/dev/null | jq -e "$2" >/dev/null; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.3
-	done
-}
 # tunnel_of DST: the tunnel `route get` picks
 tunnel_of() {
 	gwctl -j route get "$1" gateway vpngw0 | jq -r .tunnel

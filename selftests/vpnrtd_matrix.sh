@@ -169,20 +169,9 @@ ike_is() {
 # tunnels_wait UP|DOWN SECS NAME...: until each NAME's tunnel is IKE-up
 # (or down) in the kernel; the seconds it took are in $WAITED
 tunnels_wait() {
-	local want=$1 secs=$2 expr t0=$SECONDS
+	local want=$1 secs=$2
 	shift 2
-	expr=$(IKE_WANT=$want ike_is "$@")
-	while :; do
-		gwctl -j conn show 2>/dev/null | jq -e "$expr" >/dev/null && {
-			WAITED=$((SECONDS - t0))
-			return 0
-		}
-		[ $((SECONDS - t0)) -ge "$secs" ] && break
-		ike_nap 0.5
-	done
-	echo "# after ${secs}s:"
-	gwctl conn show 2>&1 | sed 's/^/#   /'
-	return 1
+	conn_wait "$secs" "$(IKE_WANT=$want ike_is "$@")"
 }
 
 # one bash in vpc: "K ok|lost" per tunnel, 2 pings each
