@@ -828,12 +828,11 @@ bool bgp_routes_next(struct bgp_routes_walk *w, const struct vpnrtd *d,
 		}
 		if (w->advertised) {
 			struct bgp_prefix *p;
-			size_t want = w->adv_off + (max - done), got;
+			size_t want = w->adv_off + (max - done), total, got;
 
-			p = calloc(want ? want : 1, sizeof(*p));
-			got = p ? bgp_peer_advertised(d, w->peer, p, want) : 0;
-			if (got > want)
-				got = want;
+			p = calloc(want, sizeof(*p));
+			total = p ? bgp_peer_advertised(d, w->peer, p, want) : 0;
+			got = total < want ? total : want;
 			for (; w->adv_off < got && done < max; w->adv_off++, done++) {
 				char s[48];
 
@@ -851,7 +850,7 @@ bool bgp_routes_next(struct bgp_routes_walk *w, const struct vpnrtd *d,
 				w->n_routes++;
 			}
 			free(p);
-			if (w->adv_off >= got) {
+			if (w->adv_off >= total) {
 				w->in_peer = false;
 				w->peer++;
 			}
