@@ -127,4 +127,13 @@ long bgp_kernel_stale(struct vpnrtd *d, uint32_t gw_ifindex,
 int bgp_kernel_resync(struct vpnrtd *d, const struct bgp_rib *rib,
 		      uint32_t gw_ifindex, struct bgp_kernel_stats *st);
 
+/*
+ * Tests: send route requests to fn instead of the kernel; it returns 0
+ * or -errno with the extack in msg. NULL: the kernel again.
+ */
+typedef int (*bgp_kernel_xfer_fn)(uint8_t cmd, bool replace,
+				  const struct vpnrt_route *v, size_t n,
+				  char *msg, size_t len);
+void bgp_kernel_set_test_xfer(bgp_kernel_xfer_fn fn);
+
 #endif

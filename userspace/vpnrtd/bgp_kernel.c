@@ -74,11 +74,23 @@ static int xfer(struct vpnrtd *d, struct nl_msg *msg,
 	return x->error;
 }
 
+static bgp_kernel_xfer_fn test_xfer;
+
+void bgp_kernel_set_test_xfer(bgp_kernel_xfer_fn fn)
+{
+	test_xfer = fn;
+}
+
 static int send_one(struct vpnrtd *d, uint8_t cmd, bool replace,
 		    const struct vpnrt_route *v, size_t n, struct vpnrt_xfer *x,
 		    struct bgp_kernel_stats *st)
 {
 	st->msgs++;
+	if (test_xfer) {
+		*x = (struct vpnrt_xfer){ 0 };
+		x->error = test_xfer(cmd, replace, v, n, x->msg, sizeof(x->msg));
+		return x->error;
+	}
 	return xfer(d, vpnrt_routes_msg(d->nl.family_id, cmd, replace, v,
 					(int)n), NULL, NULL, x);
 }
@@ -104,8 +116,8 @@ static void refused(const struct vpnrt_route *r, const struct vpnrt_xfer *x,
 			 r->conn, vpnrt_xfer_strerror(x));
 }
 
-/* route r alone was refused with x */
-static void single(struct vpnrtd *d, uint8_t cmd, bool replace,
+/* route r alone was refused with x; true when it was for a quota */
+static bool single(struct vpnrtd *d, uint8_t cmd, bool replace,
 		   const struct vpnrt_route *r, const struct vpnrt_xfer *x,
 		   struct bgp_kernel_stats *st)
 {
@@ -113,22 +125,47 @@ static void single(struct vpnrtd *d, uint8_t cmd, bool replace,
 
 	if (cmd == VPNRT_CMD_ROUTE_DEL && x->error == -ESRCH) {
 		st->gone++;
-		return;
+		return false;
 	}
 	if (cmd == VPNRT_CMD_ROUTE_NEW && !replace && x->error == -EEXIST) {
 		if (!send_one(d, cmd, true, r, 1, &x2, st)) {
 			st->replaced++;
-			return;
+			return false;
 		}
 		refused(r, &x2, st);
-		return;
+		return x2.error == -ENOSPC;
 	}
 	refused(r, x, st);
+	return x->error == -ENOSPC;
+}
+
+/*
+ * A quota is full: the additions behind it in the same scope (the
+ * gateway's max-bgp-routes, or the connection's max-peer-routes) cannot
+ * go in this batch either: counted refused without a request each.
+ * Keeps the others in v[from..*n); returns how many were dropped.
+ */
+static size_t quota_drop(struct vpnrt_route *v, size_t from, size_t *n,
+			 const struct vpnrt_route *r, const char *msg)
+{
+	bool gw = strstr(msg, "max-bgp-routes") != NULL;
+	size_t k = from, dropped = 0;
+	char conn[VPNRT_CONN_NAME_MAX];
+
+	snprintf(conn, sizeof(conn), "%s", r->conn);
+	for (size_t i = from; i < *n; i++) {
+		if (gw || !strcmp(v[i].conn, conn))
+			dropped++;
+		else
+			v[k++] = v[i];
+	}
+	*n = k;
+	return dropped;
 }
 
 /* v[0..n) with one command, narrowing down refusals (see the top) */
 static void send_routes(struct vpnrtd *d, uint8_t cmd, bool replace,
-			const struct vpnrt_route *v, size_t n,
+			struct vpnrt_route *v, size_t n,
 			struct bgp_kernel_stats *st)
 {
 	size_t i = 0, lim = BGP_KERNEL_BATCH;
@@ -154,7 +191,9 @@ static void send_routes(struct vpnrtd *d, uint8_t cmd, bool replace,
 			continue;
 		}
 		if (k == 1 || cnt == 1) {
-			single(d, cmd, replace, &v[i], &x, st);
+			if (single(d, cmd, replace, &v[i], &x, st))
+				st->refused += (uint32_t)quota_drop(v, i + 1,
+					&n, &v[i], vpnrt_xfer_strerror(&x));
 			i++;
 			lim = BGP_KERNEL_BATCH;
 			continue;
