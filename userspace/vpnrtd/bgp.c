@@ -147,10 +147,14 @@ static void adv_sync(struct bgp_peer *p)
 	if (!p->s || bgp_session_state(p->s) != BGP_ESTABLISHED)
 		return;
 	if (bgp_adv_sync(&p->adv, &p->sp->want, p->afs_up,
-			 bgp_session_ctx(p->s), adv_send, adv_marker, p, &msgs) &&
-	    errno != ENOBUFS && !bgp_session_writable(p->s))
-		vlog(LOG_DEBUG, "%s: advertisement waits for the send queue",
-		     bgp_session_label(p->s));
+			 bgp_session_ctx(p->s), adv_send, adv_marker, p, &msgs)) {
+		if (bgp_session_writable(p->s))
+			vlog(LOG_WARNING, "%s: the advertisement could not be queued (%s); retried when the session's queue drains",
+			     bgp_session_label(p->s), strerror(errno));
+		else
+			vlog(LOG_DEBUG, "%s: advertisement waits for the send queue",
+			     bgp_session_label(p->s));
+	}
 	if (msgs)
 		vlog(LOG_INFO, "%s: advertised %zu prefixes now (was %zu), %zu UPDATEs",
 		     bgp_session_label(p->s), p->adv.sent.n, before, msgs);
@@ -236,6 +240,10 @@ static void gr_sweep(struct bgp *b, struct gr_conn *g, const char *why)
 	if (n >= 0)
 		vlog(LOG_NOTICE, "gateway %s: connection %s: graceful restart done (%s): %ld stale BGP route%s swept",
 		     g->gw, g->conn, why, n, n == 1 ? "" : "s");
+	/* the stale routes counted in the kernel's quotas: room for refused ones */
+	for (int i = 0; n > 0 && i < b->n_sp; i++)
+		if (b->sp[i]->out_of_sync)
+			loop_timer_arm(b->d->loop, &b->resync_timer, RESYNC_SOON_MS);
 }
 
 /* sweep the connections whose peers all sent End-of-RIB; force: all */
@@ -981,6 +989,12 @@ int bgp_open(struct vpnrtd *d)
 				if (tb->present && tb->graceful_restart > gr)
 					gr = tb->graceful_restart;
 			}
+	/*
+	 * graceful-restart 0 on every peer: no R bit, but the kernel's routes
+	 * still wait for the peers' End-of-RIB, at most the default time
+	 */
+	if (!gr)
+		gr = CFG_GR_TIME_DEF;
 	b->gr_time = gr;
 	if (bgp_kernel_dump(d, 0, &v, &n))
 		return -1;
