@@ -838,14 +838,17 @@ static void test_event(void)
 	FILE *f = open_memstream(&out, &len);
 
 	bgp_show_event(&ev, false, f);
+	ev.why = "two\nlines\tand a tab";
+	bgp_show_event(&ev, false, f);
 	ev.why = NULL;
 	ev.from = BGP_ESTABLISHED;
 	ev.to = BGP_IDLE;
 	bgp_show_event(&ev, false, f);
 	fclose(f);
 	TAP_STREQ(out, "bgp state dc1/2 gateway gw1 peer 169.254.11.2 AS65001 OpenConfirm -> Established: KEEPALIVE \"received\"\n"
+		  "bgp state dc1/2 gateway gw1 peer 169.254.11.2 AS65001 OpenConfirm -> Established: two lines and a tab\n"
 		  "bgp state dc1/2 gateway gw1 peer 169.254.11.2 AS65001 Established -> Idle\n",
-		  "event: text lines");
+		  "event: text lines, a reason's control characters made spaces");
 	free(out);
 	out = NULL;
 	f = open_memstream(&out, &len);

@@ -921,7 +921,11 @@ void bgp_show_event(const struct bgp_event *ev, bool json, FILE *f)
 		ev->conn ? ev->conn : "", ev->pos, ev->gw ? ev->gw : "",
 		ev->peer ? ev->peer : "", ev->peer_as, bgp_state_name(ev->from),
 		bgp_state_name(ev->to));
-	if (ev->why && *ev->why)
-		fprintf(f, ": %s", ev->why);
+	if (ev->why && *ev->why) {
+		/* one line per event, whatever the reason holds */
+		fputs(": ", f);
+		for (const char *p = ev->why; *p; p++)
+			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+	}
 	fputc('\n', f);
 }
