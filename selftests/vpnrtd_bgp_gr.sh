@@ -61,7 +61,7 @@ vr_bgp() {
 		"\(.prefix)@\(.conn)\(if .stale then "(stale)" else "" end)"] | sort | join(" ")'
 }
 peer_prefixes() {
-	bgp_peer_rib "$1" | awk '{ printf "%s%s", NR > 1 ? " " : "", $1 }'
+	bgp_peer_rib "$1" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }'
 }
 
 setup_ns vpc gw dc1 || fail_all "netns"
@@ -141,6 +141,24 @@ write_conf "10.10.0.0/16, 10.30.0.0/24"
 agentctl agent reload >/dev/null 2>&1 || kill -HUP "$VPNRTD_PID"
 check_until "reload: the new prefix announced too" 15 \
 	"10.10.0.0/16 10.30.0.0/24" peer_prefixes dc1
+
+# a clean stop: exit 0, no NOTIFICATION (BIRD keeps our routes)
+mark=$(wc -l <"$D/vpnrtd.log")
+kill -TERM "$VPNRTD_PID"
+wait "$VPNRTD_PID"
+rc=$?
+check_eq "vpnrtd stops on SIGTERM with 0" 0 "$rc"
+[ "$rc" = 0 ] || tail -n +$((mark + 1)) "$D/vpnrtd.log" | head -60 | sed 's/^/#   /'
+check_eq "BIRD keeps our prefixes after the stop (no NOTIFICATION)" \
+	"10.10.0.0/16 10.30.0.0/24" "$(peer_prefixes dc1)"
+vpnrtd_start
+if bgp_peer_wait_established dc1 40; then
+	ktap_ok "restarted: BIRD Established again"
+else
+	ktap_fail "restarted: BIRD Established again (state $(bgp_peer_state dc1))"
+fi
+check_until "restarted: routes back, none stale" 40 \
+	"172.16.1.0/24@dc1 172.16.11.0/24@dc1" vr_bgp
 
 # the host route to the learned prefixes by hand (no VPC table yet)
 ip -n "$gw" route add 172.16.0.0/16 dev vpngw0 || fail_all "host route"
