@@ -611,7 +611,12 @@ static void test_big(void)
 	TAP_CHECK(s.routes == n && s.errors == 0 && count(500, HOSTROUTE_PROTO) == n,
 		  "%zu routes installed (stats %u, kernel %zu)", n, s.routes,
 		  count(500, HOSTROUTE_PROTO));
-	TAP_CHECK(t1 - t0 < 5.0, "in %.3f s (< 5 s)", t1 - t0);
+	/*
+	 * 1-1.6 s on an idle 2-core host under ASan; 7.5 s seen with the
+	 * host loaded 4x: the bound catches a stall (a lost ack waited for,
+	 * a timer per route), not a slow machine
+	 */
+	TAP_CHECK(t1 - t0 < 60.0, "in %.3f s (< 60 s)", t1 - t0);
 
 	/* restart over them */
 	hostroute_free(h);

@@ -9,7 +9,7 @@ void vpnrtctl_usage(FILE *out)
 	fprintf(out,
 		"Usage: vpnrtctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
 		"       vpnrtctl [OPTIONS] -b FILE\n"
-		"OBJECT := { gateway | conn | route | monitor | family | agent | ike }\n"
+		"OBJECT := { gateway | conn | route | monitor | family | agent | ike | bgp }\n"
 		"OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -b[atch] FILE | -V[ersion] | -h[elp] }\n"
 		"\n"
 		"  gateway add|set NAME [ecmp-hash l3|l4] [max-paths N] [max-conns N]\n"
@@ -31,10 +31,13 @@ void vpnrtctl_usage(FILE *out)
 		"  route sweep [gateway] GW [conn NAME] [proto static|policy|bgp]\n"
 		"  route show [gateway GW] [conn NAME] [proto static|policy|bgp] [family inet|inet6]\n"
 		"  route get ADDR gateway GW [from SRC] [ipproto tcp|udp|icmp|N] [sport N] [dport N]\n"
-		"  monitor\n"
+		"  monitor                (kernel events, and vpnrtd's BGP events when it runs)\n"
 		"  family show\n"
 		"  agent show|reload      (asks vpnrtd: VPNRTD_CONTROL, default /run/vpnrt/vpnrtd.sock)\n"
 		"  ike show [CONN]\n"
+		"  bgp show [CONN]\n"
+		"  bgp routes [CONN] [received|advertised]\n"
+		"  bgp refresh|reset CONN\n"
 		"HEALTH := { dst IP src IP [interval DURATION] [retries N] [rise N]\n"
 		"            [policy revoke-route|reserve-route] | off }\n"
 		"DURATION := a number with ms or s: 100ms, 3s, 1.5s (10ms..60s)\n");
@@ -91,11 +94,11 @@ int vpnrtctl_run(struct vpnrtctl *c, int argc, char **argv)
 {
 	static const char *const objs[] = {
 		"gateway", "conn", "route", "monitor", "family", "agent", "ike",
-		"help", NULL
+		"bgp", "help", NULL
 	};
 	static int (*const fns[])(struct vpnrtctl *, int, char **) = {
 		do_gateway, do_conn, do_route, do_monitor, do_family, do_agent,
-		do_ike, do_help,
+		do_ike, do_bgp, do_help,
 	};
 	char list[128];
 	int k;

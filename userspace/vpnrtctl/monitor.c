@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vpnrtctl monitor: one line per event of the "events" multicast group */
+/*
+ * vpnrtctl monitor: one line per event of the "events" multicast group,
+ * and, when vpnrtd runs, its BGP state changes (vpnrtd prints those
+ * lines; agent.c copies them), in the order they arrive
+ */
+#include <unistd.h>
+
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 
@@ -135,7 +141,18 @@ int monitor_print(struct nl_msg *msg, void *arg)
 
 int do_monitor(struct vpnrtctl *c, int argc, char **argv)
 {
+	int fd, r;
+
 	if (argc > 0)
 		return cli_err(c, "\"monitor\" takes no arguments, got \"%s\"", argv[0]);
-	return c->ops->listen(c, monitor_print, c);
+	/* vpnrtd's BGP events too, when it runs (c->ops->listen polls it) */
+	fd = agent_monitor_open(c);
+	c->agent_mon = fd >= 0;
+	c->agent_fd = fd;
+	c->agent_len = 0;
+	r = c->ops->listen(c, monitor_print, c);
+	if (c->agent_mon)
+		close(c->agent_fd);
+	c->agent_mon = false;
+	return r;
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vpnrtctl: the real netlink operations (libnl-genl-3) */
+#include <errno.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -86,6 +88,24 @@ static int ctl_nl_listen(struct vpnrtctl *c, vpnrtctl_reply_fn fn, void *arg)
 		return cli_err(c, "out of memory");
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, fn, arg);
 	for (;;) {
+		if (c->agent_mon) {
+			/* vpnrtd's event stream too: wait for either */
+			struct pollfd p[2] = {
+				{ .fd = nl_socket_get_fd(c->nl.sk), .events = POLLIN },
+				{ .fd = c->agent_fd, .events = POLLIN },
+			};
+
+			if (poll(p, 2, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				cli_err(c, "poll: %s", strerror(errno));
+				break;
+			}
+			if (p[1].revents)
+				agent_monitor_read(c);
+			if (!p[0].revents)
+				continue;
+		}
 		err = nl_recvmsgs(c->nl.sk, cb);
 		if (err == -NLE_NOMEM || err == -NLE_MSG_OVERFLOW) {
 			/* ENOBUFS: the receive buffer overflowed */

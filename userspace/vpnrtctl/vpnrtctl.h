@@ -63,6 +63,12 @@ struct vpnrtctl {
 	bool dump_intr;
 
 	struct json j;
+	/* monitor: vpnrtd's event stream (agent_monitor_open()) when
+	 * agent_mon; its lines are copied to out between kernel events */
+	bool agent_mon;
+	int agent_fd;
+	char agent_buf[4096];
+	size_t agent_len;
 	int route_chunk;		/* batch: routes per message */
 	size_t chunk_bytes;		/* batch: max bytes per message */
 };
@@ -87,6 +93,14 @@ int do_monitor(struct vpnrtctl *c, int argc, char **argv);
 int do_family(struct vpnrtctl *c, int argc, char **argv);
 int do_agent(struct vpnrtctl *c, int argc, char **argv);
 int do_ike(struct vpnrtctl *c, int argc, char **argv);
+int do_bgp(struct vpnrtctl *c, int argc, char **argv);
+/*
+ * monitor: vpnrtd's event stream (the socket), or -1 when vpnrtd is not
+ * there (a warning on stderr when it is but refuses)
+ */
+int agent_monitor_open(struct vpnrtctl *c);
+/* a readable event stream: copy its complete lines; -1 when it ended */
+int agent_monitor_read(struct vpnrtctl *c);
 
 /*
  * Building without sending (the tests call these): argv is what follows
