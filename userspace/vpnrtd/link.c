@@ -376,14 +376,17 @@ static int addr_cb(struct nl_msg *msg, void *arg)
 /* every IPv4 address of the netns; 0, or -1 (logged) */
 static int addr_dump(struct vpnrtd *d, struct addr_list *l)
 {
-	struct nl_cb *cb;
+	struct nl_cb *cb, *sk_cb;
 	int e;
 
 	*l = (struct addr_list){ 0 };
 	e = nl_rtgen_request(d->rtnl, RTM_GETADDR, AF_INET, NLM_F_DUMP);
 	if (e < 0)
 		goto out;
-	cb = nl_cb_clone(nl_socket_get_cb(d->rtnl));
+	/* nl_socket_get_cb() takes a reference */
+	sk_cb = nl_socket_get_cb(d->rtnl);
+	cb = nl_cb_clone(sk_cb);
+	nl_cb_put(sk_cb);
 	if (!cb) {
 		e = -NLE_NOMEM;
 		goto out;
