@@ -85,6 +85,7 @@ check_until() {
 		ktap_fail "$what"
 		echo "#   expected: $2"
 		echo "#   actual:   $GOT (after $(secs "$TOOK_MS") s)"
+		return 1
 	fi
 }
 
@@ -243,10 +244,11 @@ done
 
 # ---- the peers, before vpnrtd runs ----
 MD5=frr-md5-key
+# what FRR announces at its (re)start
+DC2_ANNOUNCE="172.16.2.0/24,172.16.22.0/24"
 start_dc2() {
 	bgp_peer_start frr "$dc2" dc2 local=169.254.20.2 peer=169.254.20.1 \
-		local_as=65002 peer_as=1.10 md5="$1" \
-		announce="172.16.2.0/24,172.16.22.0/24"
+		local_as=65002 peer_as=1.10 md5="$1" announce="$DC2_ANNOUNCE"
 }
 bgp_peer_start bird "$dc1" dc1 local=169.254.10.2 peer=169.254.10.1 \
 	local_as=65001 peer_as=1.10 hold=9 \
@@ -421,10 +423,20 @@ if [ $BGPSHOW = 1 ]; then
 fi
 
 # ---- what the peers receive: the gateway's prefixes, split horizon ----
+# peer_diag K: what the peer and vpnrtd say of dc K's session
+peer_diag() {
+	case $1 in
+	1) _bgp_birdc dc1 show protocols all peer | grep -E 'BGP state|Routes:|Neighbor caps|Session:' ;;
+	2) _bgp_vtysh dc2 -c "show bgp neighbors 169.254.20.1 json" |
+		jq -c '.[] | {bgpState, messageStats, addressFamilyInfo}' ;;
+	3) _bgp_gobgp dc3 neighbor 169.254.30.1 | grep -E -A6 'BGP state|Message statistics' ;;
+	esac 2>&1 | head -n 12 | sed 's/^/#   peer: /'
+	grep -E "bgp dc$1/|advertis|graceful|End-of-RIB" "$D/vpnrtd.log" | head -n 25 | sed 's/^/#   vpnrtd: /'
+}
 for k in 1 2 3; do
 	want="10.10.0.0/16 next_hop=169.254.${k}0.1 as_path=65546 | 10.20.0.0/24 next_hop=169.254.${k}0.1 as_path=65546"
 	check_until "${BGP_KIND[dc$k]} in dc$k has the advertise prefixes, next hop 169.254.${k}0.1, AS path 65546 (asdot 1.10)" \
-		15 "$want" peer_rib dc$k
+		15 "$want" peer_rib dc$k || peer_diag $k
 done
 # the routes of the other data centres were learned above; give them
 # time to leak before looking
@@ -441,6 +453,7 @@ check_until "BIRD withdraws 172.16.11.0/24: gone from vpnrt" 15 \
 check_until "... and from the VPC table" 5 \
 	"172.16.1.0/24@vpngw0 172.16.2.0/24@vpngw0 172.16.22.0/24@vpngw0 172.16.3.0/24@vpngw0" vpc_routes
 bgp_peer_withdraw dc2 172.16.22.0/24
+DC2_ANNOUNCE=172.16.2.0/24
 bgp_peer_announce dc3 172.16.33.0/24
 check_until "FRR withdraws 172.16.22.0/24, GoBGP announces 172.16.33.0/24: vpnrt follows" 15 \
 	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" vr_bgp
