@@ -497,6 +497,12 @@ check_nonempty "BIRD's import counter before the refresh ($b0)" "$b0"
 bgp_peer_refresh dc1
 check_until "BIRD sends ROUTE-REFRESH (reload in): it receives vpnrtd's 2 routes again" 10 \
 	yes bird_more "$b0"
+# whatever the peers had before, vpnrtd has answered both refreshes now
+for k in 1 2; do
+	check_until "after the refresh ${BGP_KIND[dc$k]} in dc$k holds exactly the advertise prefixes, next hop 169.254.${k}0.1 (split horizon)" \
+		5 "10.10.0.0/16 next_hop=169.254.${k}0.1 as_path=65546 | 10.20.0.0/24 next_hop=169.254.${k}0.1 as_path=65546" \
+		peer_rib dc$k
+done
 check_eq "the refreshes change no route in vpnrt" \
 	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" "$(vr_bgp)"
 rr0=$(frr_stat routeRefreshRecv) us0=$(frr_stat updatesSent)
