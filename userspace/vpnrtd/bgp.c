@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "bgp_int.h"
+#include "hostroute.h"
 #include "log.h"
 #include "vpnrtd.h"
 
@@ -77,9 +78,12 @@ struct bgp_speaker {
 	int n_peers;
 	struct bgp_peer *peers[BGP_RIB_PEERS_MAX];
 	struct bgp_pset want;		/* what every peer gets */
-	uint32_t vpc_table;
-	uint64_t vpc_ops;		/* VPC operations not applied (no
-					 * hostroute yet) */
+	/* the VPC table (hostroute.h): learned prefixes via the gw device */
+	uint32_t vpc_table;		/* taken over; 0: none */
+	int vpc_ifindex;
+	bool vpc_sweep_pending;		/* stale routes of a previous run */
+	struct loop_timer vpc_timer;	/* ... swept at the latest then */
+	uint64_t vpc_errors;		/* adds and deletes not queued */
 	bool out_of_sync;
 	bool seen;
 };
@@ -160,6 +164,123 @@ static void adv_sync(struct bgp_peer *p)
 		     bgp_session_label(p->s), p->adv.sent.n, before, msgs);
 }
 
+/* ---- the VPC table ---- */
+
+static void vpc_apply(struct bgp_speaker *sp, const struct bgp_rib_op *ops,
+		      size_t n, uint8_t type)
+{
+	struct hostroute *h = sp->b->d->hostroute;
+
+	if (!h || !sp->vpc_table)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int err;
+
+		if (ops[i].type != type)
+			continue;
+		if (type == BGP_RIB_OP_VPC_ADD)
+			err = hostroute_vpc_add(h, sp->vpc_table, sp->vpc_ifindex,
+						&ops[i].pfx);
+		else
+			err = hostroute_vpc_del(h, sp->vpc_table, sp->vpc_ifindex,
+						&ops[i].pfx);
+		if (err && !sp->vpc_errors++)
+			vlog(LOG_ERR, "gateway %s: VPC table %u: out of memory queueing a route; the next sync puts it right",
+			     sp->gw, sp->vpc_table);
+	}
+}
+
+static void vpc_sweep(struct bgp_speaker *sp, const char *why)
+{
+	size_t n;
+
+	if (!sp->vpc_sweep_pending)
+		return;
+	sp->vpc_sweep_pending = false;
+	loop_timer_cancel(sp->b->d->loop, &sp->vpc_timer);
+	if (!sp->b->d->hostroute || !sp->vpc_table)
+		return;
+	n = hostroute_vpc_sweep(sp->b->d->hostroute, sp->vpc_table,
+				sp->vpc_ifindex);
+	vlog(n ? LOG_NOTICE : LOG_INFO, "gateway %s: VPC table %u: %zu route%s of a previous run not learned again removed (%s)",
+	     sp->gw, sp->vpc_table, n, n == 1 ? "" : "s", why);
+}
+
+static void on_vpc_timer(void *arg)
+{
+	struct bgp_speaker *sp = arg;
+
+	vpc_sweep(sp, "restart time over");
+}
+
+/* every peer of the speaker sent End-of-RIB: the previous run's go */
+static void vpc_check(struct bgp_speaker *sp)
+{
+	if (!sp->vpc_sweep_pending)
+		return;
+	for (int i = 0; i < sp->n_peers; i++)
+		if (!sp->peers[i]->eor_all)
+			return;
+	vpc_sweep(sp, "End-of-RIB from every peer");
+}
+
+/*
+ * Take over (table, the gateway device) as g says: a changed or removed
+ * table is flushed; a new one is read (routes of ours there become
+ * stale, swept once every peer sent End-of-RIB or after the restart
+ * time) and gets the prefixes installed now.
+ */
+static void vpc_setup(struct bgp_speaker *sp, const struct cfg_gw *g)
+{
+	struct hostroute *h = sp->b->d->hostroute;
+	uint32_t table = g ? g->bgp.vpc_table : 0;
+	int ifindex = (int)sp->ifindex;
+	struct bgp_rib_iter it;
+	struct bgp_rib_route r;
+	char err[256];
+	size_t n = 0;
+
+	if (!h)
+		return;
+	if (!ifindex)
+		table = 0;
+	if (sp->vpc_table == table && sp->vpc_ifindex == ifindex)
+		return;
+	if (sp->vpc_table) {
+		n = hostroute_vpc_flush(h, sp->vpc_table, sp->vpc_ifindex);
+		vlog(LOG_NOTICE, "gateway %s: VPC table %u given up: %zu route%s removed",
+		     sp->gw, sp->vpc_table, n, n == 1 ? "" : "s");
+		sp->vpc_table = 0;
+		sp->vpc_sweep_pending = false;
+		loop_timer_cancel(sp->b->d->loop, &sp->vpc_timer);
+	}
+	if (!table)
+		return;
+	if (hostroute_vpc_begin(h, table, ifindex, err, sizeof(err))) {
+		vlog(LOG_ERR, "gateway %s: VPC table %u: %s; learned routes do not go there",
+		     sp->gw, table, err);
+		return;
+	}
+	sp->vpc_table = table;
+	sp->vpc_ifindex = ifindex;
+	sp->vpc_sweep_pending = true;
+	loop_timer_arm(sp->b->d->loop, &sp->vpc_timer,
+		       (uint64_t)(sp->b->gr_time ? sp->b->gr_time :
+				  CFG_GR_TIME_DEF) * 1000);
+	bgp_rib_iter_init(&it, -1, -1, false);
+	n = 0;
+	while (bgp_rib_iter_next(sp->rib, &it, &r))
+		if (r.installed) {
+			if (hostroute_vpc_add(h, table, ifindex, &r.pfx) &&
+			    !sp->vpc_errors++)
+				vlog(LOG_ERR, "gateway %s: VPC table %u: out of memory",
+				     sp->gw, table);
+			n++;
+		}
+	vlog(LOG_NOTICE, "gateway %s: VPC table %u via %s: %zu learned prefix%s",
+	     sp->gw, table, sp->gw, n, n == 1 ? "" : "es");
+}
+
 /* ---- the kernel ---- */
 
 static void drain_speaker(struct bgp_speaker *sp)
@@ -169,11 +290,10 @@ static void drain_speaker(struct bgp_speaker *sp)
 	size_t n, total = 0;
 
 	while ((n = bgp_rib_drain(sp->rib, b->ops, DRAIN_OPS))) {
-		for (size_t i = 0; i < n; i++)
-			if (b->ops[i].type == BGP_RIB_OP_VPC_ADD ||
-			    b->ops[i].type == BGP_RIB_OP_VPC_DEL)
-				sp->vpc_ops++;
+		/* VPC deletions before the routes go, additions after */
+		vpc_apply(sp, b->ops, n, BGP_RIB_OP_VPC_DEL);
 		bgp_kernel_send(b->d, sp->rib, b->ops, n, &st);
+		vpc_apply(sp, b->ops, n, BGP_RIB_OP_VPC_ADD);
 		total += n;
 	}
 	if (!total)
@@ -309,8 +429,10 @@ static void on_drain(void *arg)
 {
 	struct bgp *b = arg;
 
-	for (int i = 0; i < b->n_sp; i++)
+	for (int i = 0; i < b->n_sp; i++) {
 		drain_speaker(b->sp[i]);
+		vpc_check(b->sp[i]);
+	}
 	gr_check(b, false);
 }
 
@@ -708,8 +830,11 @@ static void speaker_free(struct bgp_speaker *sp, bool notify)
 	for (int i = 0; i < sp->n_peers; i++)
 		peer_free(sp->peers[i], notify);
 	sp->n_peers = 0;
-	if (notify)
+	if (notify) {
 		drain_speaker(sp);
+		vpc_setup(sp, NULL);
+	}
+	loop_timer_cancel(sp->b->d->loop, &sp->vpc_timer);
 	bgp_rib_free(sp->rib);
 	bgp_pset_free(&sp->want);
 	free(sp);
@@ -722,6 +847,7 @@ static struct bgp_speaker *speaker_new(struct bgp *b, const struct cfg_gw *g)
 	if (!sp)
 		return NULL;
 	sp->b = b;
+	loop_timer_init(&sp->vpc_timer, on_vpc_timer, sp);
 	snprintf(sp->gw, sizeof(sp->gw), "%s", g->name);
 	rib_cfg_from(g, &sp->rcfg);
 	sp->rib = bgp_rib_new(&sp->rcfg);
@@ -782,7 +908,7 @@ static int speaker_apply(struct bgp_speaker *sp, struct vpnrtd *d,
 	int n = 0;
 
 	sp->ifindex = if_nametoindex(g->name);
-	sp->vpc_table = g->bgp.vpc_table;
+	vpc_setup(sp, g);
 	rib_cfg_from(g, &rc);
 	if (bgp_rib_reconfigure(sp->rib, &rc))
 		vlog(LOG_ERR, "gateway %s: the BGP table refused the new settings",
