@@ -77,7 +77,9 @@ struct bgp_speaker {
 	struct bgp_rib_config rcfg;
 	int n_peers;
 	struct bgp_peer *peers[BGP_RIB_PEERS_MAX];
-	struct bgp_pset want;		/* what every peer gets */
+	struct bgp_pset want;		/* what every peer gets: */
+	struct bgp_pset advertise;	/* the advertise list, and */
+	uint32_t adv_table;		/* advertise-table's routes (0: none) */
 	/* the VPC table (hostroute.h): learned prefixes via the gw device */
 	uint32_t vpc_table;		/* taken over; 0: none */
 	int vpc_ifindex;
@@ -279,6 +281,110 @@ static void vpc_setup(struct bgp_speaker *sp, const struct cfg_gw *g)
 		}
 	vlog(LOG_NOTICE, "gateway %s: VPC table %u via %s: %zu learned prefix%s",
 	     sp->gw, table, sp->gw, n, n == 1 ? "" : "es");
+}
+
+/* ---- advertise-table ---- */
+
+/* want = the advertise list + the watched table's prefixes now */
+static int want_rebuild(struct bgp_speaker *sp)
+{
+	struct hostroute *h = sp->b->d->hostroute;
+	struct bgp_prefix *v = NULL;
+	size_t n = 0;
+
+	bgp_pset_free(&sp->want);
+	for (size_t i = 0; i < sp->advertise.n; i++)
+		if (bgp_pset_add(&sp->want, &sp->advertise.v[i]))
+			return -1;
+	if (h && sp->adv_table) {
+		n = hostroute_table(h, sp->adv_table, NULL, 0);
+		v = n ? calloc(n, sizeof(*v)) : NULL;
+		if (n && !v)
+			return -1;
+		n = v ? hostroute_table(h, sp->adv_table, v, n) : 0;
+		for (size_t i = 0; i < n; i++)
+			if (bgp_pset_add(&sp->want, &v[i])) {
+				free(v);
+				return -1;
+			}
+		free(v);
+	}
+	bgp_pset_sort(&sp->want);
+	return 0;
+}
+
+static void adv_sync_all(struct bgp_speaker *sp)
+{
+	for (int i = 0; i < sp->n_peers; i++)
+		adv_sync(sp->peers[i]);
+}
+
+/* the watched table changed: every speaker announcing it follows */
+static void on_table(void *arg, uint32_t table)
+{
+	struct bgp *b = arg;
+
+	for (int i = 0; i < b->n_sp; i++) {
+		struct bgp_speaker *sp = b->sp[i];
+		size_t before = sp->want.n;
+
+		if (sp->adv_table != table)
+			continue;
+		if (want_rebuild(sp)) {
+			vlog(LOG_ERR, "gateway %s: out of memory following table %u",
+			     sp->gw, table);
+			continue;
+		}
+		vlog(LOG_INFO, "gateway %s: table %u changed: %zu prefixes to announce (were %zu)",
+		     sp->gw, table, sp->want.n, before);
+		adv_sync_all(sp);
+	}
+}
+
+/*
+ * Watch the tables the speakers announce (skipping routes via any
+ * gateway device: what vpnrt forwards, learned ones included, is never
+ * announced back), stop watching the others.
+ */
+static void tables_watch(struct bgp *b, const uint32_t *old, int n_old)
+{
+	struct hostroute *h = b->d->hostroute;
+	int skip[BGP_RIB_PEERS_MAX];
+	size_t n_skip = 0;
+	char err[256];
+
+	if (!h)
+		return;
+	for (int i = 0; i < b->d->cfg->n_gws && n_skip < BGP_RIB_PEERS_MAX; i++) {
+		unsigned int ix = if_nametoindex(b->d->cfg->gws[i].name);
+
+		if (ix)
+			skip[n_skip++] = (int)ix;
+	}
+	for (int i = 0; i < b->n_sp; i++) {
+		uint32_t t = b->sp[i]->adv_table;
+		bool done = false;
+
+		for (int j = 0; j < i && !done; j++)
+			done = b->sp[j]->adv_table == t;
+		if (!t || done)
+			continue;
+		if (hostroute_watch(h, t, skip, n_skip, on_table, b, err,
+				    sizeof(err)))
+			vlog(LOG_ERR, "advertise-table %u: %s; its routes are not announced",
+			     t, err);
+	}
+	for (int k = 0; k < n_old; k++) {
+		bool used = false;
+
+		for (int i = 0; i < b->n_sp && !used; i++)
+			used = b->sp[i]->adv_table == old[k];
+		if (old[k] && !used)
+			hostroute_unwatch(h, old[k]);
+	}
+	for (int i = 0; i < b->n_sp; i++)
+		if (b->sp[i]->adv_table && !want_rebuild(b->sp[i]))
+			adv_sync_all(b->sp[i]);
 }
 
 /* ---- the kernel ---- */
@@ -837,6 +943,7 @@ static void speaker_free(struct bgp_speaker *sp, bool notify)
 	loop_timer_cancel(sp->b->d->loop, &sp->vpc_timer);
 	bgp_rib_free(sp->rib);
 	bgp_pset_free(&sp->want);
+	bgp_pset_free(&sp->advertise);
 	free(sp);
 }
 
@@ -915,15 +1022,18 @@ static int speaker_apply(struct bgp_speaker *sp, struct vpnrtd *d,
 		     g->name);
 	else
 		sp->rcfg = rc;
-	bgp_pset_free(&sp->want);
+	bgp_pset_free(&sp->advertise);
 	for (int i = 0; i < g->bgp.n_advertise; i++) {
 		struct bgp_prefix p;
 
 		to_bgp_prefix(&g->bgp.advertise[i], &p);
-		if (bgp_pset_add(&sp->want, &p))
+		if (bgp_pset_add(&sp->advertise, &p))
 			return -1;
 	}
-	bgp_pset_sort(&sp->want);
+	bgp_pset_sort(&sp->advertise);
+	sp->adv_table = g->bgp.advertise_table;
+	if (want_rebuild(sp))
+		return -1;
 	for (int i = 0; i < sp->n_peers; i++)
 		sp->peers[i]->seen = false;
 	for (int c = 0; c < g->n_conns; c++) {
@@ -1001,7 +1111,8 @@ int bgp_apply(struct vpnrtd *d)
 {
 	struct bgp *b = bgp_get(d);
 	struct bgp_speaker **v;
-	int n = 0, ret = 0;
+	uint32_t old_tables[BGP_RIB_PEERS_MAX];
+	int n = 0, ret = 0, n_old;
 
 	if (!b) {
 		vlog(LOG_ERR, "bgp: out of memory");
@@ -1012,8 +1123,12 @@ int bgp_apply(struct vpnrtd *d)
 		vlog(LOG_ERR, "bgp: out of memory");
 		return -1;
 	}
-	for (int i = 0; i < b->n_sp; i++)
+	n_old = b->n_sp < BGP_RIB_PEERS_MAX ? b->n_sp : BGP_RIB_PEERS_MAX;
+	for (int i = 0; i < b->n_sp; i++) {
 		b->sp[i]->seen = false;
+		if (i < n_old)
+			old_tables[i] = b->sp[i]->adv_table;
+	}
 	for (int i = 0; i < d->cfg->n_gws; i++) {
 		const struct cfg_gw *g = &d->cfg->gws[i];
 		struct bgp_speaker *sp;
@@ -1052,6 +1167,7 @@ int bgp_apply(struct vpnrtd *d)
 	for (int i = 0; i < n; i++)
 		if (speaker_apply(v[i], d, cfg_find_gw(d->cfg, v[i]->gw)))
 			ret = -1;
+	tables_watch(b, old_tables, n_old);
 	schedule_drain(b);
 	return ret;
 }
