@@ -18,7 +18,7 @@
 # when the config drops them, nothing changed by a restart); pings over
 # each tunnel's inside addresses; the peers not Established before
 # vpnrtd runs; then with each peer: Established, its routes in vpnrt
-# (proto bgp, its connection) and in the VPC table (main, proto 194, via
+# (proto bgp, its connection) and in the VPC table (main, proto 245, via
 # vpngw0) and carrying traffic from the vpc; the gateway's advertise
 # prefixes in every peer's RIB with next hop the tunnel's local-ip and
 # AS path 65546; split horizon; import-deny (0.0.0.0/0, 100.64.0.0/10);
@@ -40,6 +40,11 @@ vpnrtd_init || fail_all "no vpnrtd"
 D=$VPNRTD_DIR
 
 # ---- helpers ----
+
+# the protocol of vpnrtd's VPC table routes and of the inside addresses
+# it adds (HOSTROUTE_PROTO in userspace/vpnrtd/hostroute.h; 194 is FRR's
+# sharpd in Debian's rt_protos.d)
+VPNRT_PROTO=245
 
 # ms_since T0: milliseconds since $EPOCHREALTIME T0, no process
 ms_since() {
@@ -94,9 +99,9 @@ vr_bgp() {
 	gwctl -j route show | jq -r '[.[] | select(.proto == "bgp") |
 		"\(.prefix)@\(.conn)"] | sort | join(" ")'
 }
-# the VPC table's vpnrtd routes (main, proto 194), "PREFIX@DEV"
+# the VPC table's vpnrtd routes (main, proto $VPNRT_PROTO), "PREFIX@DEV"
 vpc_routes() {
-	ip -n "$gw" -j route show table main proto 194 |
+	ip -n "$gw" -j route show table main proto $VPNRT_PROTO |
 		jq -r '[.[] | "\(.dst)@\(.dev)"] | sort | join(" ")'
 }
 # PEER's RIB as "PREFIX next_hop=X as_path=P" sorted, one line
@@ -228,9 +233,9 @@ vpnrt_load || fail_all "vpnrt.ko"
 # the first SA of an algorithm pair loads its crypto modules: pay that
 # before any IKE timer runs (ike_lib.sh)
 ike_crypto_warmup "cbc(aes):hmac(sha256)" || fail_all "crypto warm-up"
-# a leftover of ours (IFA_PROTO 194) that the config does not name: a
+# a leftover of ours (IFA_PROTO $VPNRT_PROTO) that the config does not name: a
 # previous run's inside address
-ip netns exec "$gw" python3 "$D/addrs.py" add xfrm9 169.254.77.1/30 194 ||
+ip netns exec "$gw" python3 "$D/addrs.py" add xfrm9 169.254.77.1/30 $VPNRT_PROTO ||
 	fail_all "stale inside address"
 
 charon_start "$gw" "$gw" && charon_start "$dc1" "$dc1" &&
@@ -339,8 +344,8 @@ else
 fi
 T_TUNNELS=$(ms_since "$t0")
 
-want_addrs="xfrm1 169.254.10.1/30 proto=194,xfrm2 169.254.20.1/30 proto=194,xfrm3 169.254.30.1/30 proto=194,xfrm9 169.254.40.1/30 proto=194,xfrm9 169.254.99.1/30 proto=0"
-check_until "inside addresses: each tunnel's local-ip/30 on its device marked ours (IFA_PROTO 194), ike: none xfrm9 too; the operator's 169.254.99.1/30 kept, the stale 169.254.77.1/30 of ours removed" \
+want_addrs="xfrm1 169.254.10.1/30 proto=$VPNRT_PROTO,xfrm2 169.254.20.1/30 proto=$VPNRT_PROTO,xfrm3 169.254.30.1/30 proto=$VPNRT_PROTO,xfrm9 169.254.40.1/30 proto=$VPNRT_PROTO,xfrm9 169.254.99.1/30 proto=0"
+check_until "inside addresses: each tunnel's local-ip/30 on its device marked ours (IFA_PROTO $VPNRT_PROTO), ike: none xfrm9 too; the operator's 169.254.99.1/30 kept, the stale 169.254.77.1/30 of ours removed" \
 	10 "$want_addrs" inside_addrs
 check "vpnrtd logged each address it added and the one it removed" \
 	bash -c "grep -q 'added BGP inside address 169.254.10.1/30 to xfrm1' '$D/vpnrtd.log' &&
@@ -403,7 +408,7 @@ want_vr="172.16.1.0/24@dc1 172.16.11.0/24@dc1 172.16.2.0/24@dc2 172.16.22.0/24@d
 check_until "the peers' routes in vpnrt, proto bgp, each with its connection (4-octet AS 4200000001's too)" \
 	30 "$want_vr" vr_bgp
 want_vpc="172.16.1.0/24@vpngw0 172.16.11.0/24@vpngw0 172.16.2.0/24@vpngw0 172.16.22.0/24@vpngw0 172.16.3.0/24@vpngw0"
-check_until "the same routes in the VPC table (main, proto 194) via vpngw0" \
+check_until "the same routes in the VPC table (main, proto $VPNRT_PROTO) via vpngw0" \
 	10 "$want_vpc" vpc_routes
 for k in 1 2 3; do
 	check "vpc reaches 172.16.$k.1 (dc$k) by the learned route" \
@@ -596,7 +601,7 @@ t = t[:i] + "      - name: lab\n        tunnels:\n          - {ike: none, device
 open(f, "w").write(t)
 EOS
 check "agent reload without lab's bgp:" agentctl agent reload
-want_addrs2="xfrm1 169.254.10.1/30 proto=194,xfrm2 169.254.20.1/30 proto=194,xfrm3 169.254.30.1/30 proto=194,xfrm9 169.254.99.1/30 proto=0"
+want_addrs2="xfrm1 169.254.10.1/30 proto=$VPNRT_PROTO,xfrm2 169.254.20.1/30 proto=$VPNRT_PROTO,xfrm3 169.254.30.1/30 proto=$VPNRT_PROTO,xfrm9 169.254.99.1/30 proto=0"
 check_until "lab's inside address 169.254.40.1/30 removed, the operator's 169.254.99.1/30 kept" 10 \
 	"$want_addrs2" inside_addrs
 kill -TERM "$VPNRTD_PID"

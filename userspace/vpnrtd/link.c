@@ -21,9 +21,9 @@
  * `ike: none` device too), so that the connected route of the /30 sends
  * the session to the peer's inside address through the tunnel.
  * link_ensure() adds it when the device lacks it. vpnrtd marks the
- * addresses it adds with the address protocol IFA_PROTO 194 (Linux 6.1
- * and later keep it and report it in dumps; the same number as its VPC
- * table routes, "vpnrt"), and only such addresses are ever removed: one
+ * addresses it adds with the address protocol IFA_PROTO HOSTROUTE_PROTO
+ * (245, the protocol of its VPC table routes; Linux 6.1 and later keep
+ * it and report it in dumps), and only such addresses are ever removed: one
  * of them inside 169.254.0.0/16 that the config does not name on its
  * device (bgp: removed, local-ip or tunnel-cidr changed, moved to another
  * tunnel) is deleted, by link_ensure() for the tunnel's own device and by
@@ -459,7 +459,7 @@ static bool addr_wanted(const struct cfg *cfg, const char *name,
 }
 
 /*
- * Remove ours (IFA_PROTO 194, inside 169.254.0.0/16) the config does not
+ * Remove ours (IFA_PROTO 245, inside 169.254.0.0/16) the config does not
  * name on their device: on ifindex only, or on every device (0).
  */
 static void addr_sweep(struct vpnrtd *d, const struct addr_list *l, int ifindex)
