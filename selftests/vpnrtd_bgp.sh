@@ -455,14 +455,14 @@ done
 bgp_peer_withdraw dc1 172.16.11.0/24
 check_until "BIRD withdraws 172.16.11.0/24: gone from vpnrt" 15 \
 	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.22.0/24@dc2 172.16.3.0/24@dc3" vr_bgp
-check_until "... and from the VPC table" 5 \
+check_until "... and from the VPC table" 10 \
 	"172.16.1.0/24@vpngw0 172.16.2.0/24@vpngw0 172.16.22.0/24@vpngw0 172.16.3.0/24@vpngw0" vpc_routes
 bgp_peer_withdraw dc2 172.16.22.0/24
 DC2_ANNOUNCE=172.16.2.0/24
 bgp_peer_announce dc3 172.16.33.0/24
 check_until "FRR withdraws 172.16.22.0/24, GoBGP announces 172.16.33.0/24: vpnrt follows" 15 \
 	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" vr_bgp
-check_until "... and so does the VPC table" 5 \
+check_until "... and so does the VPC table" 10 \
 	"172.16.1.0/24@vpngw0 172.16.2.0/24@vpngw0 172.16.3.0/24@vpngw0 172.16.33.0/24@vpngw0" vpc_routes
 
 # ---- route refresh ----
@@ -495,17 +495,17 @@ bird_more() {
 u0=$(frr_stat updatesRecv) r0=$(frr_stat routeRefreshSent)
 check_nonempty "FRR's message counters before the refresh ($u0 UPDATEs received)" "$u0"
 bgp_peer_refresh dc2
-check_until "FRR sends ROUTE-REFRESH (clear soft in): vpnrtd sends its routes again (more UPDATEs)" 10 \
+check_until "FRR sends ROUTE-REFRESH (clear soft in): vpnrtd sends its routes again (more UPDATEs)" 20 \
 	yes frr_more routeRefreshSent "$r0" updatesRecv "$u0"
 b0=$(bird_imports)
 check_nonempty "BIRD's import counter before the refresh ($b0)" "$b0"
 bgp_peer_refresh dc1
-check_until "BIRD sends ROUTE-REFRESH (reload in): it receives vpnrtd's 2 routes again" 10 \
+check_until "BIRD sends ROUTE-REFRESH (reload in): it receives vpnrtd's 2 routes again" 20 \
 	yes bird_more "$b0"
 # whatever the peers had before, vpnrtd has answered both refreshes now
 for k in 1 2; do
 	check_until "after the refresh ${BGP_KIND[dc$k]} in dc$k holds exactly the advertise prefixes, next hop 169.254.${k}0.1 (split horizon)" \
-		5 "10.10.0.0/16 next_hop=169.254.${k}0.1 as_path=65546 | 10.20.0.0/24 next_hop=169.254.${k}0.1 as_path=65546" \
+		15 "10.10.0.0/16 next_hop=169.254.${k}0.1 as_path=65546 | 10.20.0.0/24 next_hop=169.254.${k}0.1 as_path=65546" \
 		peer_rib dc$k
 done
 check_eq "the refreshes change no route in vpnrt" \
@@ -565,7 +565,7 @@ else
 fi
 check_eq "hold timer: dc1's tunnel is still IKE-up in the kernel (not what took the session down)" up \
 	"$(gwctl -j conn show dc1 | jq -r '.[0].tunnels[0].ike')"
-check_until "hold timer: dc1's route leaves the VPC table too" 5 \
+check_until "hold timer: dc1's route leaves the VPC table too" 10 \
 	"172.16.2.0/24@vpngw0 172.16.3.0/24@vpngw0 172.16.33.0/24@vpngw0" vpc_routes
 check "hold timer: vpnrtd logs the expiry" \
 	bash -c "tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -qi 'hold timer'"
