@@ -557,8 +557,9 @@ t0=$EPOCHREALTIME
 ip -n "$dc1" route add blackhole $GW1/32
 if until_eq 20 "172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" vr_bgp; then
 	ktap_ok "hold timer: dc1's routes leave vpnrt $(secs "$TOOK_MS") s after its path died"
-	check "hold timer: that is the hold time (9 s, the last KEEPALIVE up to 3 s before): 5.5..12 s" \
-		test "$TOOK_MS" -ge 5500 -a "$TOOK_MS" -le 12000
+	# the debug kernel took 11.7 s: polls cost about a second there
+	check "hold timer: that is the hold time (9 s, the last KEEPALIVE up to 3 s before): 5.5..14 s" \
+		test "$TOOK_MS" -ge 5500 -a "$TOOK_MS" -le 14000
 else
 	ktap_fail "hold timer: dc1's routes leave vpnrt within 20 s of its path dying"
 	echo "#   vpnrt: $GOT"
