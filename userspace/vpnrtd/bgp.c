@@ -150,7 +150,8 @@ static void adv_sync(struct bgp_peer *p)
 {
 	size_t msgs = 0, before = p->adv.sent.n;
 
-	if (!p->s || bgp_session_state(p->s) != BGP_ESTABLISHED)
+	/* afs_up, not the state: the up callback runs before Established */
+	if (!p->s || !p->afs_up)
 		return;
 	if (bgp_adv_sync(&p->adv, &p->sp->want, p->afs_up,
 			 bgp_session_ctx(p->s), adv_send, adv_marker, p, &msgs)) {
