@@ -18,7 +18,7 @@
 # when the config drops them, nothing changed by a restart); pings over
 # each tunnel's inside addresses; the peers not Established before
 # vpnrtd runs; then with each peer: Established, its routes in vpnrt
-# (proto bgp, its connection) and in the VPC table (main, proto 194, via
+# (proto bgp, its connection) and in the VPC table (main, proto 245, via
 # vpngw0) and carrying traffic from the vpc; the gateway's advertise
 # prefixes in every peer's RIB with next hop the tunnel's local-ip and
 # AS path 65546; split horizon; import-deny (0.0.0.0/0, 100.64.0.0/10);
@@ -40,6 +40,11 @@ vpnrtd_init || fail_all "no vpnrtd"
 D=$VPNRTD_DIR
 
 # ---- helpers ----
+
+# the protocol of vpnrtd's VPC table routes and of the inside addresses
+# it adds (HOSTROUTE_PROTO in userspace/vpnrtd/hostroute.h; 194 is FRR's
+# sharpd in Debian's rt_protos.d)
+VPNRT_PROTO=245
 
 # ms_since T0: milliseconds since $EPOCHREALTIME T0, no process
 ms_since() {
@@ -85,6 +90,7 @@ check_until() {
 		ktap_fail "$what"
 		echo "#   expected: $2"
 		echo "#   actual:   $GOT (after $(secs "$TOOK_MS") s)"
+		return 1
 	fi
 }
 
@@ -93,17 +99,17 @@ vr_bgp() {
 	gwctl -j route show | jq -r '[.[] | select(.proto == "bgp") |
 		"\(.prefix)@\(.conn)"] | sort | join(" ")'
 }
-# the VPC table's vpnrtd routes (main, proto 194), "PREFIX@DEV"
+# the VPC table's vpnrtd routes (main, proto $VPNRT_PROTO), "PREFIX@DEV"
 vpc_routes() {
-	ip -n "$gw" -j route show table main proto 194 |
+	ip -n "$gw" -j route show table main proto $VPNRT_PROTO |
 		jq -r '[.[] | "\(.dst)@\(.dev)"] | sort | join(" ")'
 }
 # PEER's RIB as "PREFIX next_hop=X as_path=P" sorted, one line
 peer_rib() {
-	bgp_peer_rib "$1" | awk '{ printf "%s%s %s %s", NR > 1 ? " | " : "", $1, $2, $3 }'
+	bgp_peer_rib "$1" | awk '{ printf "%s%s %s %s", (NR > 1 ? " | " : ""), $1, $2, $3 }'
 }
 peer_prefixes() {
-	bgp_peer_rib "$1" | awk '{ printf "%s%s", NR > 1 ? " " : "", $1 }'
+	bgp_peer_rib "$1" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }'
 }
 # the gw's IPv4 addresses in 169.254.0.0/16, "DEV ADDR/LEN proto=N"
 inside_addrs() {
@@ -148,7 +154,7 @@ if sys.argv[1] == "dump":
                 done = True
                 break
             if typ == RTM_NEWADDR:
-                plen, idx = struct.unpack_from("BxxxI", buf, o + 17)
+                plen, idx = struct.unpack_from("=xBxxI", buf, o + 16)
                 a, at = o + 24, {}
                 while a < o + ln:
                     al, t = struct.unpack_from("HH", buf, a)
@@ -156,9 +162,12 @@ if sys.argv[1] == "dump":
                     a += (al + 3) & ~3
                 loc = at.get(IFA_LOCAL, at.get(IFA_ADDRESS))
                 proto = at[IFA_PROTO][0] if IFA_PROTO in at else 0
+                try:
+                    dev = socket.if_indextoname(idx)
+                except OSError:
+                    dev = "ifindex%d" % idx
                 if socket.inet_ntoa(loc).startswith(sys.argv[2]):
-                    out.append("%s %s/%d proto=%d" % (socket.if_indextoname(idx),
-                               socket.inet_ntoa(loc), plen, proto))
+                    out.append("%s %s/%d proto=%d" % (dev, socket.inet_ntoa(loc), plen, proto))
             o += (ln + 3) & ~3
     print(",".join(sorted(out)))
 else:
@@ -221,9 +230,12 @@ for ns in "$gw" "$dc1" "$dc2" "$dc3"; do
 		fail_all "sysctl"
 done
 vpnrt_load || fail_all "vpnrt.ko"
-# a leftover of ours (IFA_PROTO 194) that the config does not name: a
+# the first SA of an algorithm pair loads its crypto modules: pay that
+# before any IKE timer runs (ike_lib.sh)
+ike_crypto_warmup "cbc(aes):hmac(sha256)" || fail_all "crypto warm-up"
+# a leftover of ours (IFA_PROTO $VPNRT_PROTO) that the config does not name: a
 # previous run's inside address
-ip netns exec "$gw" python3 "$D/addrs.py" add xfrm9 169.254.77.1/30 194 ||
+ip netns exec "$gw" python3 "$D/addrs.py" add xfrm9 169.254.77.1/30 $VPNRT_PROTO ||
 	fail_all "stale inside address"
 
 charon_start "$gw" "$gw" && charon_start "$dc1" "$dc1" &&
@@ -237,10 +249,11 @@ done
 
 # ---- the peers, before vpnrtd runs ----
 MD5=frr-md5-key
+# what FRR announces at its (re)start
+DC2_ANNOUNCE="172.16.2.0/24,172.16.22.0/24"
 start_dc2() {
 	bgp_peer_start frr "$dc2" dc2 local=169.254.20.2 peer=169.254.20.1 \
-		local_as=65002 peer_as=1.10 md5="$1" \
-		announce="172.16.2.0/24,172.16.22.0/24"
+		local_as=65002 peer_as=1.10 md5="$1" announce="$DC2_ANNOUNCE"
 }
 bgp_peer_start bird "$dc1" dc1 local=169.254.10.2 peer=169.254.10.1 \
 	local_as=65001 peer_as=1.10 hold=9 \
@@ -331,8 +344,8 @@ else
 fi
 T_TUNNELS=$(ms_since "$t0")
 
-want_addrs="xfrm1 169.254.10.1/30 proto=194,xfrm2 169.254.20.1/30 proto=194,xfrm3 169.254.30.1/30 proto=194,xfrm9 169.254.40.1/30 proto=194,xfrm9 169.254.99.1/30 proto=0"
-check_until "inside addresses: each tunnel's local-ip/30 on its device marked ours (IFA_PROTO 194), ike: none xfrm9 too; the operator's 169.254.99.1/30 kept, the stale 169.254.77.1/30 of ours removed" \
+want_addrs="xfrm1 169.254.10.1/30 proto=$VPNRT_PROTO,xfrm2 169.254.20.1/30 proto=$VPNRT_PROTO,xfrm3 169.254.30.1/30 proto=$VPNRT_PROTO,xfrm9 169.254.40.1/30 proto=$VPNRT_PROTO,xfrm9 169.254.99.1/30 proto=0"
+check_until "inside addresses: each tunnel's local-ip/30 on its device marked ours (IFA_PROTO $VPNRT_PROTO), ike: none xfrm9 too; the operator's 169.254.99.1/30 kept, the stale 169.254.77.1/30 of ours removed" \
 	10 "$want_addrs" inside_addrs
 check "vpnrtd logged each address it added and the one it removed" \
 	bash -c "grep -q 'added BGP inside address 169.254.10.1/30 to xfrm1' '$D/vpnrtd.log' &&
@@ -346,7 +359,7 @@ done
 
 # ---- sessions ----
 NOSPEAKER=0
-grep -q 'no session is started yet' "$D/vpnrtd.log" && NOSPEAKER=1
+grep -q 'no session is started' "$D/vpnrtd.log" && NOSPEAKER=1
 if [ $NOSPEAKER = 1 ]; then
 	echo "# vpnrtd says it starts no BGP session yet: the BGP checks below must fail"
 	# the tunnel carries the peer's TCP to the gateway, where nothing
@@ -395,7 +408,7 @@ want_vr="172.16.1.0/24@dc1 172.16.11.0/24@dc1 172.16.2.0/24@dc2 172.16.22.0/24@d
 check_until "the peers' routes in vpnrt, proto bgp, each with its connection (4-octet AS 4200000001's too)" \
 	30 "$want_vr" vr_bgp
 want_vpc="172.16.1.0/24@vpngw0 172.16.11.0/24@vpngw0 172.16.2.0/24@vpngw0 172.16.22.0/24@vpngw0 172.16.3.0/24@vpngw0"
-check_until "the same routes in the VPC table (main, proto 194) via vpngw0" \
+check_until "the same routes in the VPC table (main, proto $VPNRT_PROTO) via vpngw0" \
 	10 "$want_vpc" vpc_routes
 for k in 1 2 3; do
 	check "vpc reaches 172.16.$k.1 (dc$k) by the learned route" \
@@ -415,10 +428,20 @@ if [ $BGPSHOW = 1 ]; then
 fi
 
 # ---- what the peers receive: the gateway's prefixes, split horizon ----
+# peer_diag K: what the peer and vpnrtd say of dc K's session
+peer_diag() {
+	case $1 in
+	1) _bgp_birdc dc1 show protocols all peer | grep -E 'BGP state|Routes:|Neighbor caps|Session:' ;;
+	2) _bgp_vtysh dc2 -c "show bgp neighbors 169.254.20.1 json" |
+		jq -c '.[] | {bgpState, messageStats, addressFamilyInfo}' ;;
+	3) _bgp_gobgp dc3 neighbor 169.254.30.1 | grep -E -A6 'BGP state|Message statistics' ;;
+	esac 2>&1 | head -n 12 | sed 's/^/#   peer: /'
+	grep -E "bgp dc$1/|advertis|graceful|End-of-RIB" "$D/vpnrtd.log" | head -n 25 | sed 's/^/#   vpnrtd: /'
+}
 for k in 1 2 3; do
 	want="10.10.0.0/16 next_hop=169.254.${k}0.1 as_path=65546 | 10.20.0.0/24 next_hop=169.254.${k}0.1 as_path=65546"
 	check_until "${BGP_KIND[dc$k]} in dc$k has the advertise prefixes, next hop 169.254.${k}0.1, AS path 65546 (asdot 1.10)" \
-		15 "$want" peer_rib dc$k
+		15 "$want" peer_rib dc$k || peer_diag $k
 done
 # the routes of the other data centres were learned above; give them
 # time to leak before looking
@@ -432,13 +455,14 @@ done
 bgp_peer_withdraw dc1 172.16.11.0/24
 check_until "BIRD withdraws 172.16.11.0/24: gone from vpnrt" 15 \
 	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.22.0/24@dc2 172.16.3.0/24@dc3" vr_bgp
-check_until "... and from the VPC table" 5 \
+check_until "... and from the VPC table" 10 \
 	"172.16.1.0/24@vpngw0 172.16.2.0/24@vpngw0 172.16.22.0/24@vpngw0 172.16.3.0/24@vpngw0" vpc_routes
 bgp_peer_withdraw dc2 172.16.22.0/24
+DC2_ANNOUNCE=172.16.2.0/24
 bgp_peer_announce dc3 172.16.33.0/24
 check_until "FRR withdraws 172.16.22.0/24, GoBGP announces 172.16.33.0/24: vpnrt follows" 15 \
 	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" vr_bgp
-check_until "... and so does the VPC table" 5 \
+check_until "... and so does the VPC table" 10 \
 	"172.16.1.0/24@vpngw0 172.16.2.0/24@vpngw0 172.16.3.0/24@vpngw0 172.16.33.0/24@vpngw0" vpc_routes
 
 # ---- route refresh ----
@@ -471,13 +495,19 @@ bird_more() {
 u0=$(frr_stat updatesRecv) r0=$(frr_stat routeRefreshSent)
 check_nonempty "FRR's message counters before the refresh ($u0 UPDATEs received)" "$u0"
 bgp_peer_refresh dc2
-check_until "FRR sends ROUTE-REFRESH (clear soft in): vpnrtd sends its routes again (more UPDATEs)" 10 \
+check_until "FRR sends ROUTE-REFRESH (clear soft in): vpnrtd sends its routes again (more UPDATEs)" 20 \
 	yes frr_more routeRefreshSent "$r0" updatesRecv "$u0"
 b0=$(bird_imports)
 check_nonempty "BIRD's import counter before the refresh ($b0)" "$b0"
 bgp_peer_refresh dc1
-check_until "BIRD sends ROUTE-REFRESH (reload in): it receives vpnrtd's 2 routes again" 10 \
+check_until "BIRD sends ROUTE-REFRESH (reload in): it receives vpnrtd's 2 routes again" 20 \
 	yes bird_more "$b0"
+# whatever the peers had before, vpnrtd has answered both refreshes now
+for k in 1 2; do
+	check_until "after the refresh ${BGP_KIND[dc$k]} in dc$k holds exactly the advertise prefixes, next hop 169.254.${k}0.1 (split horizon)" \
+		15 "10.10.0.0/16 next_hop=169.254.${k}0.1 as_path=65546 | 10.20.0.0/24 next_hop=169.254.${k}0.1 as_path=65546" \
+		peer_rib dc$k
+done
 check_eq "the refreshes change no route in vpnrt" \
 	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" "$(vr_bgp)"
 rr0=$(frr_stat routeRefreshRecv) us0=$(frr_stat updatesSent)
@@ -527,15 +557,16 @@ t0=$EPOCHREALTIME
 ip -n "$dc1" route add blackhole $GW1/32
 if until_eq 20 "172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" vr_bgp; then
 	ktap_ok "hold timer: dc1's routes leave vpnrt $(secs "$TOOK_MS") s after its path died"
-	check "hold timer: that is the hold time (9 s, the last KEEPALIVE up to 3 s before): 5.5..12 s" \
-		test "$TOOK_MS" -ge 5500 -a "$TOOK_MS" -le 12000
+	# the debug kernel took 11.7 s: polls cost about a second there
+	check "hold timer: that is the hold time (9 s, the last KEEPALIVE up to 3 s before): 5.5..14 s" \
+		test "$TOOK_MS" -ge 5500 -a "$TOOK_MS" -le 14000
 else
 	ktap_fail "hold timer: dc1's routes leave vpnrt within 20 s of its path dying"
 	echo "#   vpnrt: $GOT"
 fi
 check_eq "hold timer: dc1's tunnel is still IKE-up in the kernel (not what took the session down)" up \
 	"$(gwctl -j conn show dc1 | jq -r '.[0].tunnels[0].ike')"
-check_until "hold timer: dc1's route leaves the VPC table too" 5 \
+check_until "hold timer: dc1's route leaves the VPC table too" 10 \
 	"172.16.2.0/24@vpngw0 172.16.3.0/24@vpngw0 172.16.33.0/24@vpngw0" vpc_routes
 check "hold timer: vpnrtd logs the expiry" \
 	bash -c "tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -qi 'hold timer'"
@@ -571,7 +602,7 @@ t = t[:i] + "      - name: lab\n        tunnels:\n          - {ike: none, device
 open(f, "w").write(t)
 EOS
 check "agent reload without lab's bgp:" agentctl agent reload
-want_addrs2="xfrm1 169.254.10.1/30 proto=194,xfrm2 169.254.20.1/30 proto=194,xfrm3 169.254.30.1/30 proto=194,xfrm9 169.254.99.1/30 proto=0"
+want_addrs2="xfrm1 169.254.10.1/30 proto=$VPNRT_PROTO,xfrm2 169.254.20.1/30 proto=$VPNRT_PROTO,xfrm3 169.254.30.1/30 proto=$VPNRT_PROTO,xfrm9 169.254.99.1/30 proto=0"
 check_until "lab's inside address 169.254.40.1/30 removed, the operator's 169.254.99.1/30 kept" 10 \
 	"$want_addrs2" inside_addrs
 kill -TERM "$VPNRTD_PID"

@@ -105,7 +105,6 @@ gateways:
     bgp:
       local-asn: 65010
       advertise: [$1]
-      vpc-table: none
     connections:
       - name: dc1
         tunnels:
@@ -160,8 +159,12 @@ fi
 check_until "restarted: routes back, none stale" 40 \
 	"172.16.1.0/24@dc1 172.16.11.0/24@dc1" vr_bgp
 
-# the host route to the learned prefixes by hand (no VPC table yet)
-ip -n "$gw" route add 172.16.0.0/16 dev vpngw0 || fail_all "host route"
+vpc_routes() {
+	ip -n "$gw" -j route show table main proto 245 |
+		jq -r '[.[] | "\(.dst)@\(.dev)"] | sort | join(" ")'
+}
+check_until "learned prefixes in the VPC table (main, proto 245, via vpngw0)" 10 \
+	"172.16.1.0/24@vpngw0 172.16.11.0/24@vpngw0" vpc_routes
 check "vpc reaches 172.16.1.1 through the learned route" \
 	ip netns exec "$vpc" ping -n -q -c 1 -W 3 172.16.1.1
 
@@ -185,6 +188,7 @@ check_until "the resent route refreshed, the withdrawn one swept at End-of-RIB" 
 	"172.16.1.0/24@dc1" vr_bgp
 check "the sweep logged with its count" \
 	bash -c "tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -q 'graceful restart done (End-of-RIB from every peer): 1 stale BGP route swept'"
+check_until "... and from the VPC table" 10 "172.16.1.0/24@vpngw0" vpc_routes
 check_eq "BIRD still has our prefixes" "10.10.0.0/16 10.30.0.0/24" \
 	"$(peer_prefixes dc1)"
 wait "$PING"

@@ -21,9 +21,9 @@
  * `ike: none` device too), so that the connected route of the /30 sends
  * the session to the peer's inside address through the tunnel.
  * link_ensure() adds it when the device lacks it. vpnrtd marks the
- * addresses it adds with the address protocol IFA_PROTO 194 (Linux 6.1
- * and later keep it and report it in dumps; the same number as its VPC
- * table routes, "vpnrt"), and only such addresses are ever removed: one
+ * addresses it adds with the address protocol IFA_PROTO HOSTROUTE_PROTO
+ * (245, the protocol of its VPC table routes; Linux 6.1 and later keep
+ * it and report it in dumps), and only such addresses are ever removed: one
  * of them inside 169.254.0.0/16 that the config does not name on its
  * device (bgp: removed, local-ip or tunnel-cidr changed, moved to another
  * tunnel) is deleted, by link_ensure() for the tunnel's own device and by
@@ -33,8 +33,9 @@
  * and is not added again, nor ever removed. Nothing is logged when all is
  * right, so a restart with the same config changes nothing; each address
  * added or removed is logged. Address events (RTNLGRP_IPV4_IFADDR) make
- * the daemon reconcile soon too, so an inside address deleted by hand is
- * put back within a fraction of a second.
+ * the daemon reconcile 200 ms later too, so an inside address deleted by
+ * hand is put back at once (1.5-3 s in the TCG guest's selftest, polling
+ * included).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -376,14 +377,17 @@ static int addr_cb(struct nl_msg *msg, void *arg)
 /* every IPv4 address of the netns; 0, or -1 (logged) */
 static int addr_dump(struct vpnrtd *d, struct addr_list *l)
 {
-	struct nl_cb *cb;
+	struct nl_cb *cb, *sk_cb;
 	int e;
 
 	*l = (struct addr_list){ 0 };
 	e = nl_rtgen_request(d->rtnl, RTM_GETADDR, AF_INET, NLM_F_DUMP);
 	if (e < 0)
 		goto out;
-	cb = nl_cb_clone(nl_socket_get_cb(d->rtnl));
+	/* nl_socket_get_cb() takes a reference */
+	sk_cb = nl_socket_get_cb(d->rtnl);
+	cb = nl_cb_clone(sk_cb);
+	nl_cb_put(sk_cb);
 	if (!cb) {
 		e = -NLE_NOMEM;
 		goto out;
@@ -456,7 +460,7 @@ static bool addr_wanted(const struct cfg *cfg, const char *name,
 }
 
 /*
- * Remove ours (IFA_PROTO 194, inside 169.254.0.0/16) the config does not
+ * Remove ours (IFA_PROTO 245, inside 169.254.0.0/16) the config does not
  * name on their device: on ifindex only, or on every device (0).
  */
 static void addr_sweep(struct vpnrtd *d, const struct addr_list *l, int ifindex)
