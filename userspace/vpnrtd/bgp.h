@@ -55,6 +55,12 @@ int bgp_apply(struct vpnrtd *d);
  * routes removed (the kernel already stopped using them).
  */
 void bgp_tunnel(struct vpnrtd *d, const char *conn, int pos, bool up);
+/*
+ * After each reconcile: every tunnel with bgp: to what it can carry now
+ * (ike: none tunnels come up when their device exists; IKE ones follow
+ * d->tuns in case an event was missed).
+ */
+void bgp_sync_tunnels(struct vpnrtd *d);
 
 /* ---- what the control socket reads ---- */
 

@@ -1640,6 +1640,14 @@ void bgp_session_free(struct bgp_session *s)
 	free(s);
 }
 
+void bgp_session_free_quiet(struct bgp_session *s)
+{
+	if (!s)
+		return;
+	close_all(s, NULL);
+	free(s);
+}
+
 int bgp_session_start(struct bgp_session *s)
 {
 	if (s->admin_up)
@@ -1720,6 +1728,21 @@ void bgp_session_maxprefix(struct bgp_session *s, enum bgp_af af,
 	bgp_notif_maxprefix(&n, afi_of(af), BGP_SAFI_UNICAST, limit);
 	snprintf(why, sizeof(why), "maximum number of %s prefixes (%u) exceeded",
 		 bgp_af_name(af), limit);
+	admin_close(s, &n, why);
+	if (s->admin_up)
+		go_idle(s, why, true);
+}
+
+void bgp_session_resources(struct bgp_session *s, const char *why_text)
+{
+	struct bgp_notification n;
+	char why[BGP_REASON_LEN];
+
+	if (!s->est)
+		return;
+	bgp_notif_set(&n, BGP_ERR_CEASE, BGP_CEASE_RESOURCES, NULL, 0);
+	snprintf(why, sizeof(why), "out of resources: %.100s",
+		 why_text ? why_text : "");
 	admin_close(s, &n, why);
 	if (s->admin_up)
 		go_idle(s, why, true);

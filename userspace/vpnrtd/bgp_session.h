@@ -180,7 +180,13 @@ struct bgp_session *bgp_session_new(struct loop *l,
 				    const struct bgp_session_cfg *cfg,
 				    const struct bgp_session_ops *ops,
 				    void *arg, char *err, size_t errlen);
+/* Cease/3 (peer de-configured) to the peer, then free */
 void bgp_session_free(struct bgp_session *s);
+/*
+ * Close without a NOTIFICATION (the daemon stops: the peer keeps our
+ * routes as a graceful-restart helper), then free.
+ */
+void bgp_session_free_quiet(struct bgp_session *s);
 
 /* listen, and connect unless passive; 0 or -1 (already started: 0) */
 int bgp_session_start(struct bgp_session *s);
@@ -191,6 +197,8 @@ void bgp_session_reset(struct bgp_session *s, const char *text);
 /* Cease/1 with AFI/SAFI/limit (RFC 4486); idle hold backoff applies */
 void bgp_session_maxprefix(struct bgp_session *s, enum bgp_af af,
 			   uint32_t limit);
+/* Cease/8 (out of resources, RFC 4486); idle hold backoff applies */
+void bgp_session_resources(struct bgp_session *s, const char *why);
 /* the R and F bits of the next OPEN (the owner sets them per start) */
 void bgp_session_set_gr(struct bgp_session *s, bool restarting,
 			uint8_t fwd_afs);

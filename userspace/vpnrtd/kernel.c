@@ -709,6 +709,9 @@ static int conn_apply(struct vpnrtd *d, const struct cfg_conn *c, uint32_t gw_if
 
 		ifindex[i] = link_ensure(d, c, &c->tunnels[i], err, sizeof(err));
 		if (!ifindex[i]) {
+			/* gone: what follows the device (BGP) must see it */
+			if (ts)
+				ts->ifindex = 0;
 			vlog(LOG_ERR, "connection %s: tunnel %d: %s; retrying",
 			     c->name, i + 1, err);
 			return -1;

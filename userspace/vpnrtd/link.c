@@ -15,23 +15,50 @@
  * Link events (a device deleted, created, renamed) make the daemon
  * reconcile soon: a deleted tunnel device is created again and the
  * connection's tunnel rebound to it.
+ *
+ * The BGP inside address. A tunnel with bgp: needs its local-ip, with the
+ * tunnel-cidr's prefix length (169.254.10.1/30), on its device (an
+ * `ike: none` device too), so that the connected route of the /30 sends
+ * the session to the peer's inside address through the tunnel.
+ * link_ensure() adds it when the device lacks it. vpnrtd marks the
+ * addresses it adds with the address protocol IFA_PROTO 194 (Linux 6.1
+ * and later keep it and report it in dumps; the same number as its VPC
+ * table routes, "vpnrt"), and only such addresses are ever removed: one
+ * of them inside 169.254.0.0/16 that the config does not name on its
+ * device (bgp: removed, local-ip or tunnel-cidr changed, moved to another
+ * tunnel) is deleted, by link_ensure() for the tunnel's own device and by
+ * link_prune() on every device. Every other address is left alone, the
+ * operator's own 169.254.x.y included; one the operator already put there
+ * (the same address and prefix length, any protocol) counts as present
+ * and is not added again, nor ever removed. Nothing is logged when all is
+ * right, so a restart with the same config changes nothing; each address
+ * added or removed is logged. Address events (RTNLGRP_IPV4_IFADDR) make
+ * the daemon reconcile soon too, so an inside address deleted by hand is
+ * put back within a fraction of a second.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/inet6.h>
 #include <netlink/route/link/xfrmi.h>
+#include <netlink/route/rtnl.h>
 
+#include "hostroute.h"
 #include "log.h"
 #include "vpnrtd.h"
 
 #define ALIAS_PREFIX	"vpnrtd:"
+/* IFA_PROTO of the BGP inside addresses vpnrtd adds */
+#define ADDR_PROTO	HOSTROUTE_PROTO
 
 static void link_event(void *arg, uint32_t events)
 {
@@ -72,8 +99,11 @@ int link_open(struct vpnrtd *d)
 	nl_socket_modify_cb(d->rtnl_ev, NL_CB_VALID, NL_CB_CUSTOM, skip_all, NULL);
 	nl_socket_set_nonblocking(d->rtnl_ev);
 	err = nl_socket_add_membership(d->rtnl_ev, RTNLGRP_LINK);
+	if (!err)
+		err = nl_socket_add_membership(d->rtnl_ev, RTNLGRP_IPV4_IFADDR);
 	if (err) {
-		vlog(LOG_ERR, "links: cannot follow link events: %s", nl_geterror(err));
+		vlog(LOG_ERR, "links: cannot follow link and address events: %s",
+		     nl_geterror(err));
 		return -1;
 	}
 	if (loop_add_fd(d->loop, nl_socket_get_fd(d->rtnl_ev), EPOLLIN,
@@ -291,8 +321,230 @@ static uint32_t create_xfrm(struct vpnrtd *d, const struct cfg_conn *c,
 	return ifindex;
 }
 
+/* ---- the BGP inside addresses ---- */
+
+struct addr_row {
+	int ifindex;
+	uint8_t plen;
+	int proto;		/* IFA_PROTO, -1 when the kernel sent none */
+	struct in_addr local;
+};
+
+struct addr_list {
+	int n, cap;
+	struct addr_row *v;
+	bool oom;
+};
+
+static int addr_cb(struct nl_msg *msg, void *arg)
+{
+	struct addr_list *l = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[IFA_MAX + 1], *a;
+	struct ifaddrmsg *ifa;
+	struct addr_row *r;
+
+	if (h->nlmsg_type != RTM_NEWADDR ||
+	    !nlmsg_valid_hdr(h, sizeof(*ifa)))
+		return NL_OK;
+	ifa = nlmsg_data(h);
+	if (ifa->ifa_family != AF_INET ||
+	    nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+		return NL_OK;
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a || nla_len(a) != 4)
+		return NL_OK;
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 16;
+		struct addr_row *v = realloc(l->v, (size_t)cap * sizeof(*v));
+
+		if (!v) {
+			l->oom = true;
+			return NL_STOP;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	r = &l->v[l->n++];
+	r->ifindex = (int)ifa->ifa_index;
+	r->plen = ifa->ifa_prefixlen;
+	r->proto = tb[IFA_PROTO] ? nla_get_u8(tb[IFA_PROTO]) : -1;
+	memcpy(&r->local, nla_data(a), 4);
+	return NL_OK;
+}
+
+/* every IPv4 address of the netns; 0, or -1 (logged) */
+static int addr_dump(struct vpnrtd *d, struct addr_list *l)
+{
+	struct nl_cb *cb;
+	int e;
+
+	*l = (struct addr_list){ 0 };
+	e = nl_rtgen_request(d->rtnl, RTM_GETADDR, AF_INET, NLM_F_DUMP);
+	if (e < 0)
+		goto out;
+	cb = nl_cb_clone(nl_socket_get_cb(d->rtnl));
+	if (!cb) {
+		e = -NLE_NOMEM;
+		goto out;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, addr_cb, l);
+	e = nl_recvmsgs(d->rtnl, cb);
+	nl_cb_put(cb);
+	if (!e && l->oom)
+		e = -NLE_NOMEM;
+out:
+	if (e < 0) {
+		vlog(LOG_ERR, "links: cannot read the addresses: %s", nl_geterror(e));
+		free(l->v);
+		*l = (struct addr_list){ 0 };
+		return -1;
+	}
+	return 0;
+}
+
+/* add (RTM_NEWADDR, marked ours) or delete (RTM_DELADDR) local/plen */
+static int addr_change(struct vpnrtd *d, int type, int ifindex,
+		       struct in_addr local, uint8_t plen)
+{
+	struct ifaddrmsg ifa = {
+		.ifa_family = AF_INET,
+		.ifa_prefixlen = plen,
+		.ifa_scope = RT_SCOPE_UNIVERSE,
+		.ifa_index = (uint32_t)ifindex,
+	};
+	int flags = type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0;
+	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+
+	if (!msg)
+		return -NLE_NOMEM;
+	if (nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, IFA_LOCAL, 4, &local) < 0 ||
+	    nla_put(msg, IFA_ADDRESS, 4, &local) < 0 ||
+	    (type == RTM_NEWADDR && nla_put_u8(msg, IFA_PROTO, ADDR_PROTO) < 0)) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	/* sends, waits for the ack, frees msg */
+	return nl_send_sync(d->rtnl, msg);
+}
+
+static bool in_link_local(struct in_addr a)
+{
+	return (ntohl(a.s_addr) & 0xffff0000u) == 0xa9fe0000u;
+}
+
+/* does the config want local/plen on the device named name? */
+static bool addr_wanted(const struct cfg *cfg, const char *name,
+			struct in_addr local, uint8_t plen)
+{
+	for (int g = 0; g < cfg->n_gws; g++)
+		for (int c = 0; c < cfg->gws[g].n_conns; c++) {
+			const struct cfg_conn *cc = &cfg->gws[g].conns[c];
+
+			for (int t = 0; t < cc->n_tunnels; t++) {
+				const struct cfg_tunnel *ct = &cc->tunnels[t];
+
+				if (ct->bgp.present && ct->bgp.local.family == AF_INET &&
+				    ct->bgp.local.addr.v4.s_addr == local.s_addr &&
+				    ct->bgp.cidr.len == plen &&
+				    !strcmp(ct->device, name))
+					return true;
+			}
+		}
+	return false;
+}
+
+/*
+ * Remove ours (IFA_PROTO 194, inside 169.254.0.0/16) the config does not
+ * name on their device: on ifindex only, or on every device (0).
+ */
+static void addr_sweep(struct vpnrtd *d, const struct addr_list *l, int ifindex)
+{
+	for (int i = 0; i < l->n; i++) {
+		const struct addr_row *r = &l->v[i];
+		char name[IF_NAMESIZE] = "", a[INET_ADDRSTRLEN];
+		int e;
+
+		if ((ifindex && r->ifindex != ifindex) || r->proto != ADDR_PROTO ||
+		    !in_link_local(r->local))
+			continue;
+		if (!if_indextoname((unsigned int)r->ifindex, name))
+			continue;	/* gone meanwhile */
+		if (addr_wanted(d->cfg, name, r->local, r->plen))
+			continue;
+		inet_ntop(AF_INET, &r->local, a, sizeof(a));
+		e = addr_change(d, RTM_DELADDR, r->ifindex, r->local, r->plen);
+		if (e && e != -NLE_NOADDR && e != -NLE_OBJ_NOTFOUND)
+			vlog(LOG_ERR, "links: cannot remove BGP inside address %s/%u from %s (no longer in the config): %s",
+			     a, r->plen, name, nl_geterror(e));
+		else if (!e)
+			vlog(LOG_NOTICE, "links: removed BGP inside address %s/%u from %s: no longer in the config",
+			     a, r->plen, name);
+	}
+}
+
+/* tunnel t's device (ifindex) gets its inside address, loses stale ones */
+static void addr_sync(struct vpnrtd *d, const struct cfg_conn *c,
+		      const struct cfg_tunnel *t, int pos, int ifindex)
+{
+	const struct cfg_tunnel_bgp *b = &t->bgp;
+	struct addr_list l;
+	char a[INET_ADDRSTRLEN];
+
+	if (addr_dump(d, &l))
+		return;
+	if (b->present && b->local.family == AF_INET) {
+		bool have = false, theirs = false;
+
+		for (int i = 0; i < l.n && !have; i++)
+			if (l.v[i].ifindex == ifindex &&
+			    l.v[i].local.s_addr == b->local.addr.v4.s_addr &&
+			    l.v[i].plen == b->cidr.len) {
+				have = true;
+				theirs = l.v[i].proto != ADDR_PROTO;
+			}
+		inet_ntop(AF_INET, &b->local.addr.v4, a, sizeof(a));
+		if (!have) {
+			int e = addr_change(d, RTM_NEWADDR, ifindex, b->local.addr.v4,
+					    b->cidr.len);
+
+			if (e && e != -NLE_EXIST)
+				vlog(LOG_ERR, "connection %s: tunnel %d: cannot add BGP inside address %s/%u to %s: %s",
+				     c->name, pos, a, b->cidr.len, t->device, nl_geterror(e));
+			else if (!e)
+				vlog(LOG_NOTICE, "connection %s: tunnel %d: added BGP inside address %s/%u to %s",
+				     c->name, pos, a, b->cidr.len, t->device);
+		} else if (theirs) {
+			vlog(d->announce ? LOG_INFO : LOG_DEBUG,
+			     "connection %s: tunnel %d: %s already has %s/%u, not added by vpnrtd: used as is, never removed",
+			     c->name, pos, t->device, a, b->cidr.len);
+		}
+	}
+	addr_sweep(d, &l, ifindex);
+	free(l.v);
+}
+
+static uint32_t ensure_dev(struct vpnrtd *d, const struct cfg_conn *c,
+			   const struct cfg_tunnel *t, char *err, size_t errlen);
+
 uint32_t link_ensure(struct vpnrtd *d, const struct cfg_conn *c,
 		     const struct cfg_tunnel *t, char *err, size_t errlen)
+{
+	uint32_t ifindex = ensure_dev(d, c, t, err, errlen);
+
+	/*
+	 * An address that cannot be added is logged, not an error: the
+	 * tunnel forwards without it, only its BGP session cannot run; the
+	 * next reconcile tries again.
+	 */
+	if (ifindex)
+		addr_sync(d, c, t, (int)(t - c->tunnels) + 1, (int)ifindex);
+	return ifindex;
+}
+
+static uint32_t ensure_dev(struct vpnrtd *d, const struct cfg_conn *c,
+			   const struct cfg_tunnel *t, char *err, size_t errlen)
 {
 	int pos = (int)(t - c->tunnels) + 1;
 	struct rtnl_link *l;
@@ -376,6 +628,7 @@ static bool configured(const struct cfg *cfg, const char *name)
 
 void link_prune(struct vpnrtd *d)
 {
+	struct addr_list al;
 	struct nl_cache *cache;
 	struct nl_object *o;
 
@@ -396,4 +649,9 @@ void link_prune(struct vpnrtd *d)
 			vlog(LOG_NOTICE, "links: deleted %s: no longer in the config", name);
 	}
 	nl_cache_free(cache);
+	/* BGP inside addresses of ours the config no longer names anywhere */
+	if (!addr_dump(d, &al)) {
+		addr_sweep(d, &al, 0);
+		free(al.v);
+	}
 }

@@ -140,16 +140,6 @@ static int psk_fill(struct vpnrtd *d, const char *conn, int pos, struct cfg_ike 
 	return 0;
 }
 
-/* the bgp: keys are validated, but nothing runs them yet: say so */
-static void bgp_not_yet(const struct cfg *cfg)
-{
-	for (int i = 0; i < cfg->n_gws; i++)
-		if (cfg->gws[i].bgp.n_peers)
-			vlog(LOG_WARNING, "gateway %s: %d BGP peer%s configured; this vpnrtd has no BGP speaker yet, no session is started",
-			     cfg->gws[i].name, cfg->gws[i].bgp.n_peers,
-			     cfg->gws[i].bgp.n_peers > 1 ? "s" : "");
-}
-
 static int psks_fill(struct vpnrtd *d, struct cfg *cfg)
 {
 	for (int g = 0; g < cfg->n_gws; g++)
@@ -238,6 +228,8 @@ static void reconcile(void *arg)
 	err = kernel_reconcile(d);
 	if (!err)
 		link_prune(d);
+	/* ike: none devices found, IKE states missed: the BGP sessions follow */
+	bgp_sync_tunnels(d);
 	d->announce = false;
 	if (err != 0 && !d->reconcile_failed)
 		vlog(LOG_WARNING, "not everything could be applied; retrying every %d s",
@@ -311,9 +303,10 @@ int vpnrtd_reload(struct vpnrtd *d)
 	d->n_reload_errs = 0;
 	snprintf(d->reload_msg, sizeof(d->reload_msg), "applied %s", d->cfg_file);
 	vlog(LOG_NOTICE, "reload: %s read; applying the difference", d->cfg_file);
-	bgp_not_yet(cfg);
 	d->announce = true;
 	reconcile(d);
+	if (bgp_apply(d))
+		vlog(LOG_WARNING, "reload: not every BGP setting could be applied (see above)");
 	sd_notify(0, "READY=1");
 	return 0;
 }
@@ -353,6 +346,7 @@ static void on_tunnel(void *arg, const char *conn, int pos, bool up, const char 
 		vpnrtd_kick(d, 0);
 	else if (kernel_set_tunnel_ike(d, conn, pos, up))
 		vpnrtd_kick(d, RECONCILE_RETRY_MS);
+	bgp_tunnel(d, conn, pos, up);
 }
 
 static const struct ike_ops ike_ops = {
@@ -530,9 +524,15 @@ int main(int argc, char **argv)
 		goto out;
 	vlog(LOG_NOTICE, "vpnrtd %s started: %s, charon at %s, control %s", VPNRT_VERSION,
 	     d.cfg_file, d.vici_uri, d.control_path);
-	bgp_not_yet(d.cfg);
+	/*
+	 * BGP after the first reconcile (the connections its routes name
+	 * exist), graceful restart first: the kernel's BGP routes are marked
+	 * stale before any session can refresh them.
+	 */
 	d.announce = true;
 	reconcile(&d);
+	if ((bgp_open(&d) | bgp_apply(&d)) != 0)
+		vlog(LOG_WARNING, "BGP: not everything could be set up (see above); the rest runs");
 	if (sd_watchdog_enabled(0, &d.watchdog_usec) > 0 && d.watchdog_usec >= 2000)
 		on_watchdog(&d);
 	sd_notify(0, "READY=1");
@@ -560,6 +560,8 @@ int main(int argc, char **argv)
 	sd_notify(0, "STOPPING=1");
 	ret = 0;
 out:
+	/* no NOTIFICATION: the peers keep our routes, the kernel keeps its */
+	bgp_close(&d);
 	if (d.ike)
 		ike_free(d.ike);
 	control_close(&d);

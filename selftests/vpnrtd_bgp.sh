@@ -1,0 +1,595 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vpnrtd's BGP speaker against real peers over real IPsec tunnels that
+# vpnrtd brings up: BIRD 2 (dc1), FRR's bgpd (dc2, TCP MD5) and GoBGP
+# (dc3, 4-octet ASN 4200000001), the gateway's ASN given in asdot
+# ("1.10" = 65546). One eBGP session per tunnel, between the inside
+# addresses of its /30 (vpnrtd puts its local-ip on the tunnel device).
+#
+#   vpc --v0-- gw (vpngw0, vpnrtd, charon) --u1-- dc1 (charon, BIRD)
+#                                          --u2-- dc2 (charon, FRR bgpd)
+#                                          --u3-- dc3 (charon, GoBGP)
+#   tunnel K: xfrmK (if_id K) on both ends, inside 169.254.K0.0/30
+#   (gw .1, dc .2); lab: an `ike: none` xfrm9 of the operator's with bgp:
+#
+# Checks: the inside addresses (added, marked ours, the operator's left
+# alone, a stale one of ours removed, put back when deleted, removed
+# when the config drops them, nothing changed by a restart); pings over
+# each tunnel's inside addresses; the peers not Established before
+# vpnrtd runs; then with each peer: Established, its routes in vpnrt
+# (proto bgp, its connection) and in the VPC table (main, proto 194, via
+# vpngw0) and carrying traffic from the vpc; the gateway's advertise
+# prefixes in every peer's RIB with next hop the tunnel's local-ip and
+# AS path 65546; split horizon; import-deny (0.0.0.0/0, 100.64.0.0/10);
+# withdrawals and announcements at run time; route refresh both ways;
+# MD5 mismatch (no session, MD5 failures counted) and match again; hold
+# timer expiry (hold 9 s) when dc1's ESP path dies with IKE still up and
+# no health check, and recovery.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ike_lib.sh"
+. "$(dirname "$0")/bgp_lib.sh"
+
+require_root
+require_cmd jq ip swanctl python3 bird birdc vtysh gobgpd gobgp
+
+ike_init || fail_all "ike_init"
+bgp_init || fail_all "bgp_init"
+trap 'bgp_cleanup; ike_cleanup; cleanup_ns' EXIT
+vpnrtd_init || fail_all "no vpnrtd"
+D=$VPNRTD_DIR
+
+# ---- helpers ----
+
+# ms_since T0: milliseconds since $EPOCHREALTIME T0, no process
+ms_since() {
+	local n=${EPOCHREALTIME/./} s=${1/./}
+	echo $(((10#$n - 10#$s) / 1000))
+}
+
+# secs MS: "1.234"
+secs() {
+	printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
+}
+
+# WAIT_CAP: the most any wait below may take; lowered once no session
+# came up at all, so that a vpnrtd without a speaker fails fast
+WAIT_CAP=999
+
+# until_eq SECS WANT CMD...: poll CMD every 0.3 s until its output is
+# WANT (true) or SECS passed (false); the last output in GOT, the time
+# taken in TOOK_MS
+until_eq() {
+	local s=$1 want=$2 t0=$EPOCHREALTIME end
+	shift 2
+	[ "$s" -gt "$WAIT_CAP" ] && s=$WAIT_CAP
+	end=$((SECONDS + s))
+	while :; do
+		GOT=$("$@" 2>&1)
+		[ "$GOT" = "$want" ] && { TOOK_MS=$(ms_since "$t0"); return 0; }
+		[ $SECONDS -ge $end ] && break
+		bgp_nap 0.3
+	done
+	TOOK_MS=$(ms_since "$t0")
+	return 1
+}
+
+# check_until "what" SECS WANT CMD...: one KTAP line; on failure both
+# values and the time waited
+check_until() {
+	local what=$1
+	shift
+	if until_eq "$@"; then
+		ktap_ok "$what ($(secs "$TOOK_MS") s)"
+	else
+		ktap_fail "$what"
+		echo "#   expected: $2"
+		echo "#   actual:   $GOT (after $(secs "$TOOK_MS") s)"
+	fi
+}
+
+# the BGP routes in vpnrt, "PREFIX@CONN" sorted, one line
+vr_bgp() {
+	gwctl -j route show | jq -r '[.[] | select(.proto == "bgp") |
+		"\(.prefix)@\(.conn)"] | sort | join(" ")'
+}
+# the VPC table's vpnrtd routes (main, proto 194), "PREFIX@DEV"
+vpc_routes() {
+	ip -n "$gw" -j route show table main proto 194 |
+		jq -r '[.[] | "\(.dst)@\(.dev)"] | sort | join(" ")'
+}
+# PEER's RIB as "PREFIX next_hop=X as_path=P" sorted, one line
+peer_rib() {
+	bgp_peer_rib "$1" | awk '{ printf "%s%s %s %s", NR > 1 ? " | " : "", $1, $2, $3 }'
+}
+peer_prefixes() {
+	bgp_peer_rib "$1" | awk '{ printf "%s%s", NR > 1 ? " " : "", $1 }'
+}
+# the gw's IPv4 addresses in 169.254.0.0/16, "DEV ADDR/LEN proto=N"
+inside_addrs() {
+	ip netns exec "$gw" python3 "$D/addrs.py" dump 169.254.
+}
+# TcpExt counter NAME in netns NS (absolute)
+tcpext() {
+	ip netns exec "$1" awk -v k="$2" '$1 == "TcpExt:" {
+		if (!h) { for (i = 2; i <= NF; i++) col[$i] = i; h = 1 }
+		else { print $col[k] + 0; exit } }' /proc/net/netstat
+}
+# vpnrtd's lines since the mark (a line count of its log)
+log_since() {
+	tail -n +$(($1 + 1)) "$D/vpnrtd.log"
+}
+log_mark() {
+	wc -l <"$D/vpnrtd.log"
+}
+
+# addrs.py: "dump PREFIX": the IPv4 addresses starting with PREFIX with
+# their IFA_PROTO (iproute2 6.1 does not show it), "DEV ADDR/LEN
+# proto=N" comma-separated; "add DEV ADDR/LEN PROTO": add one so marked
+cat >"$D/addrs.py" <<'EOS'
+import os, socket, struct, sys
+RTM_NEWADDR, RTM_GETADDR, IFA_ADDRESS, IFA_LOCAL, IFA_PROTO = 20, 22, 1, 2, 11
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+s.bind((0, 0))
+def attr(t, v):
+    a = struct.pack("HH", 4 + len(v), t) + v
+    return a + b"\0" * (-len(a) % 4)
+def send(typ, flags, body):
+    s.send(struct.pack("IHHII", 16 + len(body), typ, flags, 1, 0) + body)
+if sys.argv[1] == "dump":
+    send(RTM_GETADDR, 0x301, struct.pack("BBBBI", socket.AF_INET, 0, 0, 0, 0))
+    out, done = [], False
+    while not done:
+        buf = s.recv(65536)
+        o = 0
+        while o < len(buf):
+            ln, typ = struct.unpack_from("IH", buf, o)
+            if typ == 3:
+                done = True
+                break
+            if typ == RTM_NEWADDR:
+                plen, idx = struct.unpack_from("BxxxI", buf, o + 17)
+                a, at = o + 24, {}
+                while a < o + ln:
+                    al, t = struct.unpack_from("HH", buf, a)
+                    at[t] = buf[a + 4:a + al]
+                    a += (al + 3) & ~3
+                loc = at.get(IFA_LOCAL, at.get(IFA_ADDRESS))
+                proto = at[IFA_PROTO][0] if IFA_PROTO in at else 0
+                if socket.inet_ntoa(loc).startswith(sys.argv[2]):
+                    out.append("%s %s/%d proto=%d" % (socket.if_indextoname(idx),
+                               socket.inet_ntoa(loc), plen, proto))
+            o += (ln + 3) & ~3
+    print(",".join(sorted(out)))
+else:
+    dev, pfx, proto = sys.argv[2], sys.argv[3], int(sys.argv[4])
+    a, plen = pfx.split("/")
+    ab = socket.inet_aton(a)
+    send(RTM_NEWADDR, 0x605, struct.pack("BBBBI", socket.AF_INET, int(plen), 0, 0,
+         socket.if_nametoindex(dev)) + attr(IFA_LOCAL, ab) + attr(IFA_ADDRESS, ab) +
+         attr(IFA_PROTO, bytes([proto])))
+    err = struct.unpack_from("i", s.recv(65536), 16)[0]
+    if err:
+        sys.exit("addrs.py: add %s to %s: %s" % (pfx, dev, os.strerror(-err)))
+EOS
+
+# ---- the network ----
+t_start=$EPOCHREALTIME
+setup_ns vpc gw dc1 dc2 dc3 || fail_all "netns"
+GW1=192.0.2.1 DC1=192.0.2.2 GW2=198.51.100.1 DC2=198.51.100.2
+GW3=203.0.113.1 DC3=203.0.113.2
+ip link add v0 netns "$vpc" type veth peer name v0 netns "$gw" &&
+ip link add u1 netns "$gw" type veth peer name u1 netns "$dc1" &&
+ip link add u2 netns "$gw" type veth peer name u2 netns "$dc2" &&
+ip link add u3 netns "$gw" type veth peer name u3 netns "$dc3" || fail_all "veths"
+ip -n "$vpc" -batch - <<EOB || fail_all "vpc"
+link set v0 up
+addr add 10.10.0.2/24 dev v0
+route add default via 10.10.0.1
+EOB
+# xfrm9: the operator's device of the ike: none tunnel, with an address
+# of the operator's in 169.254.0.0/16 that vpnrtd must leave alone
+ip -n "$gw" -batch - <<EOB || fail_all "gw"
+link set v0 up
+addr add 10.10.0.1/24 dev v0
+link set u1 up
+link set u2 up
+link set u3 up
+addr add $GW1/24 dev u1
+addr add $GW2/24 dev u2
+addr add $GW3/24 dev u3
+$(ike_xfrm_lines xfrm9 9 u1)
+addr add 169.254.99.1/30 dev xfrm9
+EOB
+for k in 1 2 3; do
+	ns=dc$k da=DC$k
+	{
+		echo "link set u$k up"
+		echo "addr add ${!da}/24 dev u$k"
+		ike_xfrm_lines "xfrm$k" "$k" "u$k"
+		echo "addr add 169.254.${k}0.2/30 dev xfrm$k"
+		# 172.16.K.0/24 is local; its replies to the vpc go back
+		# through the tunnel
+		echo "route add local 172.16.$k.0/24 dev lo"
+		echo "route add 10.10.0.0/24 dev xfrm$k table $((100 + k))"
+		echo "rule add from 172.16.$k.0/24 lookup $((100 + k)) pref $((100 + k))"
+	} | ip -n "${!ns}" -batch - || fail_all "dc$k"
+done
+for ns in "$gw" "$dc1" "$dc2" "$dc3"; do
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 ||
+		fail_all "sysctl"
+done
+vpnrt_load || fail_all "vpnrt.ko"
+# a leftover of ours (IFA_PROTO 194) that the config does not name: a
+# previous run's inside address
+ip netns exec "$gw" python3 "$D/addrs.py" add xfrm9 169.254.77.1/30 194 ||
+	fail_all "stale inside address"
+
+charon_start "$gw" "$gw" && charon_start "$dc1" "$dc1" &&
+	charon_start "$dc2" "$dc2" && charon_start "$dc3" "$dc3" || fail_all "charon"
+for k in 1 2 3; do
+	ns=dc$k da=DC$k ga=GW$k
+	ike_conn "${!ns}" gw local="${!da}" remote="${!ga}" psk="dc$k-key" \
+		ike=aes128-sha256-modp2048 esp=aes128-sha256-modp2048 if_id=$k &&
+		ike_load "${!ns}" || fail_all "dc$k conn"
+done
+
+# ---- the peers, before vpnrtd runs ----
+MD5=frr-md5-key
+start_dc2() {
+	bgp_peer_start frr "$dc2" dc2 local=169.254.20.2 peer=169.254.20.1 \
+		local_as=65002 peer_as=1.10 md5="$1" \
+		announce="172.16.2.0/24,172.16.22.0/24"
+}
+bgp_peer_start bird "$dc1" dc1 local=169.254.10.2 peer=169.254.10.1 \
+	local_as=65001 peer_as=1.10 hold=9 \
+	announce="172.16.1.0/24,172.16.11.0/24 med=5,0.0.0.0/0,100.64.1.0/24" ||
+	fail_all "BIRD in dc1"
+start_dc2 "$MD5" || fail_all "FRR in dc2"
+bgp_peer_start gobgp "$dc3" dc3 local=169.254.30.2 peer=169.254.30.1 \
+	local_as=4200000001 peer_as=1.10 announce="172.16.3.0/24" ||
+	fail_all "GoBGP in dc3"
+echo "# network, 4 charons and 3 peers up after $(secs "$(ms_since "$t_start")") s"
+
+cat >"$CONF" <<EOC
+gateways:
+  - name: vpngw0
+    bgp:
+      local-asn: "1.10"
+      advertise: [10.10.0.0/16, 10.20.0.0/24]
+    connections:
+      - name: dc1
+        # no DPD and no health check: only the hold timer can tell that
+        # the tunnel stopped carrying
+        ike: {version: ikev2, psk: dc1-key, encryption: aes128, integrity: sha256,
+              dh-group: 14, dpd: false}
+        ipsec: {encryption: aes128, integrity: sha256, dh-group: 14}
+        tunnels:
+          - local-address: $GW1
+            remote-address: $DC1
+            if-id: 1
+            device: xfrm1
+            bgp: {tunnel-cidr: 169.254.10.0/30, local-ip: 169.254.10.1,
+                  peer-asn: 65001, hold-time: 9}
+      - name: dc2
+        ike: {version: ikev2, psk: dc2-key, encryption: aes128, integrity: sha256,
+              dh-group: 14}
+        ipsec: {encryption: aes128, integrity: sha256, dh-group: 14}
+        tunnels:
+          - local-address: $GW2
+            remote-address: $DC2
+            if-id: 2
+            device: xfrm2
+            bgp: {tunnel-cidr: 169.254.20.0/30, local-ip: 169.254.20.1,
+                  peer-asn: 65002, md5: "$MD5", hold-time: 30}
+      - name: dc3
+        ike: {version: ikev2, psk: dc3-key, encryption: aes128, integrity: sha256,
+              dh-group: 14}
+        ipsec: {encryption: aes128, integrity: sha256, dh-group: 14}
+        tunnels:
+          - local-address: $GW3
+            remote-address: $DC3
+            if-id: 3
+            device: xfrm3
+            bgp: {tunnel-cidr: 169.254.30.0/30, local-ip: 169.254.30.1,
+                  peer-asn: 4200000001, hold-time: 30}
+      - name: lab
+        tunnels:
+          - ike: none
+            device: xfrm9
+            bgp: {tunnel-cidr: 169.254.40.0/30, local-ip: 169.254.40.1,
+                  peer-asn: 65040}
+EOC
+check "vpnrtd --check accepts the config" "$VPNRTD" --check -c "$CONF"
+
+# no tunnel yet: no peer can be Established
+states() {
+	echo "$(bgp_peer_state dc1) $(bgp_peer_state dc2) $(bgp_peer_state dc3)"
+}
+st=$(states)
+check "before vpnrtd runs, no peer is Established (BIRD, FRR, GoBGP: $st)" \
+	bash -c "[[ '$st' != *Established* && '$st' != *Down* ]]"
+
+# ---- vpnrtd: tunnels, inside addresses ----
+vpnrtd_start
+all_up='[.[] | select(.name | startswith("dc")) | .tunnels[] | .ike == "up"] | length == 3 and all'
+t0=$EPOCHREALTIME
+end=$((SECONDS + 90))
+until gwctl -j conn show 2>/dev/null | jq -e "$all_up" >/dev/null; do
+	[ $SECONDS -lt $end ] || break
+	bgp_nap 0.5
+done
+if gwctl -j conn show 2>/dev/null | jq -e "$all_up" >/dev/null; then
+	ktap_ok "vpnrtd brings up the three tunnels ($(secs "$(ms_since "$t0")") s)"
+else
+	ktap_fail "vpnrtd brings up the three tunnels"
+	gwctl conn show 2>&1 | sed 's/^/#   /'
+	vpnrtd_dump_log 40
+	ike_dump_log "$gw" 20
+	ktap_finish
+fi
+T_TUNNELS=$(ms_since "$t0")
+
+want_addrs="xfrm1 169.254.10.1/30 proto=194,xfrm2 169.254.20.1/30 proto=194,xfrm3 169.254.30.1/30 proto=194,xfrm9 169.254.40.1/30 proto=194,xfrm9 169.254.99.1/30 proto=0"
+check_until "inside addresses: each tunnel's local-ip/30 on its device marked ours (IFA_PROTO 194), ike: none xfrm9 too; the operator's 169.254.99.1/30 kept, the stale 169.254.77.1/30 of ours removed" \
+	10 "$want_addrs" inside_addrs
+check "vpnrtd logged each address it added and the one it removed" \
+	bash -c "grep -q 'added BGP inside address 169.254.10.1/30 to xfrm1' '$D/vpnrtd.log' &&
+		grep -q 'added BGP inside address 169.254.40.1/30 to xfrm9' '$D/vpnrtd.log' &&
+		grep -q 'removed BGP inside address 169.254.77.1/30 from xfrm9' '$D/vpnrtd.log' &&
+		! grep -q '169.254.99.1' '$D/vpnrtd.log'"
+for k in 1 2 3; do
+	check "gw reaches dc$k's inside address 169.254.${k}0.2 through xfrm$k" \
+		ip netns exec "$gw" ping -n -q -c 1 -W 5 -I xfrm$k 169.254.${k}0.2
+done
+
+# ---- sessions ----
+NOSPEAKER=0
+grep -q 'no session is started yet' "$D/vpnrtd.log" && NOSPEAKER=1
+if [ $NOSPEAKER = 1 ]; then
+	echo "# vpnrtd says it starts no BGP session yet: the BGP checks below must fail"
+	# the tunnel carries the peer's TCP to the gateway, where nothing
+	# listens: refused at once, not a timeout
+	check "no speaker: dc1's TCP to 169.254.10.1:179 goes through the tunnel and is refused" \
+		ip netns exec "$dc1" bash -c \
+		'out=$(timeout 5 bash -c "exec 3<>/dev/tcp/169.254.10.1/179" 2>&1); [[ $out == *"refused"* ]]'
+	st=$(states)
+	check "no speaker: the peers stay un-Established ($st)" \
+		bash -c "[[ '$st' != *Established* && '$st' != *Down* ]]"
+fi
+t0=$EPOCHREALTIME
+n_est=0
+for p in dc1 dc2 dc3; do
+	kind=${BGP_KIND[$p]}
+	w=15
+	[ $p = dc1 ] && w=40
+	[ $NOSPEAKER = 1 ] && w=10
+	[ $p != dc1 ] && [ $n_est = 0 ] && w=2
+	if bgp_peer_wait_established $p $w 2>/dev/null; then
+		ktap_ok "$kind in $p: session with vpnrtd Established over the tunnel ($(secs "$(ms_since "$t0")") s after the tunnels)"
+		n_est=$((n_est + 1))
+	else
+		ktap_fail "$kind in $p: session with vpnrtd Established over the tunnel (state $(bgp_peer_state $p))"
+		bgp_dump_log $p 15
+	fi
+done
+if [ $n_est = 0 ]; then
+	WAIT_CAP=2
+	echo "# no session came up: every wait below is cut to $WAIT_CAP s"
+	vpnrtd_dump_log 30
+fi
+
+# what vpnrtd shows of its peers, if it has the command yet
+BGPSHOW=0
+if bs=$(agentctl -j bgp show 2>&1) && jq -e . >/dev/null 2>&1 <<<"$bs"; then
+	BGPSHOW=1
+	echo "# vpnrtctl -j bgp show:"
+	jq -c '.[]? // .' <<<"$bs" 2>/dev/null | head -n 8 | sed 's/^/#   /'
+else
+	echo "# vpnrtctl bgp show does not answer yet: ${bs:0:200}"
+fi
+
+# ---- learned routes: vpnrt, the VPC table, traffic ----
+want_vr="172.16.1.0/24@dc1 172.16.11.0/24@dc1 172.16.2.0/24@dc2 172.16.22.0/24@dc2 172.16.3.0/24@dc3"
+check_until "the peers' routes in vpnrt, proto bgp, each with its connection (4-octet AS 4200000001's too)" \
+	30 "$want_vr" vr_bgp
+want_vpc="172.16.1.0/24@vpngw0 172.16.11.0/24@vpngw0 172.16.2.0/24@vpngw0 172.16.22.0/24@vpngw0 172.16.3.0/24@vpngw0"
+check_until "the same routes in the VPC table (main, proto 194) via vpngw0" \
+	10 "$want_vpc" vpc_routes
+for k in 1 2 3; do
+	check "vpc reaches 172.16.$k.1 (dc$k) by the learned route" \
+		ip netns exec "$vpc" ping -n -q -c 1 -W 5 172.16.$k.1
+done
+
+# ---- import rules ----
+check_eq "BIRD does send 0.0.0.0/0 and 100.64.1.0/24 to vpnrtd" "0.0.0.0/0 100.64.1.0/24" \
+	"$(_bgp_birdc dc1 show route export peer | awk '$1 ~ /^(0\.0\.0\.0\/0|100\.64\.)/ { print $1 }' | sort | paste -sd' ')"
+check_eq "import-deny: neither 0.0.0.0/0 nor 100.64.1.0/24 is in vpnrt" "" \
+	"$(gwctl -j route show | jq -r '[.[] | select(.prefix == "0.0.0.0/0" or (.prefix | startswith("100.64.")))] | map(.prefix) | join(" ")')"
+check_eq "import-deny: the gw has no default route and nothing in 100.64.0.0/10" "" \
+	"$(ip -n "$gw" -j route show table all | jq -r '[.[] | select(.dst == "default" or (.dst | startswith("100.64.")))] | map(.dst) | join(" ")')"
+if [ $BGPSHOW = 1 ]; then
+	check "bgp show: dc1's peer counts 2 routes refused" \
+		bash -c "agentctl -j bgp show dc1 | jq -e '[.. | objects | select(has(\"refused\")) | .refused] | any(. == 2)'"
+fi
+
+# ---- what the peers receive: the gateway's prefixes, split horizon ----
+for k in 1 2 3; do
+	want="10.10.0.0/16 next_hop=169.254.${k}0.1 as_path=65546 | 10.20.0.0/24 next_hop=169.254.${k}0.1 as_path=65546"
+	check_until "${BGP_KIND[dc$k]} in dc$k has the advertise prefixes, next hop 169.254.${k}0.1, AS path 65546 (asdot 1.10)" \
+		15 "$want" peer_rib dc$k
+done
+# the routes of the other data centres were learned above; give them
+# time to leak before looking
+bgp_nap 3
+for k in 1 2 3; do
+	check_eq "split horizon: dc$k receives nothing learned from the other data centres" \
+		"10.10.0.0/16 10.20.0.0/24" "$(peer_prefixes dc$k)"
+done
+
+# ---- withdrawals and announcements at run time ----
+bgp_peer_withdraw dc1 172.16.11.0/24
+check_until "BIRD withdraws 172.16.11.0/24: gone from vpnrt" 15 \
+	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.22.0/24@dc2 172.16.3.0/24@dc3" vr_bgp
+check_until "... and from the VPC table" 5 \
+	"172.16.1.0/24@vpngw0 172.16.2.0/24@vpngw0 172.16.22.0/24@vpngw0 172.16.3.0/24@vpngw0" vpc_routes
+bgp_peer_withdraw dc2 172.16.22.0/24
+bgp_peer_announce dc3 172.16.33.0/24
+check_until "FRR withdraws 172.16.22.0/24, GoBGP announces 172.16.33.0/24: vpnrt follows" 15 \
+	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" vr_bgp
+check_until "... and so does the VPC table" 5 \
+	"172.16.1.0/24@vpngw0 172.16.2.0/24@vpngw0 172.16.3.0/24@vpngw0 172.16.33.0/24@vpngw0" vpc_routes
+
+# ---- route refresh ----
+frr_stat() {
+	_bgp_vtysh dc2 -c "show bgp neighbors 169.254.20.1 json" 2>/dev/null |
+		jq -r ".[\"169.254.20.1\"].messageStats.$1 // empty"
+}
+bird_imports() {
+	_bgp_birdc dc1 show protocols all peer 2>/dev/null |
+		awk '$1 == "Import" && $2 == "updates:" { print $3 }'
+}
+# frr_more NAME BEFORE...: "yes" once each named FRR counter is above its
+# value before, else the counters
+frr_more() {
+	local st k v out=yes
+	st=$(_bgp_vtysh dc2 -c "show bgp neighbors 169.254.20.1 json" 2>/dev/null |
+		jq -c '.["169.254.20.1"].messageStats')
+	while [ $# -gt 0 ]; do
+		k=$1 v=$2
+		shift 2
+		[ "$(jq -r ".$k // 0" <<<"$st")" -gt "${v:-0}" ] 2>/dev/null || out="$k=$(jq -r ".$k" <<<"$st") (was $v)"
+	done
+	echo "$out"
+}
+bird_more() {
+	local n
+	n=$(bird_imports)
+	[ "${n:-0}" -ge $((${1:-0} + 2)) ] 2>/dev/null && echo yes || echo "import updates received $n (was $1)"
+}
+u0=$(frr_stat updatesRecv) r0=$(frr_stat routeRefreshSent)
+check_nonempty "FRR's message counters before the refresh ($u0 UPDATEs received)" "$u0"
+bgp_peer_refresh dc2
+check_until "FRR sends ROUTE-REFRESH (clear soft in): vpnrtd sends its routes again (more UPDATEs)" 10 \
+	yes frr_more routeRefreshSent "$r0" updatesRecv "$u0"
+b0=$(bird_imports)
+check_nonempty "BIRD's import counter before the refresh ($b0)" "$b0"
+bgp_peer_refresh dc1
+check_until "BIRD sends ROUTE-REFRESH (reload in): it receives vpnrtd's 2 routes again" 10 \
+	yes bird_more "$b0"
+check_eq "the refreshes change no route in vpnrt" \
+	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" "$(vr_bgp)"
+rr0=$(frr_stat routeRefreshRecv) us0=$(frr_stat updatesSent)
+if out=$(agentctl bgp refresh dc2 2>&1); then
+	check_until "vpnrtctl bgp refresh dc2: FRR receives a ROUTE-REFRESH and sends its routes again" 10 \
+		yes frr_more routeRefreshRecv "$rr0" updatesSent "$us0"
+else
+	echo "# vpnrtctl bgp refresh dc2: ${out:0:200}"
+fi
+
+# ---- MD5 ----
+check_eq "MD5: FRR with the same key is Established" Established "$(bgp_peer_state dc2)"
+f0=$(tcpext "$gw" TCPMD5Failure) g0=$(tcpext "$dc2" TCPMD5Failure)
+fu0=$(tcpext "$gw" TCPMD5Unexpected)
+bgp_peer_stop dc2 "md5 test"
+start_dc2 wrong-md5-key || ktap_fail "FRR restarted with another MD5 key"
+check_until "FRR stopped (Cease), restarted with another MD5 key: dc2's routes leave vpnrt" 15 \
+	"172.16.1.0/24@dc1 172.16.3.0/24@dc3 172.16.33.0/24@dc3" vr_bgp
+bgp_nap 8
+st=$(bgp_peer_state dc2) f1=$(tcpext "$gw" TCPMD5Failure) g1=$(tcpext "$dc2" TCPMD5Failure)
+fu1=$(tcpext "$gw" TCPMD5Unexpected)
+check "MD5 mismatch: FRR not Established after 8 s ($st)" test "$st" != Established
+echo "# MD5 mismatch: TCPMD5Failure gw $f0 -> $f1, dc2 $g0 -> $g1; TCPMD5Unexpected gw $fu0 -> $fu1"
+check "MD5 mismatch: segments signed with the other key are dropped (TCPMD5Failure at gw or dc2 rises)" \
+	test $((${f1:-0} + ${g1:-0})) -gt $((${f0:-0} + ${g0:-0}))
+check_eq "MD5 mismatch: vpnrtd's listening socket has dc2's key (no TCPMD5Unexpected at the gw)" \
+	"${fu0:-x}" "${fu1:-y}"
+bgp_peer_stop dc2 "md5 test"
+t0=$EPOCHREALTIME
+start_dc2 "$MD5" || ktap_fail "FRR restarted with the right MD5 key"
+if bgp_peer_wait_established dc2 $((30 < WAIT_CAP ? 30 : WAIT_CAP)) 2>/dev/null; then
+	ktap_ok "MD5 match again: FRR Established ($(secs "$(ms_since "$t0")") s)"
+else
+	ktap_fail "MD5 match again: FRR Established"
+	bgp_dump_log dc2 10
+fi
+check_until "dc2's route back in vpnrt" 15 \
+	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" vr_bgp
+
+# ---- hold timer: dc1's ESP path dies, IKE stays up, no health check ----
+check_eq "dc1 Established before its path dies" Established "$(bgp_peer_state dc1)"
+blog=$(wc -l <"$BGP_DIR/dc1.log")
+mark=$(log_mark)
+t0=$EPOCHREALTIME
+# nothing dc1 sends reaches the gw any more (ESP and IKE alike); the gw
+# sends no DPD, so its IKE SA stays up
+ip -n "$dc1" route add blackhole $GW1/32
+if until_eq 20 "172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" vr_bgp; then
+	ktap_ok "hold timer: dc1's routes leave vpnrt $(secs "$TOOK_MS") s after its path died"
+	check "hold timer: that is the hold time (9 s, the last KEEPALIVE up to 3 s before): 5.5..12 s" \
+		test "$TOOK_MS" -ge 5500 -a "$TOOK_MS" -le 12000
+else
+	ktap_fail "hold timer: dc1's routes leave vpnrt within 20 s of its path dying"
+	echo "#   vpnrt: $GOT"
+fi
+check_eq "hold timer: dc1's tunnel is still IKE-up in the kernel (not what took the session down)" up \
+	"$(gwctl -j conn show dc1 | jq -r '.[0].tunnels[0].ike')"
+check_until "hold timer: dc1's route leaves the VPC table too" 5 \
+	"172.16.2.0/24@vpngw0 172.16.3.0/24@vpngw0 172.16.33.0/24@vpngw0" vpc_routes
+check "hold timer: vpnrtd logs the expiry" \
+	bash -c "tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -qi 'hold timer'"
+check "hold timer: BIRD's log says Hold timer expired (its own, or vpnrtd's NOTIFICATION)" \
+	bash -c "tail -n +$((blog + 1)) '$BGP_DIR/dc1.log' | grep -q 'Hold timer expired'"
+ip -n "$dc1" route del blackhole $GW1/32
+t0=$EPOCHREALTIME
+if bgp_peer_wait_established dc1 $((40 < WAIT_CAP ? 40 : WAIT_CAP)) 2>/dev/null; then
+	ktap_ok "path back: BIRD Established again ($(secs "$(ms_since "$t0")") s)"
+else
+	ktap_fail "path back: BIRD Established again"
+	bgp_dump_log dc1 10
+fi
+check_until "path back: dc1's route in vpnrt again" 15 \
+	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" vr_bgp
+if [ $BGPSHOW = 1 ]; then
+	echo "# bgp show at the end:"
+	agentctl bgp show 2>&1 | head -n 30 | sed 's/^/#   /'
+fi
+
+# ---- inside addresses over time ----
+ip -n "$gw" addr del 169.254.10.1/30 dev xfrm1
+check_until "169.254.10.1/30 deleted by hand: vpnrtd puts it back (address event)" 5 \
+	"$want_addrs" inside_addrs
+# lab's bgp: goes away; the operator's address on its device stays
+cp "$CONF" "$D/full.yaml"
+python3 - "$CONF" <<'EOS'
+import sys
+f = sys.argv[1]
+t = open(f).read()
+i = t.index("      - name: lab")
+t = t[:i] + "      - name: lab\n        tunnels:\n          - {ike: none, device: xfrm9}\n"
+open(f, "w").write(t)
+EOS
+check "agent reload without lab's bgp:" agentctl agent reload
+want_addrs2="xfrm1 169.254.10.1/30 proto=194,xfrm2 169.254.20.1/30 proto=194,xfrm3 169.254.30.1/30 proto=194,xfrm9 169.254.99.1/30 proto=0"
+check_until "lab's inside address 169.254.40.1/30 removed, the operator's 169.254.99.1/30 kept" 10 \
+	"$want_addrs2" inside_addrs
+kill -TERM "$VPNRTD_PID"
+wait "$VPNRTD_PID"
+check_eq "vpnrtd stops on SIGTERM" 0 $?
+mark=$(log_mark)
+vpnrtd_start
+end=$((SECONDS + 30))
+until agentctl -j agent show 2>/dev/null | jq -e '.in_sync == true' >/dev/null; do
+	[ $SECONDS -lt $end ] || break
+	bgp_nap 0.5
+done
+bgp_nap 1
+check_eq "restart with the same config: the inside addresses are as they were" \
+	"$want_addrs2" "$(inside_addrs)"
+check "restart: vpnrtd added and removed no address" \
+	bash -c "! tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -E 'BGP inside address'"
+
+echo "# times: tunnels up $(secs "$T_TUNNELS") s after the start; whole test $(secs "$(ms_since "$t_start")") s"
+[ $ktap_failed = 0 ] || vpnrtd_dump_log 60
+ktap_finish
