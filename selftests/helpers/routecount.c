@@ -230,11 +230,16 @@ static long gw_poll(void)
 	nla_put_string(m, VPNRT_A_GW_IFNAME, gw_name);
 	nla_nest_end(m, nest);
 	gw_count = -1;
-	err = nl_send_sync(gsk, m);
+	err = nl_send_auto(gsk, m);
+	nlmsg_free(m);
 	if (err < 0)
 		die("GW_GET %s: %s", gw_name, nl_geterror(err));
-	if (gw_count < 0)
-		die("GW_GET %s: no N_BGP_ROUTES in the answer", gw_name);
+	/* no ack asked for: the answer alone, or an error */
+	while (gw_count < 0) {
+		err = nl_recvmsgs_default(gsk);
+		if (err < 0)
+			die("GW_GET %s: %s", gw_name, nl_geterror(err));
+	}
 	return gw_count;
 }
 
@@ -299,6 +304,7 @@ int main(int argc, char **argv)
 		if (gfam < 0)
 			die("vpnrt family: %s (module not loaded?)", nl_geterror(gfam));
 		nl_socket_modify_cb(gsk, NL_CB_VALID, NL_CB_CUSTOM, gw_reply, NULL);
+		nl_socket_disable_auto_ack(gsk);
 		last = gw_poll();
 	}
 	printf("start %lld count %ld\n", (long long)real_ns(), last);
