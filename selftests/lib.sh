@@ -168,3 +168,17 @@ ktap_finish() {
 }
 
 trap cleanup_ns EXIT
+
+# monitor_ready FILE CONN: a `vpnrtctl [-j] monitor` writing to FILE is
+# listening once a no-op change of ours (CONN set admin up) shows up in it
+# (gwctl: topo.sh's or ike_lib.sh's);
+# monitors are slow to start under ASan
+monitor_ready() {
+	local i
+	for i in $(seq 30); do
+		gwctl conn set "$2" admin up
+		sleep 0.3
+		grep -qE '"conn-set"|^conn set ' "$1" && return 0
+	done
+	return 1
+}

@@ -99,19 +99,6 @@ gwctl() {
 	ip netns exec "$gw" "$VPNRTCTL" "$@"
 }
 
-# monitor_ready FILE CONN: a `vpnrtctl -j monitor` writing to FILE is
-# listening once a no-op change of ours (CONN set admin up) shows up in it;
-# monitors are slow to start under ASan
-monitor_ready() {
-	local i
-	for i in $(seq 30); do
-		gwctl conn set "$2" admin up
-		sleep 0.3
-		grep -q '"conn-set"' "$1" && return 0
-	done
-	return 1
-}
-
 # rx packet counts of the dc side tunnels: "xfrm1 N xfrm3 N" style, one
 # process per namespace
 dc_rx() {

@@ -61,7 +61,7 @@ vr_bgp() {
 		"\(.prefix)@\(.conn)\(if .stale then "(stale)" else "" end)"] | sort | join(" ")'
 }
 peer_prefixes() {
-	bgp_peer_rib "$1" | awk '{ printf "%s%s", NR > 1 ? " " : "", $1 }'
+	bgp_peer_rib "$1" | awk '{ printf "%s%s", (NR > 1 ? " " : ""), $1 }'
 }
 
 setup_ns vpc gw dc1 || fail_all "netns"
@@ -105,7 +105,6 @@ gateways:
     bgp:
       local-asn: 65010
       advertise: [$1]
-      vpc-table: none
     connections:
       - name: dc1
         tunnels:
@@ -142,8 +141,30 @@ agentctl agent reload >/dev/null 2>&1 || kill -HUP "$VPNRTD_PID"
 check_until "reload: the new prefix announced too" 15 \
 	"10.10.0.0/16 10.30.0.0/24" peer_prefixes dc1
 
-# the host route to the learned prefixes by hand (no VPC table yet)
-ip -n "$gw" route add 172.16.0.0/16 dev vpngw0 || fail_all "host route"
+# a clean stop: exit 0, no NOTIFICATION (BIRD keeps our routes)
+mark=$(wc -l <"$D/vpnrtd.log")
+kill -TERM "$VPNRTD_PID"
+wait "$VPNRTD_PID"
+rc=$?
+check_eq "vpnrtd stops on SIGTERM with 0" 0 "$rc"
+[ "$rc" = 0 ] || tail -n +$((mark + 1)) "$D/vpnrtd.log" | head -60 | sed 's/^/#   /'
+check_eq "BIRD keeps our prefixes after the stop (no NOTIFICATION)" \
+	"10.10.0.0/16 10.30.0.0/24" "$(peer_prefixes dc1)"
+vpnrtd_start
+if bgp_peer_wait_established dc1 40; then
+	ktap_ok "restarted: BIRD Established again"
+else
+	ktap_fail "restarted: BIRD Established again (state $(bgp_peer_state dc1))"
+fi
+check_until "restarted: routes back, none stale" 40 \
+	"172.16.1.0/24@dc1 172.16.11.0/24@dc1" vr_bgp
+
+vpc_routes() {
+	ip -n "$gw" -j route show table main proto 245 |
+		jq -r '[.[] | "\(.dst)@\(.dev)"] | sort | join(" ")'
+}
+check_until "learned prefixes in the VPC table (main, proto 245, via vpngw0)" 10 \
+	"172.16.1.0/24@vpngw0 172.16.11.0/24@vpngw0" vpc_routes
 check "vpc reaches 172.16.1.1 through the learned route" \
 	ip netns exec "$vpc" ping -n -q -c 1 -W 3 172.16.1.1
 
@@ -167,6 +188,7 @@ check_until "the resent route refreshed, the withdrawn one swept at End-of-RIB" 
 	"172.16.1.0/24@dc1" vr_bgp
 check "the sweep logged with its count" \
 	bash -c "tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -q 'graceful restart done (End-of-RIB from every peer): 1 stale BGP route swept'"
+check_until "... and from the VPC table" 10 "172.16.1.0/24@vpngw0" vpc_routes
 check_eq "BIRD still has our prefixes" "10.10.0.0/16 10.30.0.0/24" \
 	"$(peer_prefixes dc1)"
 wait "$PING"

@@ -147,6 +147,7 @@ ip -n "$gw" route add 172.16.0.0/12 dev vpngw0
 check_eq "172.16.1.1 goes through dc1's tunnel 1" xfrm1 "$(tunnel_of 172.16.1.1)"
 gwctl monitor >"$D/events" 2>&1 &
 MON=$!
+check "vpnrtctl monitor is listening" monitor_ready "$D/events" dc1
 
 # ---- rekeys under traffic ----
 CHILD_REKEYED='<vpnrt\.dc1\.1\|[0-9]+> outbound CHILD_SA vpnrt\.dc1\.1\{[0-9]+\} established'

@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "bgp_int.h"
+#include "hostroute.h"
 #include "log.h"
 #include "vpnrtd.h"
 
@@ -76,10 +77,15 @@ struct bgp_speaker {
 	struct bgp_rib_config rcfg;
 	int n_peers;
 	struct bgp_peer *peers[BGP_RIB_PEERS_MAX];
-	struct bgp_pset want;		/* what every peer gets */
-	uint32_t vpc_table;
-	uint64_t vpc_ops;		/* VPC operations not applied (no
-					 * hostroute yet) */
+	struct bgp_pset want;		/* what every peer gets: */
+	struct bgp_pset advertise;	/* the advertise list, and */
+	uint32_t adv_table;		/* advertise-table's routes (0: none) */
+	/* the VPC table (hostroute.h): learned prefixes via the gw device */
+	uint32_t vpc_table;		/* taken over; 0: none */
+	int vpc_ifindex;
+	bool vpc_sweep_pending;		/* stale routes of a previous run */
+	struct loop_timer vpc_timer;	/* ... swept at the latest then */
+	uint64_t vpc_errors;		/* adds and deletes not queued */
 	bool out_of_sync;
 	bool seen;
 };
@@ -144,7 +150,8 @@ static void adv_sync(struct bgp_peer *p)
 {
 	size_t msgs = 0, before = p->adv.sent.n;
 
-	if (!p->s || bgp_session_state(p->s) != BGP_ESTABLISHED)
+	/* afs_up, not the state: the up callback runs before Established */
+	if (!p->s || !p->afs_up)
 		return;
 	if (bgp_adv_sync(&p->adv, &p->sp->want, p->afs_up,
 			 bgp_session_ctx(p->s), adv_send, adv_marker, p, &msgs)) {
@@ -160,6 +167,227 @@ static void adv_sync(struct bgp_peer *p)
 		     bgp_session_label(p->s), p->adv.sent.n, before, msgs);
 }
 
+/* ---- the VPC table ---- */
+
+static void vpc_apply(struct bgp_speaker *sp, const struct bgp_rib_op *ops,
+		      size_t n, uint8_t type)
+{
+	struct hostroute *h = sp->b->d->hostroute;
+
+	if (!h || !sp->vpc_table)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int err;
+
+		if (ops[i].type != type)
+			continue;
+		if (type == BGP_RIB_OP_VPC_ADD)
+			err = hostroute_vpc_add(h, sp->vpc_table, sp->vpc_ifindex,
+						&ops[i].pfx);
+		else
+			err = hostroute_vpc_del(h, sp->vpc_table, sp->vpc_ifindex,
+						&ops[i].pfx);
+		if (err && !sp->vpc_errors++)
+			vlog(LOG_ERR, "gateway %s: VPC table %u: out of memory queueing a route; the next sync puts it right",
+			     sp->gw, sp->vpc_table);
+	}
+}
+
+static void vpc_sweep(struct bgp_speaker *sp, const char *why)
+{
+	size_t n;
+
+	if (!sp->vpc_sweep_pending)
+		return;
+	sp->vpc_sweep_pending = false;
+	loop_timer_cancel(sp->b->d->loop, &sp->vpc_timer);
+	if (!sp->b->d->hostroute || !sp->vpc_table)
+		return;
+	n = hostroute_vpc_sweep(sp->b->d->hostroute, sp->vpc_table,
+				sp->vpc_ifindex);
+	vlog(n ? LOG_NOTICE : LOG_INFO, "gateway %s: VPC table %u: %zu route%s of a previous run not learned again removed (%s)",
+	     sp->gw, sp->vpc_table, n, n == 1 ? "" : "s", why);
+}
+
+static void on_vpc_timer(void *arg)
+{
+	struct bgp_speaker *sp = arg;
+
+	vpc_sweep(sp, "restart time over");
+}
+
+/* every peer of the speaker sent End-of-RIB: the previous run's go */
+static void vpc_check(struct bgp_speaker *sp)
+{
+	if (!sp->vpc_sweep_pending)
+		return;
+	for (int i = 0; i < sp->n_peers; i++)
+		if (!sp->peers[i]->eor_all)
+			return;
+	vpc_sweep(sp, "End-of-RIB from every peer");
+}
+
+/*
+ * Take over (table, the gateway device) as g says: a changed or removed
+ * table is flushed; a new one is read (routes of ours there become
+ * stale, swept once every peer sent End-of-RIB or after the restart
+ * time) and gets the prefixes installed now.
+ */
+static void vpc_setup(struct bgp_speaker *sp, const struct cfg_gw *g)
+{
+	struct hostroute *h = sp->b->d->hostroute;
+	uint32_t table = g ? g->bgp.vpc_table : 0;
+	int ifindex = (int)sp->ifindex;
+	struct bgp_rib_iter it;
+	struct bgp_rib_route r;
+	char err[256];
+	size_t n = 0;
+
+	if (!h)
+		return;
+	if (!ifindex)
+		table = 0;
+	if (sp->vpc_table == table && sp->vpc_ifindex == ifindex)
+		return;
+	if (sp->vpc_table) {
+		n = hostroute_vpc_flush(h, sp->vpc_table, sp->vpc_ifindex);
+		vlog(LOG_NOTICE, "gateway %s: VPC table %u given up: %zu route%s removed",
+		     sp->gw, sp->vpc_table, n, n == 1 ? "" : "s");
+		sp->vpc_table = 0;
+		sp->vpc_sweep_pending = false;
+		loop_timer_cancel(sp->b->d->loop, &sp->vpc_timer);
+	}
+	if (!table)
+		return;
+	if (hostroute_vpc_begin(h, table, ifindex, err, sizeof(err))) {
+		vlog(LOG_ERR, "gateway %s: VPC table %u: %s; learned routes do not go there",
+		     sp->gw, table, err);
+		return;
+	}
+	sp->vpc_table = table;
+	sp->vpc_ifindex = ifindex;
+	sp->vpc_sweep_pending = true;
+	loop_timer_arm(sp->b->d->loop, &sp->vpc_timer,
+		       (uint64_t)(sp->b->gr_time ? sp->b->gr_time :
+				  CFG_GR_TIME_DEF) * 1000);
+	bgp_rib_iter_init(&it, -1, -1, false);
+	n = 0;
+	while (bgp_rib_iter_next(sp->rib, &it, &r))
+		if (r.installed) {
+			if (hostroute_vpc_add(h, table, ifindex, &r.pfx) &&
+			    !sp->vpc_errors++)
+				vlog(LOG_ERR, "gateway %s: VPC table %u: out of memory",
+				     sp->gw, table);
+			n++;
+		}
+	vlog(LOG_NOTICE, "gateway %s: VPC table %u via %s: %zu learned prefix%s",
+	     sp->gw, table, sp->gw, n, n == 1 ? "" : "es");
+}
+
+/* ---- advertise-table ---- */
+
+/* want = the advertise list + the watched table's prefixes now */
+static int want_rebuild(struct bgp_speaker *sp)
+{
+	struct hostroute *h = sp->b->d->hostroute;
+	struct bgp_prefix *v = NULL;
+	size_t n = 0;
+
+	bgp_pset_free(&sp->want);
+	for (size_t i = 0; i < sp->advertise.n; i++)
+		if (bgp_pset_add(&sp->want, &sp->advertise.v[i]))
+			return -1;
+	if (h && sp->adv_table) {
+		n = hostroute_table(h, sp->adv_table, NULL, 0);
+		v = n ? calloc(n, sizeof(*v)) : NULL;
+		if (n && !v)
+			return -1;
+		n = v ? hostroute_table(h, sp->adv_table, v, n) : 0;
+		for (size_t i = 0; i < n; i++)
+			if (bgp_pset_add(&sp->want, &v[i])) {
+				free(v);
+				return -1;
+			}
+		free(v);
+	}
+	bgp_pset_sort(&sp->want);
+	return 0;
+}
+
+static void adv_sync_all(struct bgp_speaker *sp)
+{
+	for (int i = 0; i < sp->n_peers; i++)
+		adv_sync(sp->peers[i]);
+}
+
+/* the watched table changed: every speaker announcing it follows */
+static void on_table(void *arg, uint32_t table)
+{
+	struct bgp *b = arg;
+
+	for (int i = 0; i < b->n_sp; i++) {
+		struct bgp_speaker *sp = b->sp[i];
+		size_t before = sp->want.n;
+
+		if (sp->adv_table != table)
+			continue;
+		if (want_rebuild(sp)) {
+			vlog(LOG_ERR, "gateway %s: out of memory following table %u",
+			     sp->gw, table);
+			continue;
+		}
+		vlog(LOG_INFO, "gateway %s: table %u changed: %zu prefixes to announce (were %zu)",
+		     sp->gw, table, sp->want.n, before);
+		adv_sync_all(sp);
+	}
+}
+
+/*
+ * Watch the tables the speakers announce (skipping routes via any
+ * gateway device: what vpnrt forwards, learned ones included, is never
+ * announced back), stop watching the others.
+ */
+static void tables_watch(struct bgp *b, const uint32_t *old, int n_old)
+{
+	struct hostroute *h = b->d->hostroute;
+	int skip[BGP_RIB_PEERS_MAX];
+	size_t n_skip = 0;
+	char err[256];
+
+	if (!h)
+		return;
+	for (int i = 0; i < b->d->cfg->n_gws && n_skip < BGP_RIB_PEERS_MAX; i++) {
+		unsigned int ix = if_nametoindex(b->d->cfg->gws[i].name);
+
+		if (ix)
+			skip[n_skip++] = (int)ix;
+	}
+	for (int i = 0; i < b->n_sp; i++) {
+		uint32_t t = b->sp[i]->adv_table;
+		bool done = false;
+
+		for (int j = 0; j < i && !done; j++)
+			done = b->sp[j]->adv_table == t;
+		if (!t || done)
+			continue;
+		if (hostroute_watch(h, t, skip, n_skip, on_table, b, err,
+				    sizeof(err)))
+			vlog(LOG_ERR, "advertise-table %u: %s; its routes are not announced",
+			     t, err);
+	}
+	for (int k = 0; k < n_old; k++) {
+		bool used = false;
+
+		for (int i = 0; i < b->n_sp && !used; i++)
+			used = b->sp[i]->adv_table == old[k];
+		if (old[k] && !used)
+			hostroute_unwatch(h, old[k]);
+	}
+	for (int i = 0; i < b->n_sp; i++)
+		if (b->sp[i]->adv_table && !want_rebuild(b->sp[i]))
+			adv_sync_all(b->sp[i]);
+}
+
 /* ---- the kernel ---- */
 
 static void drain_speaker(struct bgp_speaker *sp)
@@ -169,11 +397,10 @@ static void drain_speaker(struct bgp_speaker *sp)
 	size_t n, total = 0;
 
 	while ((n = bgp_rib_drain(sp->rib, b->ops, DRAIN_OPS))) {
-		for (size_t i = 0; i < n; i++)
-			if (b->ops[i].type == BGP_RIB_OP_VPC_ADD ||
-			    b->ops[i].type == BGP_RIB_OP_VPC_DEL)
-				sp->vpc_ops++;
+		/* VPC deletions before the routes go, additions after */
+		vpc_apply(sp, b->ops, n, BGP_RIB_OP_VPC_DEL);
 		bgp_kernel_send(b->d, sp->rib, b->ops, n, &st);
+		vpc_apply(sp, b->ops, n, BGP_RIB_OP_VPC_ADD);
 		total += n;
 	}
 	if (!total)
@@ -309,8 +536,10 @@ static void on_drain(void *arg)
 {
 	struct bgp *b = arg;
 
-	for (int i = 0; i < b->n_sp; i++)
+	for (int i = 0; i < b->n_sp; i++) {
 		drain_speaker(b->sp[i]);
+		vpc_check(b->sp[i]);
+	}
 	gr_check(b, false);
 }
 
@@ -708,10 +937,14 @@ static void speaker_free(struct bgp_speaker *sp, bool notify)
 	for (int i = 0; i < sp->n_peers; i++)
 		peer_free(sp->peers[i], notify);
 	sp->n_peers = 0;
-	if (notify)
+	if (notify) {
 		drain_speaker(sp);
+		vpc_setup(sp, NULL);
+	}
+	loop_timer_cancel(sp->b->d->loop, &sp->vpc_timer);
 	bgp_rib_free(sp->rib);
 	bgp_pset_free(&sp->want);
+	bgp_pset_free(&sp->advertise);
 	free(sp);
 }
 
@@ -722,6 +955,7 @@ static struct bgp_speaker *speaker_new(struct bgp *b, const struct cfg_gw *g)
 	if (!sp)
 		return NULL;
 	sp->b = b;
+	loop_timer_init(&sp->vpc_timer, on_vpc_timer, sp);
 	snprintf(sp->gw, sizeof(sp->gw), "%s", g->name);
 	rib_cfg_from(g, &sp->rcfg);
 	sp->rib = bgp_rib_new(&sp->rcfg);
@@ -782,22 +1016,25 @@ static int speaker_apply(struct bgp_speaker *sp, struct vpnrtd *d,
 	int n = 0;
 
 	sp->ifindex = if_nametoindex(g->name);
-	sp->vpc_table = g->bgp.vpc_table;
+	vpc_setup(sp, g);
 	rib_cfg_from(g, &rc);
 	if (bgp_rib_reconfigure(sp->rib, &rc))
 		vlog(LOG_ERR, "gateway %s: the BGP table refused the new settings",
 		     g->name);
 	else
 		sp->rcfg = rc;
-	bgp_pset_free(&sp->want);
+	bgp_pset_free(&sp->advertise);
 	for (int i = 0; i < g->bgp.n_advertise; i++) {
 		struct bgp_prefix p;
 
 		to_bgp_prefix(&g->bgp.advertise[i], &p);
-		if (bgp_pset_add(&sp->want, &p))
+		if (bgp_pset_add(&sp->advertise, &p))
 			return -1;
 	}
-	bgp_pset_sort(&sp->want);
+	bgp_pset_sort(&sp->advertise);
+	sp->adv_table = g->bgp.advertise_table;
+	if (want_rebuild(sp))
+		return -1;
 	for (int i = 0; i < sp->n_peers; i++)
 		sp->peers[i]->seen = false;
 	for (int c = 0; c < g->n_conns; c++) {
@@ -875,7 +1112,8 @@ int bgp_apply(struct vpnrtd *d)
 {
 	struct bgp *b = bgp_get(d);
 	struct bgp_speaker **v;
-	int n = 0, ret = 0;
+	uint32_t old_tables[BGP_RIB_PEERS_MAX];
+	int n = 0, ret = 0, n_old;
 
 	if (!b) {
 		vlog(LOG_ERR, "bgp: out of memory");
@@ -886,8 +1124,12 @@ int bgp_apply(struct vpnrtd *d)
 		vlog(LOG_ERR, "bgp: out of memory");
 		return -1;
 	}
-	for (int i = 0; i < b->n_sp; i++)
+	n_old = b->n_sp < BGP_RIB_PEERS_MAX ? b->n_sp : BGP_RIB_PEERS_MAX;
+	for (int i = 0; i < b->n_sp; i++) {
 		b->sp[i]->seen = false;
+		if (i < n_old)
+			old_tables[i] = b->sp[i]->adv_table;
+	}
 	for (int i = 0; i < d->cfg->n_gws; i++) {
 		const struct cfg_gw *g = &d->cfg->gws[i];
 		struct bgp_speaker *sp;
@@ -926,6 +1168,7 @@ int bgp_apply(struct vpnrtd *d)
 	for (int i = 0; i < n; i++)
 		if (speaker_apply(v[i], d, cfg_find_gw(d->cfg, v[i]->gw)))
 			ret = -1;
+	tables_watch(b, old_tables, n_old);
 	schedule_drain(b);
 	return ret;
 }

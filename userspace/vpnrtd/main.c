@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
+#include "hostroute.h"
 #include "log.h"
 #include "vpnrtd.h"
 
@@ -515,6 +516,14 @@ int main(int argc, char **argv)
 	}
 	if (kernel_open(&d) || link_open(&d) || control_open(&d))
 		goto out;
+	{
+		char err[256];
+
+		/* without it BGP runs, learned routes stay out of the VPC table */
+		d.hostroute = hostroute_new(d.loop, err, sizeof(err));
+		if (!d.hostroute)
+			vlog(LOG_ERR, "host routes (VPC table): %s", err);
+	}
 	d.ike = ike_new(d.loop, d.vici_uri, &ike_ops, &d);
 	if (!d.ike) {
 		vlog(LOG_ERR, "cannot start the IKE client");
@@ -562,6 +571,8 @@ int main(int argc, char **argv)
 out:
 	/* no NOTIFICATION: the peers keep our routes, the kernel keeps its */
 	bgp_close(&d);
+	if (d.hostroute)
+		hostroute_free(d.hostroute);	/* leaves its routes */
 	if (d.ike)
 		ike_free(d.ike);
 	control_close(&d);
