@@ -62,6 +62,15 @@ expect "cpusoak: option without its value" 2 "cpusoak: --seconds needs a value" 
 	"$h/cpusoak" --cpu 0 --seconds
 expect "cpusoak: unknown option" 2 "cpusoak: unknown option --cpus" -- \
 	"$h/cpusoak" --cpus 0 --seconds 1
+expect "routecount: nothing given" 2 \
+	"routecount: give --ns, --until and either --table and --proto or --gateway" \
+	"usage: routecount" -- "$h/routecount"
+expect "routecount: a table and a gateway at once" 2 \
+	"routecount: give --ns, --until and either --table and --proto or --gateway" -- \
+	"$h/routecount" --ns x --until 1 --table 100 --proto 12 --gateway vpngw0
+expect "routecount: a table without a protocol" 2 \
+	"routecount: give --ns, --until and either --table and --proto or --gateway" -- \
+	"$h/routecount" --ns x --until 1 --table 100
 
 # a short run counts loops over at least the time asked for, and the time
 # it reports is no longer than what a clock outside it saw (so it cannot
