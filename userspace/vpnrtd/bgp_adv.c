@@ -21,18 +21,6 @@
 #include "bgp_int.h"
 #include "log.h"
 
-int bgp_prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b)
-{
-	int c;
-
-	if (a->af != b->af)
-		return a->af < b->af ? -1 : 1;
-	c = memcmp(a->addr, b->addr, sizeof(a->addr));
-	if (c)
-		return c;
-	return a->len == b->len ? 0 : a->len < b->len ? -1 : 1;
-}
-
 static int pfx_qcmp(const void *a, const void *b)
 {
 	return bgp_prefix_cmp(a, b);

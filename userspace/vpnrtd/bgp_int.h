@@ -35,7 +35,6 @@ struct bgp_pset {
 	struct bgp_prefix *v;
 };
 
-int bgp_prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b);
 void bgp_pset_free(struct bgp_pset *s);
 void bgp_pset_sort(struct bgp_pset *s);	/* sorts, drops repeats */
 int bgp_pset_add(struct bgp_pset *s, const struct bgp_prefix *p);

@@ -944,6 +944,18 @@ bool bgp_prefix_next(struct bgp_prefix_iter *it, struct bgp_prefix *pfx)
 	return true;
 }
 
+int bgp_prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b)
+{
+	int c;
+
+	if (a->af != b->af)
+		return a->af < b->af ? -1 : 1;
+	c = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (c)
+		return c;
+	return a->len == b->len ? 0 : a->len < b->len ? -1 : 1;
+}
+
 const char *bgp_prefix_fmt(const struct bgp_prefix *p, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];

@@ -302,6 +302,8 @@ bool bgp_prefix_next(struct bgp_prefix_iter *it, struct bgp_prefix *pfx);
 /* "192.0.2.0/24"; buf of at least 44 bytes */
 const char *bgp_prefix_fmt(const struct bgp_prefix *p, char *buf,
 			   size_t len);
+/* a total order: family, address, then length; 0 when equal */
+int bgp_prefix_cmp(const struct bgp_prefix *a, const struct bgp_prefix *b);
 
 /* ---- the canonical attribute set ---- */
 

@@ -104,15 +104,7 @@ static bool pfx_eq(const struct bgp_prefix *a, const struct bgp_prefix *b)
 
 static int pfx_cmp(const void *x, const void *y)
 {
-	const struct bgp_prefix *a = x, *b = y;
-	int c;
-
-	if (a->af != b->af)
-		return a->af < b->af ? -1 : 1;
-	c = memcmp(a->addr, b->addr, sizeof(a->addr));
-	if (c)
-		return c;
-	return (int)a->len - (int)b->len;
+	return bgp_prefix_cmp(x, y);
 }
 
 static int hash_init(struct hr_hash *t)
