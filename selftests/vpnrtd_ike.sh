@@ -171,15 +171,9 @@ fi
 # ---- dual tunnel: tunnel 1's SA goes, tunnel 2 carries, the connection stays up ----
 lm_start 7201
 sleep 1
-t1_uid=$(ike_field "$(ike_sas "$dc1" | grep -m1 '^IKE t1 ')" uniqueid)
-ike_swanctl "$dc1" --terminate --ike t1 --timeout 5 >/dev/null 2>&1
-# the DELETE must have left before the address goes (a loaded guest may
-# still be sending it when swanctl's 5 s are up); vpnrtd's first retry
-# comes a second later and cannot finish once the address is gone
-for i in $(seq 100); do
-	ike_sas "$dc1" | grep -q "^IKE t1 .*uniqueid=$t1_uid\b" || break
-	sleep 0.2
-done
+# swanctl returns once the DELETE is answered; a loaded debug guest took
+# more than 5 s, and the address went before the DELETE could leave
+ike_swanctl "$dc1" --terminate --ike t1 --timeout 30 >/dev/null 2>&1
 # and t1 cannot come back until dc1 has its address again
 ip -n "$dc1" addr del 192.0.2.2/24 dev u1
 if conn_wait 20 '.[] | select(.name == "dc1") | .tunnels[0].ike == "down" and .tunnels[1].ike == "up" and .state == "up"'; then
