@@ -14,27 +14,12 @@
 #include <time.h>
 
 #include "bgp_rib.h"
+#include "bgp_test.h"
 #include "tap.h"
 
 static struct bgp_prefix P(const char *s)
 {
-	struct bgp_prefix p;
-	char buf[64];
-	char *slash;
-
-	memset(&p, 0, sizeof(p));
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	*slash = '\0';
-	p.len = (uint8_t)atoi(slash + 1);
-	if (strchr(buf, ':')) {
-		p.af = BGP_AF_IPV6;
-		inet_pton(AF_INET6, buf, p.addr);
-	} else {
-		p.af = BGP_AF_IPV4;
-		inet_pton(AF_INET, buf, p.addr);
-	}
-	return p;
+	return test_prefix(s);
 }
 
 /* attributes: LOCAL_PREF (0: absent), origin, MED (-1: absent), path */

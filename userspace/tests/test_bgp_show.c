@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bgp_show.h"
+#include "bgp_test.h"
 #include "log.h"
 #include "loop.h"
 #include "tap.h"
@@ -60,21 +61,7 @@ static void addr4(struct bgp_addr *a, const char *s)
 
 static struct bgp_prefix pfx(const char *s)
 {
-	struct bgp_prefix p = { 0 };
-	char buf[64], *slash;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	*slash = '\0';
-	p.len = (uint8_t)atoi(slash + 1);
-	if (strchr(buf, ':')) {
-		p.af = BGP_AF_IPV6;
-		inet_pton(AF_INET6, buf, p.addr);
-	} else {
-		p.af = BGP_AF_IPV4;
-		inet_pton(AF_INET, buf, p.addr);
-	}
-	return p;
+	return test_prefix(s);
 }
 
 static const char *iso(time_t t, char *buf, size_t len)

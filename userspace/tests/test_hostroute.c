@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "hostroute.h"
+#include "bgp_test.h"
 #include "log.h"
 #include "tap.h"
 
@@ -154,21 +155,8 @@ static const struct bgp_prefix *P(const char *s)
 {
 	static struct bgp_prefix ring[8];
 	static unsigned int next;
-	struct bgp_prefix p = { 0 };
-	char a[64], *slash;
 
-	snprintf(a, sizeof(a), "%s", s);
-	slash = strchr(a, '/');
-	*slash = '\0';
-	p.len = (uint8_t)atoi(slash + 1);
-	if (strchr(a, ':')) {
-		p.af = BGP_AF_IPV6;
-		inet_pton(AF_INET6, a, p.addr);
-	} else {
-		p.af = BGP_AF_IPV4;
-		inet_pton(AF_INET, a, p.addr);
-	}
-	ring[next % 8] = p;
+	ring[next % 8] = test_prefix(s);
 	return &ring[next++ % 8];
 }
 
