@@ -25,7 +25,9 @@
 # withdrawals and announcements at run time; route refresh both ways;
 # MD5 mismatch (no session, MD5 failures counted) and match again; hold
 # timer expiry (hold 9 s) when dc1's ESP path dies with IKE still up and
-# no health check, and recovery.
+# no health check, and recovery; advertise-table (a host table's routes
+# announced and followed live, those via the gateway device not); the VPC
+# table moved to another table by a reload, then turned off.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 . "$(dirname "$0")/bgp_lib.sh"
@@ -99,9 +101,10 @@ vr_bgp() {
 	gwctl -j route show | jq -r '[.[] | select(.proto == "bgp") |
 		"\(.prefix)@\(.conn)"] | sort | join(" ")'
 }
-# the VPC table's vpnrtd routes (main, proto $VPNRT_PROTO), "PREFIX@DEV"
+# the VPC table's vpnrtd routes (main, or table $1; proto $VPNRT_PROTO),
+# "PREFIX@DEV"
 vpc_routes() {
-	ip -n "$gw" -j route show table main proto $VPNRT_PROTO |
+	ip -n "$gw" -j route show table "${1:-main}" proto $VPNRT_PROTO |
 		jq -r '[.[] | "\(.dst)@\(.dev)"] | sort | join(" ")'
 }
 # PEER's RIB as "PREFIX next_hop=X as_path=P" sorted, one line
@@ -586,6 +589,55 @@ if [ $BGPSHOW = 1 ]; then
 	echo "# bgp show at the end:"
 	agentctl bgp show 2>&1 | head -n 30 | sed 's/^/#   /'
 fi
+
+# ---- advertise-table, and vpc-table changed by a reload ----
+# table 100 has a route of the operator's (announced) and one through
+# the gateway device (never announced: learned routes live there)
+ip -n "$gw" -batch - <<EOB || ktap_fail "routes of table 100"
+route add 10.30.0.0/24 dev v0 table 100
+route add 10.31.0.0/24 dev vpngw0 table 100
+EOB
+python3 - "$CONF" <<'EOS'
+import sys
+f = sys.argv[1]
+t = open(f).read()
+a = "      advertise: [10.10.0.0/16, 10.20.0.0/24]\n"
+t = t.replace(a, a + "      advertise-table: 100\n      vpc-table: 101\n", 1)
+open(f, "w").write(t)
+EOS
+check "agent reload with advertise-table: 100, vpc-table: 101" agentctl agent reload
+# adv_want K PFX...: dc K's RIB holding exactly PFX..., next hop the tunnel's local-ip
+adv_want() {
+	local k=$1 p out=
+	shift
+	for p in "$@"; do
+		out+="${out:+ | }$p next_hop=169.254.${k}0.1 as_path=65546"
+	done
+	echo "$out"
+}
+for k in 1 2 3; do
+	check_until "advertise-table 100: ${BGP_KIND[dc$k]} in dc$k gets 10.30.0.0/24 (not 10.31.0.0/24, via vpngw0), next hop 169.254.${k}0.1" \
+		15 "$(adv_want $k 10.10.0.0/16 10.20.0.0/24 10.30.0.0/24)" peer_rib dc$k
+done
+learned="172.16.1.0/24@vpngw0 172.16.2.0/24@vpngw0 172.16.3.0/24@vpngw0 172.16.33.0/24@vpngw0"
+check_until "vpc-table 101: the learned routes move to table 101" 10 "$learned" vpc_routes 101
+check_eq "vpc-table 101: ... and leave main" "" "$(vpc_routes)"
+ip -n "$gw" -batch - <<EOB || ktap_fail "table 100 changed"
+route add 10.32.0.0/24 dev v0 table 100
+route del 10.30.0.0/24 dev v0 table 100
+EOB
+for k in 1 3; do
+	check_until "advertise-table followed live: dc$k gets 10.32.0.0/24 and loses 10.30.0.0/24" \
+		15 "$(adv_want $k 10.10.0.0/16 10.20.0.0/24 10.32.0.0/24)" peer_rib dc$k
+done
+sed -i 's/^      vpc-table: 101$/      vpc-table: none/' "$CONF"
+check "agent reload with vpc-table: none" agentctl agent reload
+check_until "vpc-table none: vpnrtd's routes leave table 101" 10 "" vpc_routes 101
+check_eq "vpc-table none: the learned routes stay in vpnrt" \
+	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3" "$(vr_bgp)"
+check_eq "vpc-table none: the operator's routes of table 100 are untouched" \
+	"10.31.0.0/24@vpngw0 10.32.0.0/24@v0" \
+	"$(ip -n "$gw" -j route show table 100 | jq -r '[.[] | "\(.dst)@\(.dev)"] | sort | join(" ")')"
 
 # ---- inside addresses over time ----
 ip -n "$gw" addr del 169.254.10.1/30 dev xfrm1
