@@ -657,6 +657,13 @@ check "agent reload without lab's bgp:" agentctl agent reload
 want_addrs2="xfrm1 169.254.10.1/30 proto=$VPNRT_PROTO,xfrm2 169.254.20.1/30 proto=$VPNRT_PROTO,xfrm3 169.254.30.1/30 proto=$VPNRT_PROTO,xfrm9 169.254.99.1/30 proto=0"
 check_until "lab's inside address 169.254.40.1/30 removed, the operator's 169.254.99.1/30 kept" 10 \
 	"$want_addrs2" inside_addrs
+# a monitor across the restart: kernel events all along, and vpnrtd's
+# BGP events again once it is back (it asks every second)
+ip netns exec "$gw" env VPNRTD_CONTROL="$VPNRTD_DIR/vpnrtd.sock" "$VPNRTCTL" monitor \
+	>"$D/mon" 2>"$D/mon.err" &
+monpid=$!
+check "vpnrtctl monitor (kernel and BGP events) is listening" monitor_ready "$D/mon" dc1
+mon0=$(wc -l <"$D/mon")
 kill -TERM "$VPNRTD_PID"
 wait "$VPNRTD_PID"
 check_eq "vpnrtd stops on SIGTERM" 0 $?
@@ -668,6 +675,18 @@ until agentctl -j agent show 2>/dev/null | jq -e '.in_sync == true' >/dev/null; 
 	bgp_nap 0.5
 done
 bgp_nap 1
+# each session comes up again: an "-> Established" line per connection
+mon_back() {
+	tail -n +$((mon0 + 1)) "$D/mon" |
+		awk '/^bgp state .* -> Established/ { split($3, a, "/"); print a[1] }' | sort -u | xargs
+}
+check_until "monitor across the restart: vpnrtd's events again, each session Established" 30 \
+	"dc1 dc2 dc3" mon_back
+check "monitor: it said the stream ended and came back" \
+	bash -c "grep -q \"event stream ended\" '$D/mon.err' && grep -q 'event stream is back' '$D/mon.err'"
+kill "$monpid" 2>/dev/null
+wait "$monpid" 2>/dev/null
+[ $ktap_failed = 0 ] || sed 's/^/#   mon: /' "$D/mon.err" | head -n 5
 check_eq "restart with the same config: the inside addresses are as they were" \
 	"$want_addrs2" "$(inside_addrs)"
 check "restart: vpnrtd added and removed no address" \

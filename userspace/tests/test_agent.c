@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,17 +198,38 @@ static void test_monitor_read(void)
 	TAP_STREQ(out, "bgp state a\nbgp state b\n", "monitor: the second line completed");
 	TAP_CHECK(agent_monitor_read(&c) == 0 && c.agent_mon, "monitor: nothing to read is no end");
 	close(sv[1]);
+	c.agent_retry = true;
 	TAP_CHECK(agent_monitor_read(&c) == -1 && !c.agent_mon && c.agent_fd == -1,
 		  "monitor: vpnrtd closing ends the stream (kernel events go on)");
+	TAP_CHECK(c.agent_retry && c.agent_lost,
+		  "monitor: ... lost, to be asked for again (vpnrtd restarting)");
+	setenv("VPNRTD_CONTROL", "/tmp/test_agent.nothing-here.sock", 1);
+	TAP_CHECK(agent_monitor_retry(&c) == -1 && !c.agent_mon && !c.err[0] && c.agent_retry,
+		  "monitor: vpnrtd not back yet: no stream, no error, asked again later");
+	setenv("VPNRTD_CONTROL", SOCK, 1);
+	TAP_CHECK(agent_monitor_retry(&c) == 0 && c.agent_mon && c.agent_fd >= 0 && !c.agent_lost,
+		  "monitor: vpnrtd back: the stream is open again");
+	/* the fake vpnrtd answers the request line and closes */
+	for (int i = 0; i < 50 && c.agent_mon; i++) {
+		struct pollfd p = { .fd = c.agent_fd, .events = POLLIN };
+
+		poll(&p, 1, 100);
+		agent_monitor_read(&c);
+	}
+	fflush(c.out);
+	TAP_STREQ(out, "bgp state a\nbgp state b\nreq monitor\n",
+		  "monitor: the new stream asked for \"monitor\" and its lines are printed");
 
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	c.agent_mon = true;
 	c.agent_fd = sv[0];
+	c.agent_retry = true;
 	send(sv[1], "error: too many monitors already\n", 33, 0);
-	TAP_CHECK(agent_monitor_read(&c) == -1 && !c.agent_mon,
-		  "monitor: vpnrtd refusing ends the stream");
+	TAP_CHECK(agent_monitor_read(&c) == -1 && !c.agent_mon && !c.agent_retry,
+		  "monitor: vpnrtd refusing ends the stream, not to be asked again");
 	fflush(c.out);
-	TAP_STREQ(out, "bgp state a\nbgp state b\n", "monitor: the refusal is not printed as an event");
+	TAP_STREQ(out, "bgp state a\nbgp state b\nreq monitor\n",
+		  "monitor: the refusal is not printed as an event");
 	close(sv[1]);
 	fclose(c.out);
 	free(out);

@@ -155,6 +155,9 @@ int agent_monitor_open(struct vpnrtctl *c)
 	bool absent;
 	int fd = agent_connect(c, "monitor", c->json, &absent);
 
+	/* absent: vpnrtd may start later, agent_monitor_retry() will see */
+	c->agent_retry = fd >= 0 || absent;
+	c->agent_lost = false;
 	if (fd < 0 && !absent) {
 		/* not fatal: the kernel's events still come */
 		fprintf(stderr, "vpnrtctl: warning: %s; BGP events will not be shown\n",
@@ -233,13 +236,38 @@ int agent_monitor_read(struct vpnrtctl *c)
 	}
 	if (!why)
 		return 0;
-	if (strcmp(why, "refused"))
-		fprintf(stderr, "vpnrtctl: warning: vpnrtd's event stream ended (%s); kernel events only from now on\n",
+	if (strcmp(why, "refused")) {
+		fprintf(stderr, "vpnrtctl: warning: vpnrtd's event stream ended (%s); kernel events only until it is back\n",
 			why);
+		c->agent_lost = true;
+	} else {
+		/* vpnrtd is there and said no: asking again would not help */
+		c->agent_retry = false;
+	}
 	close(c->agent_fd);
 	c->agent_fd = -1;
 	c->agent_mon = false;
+	c->agent_len = 0;
 	return -1;
+}
+
+int agent_monitor_retry(struct vpnrtctl *c)
+{
+	bool absent;
+	int fd = agent_connect(c, "monitor", c->json, &absent);
+
+	if (fd < 0) {
+		/* not there yet (or not reachable): the next try says more */
+		c->err[0] = '\0';
+		return -1;
+	}
+	c->agent_fd = fd;
+	c->agent_mon = true;
+	c->agent_len = 0;
+	if (c->agent_lost)
+		fprintf(stderr, "vpnrtctl: vpnrtd's event stream is back\n");
+	c->agent_lost = false;
+	return 0;
 }
 
 int do_bgp(struct vpnrtctl *c, int argc, char **argv)

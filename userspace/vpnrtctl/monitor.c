@@ -150,9 +150,15 @@ int do_monitor(struct vpnrtctl *c, int argc, char **argv)
 	c->agent_mon = fd >= 0;
 	c->agent_fd = fd;
 	c->agent_len = 0;
+	/*
+	 * vpnrtd may start after the monitor, or restart under it (its
+	 * routes stay in the kernel meanwhile): listen keeps asking
+	 * (c->agent_retry), unless it is there and refused
+	 */
 	r = c->ops->listen(c, monitor_print, c);
 	if (c->agent_mon)
 		close(c->agent_fd);
 	c->agent_mon = false;
+	c->agent_retry = false;
 	return r;
 }

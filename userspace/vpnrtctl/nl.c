@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
 #include <netlink/socket.h>
@@ -54,9 +55,18 @@ static const char *ctl_nl_index2name(struct vpnrtctl *c, unsigned int ifindex,
 	return if_indextoname(ifindex, buf);
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int ctl_nl_listen(struct vpnrtctl *c, vpnrtctl_reply_fn fn, void *arg)
 {
 	struct nl_cb *sk_cb, *cb;
+	int64_t next_try = 0;
 	int err;
 
 	if (ctl_nl_open(c))
@@ -88,14 +98,27 @@ static int ctl_nl_listen(struct vpnrtctl *c, vpnrtctl_reply_fn fn, void *arg)
 		return cli_err(c, "out of memory");
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, fn, arg);
 	for (;;) {
-		if (c->agent_mon) {
-			/* vpnrtd's event stream too: wait for either */
+		if (c->agent_mon || c->agent_retry) {
+			/*
+			 * vpnrtd's event stream too: wait for either; without
+			 * one, try to open it every AGENT_RETRY_MS, however
+			 * busy the kernel's events keep us
+			 */
 			struct pollfd p[2] = {
 				{ .fd = nl_socket_get_fd(c->nl.sk), .events = POLLIN },
-				{ .fd = c->agent_fd, .events = POLLIN },
+				{ .fd = c->agent_mon ? c->agent_fd : -1, .events = POLLIN },
 			};
+			int64_t now = mono_ms(), wait = -1;
 
-			if (poll(p, 2, -1) < 0) {
+			if (!c->agent_mon) {
+				if (now >= next_try) {
+					next_try = now + AGENT_RETRY_MS;
+					if (!agent_monitor_retry(c))
+						continue;
+				}
+				wait = next_try - now;
+			}
+			if (poll(p, 2, (int)wait) < 0) {
 				if (errno == EINTR)
 					continue;
 				cli_err(c, "poll: %s", strerror(errno));

@@ -69,6 +69,10 @@ struct vpnrtctl {
 	int agent_fd;
 	char agent_buf[4096];
 	size_t agent_len;
+	/* monitor: while !agent_mon, try vpnrtd again every
+	 * AGENT_RETRY_MS (it starts later, or restarts); agent_lost: a
+	 * stream was lost, say so when it is back */
+	bool agent_retry, agent_lost;
 	int route_chunk;		/* batch: routes per message */
 	size_t chunk_bytes;		/* batch: max bytes per message */
 };
@@ -96,11 +100,19 @@ int do_ike(struct vpnrtctl *c, int argc, char **argv);
 int do_bgp(struct vpnrtctl *c, int argc, char **argv);
 /*
  * monitor: vpnrtd's event stream (the socket), or -1 when vpnrtd is not
- * there (a warning on stderr when it is but refuses)
+ * there (a warning on stderr when it is but refuses); sets
+ * c->agent_retry unless it refused
  */
 int agent_monitor_open(struct vpnrtctl *c);
 /* a readable event stream: copy its complete lines; -1 when it ended */
 int agent_monitor_read(struct vpnrtctl *c);
+/* how often monitor tries to reach vpnrtd while it has no stream */
+#define AGENT_RETRY_MS	1000
+/*
+ * monitor without a stream (c->agent_retry): try to open it again,
+ * quietly; 0 once open (a note on stderr if one was lost), else -1
+ */
+int agent_monitor_retry(struct vpnrtctl *c);
 
 /*
  * Building without sending (the tests call these): argv is what follows
