@@ -27,7 +27,8 @@
 # timer expiry (hold 9 s) when dc1's ESP path dies with IKE still up and
 # no health check, and recovery; advertise-table (a host table's routes
 # announced and followed live, those via the gateway device not); the VPC
-# table moved to another table by a reload, then turned off.
+# table moved to another table by a reload, then turned off; dc3's health
+# check taking its BGP routes out of use before its hold timer would.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 . "$(dirname "$0")/bgp_lib.sh"
@@ -310,6 +311,9 @@ gateways:
             device: xfrm3
             bgp: {tunnel-cidr: 169.254.30.0/30, local-ip: 169.254.30.1,
                   peer-asn: 4200000001, hold-time: 30}
+            # the kernel's probe over the inside addresses: it, not
+            # the hold timer, takes the tunnel's routes out of use
+            health: {dst: 169.254.30.2, src: 169.254.30.1, interval: 1s, retries: 2}
       - name: lab
         tunnels:
           - ike: none
@@ -638,6 +642,38 @@ check_eq "vpc-table none: the learned routes stay in vpnrt" \
 check_eq "vpc-table none: the operator's routes of table 100 are untouched" \
 	"10.31.0.0/24@vpngw0 10.32.0.0/24@v0" \
 	"$(ip -n "$gw" -j route show table 100 | jq -r '[.[] | "\(.dst)@\(.dev)"] | sort | join(" ")')"
+
+# ---- a health check takes dc3's tunnel down: its BGP routes stop
+# carrying at once, the session (hold time 30 s) is not waited for ----
+bgp_peer_announce dc2 172.16.99.0/24
+bgp_peer_announce dc3 172.16.99.0/24
+# "CONN REASON" of route get for 172.16.99.1
+rg99() {
+	gwctl -j route get 172.16.99.1 gateway vpngw0 2>&1 | jq -r '"\(.conn) \(.reason)"' 2>&1
+}
+rg99_ecmp() { rg99 | awk '{ print $2 }'; }
+check_until "172.16.99.0/24 from FRR (dc2) and GoBGP (dc3), equal paths: ECMP in the kernel" 15 \
+	ecmp rg99_ecmp
+dc3_state() {
+	gwctl -j conn show dc3 | jq -r '.[0].tunnels[0] | "\(.state) \(.health.state // "none")"'
+}
+check_eq "dc3's tunnel is up, its health check too" "up up" "$(dc3_state)"
+t0=$EPOCHREALTIME
+ip -n "$dc3" route add blackhole $GW3/32
+if until_eq 10 "dc2 failover" rg99; then
+	ktap_ok "dc3's path dies: 172.16.99.0/24 fails over to dc2 after $(secs "$TOOK_MS") s (probes 1 s, 2 lost: down)"
+else
+	ktap_fail "dc3's path dies: 172.16.99.0/24 fails over to dc2 within 10 s (got: $GOT)"
+	echo "#   dc3: $(dc3_state)"
+fi
+check_eq "... while dc3's BGP session is still Established (hold time 30 s not run out)" \
+	Established "$(bgp_peer_state dc3)"
+check_eq "... and dc3's routes are still in vpnrt: the kernel stopped using them" \
+	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3 172.16.99.0/24@dc2 172.16.99.0/24@dc3" \
+	"$(vr_bgp)"
+ip -n "$dc3" route del blackhole $GW3/32
+check_until "dc3's path back: its probes answered, ECMP again" 15 ecmp rg99_ecmp
+check_eq "the session never went down" Established "$(bgp_peer_state dc3)"
 
 # ---- inside addresses over time ----
 ip -n "$gw" addr del 169.254.10.1/30 dev xfrm1
