@@ -28,7 +28,8 @@
 # no health check, and recovery; advertise-table (a host table's routes
 # announced and followed live, those via the gateway device not); the VPC
 # table moved to another table by a reload, then turned off; dc3's health
-# check taking its BGP routes out of use before its hold timer would.
+# check taking its BGP routes out of use before its hold timer would; an
+# IKE SA deleted by the peer ending the session and its routes at once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ike_lib.sh"
 . "$(dirname "$0")/bgp_lib.sh"
@@ -676,6 +677,29 @@ check_eq "... and dc3's routes are still in vpnrt: the kernel stopped using them
 ip -n "$dc3" route del blackhole $GW3/32
 check_until "dc3's path back: its probes answered, ECMP again" 15 ecmp rg99_ecmp
 check_eq "the session never went down" Established "$(bgp_peer_state dc3)"
+
+# ---- IKE takes dc2's tunnel down: its session stops and its routes go at
+# once, the hold time (30 s) is not waited for; vpnrtd initiates again ----
+ip netns exec "$gw" env VPNRTD_CONTROL="$VPNRTD_DIR/vpnrtd.sock" "$VPNRTCTL" monitor \
+	>"$D/mon-ike" 2>&1 &
+monpid=$!
+check "vpnrtctl monitor is listening" monitor_ready "$D/mon-ike" dc1
+# the monitor keeps what a quick re-initiation would hide from a poll
+ike_out() {
+	local r=no s=no
+	grep -q '^route del 172\.16\.2\.0/24 conn dc2 ' "$D/mon-ike" && r=yes
+	grep -q '^bgp state dc2/.* Established -> ' "$D/mon-ike" && s=yes
+	echo "routes deleted $r, session ended $s"
+}
+t0=$EPOCHREALTIME
+ike_swanctl "$dc2" --terminate --ike gw --timeout 30 >/dev/null 2>&1
+check_until "dc2 deletes its IKE SA: dc2's routes deleted from vpnrt and its session ended within 10 s (hold time 30 s)" \
+	10 "routes deleted yes, session ended yes" ike_out
+[ "$GOT" = "routes deleted yes, session ended yes" ] || sed 's/^/#   mon: /' "$D/mon-ike" | tail -n 15
+check_until "vpnrtd initiates dc2's tunnel again: FRR Established, its routes back" 60 \
+	"172.16.1.0/24@dc1 172.16.2.0/24@dc2 172.16.3.0/24@dc3 172.16.33.0/24@dc3 172.16.99.0/24@dc2 172.16.99.0/24@dc3" vr_bgp
+kill "$monpid" 2>/dev/null
+wait "$monpid" 2>/dev/null
 
 # ---- inside addresses over time ----
 ip -n "$gw" addr del 169.254.10.1/30 dev xfrm1
