@@ -112,6 +112,8 @@ struct bgp {
 	struct gr_gw { uint32_t ifindex; bool done; } *grg;
 	int n_grg;
 	uint64_t upd_us, upd_n;		/* VPNRTD_BGP_TIMING: UPDATEs since */
+	struct timespec upd_first;	/* the last drain: time, count, when
+					 * the first came */
 };
 
 static void schedule_drain(struct bgp *b)
@@ -425,10 +427,12 @@ static void drain_speaker(struct bgp_speaker *sp)
 		t_rib += bgp_now_us() - t0;
 		clock_gettime(CLOCK_REALTIME, &rt);
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
-		vlog(LOG_INFO, "gateway %s: timing at %lld.%03ld (cpu %lld.%03ld s): %zu ops; %llu UPDATEs took %llu us before; drain %llu us, kernel %llu us, VPC queueing and the rest %llu us",
+		vlog(LOG_INFO, "gateway %s: timing at %lld.%03ld (cpu %lld.%03ld s): %zu ops; %llu UPDATEs from %lld.%03ld took %llu us; drain %llu us, kernel %llu us, VPC queueing and the rest %llu us",
 		     sp->gw, (long long)rt.tv_sec, rt.tv_nsec / 1000000,
 		     (long long)cpu.tv_sec, cpu.tv_nsec / 1000000, total,
 		     (unsigned long long)b->upd_n,
+		     (long long)b->upd_first.tv_sec,
+		     b->upd_first.tv_nsec / 1000000,
 		     (unsigned long long)b->upd_us,
 		     (unsigned long long)t_rib,
 		     (unsigned long long)st.kernel_us,
@@ -683,6 +687,8 @@ static void cb_update(void *arg, struct bgp_session *s,
 	if (bgp_timing()) {
 		uint64_t t0 = bgp_now_us();
 
+		if (!p->sp->b->upd_n)
+			clock_gettime(CLOCK_REALTIME, &p->sp->b->upd_first);
 		res = bgp_rib_update(p->sp->rib, p->rib_peer, u);
 		p->sp->b->upd_us += bgp_now_us() - t0;
 		p->sp->b->upd_n++;
