@@ -2009,21 +2009,26 @@ static int route_del_doit(struct sk_buff *skb, struct genl_info *info)
 			err = -EPERM;
 			goto out;
 		}
-		for (i = 0; i < n; i++) {
-			if (found[i] == r) {
-				NL_SET_ERR_MSG_ATTR_FMT(extack, a, "route %u: same as route %u",
-							n + 1, i + 1);
-				err = -EINVAL;
-				goto out;
-			}
+		if (r->picked) {
+			for (i = 0; found[i] != r; i++)
+				;
+			NL_SET_ERR_MSG_ATTR_FMT(extack, a, "route %u: same as route %u",
+						n + 1, i + 1);
+			err = -EINVAL;
+			goto out;
 		}
+		r->picked = 1;
 		found[n++] = r;
 	}
 	vpnrt_route_events(net, found, n, VPNRT_CMD_ROUTE_DEL, &q);
 	for (i = 0; i < n; i++)
 		vpnrt_route_del(found[i]);
+	n = 0;
 	bump_genid(net);
 out:
+	/* a failed request leaves its routes as they were */
+	for (i = 0; i < n; i++)
+		found[i]->picked = 0;
 	rtnl_unlock();
 	if (!err)
 		vpnrt_send_events(net, &q);

@@ -149,6 +149,9 @@ struct vpnrt_route {
 	u8 replaced;			/* a ROUTE_NEW batch under way replaces
 					 * it: finds skip it; RTNL
 					 */
+	u8 picked;			/* named by the ROUTE_DEL request under
+					 * way (a duplicate check); RTNL
+					 */
 	struct vpnrt_node *node;	/* static/BGP: its prefix */
 	union {
 		struct list_head conn_link;	/* conn->routes, RTNL */

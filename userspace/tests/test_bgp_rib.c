@@ -1048,6 +1048,61 @@ static void test_reconfigure(void)
 	bgp_rib_free(rib);
 }
 
+/*
+ * Drains in small arrays go on where the last stopped: every operation
+ * comes out once, in type order, and a change between two drains (to a
+ * drained record and to a new one) is not lost
+ */
+static void test_drain_parts(void)
+{
+	struct bgp_rib *rib = rib_new(1000);
+	int a = peer(rib, "ca", 1, "169.254.10.1", 1000, 0);
+	struct bgp_rib_op ops[7];
+	unsigned int seen[BGP_RIB_OP_NTYPES] = { 0 }, calls = 0, bad = 0;
+	unsigned int last = 0;
+	char pfx[32];
+	size_t n;
+
+	for (int i = 0; i < 200; i++) {
+		snprintf(pfx, sizeof(pfx), "10.%d.%d.0/24", i / 100, i % 100);
+		ann(rib, a, pfx, A(0, 0, -1, "65001"));
+	}
+	while ((n = bgp_rib_drain(rib, ops, 7))) {
+		calls++;
+		for (size_t i = 0; i < n; i++) {
+			bad += ops[i].type < last;
+			last = ops[i].type;
+			seen[ops[i].type]++;
+		}
+	}
+	TAP_CHECK(seen[BGP_RIB_OP_ADD] == 200 && seen[BGP_RIB_OP_VPC_ADD] == 200 &&
+		  !bad && calls == 58 && !bgp_rib_pending(rib),
+		  "drain in arrays of 7: 200 adds then 200 VPC adds in %u calls "
+		  "(adds %u, VPC adds %u, out of order %u, pending %zu)", calls,
+		  seen[BGP_RIB_OP_ADD], seen[BGP_RIB_OP_VPC_ADD], bad,
+		  bgp_rib_pending(rib));
+	/* stop half-way, then change a drained route and add a new one */
+	for (int i = 0; i < 10; i++) {
+		snprintf(pfx, sizeof(pfx), "10.0.%d.0/24", i);
+		wd(rib, a, pfx);
+	}
+	TAP_CHECK(bgp_rib_drain(rib, ops, 7) == 7 &&
+		  ops[0].type == BGP_RIB_OP_VPC_DEL &&
+		  ops[6].type == BGP_RIB_OP_VPC_DEL,
+		  "partial drain: the first 7 VPC removals");
+	ann(rib, a, "10.0.0.0/24", A(0, 0, -1, "65001"));
+	ann(rib, a, "10.9.0.0/24", A(0, 0, -1, "65001"));
+	TAP_STREQ(drain(rib), "vpc-del 10.0.7.0/24, vpc-del 10.0.8.0/24, "
+		  "vpc-del 10.0.9.0/24, del 10.0.1.0/24 ca, del 10.0.2.0/24 ca, "
+		  "del 10.0.3.0/24 ca, del 10.0.4.0/24 ca, del 10.0.5.0/24 ca, "
+		  "del 10.0.6.0/24 ca, del 10.0.7.0/24 ca, del 10.0.8.0/24 ca, "
+		  "del 10.0.9.0/24 ca, add 10.9.0.0/24 ca 1, "
+		  "vpc-add 10.0.0.0/24, vpc-add 10.9.0.0/24",
+		  "the rest: 10.0.0.0/24 back (its VPC entry, drained away, "
+		  "comes back; its route never left), 10.9.0.0/24 new");
+	bgp_rib_free(rib);
+}
+
 int main(void)
 {
 	test_deny();
@@ -1059,6 +1114,7 @@ int main(void)
 	test_pref();
 	test_promote();
 	test_coalesce();
+	test_drain_parts();
 	test_gr();
 	test_vpc();
 	test_refused_cap();

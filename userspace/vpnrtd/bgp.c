@@ -111,6 +111,9 @@ struct bgp {
 	struct gr_conn *grc;
 	struct gr_gw { uint32_t ifindex; bool done; } *grg;
 	int n_grg;
+	uint64_t upd_us, upd_n;		/* VPNRTD_BGP_TIMING: UPDATEs since */
+	struct timespec upd_first;	/* the last drain: time, count, when
+					 * the first came */
 };
 
 static void schedule_drain(struct bgp *b)
@@ -395,16 +398,47 @@ static void drain_speaker(struct bgp_speaker *sp)
 	struct bgp *b = sp->b;
 	struct bgp_kernel_stats st = { 0 };
 	size_t n, total = 0;
+	uint64_t t0 = 0, t_rib = 0, t_vpc = 0, t;
 
+	if (bgp_timing())
+		t0 = bgp_now_us();
 	while ((n = bgp_rib_drain(sp->rib, b->ops, DRAIN_OPS))) {
+		if (t0) {
+			t = bgp_now_us();
+			t_rib += t - t0;
+			t0 = t;
+		}
 		/* VPC deletions before the routes go, additions after */
 		vpc_apply(sp, b->ops, n, BGP_RIB_OP_VPC_DEL);
 		bgp_kernel_send(b->d, sp->rib, b->ops, n, &st);
 		vpc_apply(sp, b->ops, n, BGP_RIB_OP_VPC_ADD);
 		total += n;
+		if (t0) {
+			t = bgp_now_us();
+			t_vpc += t - t0;
+			t0 = t;
+		}
 	}
 	if (!total)
 		return;
+	if (t0) {
+		struct timespec rt, cpu;
+
+		t_rib += bgp_now_us() - t0;
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+		vlog(LOG_INFO, "gateway %s: timing at %lld.%03ld (cpu %lld.%03ld s): %zu ops; %llu UPDATEs from %lld.%03ld took %llu us; drain %llu us, kernel %llu us, VPC queueing and the rest %llu us",
+		     sp->gw, (long long)rt.tv_sec, rt.tv_nsec / 1000000,
+		     (long long)cpu.tv_sec, cpu.tv_nsec / 1000000, total,
+		     (unsigned long long)b->upd_n,
+		     (long long)b->upd_first.tv_sec,
+		     b->upd_first.tv_nsec / 1000000,
+		     (unsigned long long)b->upd_us,
+		     (unsigned long long)t_rib,
+		     (unsigned long long)st.kernel_us,
+		     (unsigned long long)(t_vpc - st.kernel_us));
+		b->upd_n = b->upd_us = 0;
+	}
 	if (st.added || st.replaced || st.deleted || st.gone)
 		vlog(LOG_INFO, "gateway %s: BGP routes: %u added, %u replaced, %u removed%s in %u request%s",
 		     sp->gw, st.added, st.replaced, st.deleted,
@@ -648,8 +682,20 @@ static void cb_update(void *arg, struct bgp_session *s,
 	uint16_t afi;
 	uint8_t safi;
 	uint32_t limit;
+	enum bgp_rib_result res;
 
-	switch (bgp_rib_update(p->sp->rib, p->rib_peer, u)) {
+	if (bgp_timing()) {
+		uint64_t t0 = bgp_now_us();
+
+		if (!p->sp->b->upd_n)
+			clock_gettime(CLOCK_REALTIME, &p->sp->b->upd_first);
+		res = bgp_rib_update(p->sp->rib, p->rib_peer, u);
+		p->sp->b->upd_us += bgp_now_us() - t0;
+		p->sp->b->upd_n++;
+	} else {
+		res = bgp_rib_update(p->sp->rib, p->rib_peer, u);
+	}
+	switch (res) {
 	case BGP_RIB_TEARDOWN:
 		bgp_rib_teardown_notif(p->sp->rib, p->rib_peer, &n);
 		if (bgp_notification_maxprefix(&n, &afi, &safi, &limit))

@@ -94,8 +94,16 @@ struct bgp_kernel_stats {
 	uint32_t refused;	/* single routes the kernel would not take */
 	uint32_t gone;		/* deletions of routes already absent */
 	uint32_t msgs;
+	uint64_t kernel_us;	/* time in the kernel's requests */
 	char first_err[256];	/* extack of the first refusal */
 };
+
+/*
+ * VPNRTD_BGP_TIMING=1 in the environment: drains log where their time
+ * went (`make bench` reads it; Documentation/benchmarks.rst)
+ */
+bool bgp_timing(void);
+uint64_t bgp_now_us(void);
 
 /*
  * Send ops[0..n) of one speaker to the kernel, in order, routes of one

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <netlink/genl/genl.h>
 
 #include "bgp_int.h"
@@ -74,6 +75,26 @@ static int xfer(struct vpnrtd *d, struct nl_msg *msg,
 	return x->error;
 }
 
+bool bgp_timing(void)
+{
+	static int on = -1;
+
+	if (on < 0) {
+		const char *e = getenv("VPNRTD_BGP_TIMING");
+
+		on = e && *e && strcmp(e, "0");
+	}
+	return on;
+}
+
+uint64_t bgp_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static bgp_kernel_xfer_fn test_xfer;
 
 void bgp_kernel_set_test_xfer(bgp_kernel_xfer_fn fn)
@@ -90,6 +111,15 @@ static int send_one(struct vpnrtd *d, uint8_t cmd, bool replace,
 		*x = (struct vpnrt_xfer){ 0 };
 		x->error = test_xfer(cmd, replace, v, n, x->msg, sizeof(x->msg));
 		return x->error;
+	}
+	if (bgp_timing()) {
+		uint64_t t0 = bgp_now_us();
+		int err = xfer(d, vpnrt_routes_msg(d->nl.family_id, cmd,
+						   replace, v, (int)n),
+			       NULL, NULL, x);
+
+		st->kernel_us += bgp_now_us() - t0;
+		return err;
 	}
 	return xfer(d, vpnrt_routes_msg(d->nl.family_id, cmd, replace, v,
 					(int)n), NULL, NULL, x);

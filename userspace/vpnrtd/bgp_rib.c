@@ -139,6 +139,8 @@ struct bgp_rib {
 	uint32_t n_pend, pend_cap;
 	uint32_t *pend_idx;		/* record index + 1; 0 empty */
 	uint32_t pend_idx_cap;
+	uint32_t drain_t, drain_r;	/* where a drain that filled its
+					 * array goes on (type, record) */
 	uint64_t seq;
 	uint32_t routes, prefixes, paths, accepted, refused;
 	size_t mem;
@@ -562,11 +564,19 @@ static void pend_touch(struct bgp_rib *rib, const struct bgp_prefix *p,
 	     i = (i + 1) & mask) {
 		pe = &rib->pend[r - 1];
 		if (pe->conn == conn && pfx_eq(&pe->pfx, p)) {
+			if (pe->done) {
+				/* drained: the kernel has its new state */
+				pe->old_in = pe->new_in;
+				pe->old_pref = pe->new_pref;
+				pe->done = false;
+				rib->drain_t = rib->drain_r = 0;
+			}
 			pe->new_in = new_in;
 			pe->new_pref = new_pref;
 			return;
 		}
 	}
+	rib->drain_t = rib->drain_r = 0;
 	pe = &rib->pend[rib->n_pend];
 	memset(pe, 0, sizeof(*pe));
 	pe->pfx = *p;
@@ -645,8 +655,14 @@ size_t bgp_rib_drain(struct bgp_rib *rib, struct bgp_rib_op *ops, size_t max)
 	unsigned int t;
 	uint32_t r;
 
-	for (t = 0; t < BGP_RIB_OP_NTYPES; t++)
-		for (r = 0; r < rib->n_pend && out < max; r++) {
+	/*
+	 * A full array: the next call goes on from here, and the records
+	 * are compacted once all are drained, not at every call (that made
+	 * draining n records in arrays of max cost n * n / max)
+	 */
+	for (t = rib->drain_t; t < BGP_RIB_OP_NTYPES && out < max; t++) {
+		r = t == rib->drain_t ? rib->drain_r : 0;
+		for (; r < rib->n_pend && out < max; r++) {
 			struct rib_pend *pe = &rib->pend[r];
 
 			if (pe->done || pend_type(pe) != t)
@@ -660,6 +676,13 @@ size_t bgp_rib_drain(struct bgp_rib *rib, struct bgp_rib_op *ops, size_t max)
 			pe->done = true;
 			out++;
 		}
+		if (out == max) {
+			rib->drain_t = t;
+			rib->drain_r = r;
+			return out;
+		}
+	}
+	rib->drain_t = rib->drain_r = 0;
 	if (rib->n_pend)
 		pend_compact(rib);
 	if (!rib->n_pend && rib->pend_cap > 1024)

@@ -207,24 +207,37 @@ static int read_conns(struct vpnrtd *d, struct conn_list *l)
 	return -1;
 }
 
+/*
+ * The static and policy routes of conn, one dump per proto: a dump of
+ * all of them would carry its BGP routes too (100,000 and more, read
+ * and dropped at every reconcile; and interrupted, so read again, while
+ * BGP changes them)
+ */
 static int read_routes(struct vpnrtd *d, const char *conn, struct route_list *l)
 {
+	static const uint8_t protos[] = { VPNRT_PROTO_STATIC, VPNRT_PROTO_POLICY };
+
 	for (int i = 0; i < READ_TRIES; i++) {
-		struct vpnrt_route filt = { 0 };
-		struct nl_msg *msg;
-		int err;
+		int err = 0;
 
 		free(l->v);
 		*l = (struct route_list){ 0 };
-		snprintf(filt.conn, sizeof(filt.conn), "%s", conn);
-		VPNRT_SET(&filt, VPNRT_A_ROUTE_CONN);
-		msg = vpnrt_msg_new(d->nl.family_id, VPNRT_CMD_ROUTE_GET,
-				    NLM_F_DUMP, 0);
-		if (msg && vpnrt_put_routes(msg, &filt, 1) < 0) {
-			nlmsg_free(msg);
-			msg = NULL;
+		for (size_t k = 0; k < sizeof(protos) && !err; k++) {
+			struct vpnrt_route filt = { 0 };
+			struct nl_msg *msg;
+
+			snprintf(filt.conn, sizeof(filt.conn), "%s", conn);
+			VPNRT_SET(&filt, VPNRT_A_ROUTE_CONN);
+			filt.proto = protos[k];
+			VPNRT_SET(&filt, VPNRT_A_ROUTE_PROTO);
+			msg = vpnrt_msg_new(d->nl.family_id, VPNRT_CMD_ROUTE_GET,
+					    NLM_F_DUMP, 0);
+			if (msg && vpnrt_put_routes(msg, &filt, 1) < 0) {
+				nlmsg_free(msg);
+				msg = NULL;
+			}
+			err = xfer(d, msg, route_cb, l, "reading routes");
 		}
-		err = xfer(d, msg, route_cb, l, "reading routes");
 		if (err != -EAGAIN)
 			return err;
 	}
