@@ -590,8 +590,9 @@ _bgp_exabgp_start() {
 		"$BGP_EXABGP" "$BGP_DIR/$n.conf" >>"$BGP_DIR/$n.out" 2>&1 </dev/null &
 	BGP_PID[$n]=$!
 	disown "${BGP_PID[$n]}"
-	# ready when its API process runs
-	for ((i = 0; i < 100; i++)); do
+	# ready when its API process runs: Python's imports alone take
+	# 10-20 s in a TCG guest (0.4 s on the host)
+	for ((i = 0; i < 600; i++)); do
 		[ -s "$BGP_DIR/$n.api.pid" ] && return 0
 		_bgp_alive "$n" || return 1
 		bgp_nap 0.1

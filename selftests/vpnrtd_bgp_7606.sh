@@ -168,6 +168,7 @@ exa_conf() {
 }
 
 # ---- part 1: ExaBGP ----
+T1=$EPOCHREALTIME
 declare -a XN XH XR XA BATCH SERIAL
 i=0
 while IFS='|' read -r name h rfc attrs; do
@@ -314,12 +315,19 @@ for ((i = 1; i <= ${#XN[@]}; i++)); do
 	echo "#   ${XN[i]} | ${XH[i]} | ${RESULT[i]}"
 done
 
+echo "# part 1 took $(ms_since "$T1") ms"
+
 # ---- part 2: bgp_craft.py, the whole table ----
 bgp_peer_stop dc1 || bgp_peer_kill dc1
-# after each case: what vpnrtd holds for the case's two prefixes
+# after each case: what vpnrtd holds for the case's two prefixes; after a
+# reset, `bgp reset dc1` too: vpnrtd's idle hold doubles with each failure
+# in a row (1 s up to 60 s, RFC 4271 DampPeerOscillations), 26 resets in a
+# row would wait for many minutes; an administrative reset starts afresh
 cat >"$D/after-case" <<EOF
 #!/bin/sh
-VPNRTD_CONTROL=$D/vpnrtd.sock "$VPNRTCTL" -j bgp routes dc1 2>&1 |
+export VPNRTD_CONTROL=$D/vpnrtd.sock
+case \$BGP7606_OUTCOME in up) ;; *) "$VPNRTCTL" bgp reset dc1 >/dev/null 2>&1 ;; esac
+"$VPNRTCTL" -j bgp routes dc1 2>&1 |
 	jq -r --arg p "\$BGP7606_PREFIX" --arg q "\$BGP7606_PREFIX6" '
 	[.. | objects | select(has("prefix") and has("status"))] as \$r |
 	"v4=" + ([\$r[] | select(.prefix == \$p) | .status] | first // "-") +
@@ -329,8 +337,12 @@ chmod 755 "$D/after-case"
 t0=$EPOCHREALTIME
 ip netns exec "$dc1" python3 "$CRAFT" --peer 169.254.10.1 --bind 169.254.10.2 \
 	--local-as 65001 --table "$TABLE" --timeout 15 --connect-timeout 60 \
-	--after-case "$D/after-case" --json >"$D/craft.out" 2>"$D/craft.err"
-rc=$?
+	--after-case "$D/after-case" --json 2>"$D/craft.err" | tee "$D/craft.out" |
+	while IFS= read -r l; do
+		# its TAP lines as comments as they come (a timeout shows how far)
+		[[ $l == "{"* ]] || echo "#   $(ms_since "$t0") ms: $l"
+	done
+rc=${PIPESTATUS[0]}
 secs=$(($(ms_since "$t0") / 1000))
 echo "# bgp_craft.py: exit $rc in $secs s; $(tail -n 1 "$D/craft.out")"
 # one TAP line a case: the wire outcome as the table says and vpnrtd's
