@@ -74,6 +74,8 @@
 #                          raw=0x01:0x40:05 (ORIGIN 5); see
 #                          Documentation/testing.rst for what it can and
 #                          cannot make
+#   nh=ADDR                ExaBGP only: the route's next hop (default: self),
+#                          e.g. nh=0.0.0.0 for a bad NEXT_HOP
 # LOCAL_PREF is not sent over eBGP, so there is no local_pref attribute.
 #
 # bgp_peer_rib line: "PFX next_hop=X as_path=A,B,C origin=igp med=N
@@ -211,8 +213,8 @@ _bgp_check_attrs() {
 	for a in "$@"; do
 		case $a in
 		med=*|prepend=*|origin=*|comm=*|lcomm=*) ;;
-		raw=*)	[ "$kind" = exabgp ] || {
-				echo "bgp_lib: raw= is for exabgp peers only" >&2
+		raw=*|nh=*) [ "$kind" = exabgp ] || {
+				echo "bgp_lib: ${a%%=*}= is for exabgp peers only" >&2
 				return 1
 			} ;;
 		*)	echo "bgp_lib: unknown route attribute '$a'" >&2
@@ -507,7 +509,8 @@ _bgp_exa_route() {
 	local n=$1 pfx=$2 attrs=$3 v i las path c='' out code flags hex
 	# its as-path takes asplain only (local-as takes asdot)
 	las=$(bgp_asplain "$(_bgp_o "$n" local_as)")
-	out="route $pfx next-hop self"
+	v=$(_bgp_attr "$attrs" nh)
+	out="route $pfx next-hop ${v:-self}"
 	# generic attributes first: ExaBGP keeps the first attribute of a
 	# type code, so a raw AS_PATH (0x02) wins over the as-path below
 	for v in $(_bgp_attr "$attrs" raw); do
@@ -587,8 +590,9 @@ _bgp_exabgp_start() {
 		"$BGP_EXABGP" "$BGP_DIR/$n.conf" >>"$BGP_DIR/$n.out" 2>&1 </dev/null &
 	BGP_PID[$n]=$!
 	disown "${BGP_PID[$n]}"
-	# ready when its API process runs
-	for ((i = 0; i < 100; i++)); do
+	# ready when its API process runs: Python's imports alone take
+	# 10-20 s in a TCG guest (0.4 s on the host)
+	for ((i = 0; i < 600; i++)); do
 		[ -s "$BGP_DIR/$n.api.pid" ] && return 0
 		_bgp_alive "$n" || return 1
 		bgp_nap 0.1

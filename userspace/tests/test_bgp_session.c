@@ -1159,6 +1159,12 @@ static void test_backoff(void)
 		  R.idle_holds[3]);
 	TAP_CHECK(bgp_session_info(s)->failures == 4,
 		  "idle hold backoff: 4 failures counted");
+	/* RFC 4271 8.2.2: ManualStop and ManualStart zero the counter */
+	bgp_session_reset(s, NULL);
+	TAP_CHECK(bgp_session_info(s)->failures == 0 &&
+		  bgp_session_info(s)->idle_hold_ms == 0,
+		  "an administrative reset starts the backoff afresh (%u failures, idle hold %u ms)",
+		  bgp_session_info(s)->failures, bgp_session_info(s)->idle_hold_ms);
 	finish(s);
 }
 

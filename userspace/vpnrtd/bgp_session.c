@@ -1713,6 +1713,9 @@ void bgp_session_reset(struct bgp_session *s, const char *text)
 	snprintf(why, sizeof(why), "reset%s%.100s%s", text ? ": \"" : "",
 		 text ? text : "", text ? "\"" : "");
 	admin_close(s, &n, why);
+	/* a ManualStop and a ManualStart: the backoff starts afresh (RFC
+	 * 4271 8.2.2 zeroes ConnectRetryCounter on both) */
+	s->info.failures = 0;
 	if (s->admin_up)
 		go_idle(s, why, false);
 }
