@@ -586,23 +586,30 @@ static void cb_up(void *arg, struct bgp_session *s)
 		bgp_session_set_gr(s, false, p->scfg.afs);
 	}
 	if (p->stale_timer.armed) {
-		/* helper: families whose forwarding state the peer lost go now */
-		uint8_t keep = 0;
+		/*
+		 * helper (RFC 4724 4.2): families whose forwarding state the
+		 * peer lost (F bit 0, not in its GR capability, or no
+		 * capability) go now; the rest wait for its End-of-RIB
+		 */
+		uint8_t all = BGP_AFS(BGP_AF_IPV4) | BGP_AFS(BGP_AF_IPV6);
+		uint8_t keep = bgp_gr_helper_keep(in->have_peer_open ?
+						  &in->peer_open : NULL,
+						  ctx->afs);
+		uint8_t drop = all & (uint8_t)~keep;
 
-		if (in->have_peer_open && in->peer_open.cap_gr)
-			for (int i = 0; i < in->peer_open.n_gr; i++) {
-				const struct bgp_afi_safi *g = &in->peer_open.gr[i];
+		if (drop) {
+			size_t n = bgp_rib_peer_sweep(p->sp->rib, p->rib_peer,
+						      drop);
 
-				if (g->safi == BGP_SAFI_UNICAST &&
-				    (g->flags & BGP_GR_AF_F))
-					keep |= g->afi == BGP_AFI_IPV6 ?
-						BGP_AFS(BGP_AF_IPV6) :
-						BGP_AFS(BGP_AF_IPV4);
-			}
-		keep &= ctx->afs;
-		if (keep != (BGP_AFS(BGP_AF_IPV4) | BGP_AFS(BGP_AF_IPV6)))
-			bgp_rib_peer_flush(p->sp->rib, p->rib_peer,
-					   (BGP_AFS(BGP_AF_IPV4) | BGP_AFS(BGP_AF_IPV6)) & ~keep);
+			bgp_rib_peer_flush(p->sp->rib, p->rib_peer, drop);
+			vlog(LOG_NOTICE, "%s: back without forwarding state (%s): %zu stale route%s removed at once%s",
+			     bgp_session_label(s),
+			     !in->have_peer_open || !in->peer_open.cap_gr ?
+			     "no graceful restart capability" :
+			     "F bit 0 or family not in its capability",
+			     n, n == 1 ? "" : "s",
+			     keep ? "; the others wait for End-of-RIB" : "");
+		}
 		loop_timer_arm(p->sp->b->d->loop, &p->stale_timer,
 			       STALE_PATH_S * 1000ull);
 		schedule_drain(p->sp->b);
