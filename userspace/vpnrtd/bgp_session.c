@@ -829,6 +829,12 @@ uint8_t bgp_gr_helper_keep(const struct bgp_open *po, uint8_t afs)
 	return fwd & afs;
 }
 
+bool bgp_gr_peer_lost_all(const struct bgp_open *po, uint8_t afs)
+{
+	return po && po->cap_gr && (po->gr_flags & BGP_GR_R) && afs &&
+	       !bgp_gr_helper_keep(po, afs);
+}
+
 /* before c (Established) is closed: what the owner will be told */
 static void down_prepare(const struct conn *c, bool loss, struct bgp_down *d)
 {

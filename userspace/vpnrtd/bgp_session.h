@@ -208,6 +208,16 @@ void bgp_session_resources(struct bgp_session *s, const char *why);
  * NULL too: 0).
  */
 uint8_t bgp_gr_helper_keep(const struct bgp_open *po, uint8_t afs);
+/*
+ * RFC 4724 4.2 while we restart: the previous run's routes from this peer
+ * are kept stale (in the kernel) like a helper's. True when its OPEN says
+ * it restarted too (R bit) and kept the forwarding state of none of the
+ * families of afs (negotiated now): those routes must go at once. Without
+ * the R bit the peer's forwarding never stopped (its F bit speaks of a
+ * restart that did not happen), and without a GR capability we cannot
+ * tell: their routes wait for its End-of-RIB.
+ */
+bool bgp_gr_peer_lost_all(const struct bgp_open *po, uint8_t afs);
 /* the R and F bits of the next OPEN (the owner sets them per start) */
 void bgp_session_set_gr(struct bgp_session *s, bool restarting,
 			uint8_t fwd_afs);
