@@ -215,18 +215,18 @@ for n in dc1 dc2; do
 	fi
 done
 ALL4="172.16.1.0/24@dc1 172.16.11.0/24@dc1 172.16.12.0/24@dc2 172.16.2.0/24@dc2"
-check_until "learned routes in vpnrt, proto bgp, connections dc1 and dc2" 20 \
+check_until "learned routes in vpnrt, proto bgp, connections dc1 and dc2" 30 \
 	"$ALL4" vr_bgp
 check "batches: each peer's 2 routes (or all 4) added in 1 request" \
 	grep -qE "BGP routes: [24] added, 0 replaced, 0 removed in 1 request" "$D/vpnrtd.log"
-check_until "BIRD has the advertise prefix" 15 "10.10.0.0/16" peer_prefixes dc1
-check_until "FRR has the advertise prefix" 15 "10.10.0.0/16" peer_prefixes dc2
+check_until "BIRD has the advertise prefix" 30 "10.10.0.0/16" peer_prefixes dc1
+check_until "FRR has the advertise prefix" 30 "10.10.0.0/16" peer_prefixes dc2
 
 write_conf "10.10.0.0/16, 10.30.0.0/24"
 agentctl agent reload >/dev/null 2>&1 || kill -HUP "$VPNRTD_PID"
 OURS="10.10.0.0/16 10.30.0.0/24"
-check_until "reload: the new prefix announced to BIRD" 15 "$OURS" peer_prefixes dc1
-check_until "reload: ... and to FRR" 15 "$OURS" peer_prefixes dc2
+check_until "reload: the new prefix announced to BIRD" 30 "$OURS" peer_prefixes dc1
+check_until "reload: ... and to FRR" 30 "$OURS" peer_prefixes dc2
 
 # a clean stop: exit 0, no NOTIFICATION (the peers keep our routes)
 mark=$(log_lines)
@@ -252,7 +252,7 @@ vpc_routes() {
 	ip -n "$gw" -j route show table main proto 245 |
 		jq -r '[.[] | "\(.dst)@\(.dev)"] | sort | join(" ")'
 }
-check_until "learned prefixes in the VPC table (main, proto 245, via vpngw0)" 10 \
+check_until "learned prefixes in the VPC table (main, proto 245, via vpngw0)" 30 \
 	"172.16.1.0/24@vpngw0 172.16.11.0/24@vpngw0 172.16.12.0/24@vpngw0 172.16.2.0/24@vpngw0" \
 	vpc_routes
 check "vpc reaches 172.16.1.1 (dc1) and 172.16.2.1 (dc2) through the learned routes" \
@@ -269,7 +269,7 @@ frr_mark=$(wc -l <"$BGP_DIR/dc2.log")
 STOP=$D/lm.stop
 for n in 1 2; do
 	"$HELPERS/lossmeter" --tx-ns "$vpc" --dst 172.16.$n.1 --port 700$n \
-		--rate $RATE --duration 150 --until-file "$STOP" \
+		--rate $RATE --duration 300 --until-file "$STOP" \
 		--ready "$D/lm$n.ready" --rx-ns "$(eval echo "\$dc$n")" \
 		>"$D/lm$n.out" 2>&1 &
 	eval "LM$n=\$!"
@@ -287,7 +287,7 @@ wait "$VPNRTD_PID" 2>/dev/null
 # while vpnrtd is dead each peer stops announcing one prefix
 bgp_peer_withdraw dc1 172.16.11.0/24
 bgp_peer_withdraw dc2 172.16.12.0/24
-check_until "vpnrtd killed: FRR keeps our prefixes, as stale (helper)" 10 \
+check_until "vpnrtd killed: FRR keeps our prefixes, as stale (helper)" 30 \
 	"10.10.0.0/16(stale) 10.30.0.0/24(stale)" frr_paths
 bird_gr_view() {
 	local gr=none
@@ -295,7 +295,7 @@ bird_gr_view() {
 		grep -q "Neighbor graceful restart active" && gr=active
 	echo "$(peer_prefixes dc1) $gr"
 }
-check_until "vpnrtd killed: BIRD keeps our prefixes, its graceful restart timer running" 10 \
+check_until "vpnrtd killed: BIRD keeps our prefixes, its graceful restart timer running" 30 \
 	"$OURS active" bird_gr_view
 check_eq "vpnrtd killed: the routes stay in the kernel" "$ALL4" "$(vr_bgp)"
 # FRR held still: its session cannot come back before we look
@@ -303,7 +303,7 @@ bgp_peer_freeze dc2
 mark=$(log_lines)
 vpnrtd_start
 t_start=$EPOCHREALTIME
-check_until "restart: the kernel's 4 BGP routes marked stale" 10 yes \
+check_until "restart: the kernel's 4 BGP routes marked stale" 40 yes \
 	bash -c "tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -q 'graceful restart: 4 BGP routes kept forwarding, marked stale' && echo yes"
 # the peers' view sampled through the restart window (BIRD: FRR is held)
 bad_view=
@@ -332,10 +332,10 @@ check "dc2's sweep logged with its count, then graceful restart complete" \
 check "End-of-RIB from both peers seen by vpnrtd" \
 	bash -c "tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -q 'bgp dc1/1 169.254.10.2 AS65001: End-of-RIB IPv4' &&
 		tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -q 'bgp dc2/1 169.254.20.2 AS65002: End-of-RIB IPv4'"
-check_until "... and from the VPC table" 10 "172.16.1.0/24@vpngw0 172.16.2.0/24@vpngw0" vpc_routes
+check_until "... and from the VPC table" 30 "172.16.1.0/24@vpngw0 172.16.2.0/24@vpngw0" vpc_routes
 check_eq "BIRD's view through the restart: our prefixes every time it was asked" "" "$bad_view"
 check_eq "BIRD still has our prefixes" "$OURS" "$(peer_prefixes dc1)"
-check_until "FRR has our prefixes again fresh (no longer stale)" 15 "$OURS" frr_paths
+check_until "FRR has our prefixes again fresh (no longer stale)" 40 "$OURS" frr_paths
 read -r wd1 up1 <<<"$(bird_wd)"
 check_eq "BIRD received no withdrawal (Import withdraws received; updates $up0 -> $up1)" \
 	"$wd0" "$wd1"
@@ -366,7 +366,7 @@ done
 mark=$(log_lines)
 bgp_peer_kill dc1
 bgp_peer_kill dc2
-check_until "BIRD and FRR killed: vpnrtd keeps their routes stale (helper)" 15 2 \
+check_until "BIRD and FRR killed: vpnrtd keeps their routes stale (helper)" 30 2 \
 	bash -c "tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -c 'its routes are kept stale (graceful restart)'"
 check_eq "... in the kernel meanwhile" "172.16.1.0/24@dc1 172.16.2.0/24@dc2" "$(vr_bgp)"
 # FRR comes back without 172.16.2.0/24, with 172.16.22.0/24
@@ -382,7 +382,7 @@ check_until "FRR back with the F bit: its stale route kept until its End-of-RIB,
 check_eq "FRR's new OPEN: GR IPv4 with the F bit" true "$(peer_f_bit dc2)"
 check "... and nothing removed at once for FRR" \
 	bash -c "! tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -q 'bgp dc2/1.*back without forwarding state'"
-check_until "the peers' routes after their restart" 20 \
+check_until "the peers' routes after their restart" 30 \
 	"172.16.1.0/24@dc1 172.16.22.0/24@dc2" vr_bgp
 
 # ---- vpnrtd and FRR restart together (RFC 4724 4.2 while we restart) ----
@@ -403,7 +403,7 @@ check_eq "FRR's OPEN: restarting, IPv4 without the F bit" "true false" "$(peer_r
 check_until "dc1's (BIRD: no R bit) waited for its End-of-RIB, then graceful restart complete" 40 yes \
 	bash -c "tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -q 'connection dc1: graceful restart done (End-of-RIB from every peer): 0 stale BGP routes swept' &&
 		tail -n +$((mark + 1)) '$D/vpnrtd.log' | grep -q 'bgp: graceful restart complete' && echo yes"
-check_until "FRR's route back after the sweep" 20 \
+check_until "FRR's route back after the sweep" 30 \
 	"172.16.1.0/24@dc1 172.16.22.0/24@dc2" vr_bgp
 
 # ---- the tunnel goes: the session stops and its routes go at once ----
