@@ -56,6 +56,11 @@
 #   hold=30                hold time (s); keepalive hold/3
 #   gr=SECS                graceful restart capability with that restart
 #                          time, helper mode on (empty: no GR)
+#   gr_fwd=yes             frr only, with gr=: the F bit (forwarding state
+#                          preserved) in its OPEN, `bgp graceful-restart
+#                          preserve-fw-state`; without it FRR sends F=0,
+#                          and so does BIRD (it sets F only when started
+#                          in graceful restart recovery, bird -R)
 #   ttl_security=no        yes: GTSM (RFC 5082), one hop
 #   passive=no             yes: wait for vpnrtd to connect
 #   families=              v4, v6 or v4,v6 (default: the session's own)
@@ -367,6 +372,8 @@ _bgp_frr_conf() {
 		if [ -n "$(_bgp_o "$n" gr)" ]; then
 			echo " bgp graceful-restart"
 			echo " bgp graceful-restart restart-time $(_bgp_o "$n" gr)"
+			[ "$(_bgp_o "$n" gr_fwd)" = yes ] &&
+				echo " bgp graceful-restart preserve-fw-state"
 		fi
 		echo " neighbor $p remote-as $(bgp_asplain "$(_bgp_o "$n" peer_as)")"
 		echo " neighbor $p update-source $(_bgp_o "$n" local)"
@@ -639,15 +646,15 @@ bgp_peer_start() {
 	*) BGP_PEERS+=("$n") ;;
 	esac
 	BGP_KIND[$n]=$kind BGP_NS[$n]=$ns
-	for k in local peer local_as peer_as router_id md5 gr families announce; do
+	for k in local peer local_as peer_as router_id md5 gr gr_fwd families announce; do
 		BGP_OPT[$n.$k]=
 	done
 	BGP_OPT[$n.hold]=30 BGP_OPT[$n.ttl_security]=no BGP_OPT[$n.passive]=no
 	for kv in "$@"; do
 		k=${kv%%=*} v=${kv#*=}
 		case $k in
-		local|peer|local_as|peer_as|router_id|md5|hold|gr|ttl_security|\
-		passive|families|announce)
+		local|peer|local_as|peer_as|router_id|md5|hold|gr|gr_fwd|\
+		ttl_security|passive|families|announce)
 			BGP_OPT[$n.$k]=$v ;;
 		*)	echo "bgp_peer_start $n: unknown key '$k'" >&2
 			return 1 ;;
@@ -656,6 +663,10 @@ bgp_peer_start() {
 	for k in local peer local_as peer_as; do
 		[ -n "${BGP_OPT[$n.$k]}" ] || { echo "bgp_peer_start $n: $k= is required" >&2; return 1; }
 	done
+	if [ -n "${BGP_OPT[$n.gr_fwd]}" ] && [ "$kind" != frr ]; then
+		echo "bgp_peer_start $n: gr_fwd= is for frr peers only" >&2
+		return 1
+	fi
 	case ${BGP_OPT[$n.md5]} in
 	*'"'*|*\\*|*' '*)
 		echo "bgp_peer_start $n: md5= with a quote, backslash or space" >&2

@@ -672,6 +672,133 @@ static void test_hold(void)
 	finish(s);
 }
 
+/*
+ * RFC 4724 4.2, helper side: which families' stale routes wait for the
+ * restarted peer's End-of-RIB, from its new OPEN (built, then decoded as
+ * it arrives): F bit 0, a family not listed and no GR capability at all
+ * mean at once
+ */
+static bool gr_open(bool cap, bool r, uint8_t f4, uint8_t f6, int n_gr,
+		    uint16_t safi, struct bgp_open *d)
+{
+	struct bgp_open o = {
+		.version = 4, .as = 65002, .hold_time = 90, .bgp_id = ID_LOW,
+		.cap_as4 = true, .n_mp = 2,
+		.mp = { { BGP_AFI_IPV4, BGP_SAFI_UNICAST, 0 },
+			{ BGP_AFI_IPV6, BGP_SAFI_UNICAST, 0 } },
+	};
+	struct bgp_notification n;
+	uint8_t buf[BGP_MSG_MAX];
+	char err[BGP_REASON_LEN];
+	int len;
+
+	if (cap) {
+		o.cap_gr = true;
+		o.gr_time = 120;
+		o.gr_flags = r ? BGP_GR_R : 0;
+		o.n_gr = (uint8_t)n_gr;
+		o.gr[0] = (struct bgp_afi_safi){ BGP_AFI_IPV4, (uint8_t)safi, f4 };
+		o.gr[1] = (struct bgp_afi_safi){ BGP_AFI_IPV6, BGP_SAFI_UNICAST, f6 };
+	}
+	len = bgp_build_open(&o, buf, sizeof(buf), err, sizeof(err));
+	return len > 0 && !bgp_open_decode(buf, (size_t)len, NULL, d, &n) &&
+	       d->cap_gr == cap && !!(d->gr_flags & BGP_GR_R) == (cap && r);
+}
+
+static uint8_t gr_keep_of(bool cap, uint8_t f4, uint8_t f6, int n_gr,
+			  uint16_t safi, uint8_t afs, bool *ok)
+{
+	struct bgp_open d;
+
+	*ok = gr_open(cap, true, f4, f6, n_gr, safi, &d);
+	return *ok ? bgp_gr_helper_keep(&d, afs) : 0xff;
+}
+
+static void test_gr_helper_keep(void)
+{
+	const uint8_t FW = BGP_GR_AF_F, V4 = BGP_AFS(BGP_AF_IPV4),
+		      V6 = BGP_AFS(BGP_AF_IPV6);
+	const struct {
+		bool cap;
+		uint8_t f4, f6;
+		int n_gr;
+		uint16_t safi;
+		uint8_t afs, want;
+		const char *what;
+	} t[] = {
+		{ true, FW, FW, 2, BGP_SAFI_UNICAST, V4V6, V4V6,
+		  "F bit on both families: both wait for End-of-RIB" },
+		{ true, 0, FW, 2, BGP_SAFI_UNICAST, V4V6, V6,
+		  "F bit 0 for IPv4: its stale routes go at once, IPv6 waits" },
+		{ true, FW, 0, 2, BGP_SAFI_UNICAST, V4V6, V4,
+		  "F bit 0 for IPv6: its stale routes go at once, IPv4 waits" },
+		{ true, 0, 0, 2, BGP_SAFI_UNICAST, V4V6, 0,
+		  "F bit 0 on both (BIRD without recovery, FRR without preserve-fw-state): all go" },
+		{ true, FW, FW, 1, BGP_SAFI_UNICAST, V4V6, V4,
+		  "IPv6 not in the GR capability: its stale routes go at once" },
+		{ true, FW, FW, 0, BGP_SAFI_UNICAST, V4V6, 0,
+		  "GR capability without families (restart time only): all go" },
+		{ false, 0, 0, 0, BGP_SAFI_UNICAST, V4V6, 0,
+		  "no GR capability in the new OPEN: all go" },
+		{ true, FW, FW, 2, 2, V4V6, V6,
+		  "F bit on IPv4 multicast is not IPv4 unicast's" },
+		{ true, FW, FW, 2, BGP_SAFI_UNICAST, V4, V4,
+		  "only the families negotiated now are kept" },
+	};
+	bool ok;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		uint8_t got = gr_keep_of(t[i].cap, t[i].f4, t[i].f6, t[i].n_gr,
+					 t[i].safi, t[i].afs, &ok);
+
+		TAP_CHECK(ok && got == t[i].want, "GR helper, peer back: %s (keep %#x, want %#x)",
+			  t[i].what, got, t[i].want);
+	}
+	TAP_CHECK(bgp_gr_helper_keep(NULL, V4V6) == 0,
+		  "GR helper, peer back without a decoded OPEN: all go");
+}
+
+/* we restart, and the peer comes back: did it restart too and lose all? */
+static void test_gr_peer_lost_all(void)
+{
+	const uint8_t FW = BGP_GR_AF_F, V4 = BGP_AFS(BGP_AF_IPV4);
+	const struct {
+		bool cap, r;
+		uint8_t f4, f6;
+		int n_gr;
+		uint8_t afs;
+		bool want;
+		const char *what;
+	} t[] = {
+		{ true, true, 0, 0, 2, V4V6, true,
+		  "R bit, F bit 0 on both: its stale routes go at once" },
+		{ true, true, 0, FW, 2, V4V6, false,
+		  "R bit, F bit on IPv6: the connection waits for End-of-RIB" },
+		{ true, true, 0, FW, 2, V4, true,
+		  "R bit, F bit only on a family not negotiated: all go" },
+		{ true, true, FW, FW, 0, V4V6, true,
+		  "R bit, no family in its GR capability: all go" },
+		{ true, false, 0, 0, 2, V4V6, false,
+		  "no R bit (it did not restart: BIRD, FRR by default): kept" },
+		{ false, false, 0, 0, 0, V4V6, false,
+		  "no GR capability: cannot tell, kept until End-of-RIB" },
+		{ true, true, FW, FW, 2, V4V6, false,
+		  "R bit and F bit on both: kept until End-of-RIB" },
+	};
+	struct bgp_open d;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		bool ok = gr_open(t[i].cap, t[i].r, t[i].f4, t[i].f6, t[i].n_gr,
+				  BGP_SAFI_UNICAST, &d);
+
+		TAP_CHECK(ok && bgp_gr_peer_lost_all(&d, t[i].afs) == t[i].want,
+			  "GR restarting, peer back: %s", t[i].what);
+	}
+	TAP_CHECK(!bgp_gr_peer_lost_all(NULL, V4V6) &&
+		  !bgp_gr_peer_lost_all(&d, 0),
+		  "GR restarting: no OPEN or no family negotiated: nothing goes");
+}
+
 static int mk_announce(uint8_t *buf, bool as4, const uint32_t *path, size_t n,
 		       int k)
 {
@@ -1204,6 +1331,8 @@ int main(void)
 	test_sendq();
 	test_batch();
 	test_backoff();
+	test_gr_helper_keep();
+	test_gr_peer_lost_all();
 	loop_free(L);
 	/* BGP_TEST_LOG=1: the session's log lines after the results */
 	if (getenv("BGP_TEST_LOG")) {

@@ -555,6 +555,37 @@ static void gr_check(struct bgp *b, bool force)
 	vlog(LOG_NOTICE, "bgp: graceful restart complete");
 }
 
+/*
+ * We restart and the peer p, back now, restarted too without keeping any
+ * forwarding state (bgp_gr_peer_lost_all): its connection's stale kernel
+ * routes go at once. The kernel sweeps a whole connection (every family),
+ * so only when p is its connection's one BGP peer; else they wait for the
+ * End-of-RIB of every peer of the connection, as usual.
+ */
+static void gr_peer_lost_all(struct bgp_peer *p)
+{
+	struct bgp *b = p->sp->b;
+	int peers = 0;
+
+	for (int j = 0; j < p->sp->n_peers; j++)
+		if (!strcmp(p->sp->peers[j]->conn, p->conn))
+			peers++;
+	for (int i = 0; i < b->n_grc; i++) {
+		struct gr_conn *g = &b->grc[i];
+
+		if (g->swept || g->ifindex != p->sp->ifindex ||
+		    strcmp(g->conn, p->conn))
+			continue;
+		if (peers > 1) {
+			vlog(LOG_NOTICE, "gateway %s: connection %s: bgp %s/%d restarted without forwarding state; the connection's stale routes wait for every peer's End-of-RIB",
+			     g->gw, g->conn, p->conn, p->pos);
+			return;
+		}
+		gr_sweep(b, g, "the peer restarted too, without forwarding state");
+		schedule_drain(b);
+	}
+}
+
 static void on_gr_timer(void *arg)
 {
 	struct bgp *b = arg;
@@ -619,24 +650,37 @@ static void cb_up(void *arg, struct bgp_session *s)
 		p->restarting = false;
 		bgp_session_set_gr(s, false, p->scfg.afs);
 	}
+	if (p->sp->b->restarting &&
+	    bgp_gr_peer_lost_all(in->have_peer_open ? &in->peer_open : NULL,
+				 ctx->afs))
+		gr_peer_lost_all(p);
 	if (p->stale_timer.armed) {
-		/* helper: families whose forwarding state the peer lost go now */
-		uint8_t keep = 0;
+		/*
+		 * helper (RFC 4724 4.2): families whose forwarding state the
+		 * peer lost (F bit 0, not in its GR capability, or no
+		 * capability) go now; the rest wait for its End-of-RIB
+		 */
+		uint8_t all = BGP_AFS(BGP_AF_IPV4) | BGP_AFS(BGP_AF_IPV6);
+		uint8_t keep = bgp_gr_helper_keep(in->have_peer_open ?
+						  &in->peer_open : NULL,
+						  ctx->afs);
+		uint8_t drop = all & (uint8_t)~keep;
+		uint8_t lost = ctx->afs & (uint8_t)~keep;
+		size_t n = bgp_rib_peer_sweep(p->sp->rib, p->rib_peer, drop);
 
-		if (in->have_peer_open && in->peer_open.cap_gr)
-			for (int i = 0; i < in->peer_open.n_gr; i++) {
-				const struct bgp_afi_safi *g = &in->peer_open.gr[i];
-
-				if (g->safi == BGP_SAFI_UNICAST &&
-				    (g->flags & BGP_GR_AF_F))
-					keep |= g->afi == BGP_AFI_IPV6 ?
-						BGP_AFS(BGP_AF_IPV6) :
-						BGP_AFS(BGP_AF_IPV4);
-			}
-		keep &= ctx->afs;
-		if (keep != (BGP_AFS(BGP_AF_IPV4) | BGP_AFS(BGP_AF_IPV6)))
-			bgp_rib_peer_flush(p->sp->rib, p->rib_peer,
-					   (BGP_AFS(BGP_AF_IPV4) | BGP_AFS(BGP_AF_IPV6)) & ~keep);
+		bgp_rib_peer_flush(p->sp->rib, p->rib_peer, drop);
+		if (lost || n)
+			vlog(LOG_NOTICE, "%s: back without forwarding state for %s%s%s (%s): %zu stale route%s removed at once%s",
+			     bgp_session_label(s),
+			     lost & BGP_AFS(BGP_AF_IPV4) ? "IPv4" : "",
+			     lost == (BGP_AFS(BGP_AF_IPV4) | BGP_AFS(BGP_AF_IPV6)) ?
+			     " and " : "",
+			     lost & BGP_AFS(BGP_AF_IPV6) ? "IPv6" : "",
+			     !in->have_peer_open || !in->peer_open.cap_gr ?
+			     "no graceful restart capability" :
+			     "F bit 0 or family not in its capability",
+			     n, n == 1 ? "" : "s",
+			     keep ? "; the others wait for End-of-RIB" : "");
 		loop_timer_arm(p->sp->b->d->loop, &p->stale_timer,
 			       STALE_PATH_S * 1000ull);
 		schedule_drain(p->sp->b);

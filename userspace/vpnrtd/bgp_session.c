@@ -819,6 +819,22 @@ static void gr_families(const struct bgp_open *o, uint8_t *afs,
 	}
 }
 
+uint8_t bgp_gr_helper_keep(const struct bgp_open *po, uint8_t afs)
+{
+	uint8_t gr_afs, fwd;
+
+	if (!po || !po->cap_gr)
+		return 0;
+	gr_families(po, &gr_afs, &fwd);
+	return fwd & afs;
+}
+
+bool bgp_gr_peer_lost_all(const struct bgp_open *po, uint8_t afs)
+{
+	return po && po->cap_gr && (po->gr_flags & BGP_GR_R) && afs &&
+	       !bgp_gr_helper_keep(po, afs);
+}
+
 /* before c (Established) is closed: what the owner will be told */
 static void down_prepare(const struct conn *c, bool loss, struct bgp_down *d)
 {

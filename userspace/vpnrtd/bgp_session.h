@@ -199,6 +199,25 @@ void bgp_session_maxprefix(struct bgp_session *s, enum bgp_af af,
 			   uint32_t limit);
 /* Cease/8 (out of resources, RFC 4486); idle hold backoff applies */
 void bgp_session_resources(struct bgp_session *s, const char *why);
+/*
+ * RFC 4724 4.2, helper side: the peer whose routes we keep stale is back
+ * with the OPEN po. The families of afs (the ones negotiated now) whose
+ * stale routes may wait for its End-of-RIB: those its GR capability lists
+ * with the F bit (forwarding state preserved). The others' stale routes
+ * must go at once: F bit 0, family not listed, or no GR capability (po
+ * NULL too: 0).
+ */
+uint8_t bgp_gr_helper_keep(const struct bgp_open *po, uint8_t afs);
+/*
+ * RFC 4724 4.2 while we restart: the previous run's routes from this peer
+ * are kept stale (in the kernel) like a helper's. True when its OPEN says
+ * it restarted too (R bit) and kept the forwarding state of none of the
+ * families of afs (negotiated now): those routes must go at once. Without
+ * the R bit the peer's forwarding never stopped (its F bit speaks of a
+ * restart that did not happen), and without a GR capability we cannot
+ * tell: their routes wait for its End-of-RIB.
+ */
+bool bgp_gr_peer_lost_all(const struct bgp_open *po, uint8_t afs);
 /* the R and F bits of the next OPEN (the owner sets them per start) */
 void bgp_session_set_gr(struct bgp_session *s, bool restarting,
 			uint8_t fwd_afs);
