@@ -181,6 +181,10 @@ split2() {
 	[[ $1 =~ ^ipip1=([0-9]+)\ ipip2=([0-9]+)$ ]] &&
 		[ "${BASH_REMATCH[1]}" -ge "$2" ] && [ "${BASH_REMATCH[2]}" -ge "$2" ]
 }
+# phase TEXT: a TAP comment with the seconds since the start
+phase() {
+	echo "# ---- $1 (at $SECONDS s)"
+}
 diag() {
 	echo "# bgp show:"
 	agentctl bgp show 2>&1 | sed 's/^/#   /'
@@ -271,6 +275,7 @@ reload() {
 }
 
 write_conf
+phase "vpnrtd start"
 t0=$EPOCHREALTIME
 vpnrtd_start
 if bgp_peer_wait_established dc1 60 && bgp_peer_wait_established dc2 30; then
@@ -283,6 +288,7 @@ else
 fi
 
 # ==== the gateway quota: bgp-routes 50 (the default) ====
+phase "gateway quota"
 announce dc1 "$(pfx 172.21 0 29)"
 announce dc2 "$(pfx 172.22 0 19)"
 check_until "50 routes (30 from dc1, 20 from dc2) installed in vpnrt" 40 \
@@ -325,6 +331,7 @@ announce dc2 ""
 check_until "all withdrawn: no BGP route left" 30 "" vr_sum
 
 # ==== selection ====
+phase "selection"
 # N: dc1's attributes | dc2's; the expected prefs
 #  1 equal                          1,1   ECMP
 #  2 path 2 | path 1                2,1   AS-path length
@@ -414,6 +421,7 @@ announce dc2 ""
 check_until "selection routes withdrawn" 20 "" vr_sum
 
 # ==== the peer quota: peer-routes 100 (the default), bgp-routes 1000 ====
+phase "peer quota"
 write_conf 1000
 check "reload with quotas.bgp-routes 1000" reload
 announce dc1 "$(pfx 172.20 0 99)"
@@ -434,6 +442,7 @@ check_eq "the VPC table has the 105 prefixes" "172.20=100 172.23=5" "$(vpc_sum)"
 check_eq "BIRD dc1 still Established" Established "$(bgp_peer_state dc1)"
 
 # ==== max-prefix-action teardown ====
+phase "teardown"
 write_conf 1000 teardown
 mark=$(log_mark)
 flaps=$(agentctl -j bgp show dc1 | jq -r '.peers[0].flaps')
@@ -476,4 +485,23 @@ check_until "BIRD dc2 received Cease/1 with limit 50" 10 \
 	"Maximum number of prefixes reached: 00010100000032" bird_notif dc2
 
 [ "$ktap_failed" = 0 ] || diag
+
+# a clean stop: under ASan this is also the leak check
+phase "stop"
+kill -TERM "$VPNRTD_PID"
+for ((i = 0; i < 100; i++)); do
+	kill -0 "$VPNRTD_PID" 2>/dev/null || break
+	bgp_nap 0.1
+done
+if kill -0 "$VPNRTD_PID" 2>/dev/null; then
+	ktap_fail "vpnrtd stops on SIGTERM within 10 s"
+	kill -9 "$VPNRTD_PID"
+	wait "$VPNRTD_PID" 2>/dev/null
+else
+	wait "$VPNRTD_PID"
+	rc=$?
+	check_eq "vpnrtd stops on SIGTERM with 0 (an ASan build: no leak)" 0 "$rc"
+	[ "$rc" = 0 ] || vpnrtd_dump_log 40
+fi
+VPNRTD_PID=
 ktap_finish
