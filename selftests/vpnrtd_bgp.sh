@@ -50,54 +50,6 @@ D=$VPNRTD_DIR
 # sharpd in Debian's rt_protos.d)
 VPNRT_PROTO=245
 
-# ms_since T0: milliseconds since $EPOCHREALTIME T0, no process
-ms_since() {
-	local n=${EPOCHREALTIME/./} s=${1/./}
-	echo $(((10#$n - 10#$s) / 1000))
-}
-
-# secs MS: "1.234"
-secs() {
-	printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
-}
-
-# WAIT_CAP: the most any wait below may take; lowered once no session
-# came up at all, so that a vpnrtd without a speaker fails fast
-WAIT_CAP=999
-
-# until_eq SECS WANT CMD...: poll CMD every 0.3 s until its output is
-# WANT (true) or SECS passed (false); the last output in GOT, the time
-# taken in TOOK_MS
-until_eq() {
-	local s=$1 want=$2 t0=$EPOCHREALTIME end
-	shift 2
-	[ "$s" -gt "$WAIT_CAP" ] && s=$WAIT_CAP
-	end=$((SECONDS + s))
-	while :; do
-		GOT=$("$@" 2>&1)
-		[ "$GOT" = "$want" ] && { TOOK_MS=$(ms_since "$t0"); return 0; }
-		[ $SECONDS -ge $end ] && break
-		bgp_nap 0.3
-	done
-	TOOK_MS=$(ms_since "$t0")
-	return 1
-}
-
-# check_until "what" SECS WANT CMD...: one KTAP line; on failure both
-# values and the time waited
-check_until() {
-	local what=$1
-	shift
-	if until_eq "$@"; then
-		ktap_ok "$what ($(secs "$TOOK_MS") s)"
-	else
-		ktap_fail "$what"
-		echo "#   expected: $2"
-		echo "#   actual:   $GOT (after $(secs "$TOOK_MS") s)"
-		return 1
-	fi
-}
-
 # the BGP routes in vpnrt, "PREFIX@CONN" sorted, one line
 vr_bgp() {
 	gwctl -j route show | jq -r '[.[] | select(.proto == "bgp") |

@@ -41,11 +41,6 @@ trap 'bgp_cleanup; ike_cleanup; cleanup_ns' EXIT
 vpnrtd_init || fail_all "no vpnrtd"
 D=$VPNRTD_DIR
 
-ms_since() {
-	local n=${EPOCHREALTIME/./} s=${1/./}
-	echo $(((10#$n - 10#$s) / 1000))
-}
-
 # ---- the cases of part 1, resolved against bgp7606.table ----
 # one line a case: NAME|HANDLING|RFC|ATTRS
 python3 - "$TABLE" "$XTABLE" >"$D/xcases" <<'EOF' || fail_all "bgp7606_exabgp.table"

@@ -60,35 +60,6 @@ vpnrtd_init || fail_all "no vpnrtd"
 D=$VPNRTD_DIR
 VPNRT_PROTO=245
 
-ms_since() {
-	local n=${EPOCHREALTIME/./} s=${1/./}
-	echo $(((10#$n - 10#$s) / 1000))
-}
-# until_eq SECS WANT CMD...: poll CMD until its output is WANT; the last
-# output in GOT
-until_eq() {
-	local s=$1 want=$2 end
-	shift 2
-	end=$((SECONDS + s))
-	while :; do
-		GOT=$("$@" 2>&1)
-		[ "$GOT" = "$want" ] && return 0
-		[ $SECONDS -ge $end ] && return 1
-		bgp_nap 0.3
-	done
-}
-check_until() {
-	local what=$1 t0=$EPOCHREALTIME
-	shift
-	if until_eq "$@"; then
-		ktap_ok "$what ($(ms_since "$t0") ms)"
-	else
-		ktap_fail "$what"
-		echo "#   expected: $2"
-		echo "#   actual:   $GOT"
-		return 1
-	fi
-}
 log_mark() {
 	wc -l <"$D/vpnrtd.log"
 }
