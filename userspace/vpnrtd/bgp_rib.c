@@ -569,10 +569,14 @@ static void pend_touch(struct bgp_rib *rib, const struct bgp_prefix *p,
 				pe->old_in = pe->new_in;
 				pe->old_pref = pe->new_pref;
 				pe->done = false;
-				rib->drain_t = rib->drain_r = 0;
 			}
 			pe->new_in = new_in;
 			pe->new_pref = new_pref;
+			/*
+			 * its type may now be one the drain has passed (a
+			 * replace become a delete): scan from the start
+			 */
+			rib->drain_t = rib->drain_r = 0;
 			return;
 		}
 	}
