@@ -552,6 +552,27 @@ static int pend_reserve(struct bgp_rib *rib, uint32_t k)
 	return 0;
 }
 
+static unsigned int pend_type(const struct rib_pend *pe);
+
+/*
+ * A drain that filled its array goes on from (drain_t, drain_r): every
+ * record still to drain must lie at or after it, by type then index. A
+ * record touched behind it (new, or a replace become a delete) moves it
+ * back to itself; the records between were drained or have nothing to do.
+ */
+static void drain_back(struct bgp_rib *rib, const struct rib_pend *pe,
+		       uint32_t idx)
+{
+	unsigned int t = pend_type(pe);
+
+	if (t == BGP_RIB_OP_NTYPES)
+		return;
+	if (t < rib->drain_t || (t == rib->drain_t && idx < rib->drain_r)) {
+		rib->drain_t = t;
+		rib->drain_r = idx;
+	}
+}
+
 /* a route (or VPC entry) went from old to new: keep the first old */
 static void pend_touch(struct bgp_rib *rib, const struct bgp_prefix *p,
 		       uint16_t conn, bool old_in, uint32_t old_pref,
@@ -572,15 +593,10 @@ static void pend_touch(struct bgp_rib *rib, const struct bgp_prefix *p,
 			}
 			pe->new_in = new_in;
 			pe->new_pref = new_pref;
-			/*
-			 * its type may now be one the drain has passed (a
-			 * replace become a delete): scan from the start
-			 */
-			rib->drain_t = rib->drain_r = 0;
+			drain_back(rib, pe, r - 1);
 			return;
 		}
 	}
-	rib->drain_t = rib->drain_r = 0;
 	pe = &rib->pend[rib->n_pend];
 	memset(pe, 0, sizeof(*pe));
 	pe->pfx = *p;
@@ -592,6 +608,7 @@ static void pend_touch(struct bgp_rib *rib, const struct bgp_prefix *p,
 	rib->pend_idx[i] = ++rib->n_pend;
 	if (conn != BGP_RIB_CONN_VPC)
 		rib->conn[conn].pend++;
+	drain_back(rib, pe, rib->n_pend - 1);
 }
 
 /* what the kernel must do for a record, or BGP_RIB_OP_NTYPES: nothing */
