@@ -691,16 +691,16 @@ bgp_nap 1
 # the monitor asks again every second; the sessions may be up before it
 # is back, so once it is, a reset of dc1 must reach it
 mon_is_back() {
-	grep -c 'event stream is back' "$D/mon.err"
+	grep -q 'event stream is back' "$D/mon.err" && echo yes
 }
-check_until "monitor across the restart: it says the stream ended and is back" 30 1 mon_is_back
+check_until "monitor across the restart: it says the stream ended and is back" 30 yes mon_is_back
 check "... (it said the stream ended first)" grep -q "event stream ended" "$D/mon.err"
 mon0=$(wc -l <"$D/mon")
 agentctl bgp reset dc1 >/dev/null 2>&1
 mon_dc1() {
-	tail -n +$((mon0 + 1)) "$D/mon" | grep -c '^bgp state dc1/.* -> Established'
+	tail -n +$((mon0 + 1)) "$D/mon" | grep -q '^bgp state dc1/.* -> Established' && echo yes
 }
-check_until "... and shows the restarted vpnrtd's BGP events: dc1 reset and Established again" 30 1 mon_dc1
+check_until "... and shows the restarted vpnrtd's BGP events: dc1 reset and Established again" 30 yes mon_dc1
 kill "$monpid" 2>/dev/null
 wait "$monpid" 2>/dev/null
 [ $ktap_failed = 0 ] || sed 's/^/#   mon: /' "$D/mon.err" | head -n 5
