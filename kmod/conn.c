@@ -144,11 +144,12 @@ struct vpnrt_conn *vpnrt_conn_create(struct vpnrt_gw *gw, const char *name,
 	unsigned int i;
 
 	ASSERT_RTNL();
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	for (i = 0; i < n_tunnels; i++) {
-		c->tun[i].stats = netdev_alloc_pcpu_stats(struct vpnrt_tstats);
+		c->tun[i].stats = __netdev_alloc_pcpu_stats(struct vpnrt_tstats,
+							    GFP_KERNEL_ACCOUNT);
 		if (!c->tun[i].stats) {
 			conn_free(c);
 			return ERR_PTR(-ENOMEM);

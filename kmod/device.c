@@ -240,7 +240,8 @@ static int vpnrt_dev_init(struct net_device *dev)
 {
 	struct vpnrt_gw *gw = netdev_priv(dev);
 
-	gw->stats = netdev_alloc_pcpu_stats(struct vpnrt_gstats);
+	gw->stats = __netdev_alloc_pcpu_stats(struct vpnrt_gstats,
+					       GFP_KERNEL_ACCOUNT);
 	return gw->stats ? 0 : -ENOMEM;
 }
 

@@ -428,7 +428,7 @@ struct vpnrt_health *vpnrt_health_prepare(struct vpnrt_conn *c,
 				   dev->name);
 		return ERR_PTR(-EBUSY);
 	}
-	hc = kzalloc(sizeof(*hc), GFP_KERNEL);
+	hc = kzalloc(sizeof(*hc), GFP_KERNEL_ACCOUNT);
 	if (!hc)
 		return ERR_PTR(-ENOMEM);
 	hc->dst = probe_dst(dev, cfg->family);

@@ -1983,7 +1983,7 @@ static int route_del_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "routes: none given");
 		return -EINVAL;
 	}
-	found = kvmalloc_array(total, sizeof(*found), GFP_KERNEL);
+	found = kvmalloc_array(total, sizeof(*found), GFP_KERNEL_ACCOUNT);
 	if (!found)
 		return -ENOMEM;
 	__skb_queue_head_init(&q);

@@ -25,7 +25,7 @@ int vpnrt_routes_init(void)
 	BUILD_BUG_ON(sizeof(struct vpnrt_route) > L1_CACHE_BYTES);
 	if (route_cache_users++)
 		return 0;
-	route_cache = KMEM_CACHE(vpnrt_route, SLAB_HWCACHE_ALIGN);
+	route_cache = KMEM_CACHE(vpnrt_route, SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT);
 	if (!route_cache) {
 		route_cache_users = 0;
 		return -ENOMEM;

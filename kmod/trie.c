@@ -44,7 +44,7 @@ static void node_free_rcu(struct vpnrt_node *n)
 int vpnrt_trie_cache_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct vpnrt_node) > L1_CACHE_BYTES);
-	node_cache = KMEM_CACHE(vpnrt_node, SLAB_HWCACHE_ALIGN);
+	node_cache = KMEM_CACHE(vpnrt_node, SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT);
 	return node_cache ? 0 : -ENOMEM;
 }
 
@@ -85,7 +85,7 @@ static struct vpnrt_node *node_alloc(struct vpnrt_table *t,
 				     const union vpnrt_addr *key, u8 cidr,
 				     struct vpnrt_node *parent)
 {
-	struct vpnrt_node *n = kmem_cache_zalloc(node_cache, GFP_KERNEL);
+	struct vpnrt_node *n = kmem_cache_zalloc(node_cache, GFP_KERNEL_ACCOUNT);
 
 	if (!n)
 		return NULL;
@@ -165,7 +165,7 @@ void vpnrt_trie_jump_build(struct vpnrt_table *t, unsigned int bits)
 	struct vpnrt_jump *old = rtnl_dereference(t->jump), *jt;
 	u32 j;
 
-	jt = kvzalloc(struct_size(jt, slot, 1u << bits), GFP_KERNEL);
+	jt = kvzalloc(struct_size(jt, slot, 1u << bits), GFP_KERNEL_ACCOUNT);
 	if (!jt)
 		return;
 	jt->bits = bits;
