@@ -5,6 +5,7 @@
  * the device goes away, and follows its state through the netdevice
  * notifier: a deleted or downed tunnel stops carrying traffic at once.
  */
+#include <linux/jhash.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -30,30 +31,59 @@ static bool tunnel_kind_ok(const struct net_device *dev)
 	return false;
 }
 
+/*
+ * The netns indexes conns by id (an xarray, which also hands out free
+ * ids), by name and bound tunnels by ifindex (hash tables): the netdevice
+ * notifier, which sees every event of every device, finds a tunnel's conn
+ * in O(1).
+ */
+
+/**
+ * vpnrt_conn_net_init() - empty indexes for a new netns
+ * @vn: its vpnrt state
+ */
+void vpnrt_conn_net_init(struct vpnrt_net *vn)
+{
+	xa_init_flags(&vn->conn_ids, XA_FLAGS_ALLOC1);
+	hash_init(vn->conn_names);
+	hash_init(vn->tunnels);
+}
+
+static u32 name_hash(const char *name)
+{
+	return jhash(name, strlen(name), 0);
+}
+
+/**
+ * vpnrt_conn_by_name() - the conn of @net named @name
+ * @net: the netns
+ * @name: the name
+ *
+ * Return: the conn, or NULL.
+ */
 struct vpnrt_conn *vpnrt_conn_by_name(struct net *net, const char *name)
 {
 	struct vpnrt_net *vn = vpnrt_pernet(net);
 	struct vpnrt_conn *c;
-	struct vpnrt_gw *gw;
 
-	list_for_each_entry(gw, &vn->gateways, net_link)
-		list_for_each_entry(c, &gw->conns, gw_link)
-			if (!strcmp(c->name, name))
-				return c;
+	ASSERT_RTNL();
+	hash_for_each_possible(vn->conn_names, c, name_link, name_hash(name))
+		if (!strcmp(c->name, name))
+			return c;
 	return NULL;
 }
 
+/**
+ * vpnrt_conn_by_id() - the conn of @net with id @id
+ * @net: the netns
+ * @id: the id
+ *
+ * Return: the conn, or NULL.
+ */
 struct vpnrt_conn *vpnrt_conn_by_id(struct net *net, u32 id)
 {
-	struct vpnrt_net *vn = vpnrt_pernet(net);
-	struct vpnrt_conn *c;
-	struct vpnrt_gw *gw;
-
-	list_for_each_entry(gw, &vn->gateways, net_link)
-		list_for_each_entry(c, &gw->conns, gw_link)
-			if (c->id == id)
-				return c;
-	return NULL;
+	ASSERT_RTNL();
+	return xa_load(&vpnrt_pernet(net)->conn_ids, id);
 }
 
 static struct vpnrt_conn *conn_by_tunnel(struct net *net,
@@ -61,19 +91,22 @@ static struct vpnrt_conn *conn_by_tunnel(struct net *net,
 					 unsigned int *idx)
 {
 	struct vpnrt_net *vn = vpnrt_pernet(net);
-	struct vpnrt_conn *c;
-	struct vpnrt_gw *gw;
-	unsigned int i;
+	struct vpnrt_tunnel *t;
 
-	list_for_each_entry(gw, &vn->gateways, net_link)
-		list_for_each_entry(c, &gw->conns, gw_link)
-			for (i = 0; i < c->n_tunnels; i++)
-				if (rtnl_dereference(c->tun[i].dev) == dev) {
-					if (idx)
-						*idx = i;
-					return c;
-				}
+	hash_for_each_possible(vn->tunnels, t, dev_link, dev->ifindex)
+		if (rtnl_dereference(t->dev) == dev) {
+			if (idx)
+				*idx = t - t->conn->tun;
+			return t->conn;
+		}
 	return NULL;
+}
+
+/* @t is bound to @dev now (it held no device) */
+static void tunnel_hash(struct vpnrt_tunnel *t, struct net_device *dev)
+{
+	hash_add(vpnrt_pernet(dev_net(dev))->tunnels, &t->dev_link,
+		 dev->ifindex);
 }
 
 int vpnrt_tunnel_check_dev(struct net_device *gwdev, struct net_device *dev,
@@ -106,17 +139,11 @@ static unsigned long link_down(const struct net_device *dev)
 	return netif_running(dev) && netif_carrier_ok(dev) ? 0 : VPNRT_DOWN_LINK;
 }
 
-/* lowest id not in use in the netns */
-static u32 free_id(struct net *net)
-{
-	u32 id = 1;
-
-	while (vpnrt_conn_by_id(net, id))
-		id++;
-	return id;
-}
-
-static void conn_free(struct vpnrt_conn *c)
+/**
+ * vpnrt_conn_free() - free @c now
+ * @c: a conn no reader can reach, with no route left on its list
+ */
+void vpnrt_conn_free(struct vpnrt_conn *c)
 {
 	unsigned int i;
 
@@ -125,23 +152,29 @@ static void conn_free(struct vpnrt_conn *c)
 	kfree(c);
 }
 
-static void conn_free_rcu(struct rcu_head *rcu)
-{
-	conn_free(container_of(rcu, struct vpnrt_conn, rcu));
-}
-
-/*
- * Create a connection on @gw over @n_tunnels checked tunnel devices. Name
- * and id uniqueness and the gateway's quota are the caller's to check.
+/**
+ * vpnrt_conn_create() - create a connection on @gw over checked tunnels
+ * @gw: its gateway
+ * @name: its name, unique in the netns (the caller checked)
+ * @id: its id, unique in the netns (the caller checked), or 0: the
+ *	lowest free one
+ * @tdev: its tunnel devices
+ * @n_tunnels: how many
+ * @extack: for errors
+ *
+ * The gateway's quota is the caller's to check.
+ *
+ * Return: the conn, or an ERR_PTR().
  */
 struct vpnrt_conn *vpnrt_conn_create(struct vpnrt_gw *gw, const char *name,
 				     u32 id, struct net_device **tdev,
 				     unsigned int n_tunnels,
 				     struct netlink_ext_ack *extack)
 {
-	struct net *net = dev_net(gw->dev);
+	struct vpnrt_net *vn = vpnrt_pernet(dev_net(gw->dev));
 	struct vpnrt_conn *c;
 	unsigned int i;
+	int err;
 
 	ASSERT_RTNL();
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
@@ -151,20 +184,35 @@ struct vpnrt_conn *vpnrt_conn_create(struct vpnrt_gw *gw, const char *name,
 		c->tun[i].stats = __netdev_alloc_pcpu_stats(struct vpnrt_tstats,
 							    GFP_KERNEL_ACCOUNT);
 		if (!c->tun[i].stats) {
-			conn_free(c);
+			vpnrt_conn_free(c);
 			return ERR_PTR(-ENOMEM);
 		}
 	}
 	strscpy(c->name, name, sizeof(c->name));
-	c->id = id ? id : free_id(net);
+	if (id) {
+		err = xa_insert(&vn->conn_ids, id, c, GFP_KERNEL_ACCOUNT);
+	} else {
+		err = xa_alloc(&vn->conn_ids, &id, c, xa_limit_32b,
+			       GFP_KERNEL_ACCOUNT);
+		if (err == -EBUSY)
+			NL_SET_ERR_MSG(extack, "no conn id left");
+	}
+	if (err) {
+		vpnrt_conn_free(c);
+		return ERR_PTR(err);
+	}
+	c->id = id;
+	hash_add(vn->conn_names, &c->name_link, name_hash(c->name));
 	c->gw = gw;
 	c->n_tunnels = n_tunnels;
 	INIT_LIST_HEAD(&c->routes);
 	for (i = 0; i < n_tunnels; i++) {
 		struct vpnrt_tunnel *t = &c->tun[i];
 
+		t->conn = c;
 		netdev_hold(tdev[i], &t->dev_tracker, GFP_KERNEL);
 		rcu_assign_pointer(t->dev, tdev[i]);
+		tunnel_hash(t, tdev[i]);
 		t->ifindex = tdev[i]->ifindex;
 		strscpy(t->ifname, tdev[i]->name, sizeof(t->ifname));
 		t->down = link_down(tdev[i]);
@@ -174,27 +222,78 @@ struct vpnrt_conn *vpnrt_conn_create(struct vpnrt_gw *gw, const char *name,
 	return c;
 }
 
-/* routes first, then the tunnels; the memory goes after a grace period */
-void vpnrt_conn_destroy(struct vpnrt_conn *c)
+/* begin stopping @c's probers; true if one needs a grace period */
+static bool conn_health_stop_begin(struct vpnrt_conn *c)
+{
+	bool any = false;
+	unsigned int i;
+
+	for (i = 0; i < c->n_tunnels; i++)
+		any |= vpnrt_health_stop_begin(c, i);
+	return any;
+}
+
+/* after vpnrt_conn_destroy_begin() and a grace period: out of @c's gateway */
+static void conn_release(struct vpnrt_conn *c)
 {
 	unsigned int i;
 
-	ASSERT_RTNL();
-	vpnrt_stale_cancel_conn(c);
-	vpnrt_route_flush_conn(c);
-	list_del(&c->gw_link);
-	c->gw->n_conns--;
 	for (i = 0; i < c->n_tunnels; i++) {
 		struct vpnrt_tunnel *t = &c->tun[i];
 		struct net_device *dev = rtnl_dereference(t->dev);
 
-		vpnrt_health_stop(c, i);
+		vpnrt_health_stop_end(c, i);
 		if (dev) {
+			hash_del(&t->dev_link);
 			RCU_INIT_POINTER(t->dev, NULL);
 			netdev_put(dev, &t->dev_tracker);
 		}
 	}
-	call_rcu(&c->rcu, conn_free_rcu);
+	xa_erase(&vpnrt_pernet(dev_net(c->gw->dev))->conn_ids, c->id);
+	hash_del(&c->name_link);
+	list_del(&c->gw_link);
+	c->gw->n_conns--;
+	vpnrt_conn_reap(c);
+}
+
+/**
+ * vpnrt_conn_destroy() - delete @c with its routes and probers
+ * @c: out of the lookup tables at once (O(its routes), yielding the CPU
+ *	every VPNRT_CHUNK), probers stopped with one grace period for all;
+ *	the memory goes after one more, shared with other deletions
+ */
+void vpnrt_conn_destroy(struct vpnrt_conn *c)
+{
+	ASSERT_RTNL();
+	vpnrt_stale_cancel_conn(c);
+	vpnrt_route_unpublish_conn(c);
+	if (conn_health_stop_begin(c))
+		synchronize_net();
+	conn_release(c);
+}
+
+/**
+ * vpnrt_conn_destroy_all() - delete every conn of @gw, whose tables are
+ * unpublished already (vpnrt_table_unpublish())
+ * @gw: the gateway going; O(conns + tunnels) under RTNL: one grace
+ *	period for every prober, and the routes go with their conns
+ *	(vpnrt_conn_reap()), freed by a work item
+ */
+void vpnrt_conn_destroy_all(struct vpnrt_gw *gw)
+{
+	struct vpnrt_conn *c, *tmp;
+	bool any = false;
+
+	ASSERT_RTNL();
+	list_for_each_entry(c, &gw->conns, gw_link)
+		any |= conn_health_stop_begin(c);
+	if (any)
+		synchronize_net();
+	list_for_each_entry_safe(c, tmp, &gw->conns, gw_link)
+		conn_release(c);
+	gw->n_static = 0;
+	gw->n_policy = 0;
+	gw->n_bgp = 0;
 }
 
 /*
@@ -277,7 +376,10 @@ void vpnrt_tunnel_rebind(struct vpnrt_conn *c, unsigned int idx,
 	ASSERT_RTNL();
 	WARN_ON_ONCE(t->health);
 	netdev_hold(dev, &tracker, GFP_KERNEL);
+	if (old)
+		hash_del(&t->dev_link);
 	rcu_assign_pointer(t->dev, dev);
+	tunnel_hash(t, dev);
 	if (old)
 		netdev_put(old, &t->dev_tracker);
 	t->dev_tracker = tracker;
@@ -340,6 +442,7 @@ static int vpnrt_netdev_event(struct notifier_block *nb, unsigned long event,
 	if (event == NETDEV_UNREGISTER) {
 		vpnrt_health_stop(c, i);
 		vpnrt_tunnel_set_down(t, VPNRT_DOWN_NO_DEVICE, true);
+		hash_del(&t->dev_link);
 		RCU_INIT_POINTER(t->dev, NULL);
 		netdev_put(dev, &t->dev_tracker);
 	} else {

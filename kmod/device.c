@@ -241,21 +241,28 @@ static int vpnrt_dev_init(struct net_device *dev)
 	struct vpnrt_gw *gw = netdev_priv(dev);
 
 	gw->stats = __netdev_alloc_pcpu_stats(struct vpnrt_gstats,
-					       GFP_KERNEL_ACCOUNT);
-	return gw->stats ? 0 : -ENOMEM;
+					      GFP_KERNEL_ACCOUNT);
+	if (!gw->stats)
+		return -ENOMEM;
+	vpnrt_pernet(dev_net(dev))->n_gateways++;	/* uninit: -- */
+	return 0;
 }
 
 /* unregistering (ip link del, gateway del, netns exit): drop everything */
 static void vpnrt_dev_uninit(struct net_device *dev)
 {
 	struct vpnrt_gw *gw = netdev_priv(dev);
-	struct vpnrt_conn *c, *tmp;
 
+	/*
+	 * Lookups lose the tables first, in O(1); then conns and probers
+	 * go in O(conns + tunnels), one grace period for all probers; the
+	 * routes and trie nodes are freed after one more by work items.
+	 */
 	vpnrt_stale_cancel_gw(gw);
-	list_for_each_entry_safe(c, tmp, &gw->conns, gw_link)
-		vpnrt_conn_destroy(c);
-	vpnrt_trie_free(&gw->v4);
-	vpnrt_trie_free(&gw->v6);
+	vpnrt_table_unpublish(&gw->v4);
+	vpnrt_table_unpublish(&gw->v6);
+	vpnrt_conn_destroy_all(gw);
+	vpnrt_pernet(dev_net(dev))->n_gateways--;
 	list_del(&gw->net_link);
 	vpnrt_pernet(dev_net(dev))->genid++;
 }
@@ -318,11 +325,19 @@ static void vpnrt_setup(struct net_device *dev)
 	gw->max_routes = VPNRT_DEF_MAX_ROUTES;
 }
 
-static int vpnrt_register(struct net_device *dev)
+static int vpnrt_register(struct net_device *dev,
+			  struct netlink_ext_ack *extack)
 {
 	struct vpnrt_gw *gw = netdev_priv(dev);
+	u32 max = READ_ONCE(vpnrt_max_gateways);
 	int err;
 
+	if (vpnrt_pernet(dev_net(dev))->n_gateways >= max) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "gateway quota of this netns reached (module parameter max_gateways %u)",
+				   max);
+		return -ENOSPC;
+	}
 	err = register_netdevice(dev);
 	if (err)
 		return err;
@@ -335,7 +350,7 @@ static int vpnrt_newlink(struct net *src_net, struct net_device *dev,
 			 struct nlattr *tb[], struct nlattr *data[],
 			 struct netlink_ext_ack *extack)
 {
-	int err = vpnrt_register(dev);
+	int err = vpnrt_register(dev, extack);
 
 	if (!err)
 		vpnrt_notify_gw(netdev_priv(dev), VPNRT_CMD_GW_NEW);
@@ -374,7 +389,7 @@ int vpnrt_gw_create(struct net *net, const char *name, struct vpnrt_gw **out,
 		return -ENOMEM;
 	dev_net_set(dev, net);
 	dev->rtnl_link_ops = &vpnrt_link_ops;
-	err = vpnrt_register(dev);
+	err = vpnrt_register(dev, extack);
 	if (err) {
 		free_netdev(dev);
 		return err;

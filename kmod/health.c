@@ -459,6 +459,53 @@ void vpnrt_health_discard(struct vpnrt_health *hc)
 	}
 }
 
+/**
+ * vpnrt_health_stop_begin() - first half of vpnrt_health_stop(), so that
+ * many probers share one grace period: the receive handler is
+ * unpublished, as netdev_rx_handler_unregister() does before it waits
+ * @c: the conn
+ * @idx: which tunnel's prober
+ *
+ * Call vpnrt_health_stop_end() for it after synchronize_net(), in the
+ * same RTNL section.
+ *
+ * Return: true if the tunnel has a prober (a grace period is due).
+ */
+bool vpnrt_health_stop_begin(struct vpnrt_conn *c, unsigned int idx)
+{
+	struct vpnrt_health *hc = c->tun[idx].health;
+
+	ASSERT_RTNL();
+	if (!hc)
+		return false;
+	/* the core has no batch form: this is its first half */
+	RCU_INIT_POINTER(hc->dev->rx_handler, NULL);
+	return true;
+}
+
+/**
+ * vpnrt_health_stop_end() - second half of vpnrt_health_stop(), after
+ * vpnrt_health_stop_begin() and a grace period: no packet is in our
+ * receive handler any more; the prober is stopped and freed
+ * @c: the conn
+ * @idx: which tunnel's prober
+ */
+void vpnrt_health_stop_end(struct vpnrt_conn *c, unsigned int idx)
+{
+	struct vpnrt_tunnel *t = &c->tun[idx];
+	struct vpnrt_health *hc = t->health;
+
+	ASSERT_RTNL();
+	if (!hc)
+		return;
+	t->health = NULL;
+	RCU_INIT_POINTER(hc->dev->rx_handler_data, NULL);
+	hrtimer_cancel(&hc->timer);
+	cancel_work_sync(&hc->event_work);
+	vpnrt_tunnel_set_down(t, VPNRT_DOWN_HEALTH, false);
+	vpnrt_health_discard(hc);
+}
+
 /* stop and free conn->tun[idx]'s prober, if any; routes usable again */
 void vpnrt_health_stop(struct vpnrt_conn *c, unsigned int idx)
 {

@@ -15,6 +15,16 @@
 
 unsigned int vpnrt_net_id __read_mostly;
 
+/*
+ * Gateways a netns may have: an unprivileged user namespace can make
+ * gateways, and each pins a netdev and its tables. The administrator of
+ * the host sets it (/sys/module/vpnrt/parameters/max_gateways); it holds
+ * for every netns, and lowering it deletes nothing.
+ */
+unsigned int vpnrt_max_gateways __read_mostly = 256;
+module_param_named(max_gateways, vpnrt_max_gateways, uint, 0644);
+MODULE_PARM_DESC(max_gateways, "gateways per network namespace (default 256)");
+
 struct vpnrt_net *vpnrt_pernet(struct net *net)
 {
 	return net_generic(net, vpnrt_net_id);
@@ -26,6 +36,7 @@ static int __net_init vpnrt_net_init(struct net *net)
 
 	INIT_LIST_HEAD(&vn->gateways);
 	vn->genid = 1;
+	vpnrt_conn_net_init(vn);
 	return 0;
 }
 
@@ -45,6 +56,10 @@ static void __net_exit vpnrt_net_exit_batch(struct list_head *net_list)
 					 net_link)
 			unregister_netdevice_queue(gw->dev, &kill);
 	unregister_netdevice_many(&kill);
+	list_for_each_entry(net, net_list, exit_list) {
+		WARN_ON_ONCE(!xa_empty(&vpnrt_pernet(net)->conn_ids));
+		xa_destroy(&vpnrt_pernet(net)->conn_ids);
+	}
 	rtnl_unlock();
 }
 

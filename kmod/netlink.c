@@ -1929,7 +1929,8 @@ static int route_new_doit(struct sk_buff *skb, struct genl_info *info)
 	rtnl_lock();
 	i = 0;
 	nla_for_each_nested(a, info->attrs[VPNRT_A_ROUTES], rem) {
-		i++;
+		if (!(++i % VPNRT_CHUNK))
+			cond_resched();
 		err = route_parse(net, a, i, &s, extack);
 		if (err)
 			goto undo;
@@ -1993,6 +1994,8 @@ static int route_del_doit(struct sk_buff *skb, struct genl_info *info)
 	nla_for_each_nested(a, info->attrs[VPNRT_A_ROUTES], rem) {
 		struct vpnrt_route *r;
 
+		if (!((n + 1) % VPNRT_CHUNK))
+			cond_resched();
 		err = route_parse(net, a, n + 1, &s, extack);
 		if (err)
 			goto out;
@@ -2021,8 +2024,11 @@ static int route_del_doit(struct sk_buff *skb, struct genl_info *info)
 		found[n++] = r;
 	}
 	vpnrt_route_events(net, found, n, VPNRT_CMD_ROUTE_DEL, &q);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		vpnrt_route_del(found[i]);
+		if (!((i + 1) % VPNRT_CHUNK))
+			cond_resched();
+	}
 	n = 0;
 	bump_genid(net);
 out:

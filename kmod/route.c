@@ -8,11 +8,24 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/netdevice.h>
+#include <linux/workqueue.h>
 
 #include "vpnrt.h"
 
 static struct kmem_cache *route_cache;
 static unsigned int route_cache_users;
+
+/*
+ * Deleted routes and conns wait here for readers, however many there
+ * are: one work item waits one grace period for everything queued so
+ * far, then frees it in a loop that yields the CPU. A conn takes its
+ * routes along, still on conn->routes but unpublished (so deleting a
+ * gateway or a conn costs no call_rcu() per route).
+ */
+static LLIST_HEAD(dead_routes);
+static LLIST_HEAD(dead_conns);
+static void reap(struct work_struct *work);
+static DECLARE_WORK(reap_work, reap);
 
 /*
  * Called by module init and by KUnit suites, which on 6.1 run before the
@@ -38,11 +51,16 @@ int vpnrt_routes_init(void)
 	return err;
 }
 
+/**
+ * vpnrt_routes_exit() - drop a user of the route caches; the last one
+ * waits for every pending free and destroys them
+ */
 void vpnrt_routes_exit(void)
 {
 	if (--route_cache_users)
 		return;
-	rcu_barrier();	/* pending frees use both caches */
+	flush_work(&reap_work);	/* every gateway and conn is gone */
+	rcu_barrier();		/* jump tables (kvfree_rcu) */
 	vpnrt_trie_cache_exit();
 	kmem_cache_destroy(route_cache);
 }
@@ -241,7 +259,7 @@ static struct vpnrt_route *route_alloc(const struct vpnrt_route_spec *s)
 	struct vpnrt_route *r;
 
 	if (s->proto == VPNRT_PROTO_POLICY) {
-		struct vpnrt_proute *p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+		struct vpnrt_proute *p = kzalloc(sizeof(*p), VPNRT_GFP_ROUTE);
 
 		if (!p)
 			return NULL;
@@ -251,7 +269,7 @@ static struct vpnrt_route *route_alloc(const struct vpnrt_route_spec *s)
 		p->src_len = s->src_len;
 		r = &p->r;
 	} else {
-		r = kmem_cache_zalloc(route_cache, GFP_KERNEL_ACCOUNT);
+		r = kmem_cache_zalloc(route_cache, VPNRT_GFP_ROUTE);
 		if (!r)
 			return NULL;
 	}
@@ -284,14 +302,14 @@ int vpnrt_route_add(const struct vpnrt_route_spec *s,
 
 	r = route_alloc(s);
 	if (!r)
-		return -ENOMEM;
+		goto nomem;
 	if (s->proto == VPNRT_PROTO_POLICY) {
 		insert_sorted(&t->policy, r, policy_cmp);
 	} else {
 		n = vpnrt_trie_insert(t, &s->dst, s->dst_len);
 		if (!n) {
 			kmem_cache_free(route_cache, r);
-			return -ENOMEM;
+			goto nomem;
 		}
 		if (hlist_empty(&n->routes))
 			t->n_nodes++;
@@ -304,25 +322,73 @@ int vpnrt_route_add(const struct vpnrt_route_spec *s,
 	if (out)
 		*out = r;
 	return 0;
+
+nomem:
+	NL_SET_ERR_MSG(extack, "out of memory (the memory cgroup's limit?)");
+	return -ENOMEM;
 }
 
-static void route_free_rcu(struct rcu_head *rcu)
+static void route_free(struct vpnrt_route *r)
 {
-	struct vpnrt_route *r = container_of(rcu, struct vpnrt_route, rcu);
-
 	if (r->proto == VPNRT_PROTO_POLICY)
 		kfree(to_proute(r));
 	else
 		kmem_cache_free(route_cache, r);
 }
 
-/* out of every list, freed after a grace period; counts are the caller's */
-static void route_unlink(struct vpnrt_route *r)
+static void reap(struct work_struct *work)
+{
+	struct llist_node *routes = llist_del_all(&dead_routes);
+	struct llist_node *conns = llist_del_all(&dead_conns);
+	struct vpnrt_route *r, *rtmp;
+	struct vpnrt_conn *c, *ctmp;
+	unsigned long n = 0;
+
+	if (!routes && !conns)
+		return;
+	synchronize_rcu();
+	llist_for_each_entry_safe(r, rtmp, routes, free_link) {
+		route_free(r);
+		if (!(++n % VPNRT_CHUNK))
+			cond_resched();
+	}
+	llist_for_each_entry_safe(c, ctmp, conns, free_link) {
+		list_for_each_entry_safe(r, rtmp, &c->routes, conn_link) {
+			route_free(r);
+			if (!(++n % VPNRT_CHUNK))
+				cond_resched();
+		}
+		vpnrt_conn_free(c);
+	}
+}
+
+/**
+ * vpnrt_reap_flush() - wait until every route and conn deleted so far is
+ * freed
+ */
+void vpnrt_reap_flush(void)
+{
+	flush_work(&reap_work);
+}
+
+/**
+ * vpnrt_conn_reap() - free @c and the routes still on its list after one
+ * grace period, shared with everything else deleted meanwhile
+ * @c: a conn that no reader can reach any more once readers that saw it
+ *	are done: out of its gateway's list, its routes unpublished
+ */
+void vpnrt_conn_reap(struct vpnrt_conn *c)
+{
+	if (llist_add(&c->free_link, &dead_conns))
+		queue_work(system_unbound_wq, &reap_work);
+}
+
+/* out of what lookups walk (its trie node or the policy list) */
+static void route_unpublish(struct vpnrt_route *r)
 {
 	struct vpnrt_node *n = r->node;
 
 	hlist_del_rcu(&r->link);
-	list_del(&r->conn_link);
 	if (n)
 		node_solo_update(n);
 	if (n && hlist_empty(&n->routes)) {
@@ -331,7 +397,15 @@ static void route_unlink(struct vpnrt_route *r)
 		t->n_nodes--;
 		vpnrt_trie_remove(t, n);
 	}
-	call_rcu(&r->rcu, route_free_rcu);
+}
+
+/* out of every list, freed after a grace period; counts are the caller's */
+static void route_unlink(struct vpnrt_route *r)
+{
+	route_unpublish(r);
+	list_del(&r->conn_link);
+	if (llist_add(&r->free_link, &dead_routes))
+		queue_work(system_unbound_wq, &reap_work);
 }
 
 /* never fails and never allocates, so a failed batch can always undo */
@@ -389,8 +463,10 @@ int vpnrt_route_set(const struct vpnrt_route_spec *s, bool replace,
 		return 0;
 	}
 	r = route_alloc(s);
-	if (!r)
+	if (!r) {
+		NL_SET_ERR_MSG(extack, "out of memory (the memory cgroup's limit?)");
 		return -ENOMEM;
+	}
 	if (r->proto == VPNRT_PROTO_POLICY) {
 		insert_sorted(&t->policy, r, policy_cmp);
 	} else {
@@ -446,10 +522,58 @@ void vpnrt_route_set_commit(struct vpnrt_route_change *ch, unsigned int n)
 			route_unlink(ch[i].old);
 }
 
+/**
+ * vpnrt_route_flush_conn() - delete every route of @conn
+ * @conn: its routes go, freed after a grace period; it stays
+ */
 void vpnrt_route_flush_conn(struct vpnrt_conn *conn)
 {
 	struct vpnrt_route *r, *tmp;
+	unsigned long n = 0;
 
-	list_for_each_entry_safe(r, tmp, &conn->routes, conn_link)
+	ASSERT_RTNL();
+	list_for_each_entry_safe(r, tmp, &conn->routes, conn_link) {
 		vpnrt_route_del(r);
+		if (!(++n % VPNRT_CHUNK))
+			cond_resched();
+	}
+}
+
+/**
+ * vpnrt_route_unpublish_conn() - take every route of @conn out of its
+ * gateway's tables, for a conn that goes whole (vpnrt_conn_reap())
+ * @conn: its routes stay on conn->routes, to be freed with it; its
+ *	gateway's route counts drop by its own
+ */
+void vpnrt_route_unpublish_conn(struct vpnrt_conn *conn)
+{
+	struct vpnrt_gw *gw = conn->gw;
+	struct vpnrt_route *r;
+	unsigned long n = 0;
+
+	ASSERT_RTNL();
+	list_for_each_entry(r, &conn->routes, conn_link) {
+		route_unpublish(r);
+		if (!(++n % VPNRT_CHUNK))
+			cond_resched();
+	}
+	gw->n_static -= conn->n_static;
+	gw->n_policy -= conn->n_policy;
+	gw->n_bgp -= conn->n_bgp;
+	conn->n_static = 0;
+	conn->n_policy = 0;
+	conn->n_bgp = 0;
+}
+
+/**
+ * vpnrt_table_unpublish() - empty @t for lookups at once, in O(1): its
+ * gateway goes
+ * @t: its policy list and trie are cut off; trie nodes are freed after a
+ *	grace period, routes with their conns (vpnrt_conn_reap())
+ */
+void vpnrt_table_unpublish(struct vpnrt_table *t)
+{
+	ASSERT_RTNL();
+	WRITE_ONCE(t->policy.first, NULL);
+	vpnrt_trie_free(t);
 }

@@ -150,7 +150,7 @@ int vpnrt_stale_sweep(const struct vpnrt_stale_scope *sc, u32 *count,
 		      struct sk_buff_head *events)
 {
 	struct net *net = dev_net(sc->gw->dev);
-	struct vpnrt_route **rt = NULL, *r, *tmp;
+	struct vpnrt_route **rt = NULL, *r;
 	struct vpnrt_conn *c;
 	u32 n = 0, i = 0;
 
@@ -170,13 +170,12 @@ int vpnrt_stale_sweep(const struct vpnrt_stale_scope *sc, u32 *count,
 			list_for_each_entry(r, &c->routes, conn_link)
 				if (r->stale && in_scope(sc, r))
 					rt[i++] = r;
-	if (n) {
+	if (n)
 		vpnrt_route_events(net, rt, n, VPNRT_CMD_ROUTE_DEL, events);
-		list_for_each_entry(c, &sc->gw->conns, gw_link)
-			if (conn_in_scope(sc, c))
-				list_for_each_entry_safe(r, tmp, &c->routes, conn_link)
-					if (r->stale && in_scope(sc, r))
-						vpnrt_route_del(r);
+	for (i = 0; i < n; i++) {
+		vpnrt_route_del(rt[i]);
+		if (!((i + 1) % VPNRT_CHUNK))
+			cond_resched();
 	}
 	kvfree(rt);
 	*count = n;

@@ -19,17 +19,49 @@ static struct kmem_cache *node_cache;
  * item that waits for readers once per batch.
  */
 static LLIST_HEAD(node_graveyard);
+/* the roots of whole tries cut off by vpnrt_trie_free(), freed alike */
+static LLIST_HEAD(trie_graveyard);
+
+/*
+ * Free the trie under @n, whose parent links are gone (the root's is its
+ * free_link): rotate left children up until a node has none, free it and
+ * go right. No stack, no recursion, linear time.
+ */
+static void trie_destroy(struct vpnrt_node *n)
+{
+	unsigned long freed = 0;
+
+	while (n) {
+		struct vpnrt_node *l = rcu_dereference_protected(n->child[0], 1);
+
+		if (l) {
+			RCU_INIT_POINTER(n->child[0],
+					 rcu_dereference_protected(l->child[1], 1));
+			RCU_INIT_POINTER(l->child[1], n);
+			n = l;
+			continue;
+		}
+		l = rcu_dereference_protected(n->child[1], 1);
+		kmem_cache_free(node_cache, n);
+		n = l;
+		if (!(++freed % 1024))
+			cond_resched();
+	}
+}
 
 static void node_reap(struct work_struct *work)
 {
 	struct llist_node *batch = llist_del_all(&node_graveyard);
+	struct llist_node *tries = llist_del_all(&trie_graveyard);
 	struct vpnrt_node *n, *tmp;
 
-	if (!batch)
+	if (!batch && !tries)
 		return;
 	synchronize_rcu();
 	llist_for_each_entry_safe(n, tmp, batch, free_link)
 		kmem_cache_free(node_cache, n);
+	llist_for_each_entry_safe(n, tmp, tries, free_link)
+		trie_destroy(n);
 }
 
 static DECLARE_WORK(node_reap_work, node_reap);
@@ -85,7 +117,7 @@ static struct vpnrt_node *node_alloc(struct vpnrt_table *t,
 				     const union vpnrt_addr *key, u8 cidr,
 				     struct vpnrt_node *parent)
 {
-	struct vpnrt_node *n = kmem_cache_zalloc(node_cache, GFP_KERNEL_ACCOUNT);
+	struct vpnrt_node *n = kmem_cache_zalloc(node_cache, VPNRT_GFP_ROUTE);
 
 	if (!n)
 		return NULL;
@@ -165,7 +197,7 @@ void vpnrt_trie_jump_build(struct vpnrt_table *t, unsigned int bits)
 	struct vpnrt_jump *old = rtnl_dereference(t->jump), *jt;
 	u32 j;
 
-	jt = kvzalloc(struct_size(jt, slot, 1u << bits), GFP_KERNEL_ACCOUNT);
+	jt = kvzalloc(struct_size(jt, slot, 1u << bits), VPNRT_GFP_ROUTE);
 	if (!jt)
 		return;
 	jt->bits = bits;
@@ -307,31 +339,22 @@ void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *n)
 	}
 }
 
-/* free every node; the routes are gone already */
+/**
+ * vpnrt_trie_free() - empty @t in O(1): the trie is cut off and freed
+ * whole after a grace period, by a work item
+ * @t: its routes are the caller's to free (the nodes' lists are not read)
+ */
 void vpnrt_trie_free(struct vpnrt_table *t)
 {
 	struct vpnrt_node *n = rtnl_dereference(t->root);
 	struct vpnrt_jump *jt = rtnl_dereference(t->jump);
 
 	RCU_INIT_POINTER(t->root, NULL);
+	t->n_nodes = 0;
 	if (jt) {
 		RCU_INIT_POINTER(t->jump, NULL);
 		kvfree_rcu(jt, rcu);
 	}
-	while (n) {
-		struct vpnrt_node *c = rtnl_dereference(n->child[0]);
-
-		if (!c)
-			c = rtnl_dereference(n->child[1]);
-		if (c) {
-			/* descend, unhooking the child so we never return */
-			RCU_INIT_POINTER(n->child[rtnl_dereference(n->child[0]) != c], NULL);
-			n = c;
-			continue;
-		}
-		c = n->parent;
-		WARN_ON_ONCE(!hlist_empty(&n->routes));
-		node_free_rcu(n);
-		n = c;
-	}
+	if (n && llist_add(&n->free_link, &trie_graveyard))
+		queue_work(system_unbound_wq, &node_reap_work);
 }

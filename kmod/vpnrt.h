@@ -18,6 +18,8 @@
 #include <linux/rculist.h>
 #include <linux/netdevice.h>
 #include <linux/siphash.h>
+#include <linux/hashtable.h>
+#include <linux/xarray.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/vpnrt.h>
 
@@ -59,6 +61,10 @@ struct vpnrt_health_cfg {
 struct vpnrt_tunnel {
 	struct net_device __rcu *dev;	/* NULL once the device is gone */
 	netdevice_tracker dev_tracker;
+	struct hlist_node dev_link;	/* vpnrt_net->tunnels while it has
+					 * a device, RTNL
+					 */
+	struct vpnrt_conn *conn;	/* the conn it belongs to */
 	int ifindex;			/* as configured, kept for reports */
 	char ifname[IFNAMSIZ];		/* last known name */
 	unsigned long down;		/* VPNRT_DOWN_{IKE,NO_DEVICE,LINK,
@@ -75,6 +81,7 @@ struct vpnrt_gw;
 
 struct vpnrt_conn {
 	struct list_head gw_link;	/* gw->conns, RTNL */
+	struct hlist_node name_link;	/* vpnrt_net->conn_names, RTNL */
 	struct list_head routes;	/* its routes (route->conn_link), RTNL */
 	struct vpnrt_gw *gw;
 	char name[VPNRT_CONN_NAME_MAX];
@@ -95,7 +102,9 @@ struct vpnrt_conn {
 	union vpnrt_addr local, peer;
 	/* route counts by proto, RTNL */
 	u32 n_static, n_policy, n_bgp;
-	struct rcu_head rcu;
+	struct llist_node free_link;	/* deleted: waits for its grace
+					 * period with its routes (route.c)
+					 */
 };
 
 static inline bool vpnrt_tunnel_usable(const struct vpnrt_tunnel *t)
@@ -123,6 +132,19 @@ static inline bool vpnrt_conn_carries(const struct vpnrt_conn *c)
 }
 
 /* ---- routes ---- */
+
+/*
+ * Long loops under RTNL (batches, flushes, sweeps) and the frees after a
+ * deletion yield the CPU every VPNRT_CHUNK objects.
+ */
+#define VPNRT_CHUNK	1024
+
+/*
+ * Routes and their trie nodes: charged to the caller's memory cgroup, and
+ * a request over its limit fails with -ENOMEM (all of its batch undone)
+ * instead of OOM-killing in the cgroup.
+ */
+#define VPNRT_GFP_ROUTE	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
 
 /*
  * One route: a (prefix, connection, proto). Static and BGP routes hang off
@@ -154,8 +176,10 @@ struct vpnrt_route {
 					 */
 	struct vpnrt_node *node;	/* static/BGP: its prefix */
 	union {
-		struct list_head conn_link;	/* conn->routes, RTNL */
-		struct rcu_head rcu;		/* once unlinked */
+		struct list_head conn_link;	/* conn->routes, RTNL; kept
+						 * when the conn goes whole
+						 */
+		struct llist_node free_link;	/* deleted alone (route.c) */
 	};
 };
 
@@ -244,9 +268,14 @@ static inline struct vpnrt_table *vpnrt_table(struct vpnrt_gw *gw, int family)
 struct vpnrt_net {
 	struct list_head gateways;	/* RTNL */
 	u32 genid;			/* any change, for dumps; RTNL */
+	u32 n_gateways;			/* at most vpnrt_max_gateways; RTNL */
+	struct xarray conn_ids;		/* conns by id, RTNL */
+	DECLARE_HASHTABLE(conn_names, 7);	/* conns by name, RTNL */
+	DECLARE_HASHTABLE(tunnels, 7);	/* bound tunnels by ifindex, RTNL */
 };
 
 extern unsigned int vpnrt_net_id;
+extern unsigned int vpnrt_max_gateways;
 struct vpnrt_net *vpnrt_pernet(struct net *net);
 
 /* ---- the decision procedure (decide.c) ---- */
@@ -335,6 +364,10 @@ void vpnrt_route_set_commit(struct vpnrt_route_change *ch, unsigned int n);
 struct vpnrt_route *vpnrt_route_find(const struct vpnrt_route_spec *s);
 void vpnrt_route_del(struct vpnrt_route *r);
 void vpnrt_route_flush_conn(struct vpnrt_conn *conn);
+void vpnrt_route_unpublish_conn(struct vpnrt_conn *conn);
+void vpnrt_table_unpublish(struct vpnrt_table *t);
+void vpnrt_conn_reap(struct vpnrt_conn *conn);
+void vpnrt_reap_flush(void);
 void vpnrt_route_prefix(const struct vpnrt_route *r, union vpnrt_addr *dst,
 			u8 *dst_len, union vpnrt_addr *src, u8 *src_len);
 int vpnrt_routes_init(void);
@@ -367,6 +400,8 @@ struct vpnrt_conn *vpnrt_conn_create(struct vpnrt_gw *gw, const char *name,
 				     unsigned int n_tunnels,
 				     struct netlink_ext_ack *extack);
 void vpnrt_conn_destroy(struct vpnrt_conn *conn);
+void vpnrt_conn_destroy_all(struct vpnrt_gw *gw);
+void vpnrt_conn_free(struct vpnrt_conn *conn);
 void vpnrt_conn_set_down(struct vpnrt_conn *conn, unsigned long bit, bool on);
 void vpnrt_tunnel_set_down(struct vpnrt_tunnel *t, unsigned long bit, bool on);
 void vpnrt_conn_ike_sync(struct vpnrt_conn *conn);
@@ -378,6 +413,7 @@ int vpnrt_tunnel_check_dev(struct net_device *gwdev, struct net_device *dev,
 			   struct netlink_ext_ack *extack);
 void vpnrt_tunnel_stats(const struct vpnrt_tunnel *t, u64 *packets, u64 *bytes,
 			u64 *errors);
+void vpnrt_conn_net_init(struct vpnrt_net *vn);
 int vpnrt_conn_notifier_init(void);
 void vpnrt_conn_notifier_exit(void);
 
@@ -409,6 +445,8 @@ void vpnrt_health_discard(struct vpnrt_health *hc);
 void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
 			struct vpnrt_health *hc);
 void vpnrt_health_stop(struct vpnrt_conn *c, unsigned int idx);
+bool vpnrt_health_stop_begin(struct vpnrt_conn *c, unsigned int idx);
+void vpnrt_health_stop_end(struct vpnrt_conn *c, unsigned int idx);
 void vpnrt_health_info(struct vpnrt_health *hc, struct vpnrt_health_info *info);
 void vpnrt_health_flush(void);
 int vpnrt_health_init(void);
