@@ -39,6 +39,24 @@ for round in 1 2 3; do
 	check "round $round: /sys/module/vpnrt gone" test ! -e /sys/module/vpnrt
 done
 
+# gateways per netns: the module parameter max_gateways, read at each add
+Q1() { ip netns exec "$ns1" "$VPNRTCTL" "$@"; }
+quota_msg="gateway quota of this netns reached (module parameter max_gateways 2)"
+check "insmod with max_gateways=2" insmod "${VPNRT_KO:-}" max_gateways=2
+check "two gateways in a netns (ip link, vpnrtctl)" bash -c \
+	"ip -n '$ns1' link add q1 type vpnrt && ip netns exec '$ns1' '$VPNRTCTL' gateway add q2"
+check_fail_msg "a third by ip link: the netns' quota" "$quota_msg" \
+	ip -n "$ns1" link add q3 type vpnrt
+check_fail_msg "a third by vpnrtctl: the same" "$quota_msg" Q1 gateway add q3
+check "the initial netns has a quota of its own" bash -c \
+	"ip link add q3 type vpnrt && ip link del q3"
+check "one deleted: room for another" bash -c \
+	"ip -n '$ns1' link del q1 && ip -n '$ns1' link add q1 type vpnrt"
+check "raised to 3 at run time: a third" bash -c \
+	"echo 3 >/sys/module/vpnrt/parameters/max_gateways && ip -n '$ns1' link add q3 type vpnrt"
+check "rmmod with them" rmmod vpnrt
+check_eq "they went with the module" "" "$(ip -n "$ns1" -o link show type vpnrt 2>&1)"
+
 json=$(insmod "${VPNRT_KO:-}" && "$VPNRTCTL" -j family show)
 check_eq "JSON names the family and its version" \
 	'"name":"vpnrt" "version":1' \

@@ -84,6 +84,30 @@ check "ip link del of a gateway with state" bash -c "
 	ip netns exec '$gw' '$VPNRTCTL' conn add c9 gateway g2 tunnel xfrm1 &&
 	ip netns exec '$gw' '$VPNRTCTL' route add 10.0.0.0/8 conn c9 &&
 	ip -n '$gw' link del g2"
+# a gateway whose four tunnels are probed (every 10 ms, answered), deleted:
+# its probers go with one grace period for all of them; each tunnel's
+# receive handler must be gone, or the next gateway's probers could not
+# take them; conn names and ids are free again
+probed() {
+	ip -n "$gw" link add "$1" type vpnrt &&
+	gwctl -b - <<EOB &&
+conn add p1 gateway $1 tunnel xfrm1 tunnel xfrm3 id 7
+conn add p2 gateway $1 tunnel xfrm2 tunnel xfrm4
+conn set p1 tunnel xfrm1 health dst 172.16.255.1 src 10.99.1.1 interval 10ms
+conn set p1 tunnel xfrm3 health dst 172.16.255.1 src 10.99.3.1 interval 10ms
+conn set p2 tunnel xfrm2 health dst 172.16.255.2 src 10.99.2.1 interval 10ms
+conn set p2 tunnel xfrm4 health dst 172.16.255.2 src 10.99.4.1 interval 10ms
+route add 10.200.0.0/16 conn p1
+route add 10.200.0.0/16 conn p2
+EOB
+	gwctl -j conn show | jq -r 'sort_by(.name) | map("\(.name) \(.id)") | join(", ")'
+}
+check_eq "gateway g3: conns p1 (id 7) and p2, four probed tunnels" "p1 7, p2 1" \
+	"$(probed g3 2>&1)"
+check "g3 deleted with its probers running" ip -n "$gw" link del g3
+check_eq "g4 takes the same tunnels, names and ids, probed again" "p1 7, p2 1" \
+	"$(probed g4 2>&1)"
+check "g4 deleted" ip -n "$gw" link del g4
 # cleanup_net runs in the background: give it a moment, then the module
 # must go (a leaked device reference would hang the netns cleanup)
 sleep 2
