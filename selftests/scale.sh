@@ -117,17 +117,20 @@ t1=$(ms)
 echo "# flush: $((N + 1)) routes in $((t1 - t0)) ms"
 check_eq "gateway has no routes left" 0 \
 	"$(C -j gateway show vpngw0 | jq '.[0].routes')"
-# (the jump table stays: up to 8 MiB)
+# the table's jump table (8 MiB) and a few MiB stay until the gateway goes
+# (seen: 2.4 MiB above the jump table at 100,000 routes, 31 MiB loaded)
 memcg_check "the conn's routes are uncharged once freed" \
-	until_below "$CG" $(( ${m0:-0} + 9 * 1048576 + N * 10 ))
+	until_below "$CG" $(( ${m0:-0} + 9 * 1048576 + N * 40 ))
 
 # a cgroup at its limit: its vpnrtctl's own peak plus 8 MiB, while 400,000
-# more routes would need 50 MiB (ASan's quarantine off: it would hold
-# freed user memory against the limit)
+# more routes would need 80 MiB. ASan's quarantine and LeakSanitizer off:
+# they would hold and scan user memory against the limit, and LSan's scan
+# at exit, in a cgroup full of routes, was OOM-killed after the kernel's
+# clean ENOMEM (the kernel's part is what this checks)
 check "conn c1 again" C conn add c1 gateway vpngw0 tunnel xfrm1
 check "$N routes again" in_cg "$CG" ip netns exec "$ns" "$VPNRTCTL" -b "$TMPDIR/routes.batch"
 if [ $memcg = 1 ]; then
-	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:detect_leaks=0
 	in_cg "$CGL" ip netns exec "$ns" "$VPNRTCTL" gateway show >/dev/null
 	peak=$(cat "$CGL/memory.peak" 2>/dev/null || cur "$CGL")
 	echo $((peak + 8 * 1048576)) >"$CGL/memory.max"
