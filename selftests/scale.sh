@@ -171,7 +171,7 @@ rtnl=unknown
 if [ $traced = 1 ]; then
 	echo 0 >$T/tracing_on
 	rtnl=$(awk '/rtnl_dellink/ { for (i = 1; i < NF; i++)
-		if ($(i + 1) == "us") { sub(/^[^0-9]*/, "", $i); print int($i / 1000) " ms"; exit } }' $T/trace)
+		if ($(i + 1) == "us") { sub(/^[^0-9]*/, "", $i); printf "%.1f ms\n", $i / 1000; exit } }' $T/trace)
 	echo nop >$T/current_tracer
 	echo >$T/set_graph_function
 fi
