@@ -42,6 +42,13 @@
 #   bgp_dump_log NAME [LINES]         the end of NAME's log as TAP comments
 #   bgp_nap SECS                      sleep with a bash builtin
 #   bgp_asplain AS                    asdot (1.10) to asplain (65546)
+#   bgp_peers_restart WHY START WHAT KEY...
+#                                     stop dc1..dcN, start each again
+#                                     with the test's START K KEY
+#   bgp_ipip_net [-v] [-t] [-f] [-d FUNC] N
+#                                     netns gw, dc1..dcN, veths uK and
+#                                     ipip tunnels (`ike: none`); below
+#   bgp_ipip_lines gw|dc K...         `ip -batch` lines adding ipipK
 #
 # bgp_peer_start keys:
 #   local=ADDR peer=ADDR   NAME's address in NS / the vpnrtd side's
@@ -1027,4 +1034,107 @@ bgp_peer_freeze() {
 
 bgp_peer_thaw() {
 	_bgp_alive "$1" && kill -CONT "${BGP_PID[$1]}"
+}
+
+# bgp_peers_restart WHY START WHAT KEY...: stop the peers dc1..dcN (N the
+# number of KEYs) with the shutdown communication WHY, all of them first,
+# then start each again with `START K KEY` (the test's own start function,
+# K from 1); a start that fails is a KTAP failure "KIND restarted WHAT"
+bgp_peers_restart() {
+	local why=$1 start=$2 what=$3 k key
+	shift 3
+	for ((k = 1; k <= $#; k++)); do
+		bgp_peer_stop "dc$k" "$why"
+	done
+	k=0
+	for key; do
+		k=$((k + 1))
+		"$start" "$k" "$key" || ktap_fail "${BGP_KIND[dc$k]} restarted $what"
+	done
+}
+
+# ---- the network of the `ike: none` tests ----
+# dc K's underlay: the veth uK between the gw (.1) and dcK (.2) in
+# BGP_UNDERLAY[K].0/24; ipipK over it, inside 169.254.K0.0/30 (the dc .2,
+# vpnrtd's local-ip .1)
+BGP_UNDERLAY=([1]=192.0.2 [2]=198.51.100 [3]=203.0.113)
+
+# bgp_ipip_lines gw|dc K...: the `ip -batch` lines adding ipipK (over uK)
+# on that side and setting it up, for each K
+bgp_ipip_lines() {
+	local a=1 b=2 k
+	[ "$1" = dc ] && a=2 b=1
+	shift
+	for k; do
+		echo "link add ipip$k type ipip local ${BGP_UNDERLAY[$k]}.$a remote ${BGP_UNDERLAY[$k]}.$b"
+		echo "link set ipip$k up"
+	done
+}
+
+# bgp_ipip_net [-v] [-t] [-f] [-d FUNC] N: the netns gw and dc1..dcN
+# (setup_ns: $gw, $dc1, ...), each dc joined to the gw by its veth uK,
+# with ipipK in the dc (169.254.K0.2/30);
+#   -v  a netns vpc first, joined to the gw by the veth v0 (vpc
+#       10.10.0.2/24, default route via the gw's 10.10.0.1/24)
+#   -t  ipipK in the gw too (else the test adds them later:
+#       bgp_ipip_lines gw K... | ip -n "$gw" -batch -)
+#   -f  forwarding on, rp_filter off in the gw and the dcs
+#   -d  FUNC K prints more `ip -batch` lines for dc K (routes)
+# Non-zero, with a TAP comment naming the part, on a failure.
+bgp_ipip_net() {
+	local opt vpc_ns="" gw_tun="" fwd="" dc_fn="" n k ks=() dcs=() dns
+	OPTIND=1
+	while getopts vtfd: opt; do
+		case $opt in
+		v) vpc_ns=vpc ;;
+		t) gw_tun=1 ;;
+		f) fwd=1 ;;
+		d) dc_fn=$OPTARG ;;
+		*) return 1 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	n=$1
+	for ((k = 1; k <= n; k++)); do
+		ks+=("$k") dcs+=("dc$k")
+	done
+	setup_ns $vpc_ns gw "${dcs[@]}" || { echo "# bgp_ipip_net: netns"; return 1; }
+	{
+		[ -n "$vpc_ns" ] && echo "link add v0 netns $vpc type veth peer name v0 netns $gw"
+		for k in "${ks[@]}"; do
+			dns=dc$k
+			echo "link add u$k netns $gw type veth peer name u$k netns ${!dns}"
+		done
+	} | ip -batch - || { echo "# bgp_ipip_net: veths"; return 1; }
+	if [ -n "$vpc_ns" ]; then
+		ip -n "$vpc" -batch - <<EOB || { echo "# bgp_ipip_net: vpc"; return 1; }
+link set v0 up
+addr add 10.10.0.2/24 dev v0
+route add default via 10.10.0.1
+EOB
+	fi
+	{
+		[ -n "$vpc_ns" ] && printf '%s\n' "link set v0 up" "addr add 10.10.0.1/24 dev v0"
+		for k in "${ks[@]}"; do
+			echo "link set u$k up"
+			echo "addr add ${BGP_UNDERLAY[$k]}.1/24 dev u$k"
+		done
+		[ -n "$gw_tun" ] && bgp_ipip_lines gw "${ks[@]}"
+	} | ip -n "$gw" -batch - || { echo "# bgp_ipip_net: gw"; return 1; }
+	for k in "${ks[@]}"; do
+		dns=dc$k
+		{
+			echo "link set u$k up"
+			echo "addr add ${BGP_UNDERLAY[$k]}.2/24 dev u$k"
+			bgp_ipip_lines dc "$k"
+			echo "addr add 169.254.${k}0.2/30 dev ipip$k"
+			[ -z "$dc_fn" ] || "$dc_fn" "$k"
+		} | ip -n "${!dns}" -batch - || { echo "# bgp_ipip_net: dc$k"; return 1; }
+	done
+	[ -n "$fwd" ] || return 0
+	for dns in gw "${dcs[@]}"; do
+		ip netns exec "${!dns}" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 ||
+			{ echo "# bgp_ipip_net: sysctl in $dns"; return 1; }
+	done
 }

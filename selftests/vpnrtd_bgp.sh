@@ -565,12 +565,8 @@ check_eq "MD5: BIRD, FRR and GoBGP, each with the same key as vpnrtd, are Establ
 	"Established Established Established" "$(states)"
 read -r -a BEFORE_MD5 <<<"$(md5_fail)"
 fu0=$(tcpext "$gw" TCPMD5Unexpected)
-for k in 1 2 3; do
-	bgp_peer_stop dc$k "md5 test"
-done
-for k in 1 2 3; do
-	start_dc $k "wrong-md5-key-$k" || ktap_fail "${BGP_KIND[dc$k]} restarted with another MD5 key"
-done
+bgp_peers_restart "md5 test" start_dc "with another MD5 key" \
+	wrong-md5-key-1 wrong-md5-key-2 wrong-md5-key-3
 check_until "the three stopped (Cease) and restarted with other MD5 keys: their routes leave vpnrt" 15 \
 	"" vr_bgp
 bgp_nap 8
@@ -587,12 +583,8 @@ echo "# MD5 mismatch: TCPMD5Failure gw dc1 dc2 dc3: ${BEFORE_MD5[*]} -> $(md5_fa
 check_eq "MD5 mismatch: vpnrtd's listening socket has each peer's key (no TCPMD5Unexpected at the gw)" \
 	"${fu0:-x}" "$(tcpext "$gw" TCPMD5Unexpected)"
 check_eq "MD5 mismatch: no route of theirs in vpnrt" "" "$(vr_bgp)"
-for k in 1 2 3; do
-	bgp_peer_stop dc$k "md5 test"
-done
-for k in 1 2 3; do
-	start_dc $k "${MD5[$k]}" || ktap_fail "${BGP_KIND[dc$k]} restarted with the right MD5 key"
-done
+bgp_peers_restart "md5 test" start_dc "with the right MD5 key" \
+	"${MD5[1]}" "${MD5[2]}" "${MD5[3]}"
 est_all 30
 est_report "MD5 match again"
 check_until "their routes back in vpnrt" 15 "$ALL_VR" vr_bgp

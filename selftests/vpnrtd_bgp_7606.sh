@@ -61,21 +61,7 @@ for ln in open(sys.argv[2]):
     print("%s|%s|%s|%s" % (name, h, rfc, attrs))
 EOF
 
-setup_ns gw dc1 || fail_all "netns"
-ip link add u1 netns "$gw" type veth peer name u1 netns "$dc1" || fail_all "veth"
-ip -n "$gw" -batch - <<EOB || fail_all "gw"
-link set u1 up
-addr add 192.0.2.1/24 dev u1
-link add ipip1 type ipip local 192.0.2.1 remote 192.0.2.2
-link set ipip1 up
-EOB
-ip -n "$dc1" -batch - <<EOB || fail_all "dc1"
-link set u1 up
-addr add 192.0.2.2/24 dev u1
-link add ipip1 type ipip local 192.0.2.2 remote 192.0.2.1
-link set ipip1 up
-addr add 169.254.10.2/30 dev ipip1
-EOB
+bgp_ipip_net -t 1 || fail_all "network"
 vpnrt_load || fail_all "vpnrt.ko"
 
 cat >"$CONF" <<EOC

@@ -93,46 +93,12 @@ peer_rf() {
 		| first // "none"'
 }
 
-setup_ns vpc gw dc1 dc2 || fail_all "netns"
-ip link add v0 netns "$vpc" type veth peer name v0 netns "$gw" &&
-ip link add u1 netns "$gw" type veth peer name u1 netns "$dc1" &&
-ip link add u2 netns "$gw" type veth peer name u2 netns "$dc2" || fail_all "veths"
-ip -n "$vpc" -batch - <<EOB || fail_all "vpc"
-link set v0 up
-addr add 10.10.0.2/24 dev v0
-route add default via 10.10.0.1
-EOB
-ip -n "$gw" -batch - <<EOB || fail_all "gw"
-link set v0 up
-addr add 10.10.0.1/24 dev v0
-link set u1 up
-addr add 192.0.2.1/24 dev u1
-link set u2 up
-addr add 198.51.100.1/24 dev u2
-EOB
-ip -n "$dc1" -batch - <<EOB || fail_all "dc1"
-link set u1 up
-addr add 192.0.2.2/24 dev u1
-link add ipip1 type ipip local 192.0.2.2 remote 192.0.2.1
-link set ipip1 up
-addr add 169.254.10.2/30 dev ipip1
-route add local 172.16.1.0/24 dev lo
-route add 10.10.0.0/24 dev ipip1
-EOB
-ip -n "$dc2" -batch - <<EOB || fail_all "dc2"
-link set u2 up
-addr add 198.51.100.2/24 dev u2
-link add ipip2 type ipip local 198.51.100.2 remote 198.51.100.1
-link set ipip2 up
-addr add 169.254.20.2/30 dev ipip2
-route add local 172.16.2.0/24 dev lo
-route add 10.10.0.0/24 dev ipip2
-EOB
-for ns in "$gw" "$dc1" "$dc2"; do
-	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 ||
-		fail_all "sysctl"
-done
+# dc K: 172.16.K.0/24 is local, the vpc's replies go back through ipipK
+dc_routes() {
+	echo "route add local 172.16.$1.0/24 dev lo"
+	echo "route add 10.10.0.0/24 dev ipip$1"
+}
+bgp_ipip_net -v -f -d dc_routes 2 || fail_all "network"
 vpnrt_load || fail_all "vpnrt.ko"
 
 bgp_peer_start bird "$dc1" dc1 local=169.254.10.2 peer=169.254.10.1 \
@@ -173,12 +139,7 @@ write_conf "10.10.0.0/16"
 # the devices come a little after vpnrtd: the sessions must follow them
 vpnrtd_start
 t0=$EPOCHREALTIME
-ip -n "$gw" -batch - <<EOB || fail_all "ipip1/2"
-link add ipip1 type ipip local 192.0.2.1 remote 192.0.2.2
-link set ipip1 up
-link add ipip2 type ipip local 198.51.100.1 remote 198.51.100.2
-link set ipip2 up
-EOB
+bgp_ipip_lines gw 1 2 | ip -n "$gw" -batch - || fail_all "ipip1/2"
 for n in dc1 dc2; do
 	if bgp_peer_wait_established $n 40; then
 		ktap_ok "${BGP_KIND[$n]} ($n) Established with vpnrtd over its ike: none ipip device ($(ms_since "$t0") ms)"

@@ -162,46 +162,7 @@ diag() {
 	vpnrtd_dump_log 40
 }
 
-setup_ns vpc gw dc1 dc2 || fail_all "netns"
-ip link add v0 netns "$vpc" type veth peer name v0 netns "$gw" &&
-ip link add u1 netns "$gw" type veth peer name u1 netns "$dc1" &&
-ip link add u2 netns "$gw" type veth peer name u2 netns "$dc2" || fail_all "veths"
-ip -n "$vpc" -batch - <<EOB || fail_all "vpc"
-link set v0 up
-addr add 10.10.0.2/24 dev v0
-route add default via 10.10.0.1
-EOB
-ip -n "$gw" -batch - <<EOB || fail_all "gw"
-link set v0 up
-addr add 10.10.0.1/24 dev v0
-link set u1 up
-addr add 192.0.2.1/24 dev u1
-link set u2 up
-addr add 198.51.100.1/24 dev u2
-link add ipip1 type ipip local 192.0.2.1 remote 192.0.2.2
-link set ipip1 up
-link add ipip2 type ipip local 198.51.100.1 remote 198.51.100.2
-link set ipip2 up
-EOB
-ip -n "$dc1" -batch - <<EOB || fail_all "dc1"
-link set u1 up
-addr add 192.0.2.2/24 dev u1
-link add ipip1 type ipip local 192.0.2.2 remote 192.0.2.1
-link set ipip1 up
-addr add 169.254.10.2/30 dev ipip1
-EOB
-ip -n "$dc2" -batch - <<EOB || fail_all "dc2"
-link set u2 up
-addr add 198.51.100.2/24 dev u2
-link add ipip2 type ipip local 198.51.100.2 remote 198.51.100.1
-link set ipip2 up
-addr add 169.254.20.2/30 dev ipip2
-EOB
-for ns in "$gw" "$dc1" "$dc2"; do
-	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 ||
-		fail_all "sysctl"
-done
+bgp_ipip_net -v -t -f 2 || fail_all "network"
 vpnrt_load || fail_all "vpnrt.ko"
 
 # dc1 with graceful restart: a teardown must still remove its routes
