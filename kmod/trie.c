@@ -169,7 +169,7 @@ static void jump_refresh(struct vpnrt_trie *tr, const union vpnrt_addr *key,
 	rcu_assign_pointer(jt->slot[j], jump_target(tr, j, jt->bits));
 }
 
-/* build and publish a jump table of @bits (0: none); without memory, keep the old */
+/* publish a jump table of @bits (0: none); without memory, keep the old */
 static void jump_build(struct vpnrt_trie *tr, unsigned int bits)
 {
 	struct vpnrt_jump *old = rtnl_dereference(tr->jump), *jt = NULL;
