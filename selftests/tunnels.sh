@@ -136,11 +136,11 @@ ktap_ok "topology: vpc, gw, dc1, dc2 with four ESP tunnels"
 setup_ns wul || { ktap_fail "netns wul"; ktap_finish; }
 check "tunnels of nine kinds gw <-> dc1, one gretap (one batch per netns)" kinds_setup
 
-# The test's datagrams (UDP to port 9) counted per receiving device in dc1
-# and dc2, by nftables: a device's own rx counter also counts what its
-# protocol sends by itself (WireGuard's keepalives after a handshake or 10 s
-# after the peer last sent, which made "kwg carries" see 7 of 5 on the
-# debug kernel)
+# The test's datagrams (UDP to port 9) and pings counted per receiving
+# device in dc1 and dc2, by nftables: a device's own rx counter also
+# counts what its protocol sends by itself (WireGuard's keepalives after a
+# handshake or 10 s after the peer last sent, which made "kwg carries" see
+# 7 of 5 on the debug kernel)
 rx_count_setup() {
 	local ns
 	for ns in "$dc1" "$dc2"; do
@@ -154,15 +154,18 @@ table inet vpnrt_rx {
 	chain pre {
 		type filter hook prerouting priority raw; policy accept;
 		udp dport 9 add @seen { iifname }
+		icmp type echo-request add @seen { iifname }
+		icmpv6 type echo-request add @seen { iifname }
 	}
 }
 EON
 	done
 }
-check "nftables counts the test's datagrams per device in dc1 and dc2" rx_count_setup
+check "nftables counts the test's datagrams and pings per device in dc1 and dc2" rx_count_setup
 
 # "dev packets" of the devices of dc1 and dc2 that received the test's
-# datagrams (all but lo and the underlays u1, u2, w1; the names are unique)
+# datagrams or pings (all but lo and the underlays u1, u2, w1; the names
+# are unique)
 rx_snap() {
 	{ ip netns exec "$dc1" nft -j list set inet vpnrt_rx seen
 	  ip netns exec "$dc2" nft -j list set inet vpnrt_rx seen; } |
