@@ -174,11 +174,12 @@ rx_snap() {
 			"\(.val) \(.counter.packets)"'
 }
 
-# "dev=N ..." for the devices whose count changed between two snapshots
+# "dev=N ..." for the devices whose count changed between two snapshots,
+# by device name (nft lists its set in hash order)
 rx_delta() {
 	awk 'NR == FNR { b[$1] = $2; next }
-	     { d = $2 - b[$1]; if (d) { printf "%s%s=%d", sep, $1, d; sep = " " } }' \
-		<(echo "$1") <(echo "$2")
+	     { d = $2 - b[$1]; if (d) print $1 "=" d }' <(echo "$1") <(echo "$2") |
+		sort | paste -sd ' ' -
 }
 
 # send COUNT datagrams to each DST from vpc, a new socket (flow) each; one
@@ -329,7 +330,7 @@ ip netns exec "$vpc" ping -6 -n -c 1 -W 0.3 -M do -s $((PMTU - 48)) fd20:70::5 >
 ip netns exec "$vpc" ping -n -c 1 -W 0.3 -M do -s $((PMTU - 28)) 172.17.2.5 >/dev/null 2>&1
 sleep 0.2
 check_eq "packets of exactly $PMTU bytes arrive (2 on xfrm1, 1 on kvti), the bigger ones not" \
-	"xfrm1=2 kvti=1" "$(rx_delta "$before" "$(rx_snap)")"
+	"kvti=1 xfrm1=2" "$(rx_delta "$before" "$(rx_snap)")"
 
 # --- events ---------------------------------------------------------------
 
