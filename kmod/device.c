@@ -134,8 +134,8 @@ static void send_unreachable(struct sk_buff *skb)
 static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vpnrt_gw *gw = netdev_priv(dev);
-	struct vpnrt_decision d;
 	struct vpnrt_tunnel *t;
+	struct vpnrt_path p;
 	struct net_device *tdev;
 	struct vpnrt_flow fl;
 	struct vpnrt_tstats *ts;
@@ -152,13 +152,14 @@ static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop;
 
 	rcu_read_lock();
-	if (!vpnrt_decide(gw, &fl, NULL, false, &d))
+	p = vpnrt_lookup(gw, &fl);
+	if (!p.conn)
 		goto no_route;
-	t = &d.conn->tun[d.tunnel];
+	t = &p.conn->tun[p.tunnel];
 	tdev = rcu_dereference(t->dev);
 	if (!tdev)
 		goto no_route;
-	if (d.fallback)
+	if (p.fallback)
 		GSTAT_INC(gw, fallback);
 
 	len = skb->len;

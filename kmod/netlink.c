@@ -2370,7 +2370,7 @@ static int route_lookup_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	gw = netdev_priv(dev);
 	hash = vpnrt_flow_hash(gw, &fl);
-	if (!vpnrt_decide(gw, &fl, &hash, true, &d)) {
+	if (!vpnrt_lookup_explain(gw, &fl, hash, &d)) {
 		if (fl.family == AF_INET)
 			NL_SET_ERR_MSG_FMT(extack, "lookup: no route to %pI4 in %s",
 					   &fl.dst.ip, dev->name);

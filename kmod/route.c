@@ -86,12 +86,20 @@ int vpnrt_route_cmp_rank(const struct vpnrt_route *a,
 	return 0;
 }
 
-/*
- * Order of policy routes: priority, then the more specific destination,
- * then the more specific source, then the prefixes themselves (so routes
- * for the same pair sit together), then weight.
+/**
+ * vpnrt_policy_cmp() - the order of policy routes
+ * @ra: a policy route
+ * @rb: another
+ *
+ * Priority, then the more specific destination, then the more specific
+ * source, then the prefixes themselves (so routes for the same pair sit
+ * together), then weight. Routes of one destination prefix hang off one
+ * node of the policy trie in this order; the lookup compares routes of
+ * different nodes by priority and destination length alone.
+ *
+ * Return: <0, 0 or >0 as @ra sorts before, with or after @rb.
  */
-static int policy_cmp(const struct vpnrt_route *ra, const struct vpnrt_route *rb)
+int vpnrt_policy_cmp(const struct vpnrt_route *ra, const struct vpnrt_route *rb)
 {
 	const struct vpnrt_proute *a = to_proute(ra), *b = to_proute(rb);
 	int c;
@@ -133,6 +141,19 @@ static void insert_sorted(struct hlist_head *h, struct vpnrt_route *r,
 		hlist_add_head_rcu(&r->link, h);
 }
 
+/*
+ * Policy node @n gains its first route (@d 1) or lost its last (-1):
+ * counted for the jump table, and if it is shallower than the jump
+ * slots, for the lookup, which then walks the policy trie from its root.
+ */
+static void policy_node_count(struct vpnrt_table *t, struct vpnrt_node *n,
+			      int d)
+{
+	t->n_policy_nodes += d;
+	if (n->cidr < VPNRT_JUMP_POLICY_BITS)
+		WRITE_ONCE(t->policy.n_shallow, t->policy.n_shallow + d);
+}
+
 /* after a change of @n's routes: name the connection if one route is left */
 static void node_solo_update(struct vpnrt_node *n)
 {
@@ -170,19 +191,21 @@ struct vpnrt_route *vpnrt_route_find(const struct vpnrt_route_spec *s)
 	struct vpnrt_node *n;
 
 	if (s->proto == VPNRT_PROTO_POLICY) {
-		hlist_for_each_entry(r, &t->policy, link) {
+		n = vpnrt_trie_find(t, &t->policy, &s->dst, s->dst_len);
+		if (!n)
+			return NULL;
+		/* the node's routes all have @s's destination */
+		hlist_for_each_entry(r, &n->routes, link) {
 			const struct vpnrt_proute *p = to_proute(r);
 
 			if (r->conn == s->conn && !r->replaced &&
-			    p->dst_len == s->dst_len &&
 			    p->src_len == s->src_len &&
-			    !memcmp(&p->dst, &s->dst, sizeof(p->dst)) &&
 			    !memcmp(&p->src, &s->src, sizeof(p->src)))
 				return r;
 		}
 		return NULL;
 	}
-	n = vpnrt_trie_find(t, &s->dst, s->dst_len);
+	n = vpnrt_trie_find(t, &t->dst, &s->dst, s->dst_len);
 	if (!n)
 		return NULL;
 	hlist_for_each_entry(r, &n->routes, link)
@@ -283,10 +306,19 @@ static struct vpnrt_route *route_alloc(const struct vpnrt_route_spec *s)
 	return r;
 }
 
+static void route_free(struct vpnrt_route *r)
+{
+	if (r->proto == VPNRT_PROTO_POLICY)
+		kfree(to_proute(r));
+	else
+		kmem_cache_free(route_cache, r);
+}
+
 int vpnrt_route_add(const struct vpnrt_route_spec *s,
 		    struct vpnrt_route **out, struct netlink_ext_ack *extack)
 {
 	struct vpnrt_table *t = vpnrt_table(s->conn->gw, s->family);
+	bool policy = s->proto == VPNRT_PROTO_POLICY;
 	struct vpnrt_route *r;
 	struct vpnrt_node *n;
 	int err;
@@ -303,17 +335,20 @@ int vpnrt_route_add(const struct vpnrt_route_spec *s,
 	r = route_alloc(s);
 	if (!r)
 		goto nomem;
-	if (s->proto == VPNRT_PROTO_POLICY) {
-		insert_sorted(&t->policy, r, policy_cmp);
+	n = vpnrt_trie_insert(t, policy ? &t->policy : &t->dst, &s->dst,
+			      s->dst_len);
+	if (!n) {
+		route_free(r);
+		goto nomem;
+	}
+	r->node = n;
+	if (policy) {
+		if (hlist_empty(&n->routes))
+			policy_node_count(t, n, 1);
+		insert_sorted(&n->routes, r, vpnrt_policy_cmp);
 	} else {
-		n = vpnrt_trie_insert(t, &s->dst, s->dst_len);
-		if (!n) {
-			kmem_cache_free(route_cache, r);
-			goto nomem;
-		}
 		if (hlist_empty(&n->routes))
 			t->n_nodes++;
-		r->node = n;
 		insert_sorted(&n->routes, r, vpnrt_route_cmp_rank);
 		node_solo_update(n);
 	}
@@ -326,14 +361,6 @@ int vpnrt_route_add(const struct vpnrt_route_spec *s,
 nomem:
 	NL_SET_ERR_MSG(extack, "out of memory (the memory cgroup's limit?)");
 	return -ENOMEM;
-}
-
-static void route_free(struct vpnrt_route *r)
-{
-	if (r->proto == VPNRT_PROTO_POLICY)
-		kfree(to_proute(r));
-	else
-		kmem_cache_free(route_cache, r);
 }
 
 static void reap(struct work_struct *work)
@@ -383,19 +410,24 @@ void vpnrt_conn_reap(struct vpnrt_conn *c)
 		queue_work(system_unbound_wq, &reap_work);
 }
 
-/* out of what lookups walk (its trie node or the policy list) */
+/* out of what lookups walk: its trie node, which goes if it was the last */
 static void route_unpublish(struct vpnrt_route *r)
 {
+	struct vpnrt_table *t = vpnrt_table(r->conn->gw, r->family);
 	struct vpnrt_node *n = r->node;
 
 	hlist_del_rcu(&r->link);
-	if (n)
+	if (r->proto == VPNRT_PROTO_POLICY) {
+		if (hlist_empty(&n->routes)) {
+			policy_node_count(t, n, -1);
+			vpnrt_trie_remove(t, &t->policy, n);
+		}
+	} else {
 		node_solo_update(n);
-	if (n && hlist_empty(&n->routes)) {
-		struct vpnrt_table *t = vpnrt_table(r->conn->gw, r->family);
-
-		t->n_nodes--;
-		vpnrt_trie_remove(t, n);
+		if (hlist_empty(&n->routes)) {
+			t->n_nodes--;
+			vpnrt_trie_remove(t, &t->dst, n);
+		}
 	}
 }
 
@@ -438,7 +470,6 @@ int vpnrt_route_set(const struct vpnrt_route_spec *s, bool replace,
 		    struct vpnrt_route_change *ch,
 		    struct netlink_ext_ack *extack)
 {
-	struct vpnrt_table *t = vpnrt_table(s->conn->gw, s->family);
 	struct vpnrt_route *old, *r;
 
 	ASSERT_RTNL();
@@ -467,12 +498,9 @@ int vpnrt_route_set(const struct vpnrt_route_spec *s, bool replace,
 		NL_SET_ERR_MSG(extack, "out of memory (the memory cgroup's limit?)");
 		return -ENOMEM;
 	}
-	if (r->proto == VPNRT_PROTO_POLICY) {
-		insert_sorted(&t->policy, r, policy_cmp);
-	} else {
-		r->node = old->node;
-		insert_sorted(&r->node->routes, r, vpnrt_route_cmp_rank);
-	}
+	r->node = old->node;
+	insert_sorted(&r->node->routes, r, r->proto == VPNRT_PROTO_POLICY ?
+		      vpnrt_policy_cmp : vpnrt_route_cmp_rank);
 	/* dumps list it where the old one was */
 	list_add(&r->conn_link, &old->conn_link);
 	old->replaced = 1;
@@ -568,12 +596,11 @@ void vpnrt_route_unpublish_conn(struct vpnrt_conn *conn)
 /**
  * vpnrt_table_unpublish() - empty @t for lookups at once, in O(1): its
  * gateway goes
- * @t: its policy list and trie are cut off; trie nodes are freed after a
- *	grace period, routes with their conns (vpnrt_conn_reap())
+ * @t: both its tries are cut off; trie nodes are freed after a grace
+ *	period, routes with their conns (vpnrt_conn_reap())
  */
 void vpnrt_table_unpublish(struct vpnrt_table *t)
 {
 	ASSERT_RTNL();
-	WRITE_ONCE(t->policy.first, NULL);
 	vpnrt_trie_free(t);
 }

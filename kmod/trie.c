@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The destination trie: a path-compressed binary trie of prefixes, one per
- * family and gateway. Writers hold RTNL; the decision procedure walks it
- * under RCU without locks. Nodes that carry no route exist only as branch
- * points with two children, and are removed as soon as they have fewer.
+ * The tries: path-compressed binary tries of prefixes, two per family and
+ * gateway, one of destination prefixes for static and BGP routes and one
+ * of the destination prefixes of policy routes. Writers hold RTNL; the
+ * lookup walks them under RCU without locks. Nodes that carry no route
+ * exist only as branch points with two children, and are removed as soon
+ * as they have fewer. IPv4 tries have a jump table as they grow (below).
  */
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -86,13 +88,21 @@ void vpnrt_trie_cache_exit(void)
 	kmem_cache_destroy(node_cache);
 }
 
+/**
+ * vpnrt_table_init() - set up the empty tries of one family
+ * @t: the table
+ * @family: AF_INET or AF_INET6
+ */
 void vpnrt_table_init(struct vpnrt_table *t, int family)
 {
-	RCU_INIT_POINTER(t->root, NULL);
-	RCU_INIT_POINTER(t->jump, NULL);
-	INIT_HLIST_HEAD(&t->policy);
+	RCU_INIT_POINTER(t->dst.root, NULL);
+	RCU_INIT_POINTER(t->dst.jump, NULL);
+	RCU_INIT_POINTER(t->policy.root, NULL);
+	RCU_INIT_POINTER(t->policy.jump, NULL);
+	t->policy.n_shallow = 0;
 	t->family = family;
 	t->n_nodes = 0;
+	t->n_policy_nodes = 0;
 }
 
 /* number of leading bits @a and @b share, at most @max */
@@ -130,13 +140,13 @@ static struct vpnrt_node *node_alloc(struct vpnrt_table *t,
 }
 
 /* the pointer that holds @n: its parent's child slot or the root */
-static struct vpnrt_node __rcu **node_link(struct vpnrt_table *t,
+static struct vpnrt_node __rcu **node_link(struct vpnrt_trie *tr,
 					   struct vpnrt_node *n)
 {
 	struct vpnrt_node *p = n->parent;
 
 	if (!p)
-		return &t->root;
+		return &tr->root;
 	return &p->child[rtnl_dereference(p->child[1]) == n];
 }
 
@@ -148,11 +158,11 @@ static struct vpnrt_node __rcu **node_link(struct vpnrt_table *t,
  * node above agree with j on their first (at most @bits) bits; else NULL.
  * A node is then only ever held by the slots inside its own prefix.
  */
-static struct vpnrt_node *jump_target(struct vpnrt_table *t, u32 j,
+static struct vpnrt_node *jump_target(struct vpnrt_trie *tr, u32 j,
 				      unsigned int bits)
 {
 	u32 a = j << (32 - bits);
-	struct vpnrt_node *n = rtnl_dereference(t->root);
+	struct vpnrt_node *n = rtnl_dereference(tr->root);
 
 	while (n) {
 		unsigned int m = min_t(unsigned int, n->cidr, bits);
@@ -179,68 +189,145 @@ static struct vpnrt_node *jump_target(struct vpnrt_table *t, u32 j,
  * otherwise recompute about ten slots per route for the branch points
  * going with them. KUnit's vpnrt_trie_jump_check() checks every slot.
  */
-static void jump_refresh(struct vpnrt_table *t, const union vpnrt_addr *key,
+static void jump_refresh(struct vpnrt_trie *tr, const union vpnrt_addr *key,
 			 unsigned int len)
 {
-	struct vpnrt_jump *jt = rtnl_dereference(t->jump);
+	struct vpnrt_jump *jt = rtnl_dereference(tr->jump);
 	u32 j;
 
 	if (!jt || len < jt->bits)
 		return;
 	j = ntohl(key->ip) >> (32 - jt->bits);
-	rcu_assign_pointer(jt->slot[j], jump_target(t, j, jt->bits));
+	rcu_assign_pointer(jt->slot[j], jump_target(tr, j, jt->bits));
 }
 
-/* build and publish a jump table of @bits; without memory, keep the old */
-void vpnrt_trie_jump_build(struct vpnrt_table *t, unsigned int bits)
+/* publish a jump table of @bits (0: none); without memory, keep the old */
+static void jump_build(struct vpnrt_trie *tr, unsigned int bits)
 {
-	struct vpnrt_jump *old = rtnl_dereference(t->jump), *jt;
+	struct vpnrt_jump *old = rtnl_dereference(tr->jump), *jt = NULL;
 	u32 j;
 
-	jt = kvzalloc(struct_size(jt, slot, 1u << bits), VPNRT_GFP_ROUTE);
-	if (!jt)
-		return;
-	jt->bits = bits;
-	for (j = 0; j < (1u << bits); j++)
-		RCU_INIT_POINTER(jt->slot[j], jump_target(t, j, bits));
-	rcu_assign_pointer(t->jump, jt);
+	if (bits) {
+		jt = kvzalloc(struct_size(jt, slot, 1u << bits), VPNRT_GFP_ROUTE);
+		if (!jt)
+			return;
+		jt->bits = bits;
+		for (j = 0; j < (1u << bits); j++)
+			RCU_INIT_POINTER(jt->slot[j], jump_target(tr, j, bits));
+	}
+	rcu_assign_pointer(tr->jump, jt);
 	if (old)
 		kvfree_rcu(old, rcu);
 }
 
-/*
- * IPv4 tables get a jump table as they grow. Called as a prefix goes in,
- * which the caller counts in n_nodes only once it has its route.
+/**
+ * vpnrt_trie_jump_build() - build and publish a jump table for @t
+ * @t: an IPv4 table
+ * @bits: its size, 16 or 20 bits; 0 to have none
+ *
+ * For the destination trie. Without memory, the old table stays (it is as
+ * exact as a new one).
  */
-static void jump_maybe_build(struct vpnrt_table *t)
+void vpnrt_trie_jump_build(struct vpnrt_table *t, unsigned int bits)
 {
-	struct vpnrt_jump *jt = rtnl_dereference(t->jump);
-	u32 prefixes = t->n_nodes + 1;
+	jump_build(&t->dst, bits);
+}
+
+/*
+ * The jump table's size for @prefixes prefixes, which had one of @bits,
+ * at most @max: IPv4 tries get a jump table as they grow, and lose it as
+ * they shrink below a quarter of where they got it, so that a trie going
+ * up and down around a threshold does not rebuild it every time.
+ */
+static unsigned int jump_bits_for(u32 prefixes, unsigned int bits,
+				  unsigned int max)
+{
+	if (max == 20 && prefixes >= VPNRT_JUMP_BIG_NODES)
+		return 20;
+	if (bits == 20 && prefixes >= VPNRT_JUMP_BIG_NODES / 4)
+		return 20;
+	if (prefixes >= VPNRT_JUMP_MIN_NODES)
+		return 16;
+	if (bits && prefixes >= VPNRT_JUMP_MIN_NODES / 4)
+		return 16;
+	return 0;
+}
+
+/*
+ * Resize the jump table of @tr, which is to have @prefixes prefixes:
+ * called as a prefix goes in, which the caller counts only once it has
+ * its route, and after one went out. A policy trie's is 16 bits at most
+ * (its lookup reads the nodes above the slot's depth from the root).
+ */
+static void jump_resize(struct vpnrt_table *t, struct vpnrt_trie *tr,
+			u32 prefixes)
+{
+	struct vpnrt_jump *jt = rtnl_dereference(tr->jump);
+	unsigned int bits = jt ? jt->bits : 0, want;
 
 	if (t->family != AF_INET)
 		return;
-	if (!jt && prefixes >= VPNRT_JUMP_MIN_NODES)
-		vpnrt_trie_jump_build(t, 16);
-	else if (jt && jt->bits < 20 && prefixes >= VPNRT_JUMP_BIG_NODES)
-		vpnrt_trie_jump_build(t, 20);
+	want = jump_bits_for(prefixes, bits,
+			     tr == &t->dst ? 20 : VPNRT_JUMP_POLICY_BITS);
+	if (want != bits)
+		jump_build(tr, want);
 }
 
-/* slots that differ from what they must hold: 0 unless there is a bug */
-unsigned int vpnrt_trie_jump_check(struct vpnrt_table *t)
+/* the routed nodes of @tr, as its owner counts them */
+static u32 trie_prefixes(struct vpnrt_table *t, struct vpnrt_trie *tr)
 {
-	struct vpnrt_jump *jt = rtnl_dereference(t->jump);
+	return tr == &t->dst ? t->n_nodes : t->n_policy_nodes;
+}
+
+/**
+ * vpnrt_trie_jump_bits() - the size of @t's jump table
+ * @t: a table
+ *
+ * Return: its bits, 0 if it has none.
+ */
+unsigned int vpnrt_trie_jump_bits(struct vpnrt_table *t)
+{
+	struct vpnrt_jump *jt = rtnl_dereference(t->dst.jump);
+
+	return jt ? jt->bits : 0;
+}
+
+static unsigned int jump_check(struct vpnrt_trie *tr)
+{
+	struct vpnrt_jump *jt = rtnl_dereference(tr->jump);
 	unsigned int bad = 0;
 	u32 j;
 
 	for (j = 0; jt && j < (1u << jt->bits); j++)
-		bad += rtnl_dereference(jt->slot[j]) != jump_target(t, j, jt->bits);
+		bad += rtnl_dereference(jt->slot[j]) != jump_target(tr, j, jt->bits);
 	return bad;
 }
 
-struct vpnrt_node *vpnrt_trie_find(struct vpnrt_table *t,
+/**
+ * vpnrt_trie_jump_check() - check every slot of @t's jump tables (KUnit)
+ * @t: a table
+ *
+ * Return: the number of slots that differ from what they must hold: 0
+ * unless there is a bug.
+ */
+unsigned int vpnrt_trie_jump_check(struct vpnrt_table *t)
+{
+	return jump_check(&t->dst) + jump_check(&t->policy);
+}
+
+/**
+ * vpnrt_trie_find() - the node of a prefix
+ * @t: the table
+ * @tr: its destination or policy trie
+ * @key: the prefix, host bits clear
+ * @cidr: its length
+ *
+ * Return: the node, which may be a branch point without routes, or NULL.
+ */
+struct vpnrt_node *vpnrt_trie_find(struct vpnrt_table *t, struct vpnrt_trie *tr,
 				   const union vpnrt_addr *key, u8 cidr)
 {
-	struct vpnrt_node *n = rtnl_dereference(t->root);
+	struct vpnrt_node *n = rtnl_dereference(tr->root);
 
 	while (n && n->cidr <= cidr && vpnrt_node_matches(n, key)) {
 		if (n->cidr == cidr)
@@ -250,15 +337,37 @@ struct vpnrt_node *vpnrt_trie_find(struct vpnrt_table *t,
 	return NULL;
 }
 
-/*
- * Find or create the node for @key/@cidr (host bits of @key clear).
+/* what goes with a change of @tr at @key/@len: its jump slot */
+static void trie_changed(struct vpnrt_table *t, struct vpnrt_trie *tr,
+			 const union vpnrt_addr *key, unsigned int len)
+{
+	jump_refresh(tr, key, len);
+}
+
+/* a prefix is coming into @tr: the jump table may grow */
+static void trie_grows(struct vpnrt_table *t, struct vpnrt_trie *tr)
+{
+	jump_resize(t, tr, trie_prefixes(t, tr) + 1);
+}
+
+/**
+ * vpnrt_trie_insert() - find or create the node of a prefix
+ * @t: the table
+ * @tr: its destination or policy trie
+ * @key: the prefix, host bits clear
+ * @cidr: its length
+ *
  * New nodes are fully built before they are published, so a reader sees
- * either the old trie or the new one.
+ * either the old trie or the new one. The caller hangs a route off the
+ * node (and counts a new destination prefix in @t->n_nodes).
+ *
+ * Return: the node, or NULL without memory.
  */
 struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
+				     struct vpnrt_trie *tr,
 				     const union vpnrt_addr *key, u8 cidr)
 {
-	struct vpnrt_node __rcu **link = &t->root;
+	struct vpnrt_node __rcu **link = &tr->root;
 	struct vpnrt_node *parent = NULL, *n, *nn, *branch;
 	unsigned int common = 0;
 
@@ -269,7 +378,7 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 		if (n->cidr == cidr) {
 			/* a branch point becomes a prefix */
 			if (hlist_empty(&n->routes))
-				jump_maybe_build(t);
+				trie_grows(t, tr);
 			return n;
 		}
 		parent = n;
@@ -300,25 +409,21 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 	nn->parent = branch;
 	n->parent = branch;
 	rcu_assign_pointer(*link, branch);
-	jump_refresh(t, &branch->key, branch->cidr);
-	jump_refresh(t, &nn->key, nn->cidr);
-	jump_maybe_build(t);
+	trie_changed(t, tr, &branch->key, branch->cidr);
+	trie_changed(t, tr, &nn->key, nn->cidr);
+	trie_grows(t, tr);
 	return nn;
 
 publish:
 	rcu_assign_pointer(*link, nn);
-	jump_refresh(t, &nn->key, nn->cidr);
-	jump_maybe_build(t);
+	trie_changed(t, tr, &nn->key, nn->cidr);
+	trie_grows(t, tr);
 	return nn;
 }
 
-/*
- * Take out @n, which no longer carries routes, and any branch point that
- * is left with a single child. Readers inside a removed node still find
- * their way down through its (unchanged) children until the grace period
- * ends and it is freed.
- */
-void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *n)
+/* take out @n and the branch points it leaves with one child */
+static void trie_unlink(struct vpnrt_table *t, struct vpnrt_trie *tr,
+			struct vpnrt_node *n)
 {
 	for (;;) {
 		struct vpnrt_node *c0 = rtnl_dereference(n->child[0]);
@@ -330,8 +435,8 @@ void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *n)
 			return;
 		if (child)
 			child->parent = parent;
-		rcu_assign_pointer(*node_link(t, n), child);
-		jump_refresh(t, &n->key, n->cidr);
+		rcu_assign_pointer(*node_link(tr, n), child);
+		trie_changed(t, tr, &n->key, n->cidr);
 		node_free_rcu(n);
 		if (!parent || !hlist_empty(&parent->routes))
 			return;
@@ -340,21 +445,52 @@ void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *n)
 }
 
 /**
- * vpnrt_trie_free() - empty @t in O(1): the trie is cut off and freed
- * whole after a grace period, by a work item
- * @t: its routes are the caller's to free (the nodes' lists are not read)
+ * vpnrt_trie_remove() - take out a node that no longer carries routes
+ * @t: the table
+ * @tr: its destination or policy trie
+ * @n: the node
+ *
+ * Any branch point left with a single child goes too. Readers inside a
+ * removed node still find their way down through its (unchanged)
+ * children until the grace period ends and it is freed. The caller has
+ * uncounted the prefix (@t->n_nodes, @t->n_policy_nodes): the jump table
+ * may shrink (if that fails for want of memory, the old one stays).
  */
-void vpnrt_trie_free(struct vpnrt_table *t)
+void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_trie *tr,
+		       struct vpnrt_node *n)
 {
-	struct vpnrt_node *n = rtnl_dereference(t->root);
-	struct vpnrt_jump *jt = rtnl_dereference(t->jump);
+	trie_unlink(t, tr, n);
+	jump_resize(t, tr, trie_prefixes(t, tr));
+}
 
-	RCU_INIT_POINTER(t->root, NULL);
-	t->n_nodes = 0;
+/*
+ * Empty @tr in O(1): cut it off, and free it whole after a grace period
+ * (trie_destroy(), by a work item); the nodes' route lists are not read.
+ */
+static void trie_free(struct vpnrt_trie *tr)
+{
+	struct vpnrt_node *n = rtnl_dereference(tr->root);
+	struct vpnrt_jump *jt = rtnl_dereference(tr->jump);
+
+	RCU_INIT_POINTER(tr->root, NULL);
 	if (jt) {
-		RCU_INIT_POINTER(t->jump, NULL);
+		RCU_INIT_POINTER(tr->jump, NULL);
 		kvfree_rcu(jt, rcu);
 	}
 	if (n && llist_add(&n->free_link, &trie_graveyard))
 		queue_work(system_unbound_wq, &node_reap_work);
+}
+
+/**
+ * vpnrt_trie_free() - empty both tries of @t in O(1): they are cut off
+ * and freed whole after a grace period, with their jump tables
+ * @t: the table; its routes are the caller's to free
+ */
+void vpnrt_trie_free(struct vpnrt_table *t)
+{
+	trie_free(&t->dst);
+	trie_free(&t->policy);
+	WRITE_ONCE(t->policy.n_shallow, 0);
+	t->n_nodes = 0;
+	t->n_policy_nodes = 0;
 }

@@ -147,16 +147,17 @@ static inline bool vpnrt_conn_carries(const struct vpnrt_conn *c)
 #define VPNRT_GFP_ROUTE	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
 
 /*
- * One route: a (prefix, connection, proto). Static and BGP routes hang off
- * the trie node of their destination prefix, sorted by rank; policy routes
- * are kept in one list per family, sorted by priority. Routes are never
- * changed in place: a replaced route is a new object, linked beside the
- * old one, which is unlinked one grace period later (vpnrt_route_set()).
- * Only the stale mark, which lookups do not read, changes in place.
+ * One route: a (prefix, connection, proto). Every route hangs off the trie
+ * node of its destination prefix, sorted: static and BGP routes by rank in
+ * the table's destination trie, policy routes by priority in its policy
+ * trie. Routes are never changed in place: a replaced route is a new
+ * object, linked beside the old one, which is unlinked one grace period
+ * later (vpnrt_route_set()). Only the stale mark, which lookups do not
+ * read, changes in place.
  */
 struct vpnrt_route {
 	/* what lookups read, in the first cache line */
-	struct hlist_node link;		/* node->routes or table->policy, RCU */
+	struct hlist_node link;		/* node->routes, RCU */
 	struct vpnrt_conn *conn;
 	u32 pref;			/* BGP preference, lower wins */
 	u8 proto;			/* enum vpnrt_proto */
@@ -174,7 +175,7 @@ struct vpnrt_route {
 	u8 picked;			/* named by the ROUTE_DEL request under
 					 * way (a duplicate check); RTNL
 					 */
-	struct vpnrt_node *node;	/* static/BGP: its prefix */
+	struct vpnrt_node *node;	/* its destination prefix */
 	union {
 		struct list_head conn_link;	/* conn->routes, RTNL; kept
 						 * when the conn goes whole
@@ -183,7 +184,7 @@ struct vpnrt_route {
 	};
 };
 
-/* a policy route carries its own prefixes */
+/* a policy route carries its own prefixes (its node has dst too) */
 struct vpnrt_proute {
 	struct vpnrt_route r;
 	union vpnrt_addr dst, src;
@@ -191,10 +192,10 @@ struct vpnrt_proute {
 };
 
 /*
- * A prefix of the destination trie: one cache line (64 bytes, aligned),
- * all of it what lookups read but the last word. A prefix with a single
- * route names its connection in @solo, so that the transmit path decides
- * without reading the route.
+ * A prefix of a trie (trie.c): one cache line (64 bytes, aligned), all of
+ * it what lookups read but the last word. In a destination trie, a prefix
+ * with a single route names its connection in @solo, so that the transmit
+ * path decides without reading the route; policy tries leave it NULL.
  */
 struct vpnrt_node {
 	struct vpnrt_node __rcu *child[2];
@@ -209,14 +210,17 @@ struct vpnrt_node {
 };
 
 /*
- * IPv4 lookups start below the first @bits bits: slot j holds the first
- * node with a prefix of @bits or more on the walk of the addresses whose
- * first @bits bits are j, if the nodes above it match them (else NULL).
- * A table of 16 bits (512 KiB) is built once a table has 128 prefixes,
- * one of 20 bits (8 MiB) at 32768; kept exact by every trie change.
+ * IPv4 lookups start below the first @bits bits of a jump table (trie.c):
+ * slot j holds the first node with a prefix of @bits or more on the walk
+ * of the addresses whose first @bits bits are j, if the nodes above it
+ * match them (else NULL). A table of 16 bits (512 KiB) is built once a
+ * trie has VPNRT_JUMP_MIN_NODES prefixes, one of 20 bits (8 MiB) at
+ * VPNRT_JUMP_BIG_NODES (destination tries only); each goes again below a
+ * quarter of that. Kept exact by every trie change.
  */
 #define VPNRT_JUMP_MIN_NODES	128
 #define VPNRT_JUMP_BIG_NODES	32768
+#define VPNRT_JUMP_POLICY_BITS	16	/* policy tries: 16 bits at most */
 
 struct vpnrt_jump {
 	struct rcu_head rcu;
@@ -224,12 +228,29 @@ struct vpnrt_jump {
 	struct vpnrt_node __rcu *slot[];
 };
 
-struct vpnrt_table {
+/* a trie of prefixes, with routes hanging off its nodes */
+struct vpnrt_trie {
 	struct vpnrt_node __rcu *root;
-	struct vpnrt_jump __rcu *jump;	/* IPv4, large tables */
-	struct hlist_head policy;	/* struct vpnrt_proute, sorted, RCU */
+	struct vpnrt_jump __rcu *jump;	/* IPv4 only */
+	u32 n_shallow;			/* policy: prefixes with routes shorter
+					 * than VPNRT_JUMP_POLICY_BITS, which
+					 * the jump slots do not lead to;
+					 * READ_ONCE
+					 */
+};
+
+/*
+ * One family's routes: static and BGP routes in @dst, policy routes in
+ * @policy by their destination prefix. What lookups read comes first; the
+ * counts written by every route change have a cache line of their own.
+ */
+struct vpnrt_table {
+	struct vpnrt_trie dst;
+	struct vpnrt_trie policy;
 	int family;
-	u32 n_nodes;			/* prefixes with routes, RTNL */
+	/* prefixes with routes, RTNL */
+	u32 n_nodes ____cacheline_aligned_in_smp;	/* of @dst */
+	u32 n_policy_nodes;				/* of @policy */
 };
 
 /* ---- gateways ---- */
@@ -252,7 +273,9 @@ struct vpnrt_gw {
 	u8 ecmp_hash;			/* enum vpnrt_ecmp_hash, READ_ONCE */
 	u8 owner;			/* enum vpnrt_owner, fixed */
 	u8 max_paths;			/* READ_ONCE */
-	u32 max_conns, max_bgp_routes, max_peer_routes;
+	/* the rest is not read per packet */
+	u32 max_conns ____cacheline_aligned_in_smp;
+	u32 max_bgp_routes, max_peer_routes;
 	u32 max_policy_routes, max_routes;
 	u32 n_conns, n_static, n_policy, n_bgp;
 	struct vpnrt_gstats __percpu *stats;
@@ -278,7 +301,7 @@ extern unsigned int vpnrt_net_id;
 extern unsigned int vpnrt_max_gateways;
 struct vpnrt_net *vpnrt_pernet(struct net *net);
 
-/* ---- the decision procedure (decide.c) ---- */
+/* ---- the lookup (lookup.c) ---- */
 
 struct vpnrt_flow {
 	u16 family;
@@ -294,40 +317,50 @@ static inline bool vpnrt_proto_has_ports(u8 proto)
 	       proto == IPPROTO_UDPLITE || proto == IPPROTO_SCTP;
 }
 
+/* where the transmit path sends a flow */
+struct vpnrt_path {
+	struct vpnrt_conn *conn;	/* NULL: no route */
+	u8 tunnel;			/* index into conn->tun[] */
+	bool fallback;			/* the all-down rule applied */
+};
+
+/* the same decision, explained (ROUTE_LOOKUP) */
 struct vpnrt_decision {
-	const struct vpnrt_route *route;	/* always if explained; else
-						 * NULL for a prefix's only route
-						 */
+	const struct vpnrt_route *route;	/* the route that decided */
 	struct vpnrt_conn *conn;		/* NULL: no route */
 	u8 tunnel;			/* index into conn->tun[] */
-	u8 reason;			/* enum vpnrt_reason, if explained */
+	u8 reason;			/* enum vpnrt_reason */
 	bool fallback;			/* the all-down rule applied */
 	u32 n_paths;			/* equal candidates hashed over */
-	u32 skipped;			/* explained: better-ranked unusable
-					 * routes
-					 */
+	u32 skipped;			/* better-ranked unusable routes */
 };
 
 u32 vpnrt_flow_hash(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl);
-/* @hash: the flow hash to use, or NULL to hash the flow if it must */
-bool vpnrt_decide(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
-		  const u32 *hash, bool explain, struct vpnrt_decision *d);
+struct vpnrt_path vpnrt_lookup(const struct vpnrt_gw *gw,
+			       const struct vpnrt_flow *fl);
+bool vpnrt_lookup_explain(const struct vpnrt_gw *gw,
+			  const struct vpnrt_flow *fl, u32 hash,
+			  struct vpnrt_decision *d);
 int vpnrt_route_cmp_rank(const struct vpnrt_route *a,
 			 const struct vpnrt_route *b);
+int vpnrt_policy_cmp(const struct vpnrt_route *a, const struct vpnrt_route *b);
 
-/* ---- the trie (trie.c), writers under RTNL ---- */
+/* ---- the tries (trie.c), writers under RTNL ---- */
 
 int vpnrt_trie_cache_init(void);
 void vpnrt_trie_cache_exit(void);
 void vpnrt_table_init(struct vpnrt_table *t, int family);
-struct vpnrt_node *vpnrt_trie_find(struct vpnrt_table *t,
+struct vpnrt_node *vpnrt_trie_find(struct vpnrt_table *t, struct vpnrt_trie *tr,
 				   const union vpnrt_addr *key, u8 cidr);
 struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
+				     struct vpnrt_trie *tr,
 				     const union vpnrt_addr *key, u8 cidr);
-void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_node *node);
+void vpnrt_trie_remove(struct vpnrt_table *t, struct vpnrt_trie *tr,
+		       struct vpnrt_node *node);
 void vpnrt_trie_free(struct vpnrt_table *t);
 unsigned int vpnrt_trie_jump_check(struct vpnrt_table *t);
 void vpnrt_trie_jump_build(struct vpnrt_table *t, unsigned int bits);
+unsigned int vpnrt_trie_jump_bits(struct vpnrt_table *t);
 
 /* ---- routes (route.c), under RTNL ---- */
 

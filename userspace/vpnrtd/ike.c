@@ -37,6 +37,14 @@
  * periodic round also lists every SA, so the counters ike show prints
  * are at most resync_ms old.
  *
+ * list-sas is sent without noblock: charon's noblock skips the IKE_SAs
+ * that are checked out at that moment (a DPD, rekey or any exchange being
+ * processed), and vpnrtd takes what a listing does not mention as gone: a
+ * busy SA would be reported down, and a restarted vpnrtd would set a
+ * carrying tunnel IKE-down in the kernel. charon holds an SA checked out
+ * only while it processes a message or a timer job, so the wait is short;
+ * cmd_timeout_ms bounds it as for any request.
+ *
  * SA state is keyed on uniqueids: a tunnel is up while at least one child
  * SA of its conn is installed (duplicates counted). Rekeys move the
  * tunnel from the old to the new uniqueid without a down; uniqueids that
@@ -1631,7 +1639,6 @@ static void resync_start(struct ike *ike, bool sas)
 	for (struct tun *t = ike->tuns; t; t = t->next)
 		t->full_gen = ++t->gen;
 	vici_build_init(&b, VICI_CMD_REQUEST, "list-sas");
-	vici_build_kv_str(&b, "noblock", "yes");
 	vc_queue(&ike->ev, &b, on_resync_sas, NULL, "list-sas");
 }
 
@@ -1653,7 +1660,6 @@ static void start_sync(struct ike *ike)
 	}
 	ike->sync_pending = 3;
 	vici_build_init(&b, VICI_CMD_REQUEST, "list-sas");
-	vici_build_kv_str(&b, "noblock", "yes");
 	vc_queue(&ike->ev, &b, on_list_sas_all, NULL, "list-sas");
 	vici_build_init(&b, VICI_CMD_REQUEST, "get-conns");
 	vc_queue(&ike->cmd, &b, on_get_conns, NULL, "get-conns");
@@ -1907,7 +1913,6 @@ static void tun_retry(void *arg)
 	/* ask charon first: never initiate a duplicate */
 	t->gen++;
 	vici_build_init(&b, VICI_CMD_REQUEST, "list-sas");
-	vici_build_kv_str(&b, "noblock", "yes");
 	vici_build_kv_str(&b, "ike", t->name);
 	c = vc_queue(&ike->ev, &b, on_list_sas_tun, t->name, "list-sas ike %s",
 		     t->name);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests of the route tables and the decision procedure: every
+ * KUnit tests of the route tables and the lookup: every
  * priority rule and tie-break as a table of cases, usability, failover
  * and the all-down rule, quotas, and the trie against a brute-force
  * reference on random prefixes of both families.
@@ -157,7 +157,7 @@ static bool decide(struct kunit *test, const char *src, const char *dst,
 	fl.sport = htons(1000);
 	fl.dport = htons(2000);
 	rcu_read_lock();
-	ok = vpnrt_decide(f->gw, &fl, NULL, true, d);
+	ok = vpnrt_lookup_explain(f->gw, &fl, vpnrt_flow_hash(f->gw, &fl), d);
 	rcu_read_unlock();
 	return ok;
 }
@@ -230,6 +230,7 @@ static void rule_ecmp(struct kunit *test)
 	struct fixture *f = test->priv;
 	struct vpnrt_flow fl = {};
 	struct vpnrt_decision d;
+	struct vpnrt_path p;
 	unsigned int hits[2] = {}, i;
 
 	KUNIT_ASSERT_EQ(test, STATIC("10.0.0.0/8", 0, 100), 0);
@@ -246,9 +247,10 @@ static void rule_ecmp(struct kunit *test)
 	rcu_read_lock();
 	for (i = 0; i < 1000; i++) {
 		fl.sport = htons(10000 + i);
-		/* no hash given: the decision hashes the flow itself */
-		KUNIT_ASSERT_TRUE(test, vpnrt_decide(f->gw, &fl, NULL, false, &d));
-		KUNIT_ASSERT_EQ(test, d.n_paths, 2u);
+		/* the transmit path's lookup hashes the flow itself */
+		p = vpnrt_lookup(f->gw, &fl);
+		KUNIT_ASSERT_NOT_NULL(test, p.conn);
+		d.conn = p.conn;
 		KUNIT_ASSERT_LT(test, conn_of(test, &d), 2);
 		hits[conn_of(test, &d)]++;
 	}
@@ -539,7 +541,7 @@ static void quotas_and_duplicates(struct kunit *test)
  * Random routes of both families, static, BGP and policy, against a
  * brute-force reference model of the rules. The model keeps its own copy
  * of every route and of the state of each connection and tunnel, and
- * judges them with its own code: nothing of decide.c, route.c or the
+ * judges them with its own code: nothing of lookup.c, route.c or the
  * usability helpers. Connections go down (admin, IKE) and so do single
  * tunnels (health, link, device gone), in active-standby and ECMP mode,
  * so that often nothing is usable and the all-down rule decides.
@@ -768,31 +770,26 @@ reason:
 }
 
 /*
- * Decide @fl both ways, explained (always from the trie's root) and as the
- * transmit path does (jump table, no explanation), with one random hash;
- * the two must agree. Returns the explained decision in @d.
+ * Decide @fl both ways, explained (always from the tries' roots) and as
+ * the transmit path does (jump table, no explanation), with the flow's
+ * hash; the two must agree. Returns the explained decision in @d.
  */
 static bool decide_both(struct kunit *test, struct fixture *f,
 			const struct vpnrt_flow *fl, struct vpnrt_decision *d)
 {
-	struct vpnrt_decision fast;
-	u32 hash = get_random_u32();
-	bool ok, ok2;
+	struct vpnrt_path fast;
+	bool ok;
 
 	rcu_read_lock();
-	ok = vpnrt_decide(f->gw, fl, &hash, true, d);
-	ok2 = vpnrt_decide(f->gw, fl, &hash, false, &fast);
+	ok = vpnrt_lookup_explain(f->gw, fl, vpnrt_flow_hash(f->gw, fl), d);
+	fast = vpnrt_lookup(f->gw, fl);
 	rcu_read_unlock();
-	KUNIT_ASSERT_EQ(test, ok, ok2);
+	KUNIT_ASSERT_EQ(test, ok, !!fast.conn);
 	if (ok) {
-		/* the transmit path may know a lone route by its conn alone */
-		if (fast.route)
-			KUNIT_ASSERT_PTR_EQ(test, d->route, fast.route);
-		else
-			KUNIT_ASSERT_TRUE(test, d->route && !d->route->link.next);
+		KUNIT_ASSERT_NOT_NULL(test, d->route);
+		KUNIT_ASSERT_PTR_EQ(test, d->conn, d->route->conn);
 		KUNIT_ASSERT_PTR_EQ(test, d->conn, fast.conn);
 		KUNIT_ASSERT_EQ(test, d->tunnel, fast.tunnel);
-		KUNIT_ASSERT_EQ(test, d->n_paths, fast.n_paths);
 		KUNIT_ASSERT_EQ(test, d->fallback, fast.fallback);
 	}
 	return ok;
@@ -896,7 +893,7 @@ static void ref_check(struct kunit *test, struct fixture *f,
 static void random_vs_reference(struct kunit *test)
 {
 	struct fixture *f = test->priv;
-	const unsigned int n = 600, n_policy = 12;
+	const unsigned int n = 600, n_policy = 30;
 	unsigned int i, j, round;
 	unsigned int usable = 0, policy = 0, fb_trie = 0, fb_policy = 0;
 	unsigned int dropped = 0;
@@ -923,6 +920,11 @@ static void random_vs_reference(struct kunit *test)
 			r->len = 6 + get_random_u32_below(7);
 		random_addr_in(&r->dst, r->family);
 		vpnrt_prefix_mask(r->family, &r->dst, r->len);
+		/* policy routes sharing a destination share a trie node */
+		if (i < n_policy && i % 3 == 2) {
+			r->dst = ref[i - 2].dst;
+			r->len = ref[i - 2].len;
+		}
 		if (i < n_policy) {
 			r->proto = VPNRT_PROTO_POLICY;
 			r->priority = get_random_u32_below(3);
@@ -1008,10 +1010,10 @@ static void random_vs_reference(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, vpnrt_trie_jump_check(&f->gw->v4), 0u);
 		rtnl_unlock();
 	}
-	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.root));
-	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v6.root));
-	KUNIT_EXPECT_TRUE(test, hlist_empty(&f->gw->v4.policy));
-	KUNIT_EXPECT_TRUE(test, hlist_empty(&f->gw->v6.policy));
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.dst.root));
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v6.dst.root));
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.policy.root));
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v6.policy.root));
 	KUNIT_EXPECT_EQ(test, f->gw->v4.n_nodes + f->gw->v6.n_nodes, 0u);
 	KUNIT_EXPECT_EQ(test, f->gw->n_static + f->gw->n_bgp + f->gw->n_policy, 0u);
 }
@@ -1027,7 +1029,8 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 			      struct vpnrt_node *plant, u32 addr)
 {
 	struct vpnrt_flow fl = { .family = AF_INET, .proto = IPPROTO_UDP };
-	struct vpnrt_decision d, fast, fast_down;
+	struct vpnrt_path fast, fast_down;
+	struct vpnrt_decision d;
 	bool ok, ok_fast, ok_down;
 	struct vpnrt_node *old;
 	struct vpnrt_conn *spy;
@@ -1048,7 +1051,7 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 	fl.src.ip = htonl(0xc0000201);
 
 	rtnl_lock();
-	jt = rtnl_dereference(f->gw->v4.jump);
+	jt = rtnl_dereference(f->gw->v4.dst.jump);
 	if (!jt) {
 		rtnl_unlock();
 		KUNIT_FAIL(test, "no jump table");
@@ -1060,10 +1063,12 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 	rtnl_unlock();
 
 	rcu_read_lock();
-	ok_fast = vpnrt_decide(f->gw, &fl, NULL, false, &fast);
-	ok = vpnrt_decide(f->gw, &fl, NULL, true, &d);
+	fast = vpnrt_lookup(f->gw, &fl);
+	ok_fast = fast.conn;
+	ok = vpnrt_lookup_explain(f->gw, &fl, vpnrt_flow_hash(f->gw, &fl), &d);
 	WRITE_ONCE(spy->down, VPNRT_DOWN_HEALTH);
-	ok_down = vpnrt_decide(f->gw, &fl, NULL, false, &fast_down);
+	fast_down = vpnrt_lookup(f->gw, &fl);
+	ok_down = fast_down.conn;
 	rcu_read_unlock();
 
 	rtnl_lock();
@@ -1114,7 +1119,7 @@ static void jump_table_agrees(struct kunit *test)
 		rtnl_unlock();
 		KUNIT_ASSERT_TRUE(test, !err || err == -EEXIST);
 	}
-	KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(f->gw->v4.jump));
+	KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(f->gw->v4.dst.jump));
 	rtnl_lock();
 	i = vpnrt_trie_jump_check(&f->gw->v4);
 	rtnl_unlock();
@@ -1139,7 +1144,7 @@ static void jump_table_agrees(struct kunit *test)
 	/* the same with the large table of 20 bits, built now */
 	rtnl_lock();
 	vpnrt_trie_jump_build(&f->gw->v4, 20);
-	i = rtnl_dereference(f->gw->v4.jump)->bits;
+	i = rtnl_dereference(f->gw->v4.dst.jump)->bits;
 	j = vpnrt_trie_jump_check(&f->gw->v4);
 	rtnl_unlock();
 	KUNIT_ASSERT_EQ(test, i, 20u);
@@ -1161,7 +1166,7 @@ static void jump_table_agrees(struct kunit *test)
 		rtnl_unlock();
 		KUNIT_EXPECT_EQ(test, j, 0u);
 	}
-	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.root));
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.dst.root));
 }
 
 /* bits of the jump table, 0 if none */
@@ -1171,7 +1176,7 @@ static unsigned int jump_bits(struct fixture *f)
 	unsigned int bits;
 
 	rtnl_lock();
-	jt = rtnl_dereference(f->gw->v4.jump);
+	jt = rtnl_dereference(f->gw->v4.dst.jump);
 	bits = jt ? jt->bits : 0;
 	rtnl_unlock();
 	return bits;
@@ -1265,6 +1270,173 @@ static void jump_table_automatic(struct kunit *test)
 	for (k = 0; k < 8; k++)
 		expect_jump_taken(test, f, plant,
 				  0x0a000000 | get_random_u32_below(1 << 23));
+
+	/* the table shrinks: 16 bits below 8,192 prefixes, none below 32 */
+	for (k = n / N_CONNS; k > 0; k--) {
+		struct vpnrt_conn *c = f->c[N_CONNS - 1];
+
+		rtnl_lock();
+		vpnrt_route_del(list_first_entry(&c->routes, struct vpnrt_route,
+						 conn_link));
+		bits = vpnrt_trie_jump_bits(&f->gw->v4);
+		/* every slot, around the thresholds and now and then */
+		bad = k % 2048 && k != 8193 && k != 8192 && k != 33 && k != 32 ?
+		      0 : vpnrt_trie_jump_check(&f->gw->v4);
+		rtnl_unlock();
+		KUNIT_ASSERT_EQ(test, bad, 0u);
+		KUNIT_ASSERT_EQ_MSG(test, bits, k - 1 >= 8192 ? 20u :
+				    k - 1 >= 32 ? 16u : 0u,
+				    "jump table with %u prefixes", k - 1);
+		if (k % 256 == 0 || k == 8192 || k == 33 || k == 32) {
+			struct vpnrt_flow fl = { .family = AF_INET };
+			struct vpnrt_decision d;
+
+			fl.dst.ip = htonl(0x0a000000 | get_random_u32_below(1 << 23));
+			decide_both(test, f, &fl, &d);
+		}
+	}
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.dst.root));
+}
+
+/* 1500 flows against the brute-force winner among @sp[0..n-1] */
+static unsigned int policy_flows(struct kunit *test, struct fixture *f,
+				 const struct vpnrt_route_spec *sp,
+				 unsigned int n)
+{
+	unsigned int i, j, hits = 0, bad;
+
+	rtnl_lock();
+	bad = vpnrt_trie_jump_check(&f->gw->v4);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, bad, 0u);
+	for (j = 0; j < 1500; j++) {
+		const struct vpnrt_route_spec *best = NULL;
+		struct vpnrt_flow fl = { .family = AF_INET, .proto = IPPROTO_UDP };
+		struct vpnrt_decision d;
+		const struct vpnrt_proute *p;
+		bool ok;
+
+		/* mostly the address of a route, so that many match */
+		i = get_random_u32_below(n);
+		fl.dst.ip = sp[i].dst.ip | htonl(get_random_u32_below(256));
+		fl.src.ip = sp[i].src.ip | htonl(get_random_u32_below(4));
+		if (j & 1)
+			fl.src.ip = htonl(0xc0a80000 | get_random_u32_below(1 << 16));
+		fl.sport = htons(get_random_u16());
+		for (i = 0; i < n; i++) {
+			const struct vpnrt_route_spec *s = &sp[i];
+
+			if (!s->family ||
+			    !vpnrt_prefix_match(AF_INET, &s->dst, s->dst_len, &fl.dst) ||
+			    !vpnrt_prefix_match(AF_INET, &s->src, s->src_len, &fl.src))
+				continue;
+			if (!best || s->priority < best->priority ||
+			    (s->priority == best->priority &&
+			     (s->dst_len > best->dst_len ||
+			      (s->dst_len == best->dst_len &&
+			       s->src_len > best->src_len))))
+				best = s;
+		}
+		ok = decide_both(test, f, &fl, &d);
+		KUNIT_ASSERT_EQ(test, ok, !!best);
+		if (!best)
+			continue;
+		hits++;
+		p = container_of(d.route, struct vpnrt_proute, r);
+		KUNIT_ASSERT_EQ(test, (int)d.route->proto, VPNRT_PROTO_POLICY);
+		KUNIT_ASSERT_EQ(test, d.route->priority, best->priority);
+		KUNIT_ASSERT_EQ(test, p->dst_len, best->dst_len);
+		KUNIT_ASSERT_EQ(test, p->src_len, best->src_len);
+		KUNIT_ASSERT_EQ(test, d.skipped, 0u);
+		KUNIT_ASSERT_TRUE(test, vpnrt_prefix_match(AF_INET, &p->dst,
+							   p->dst_len, &fl.dst));
+		KUNIT_ASSERT_TRUE(test, vpnrt_prefix_match(AF_INET, &p->src,
+							   p->src_len, &fl.src));
+	}
+	return hits;
+}
+
+/*
+ * Policy routes are indexed by destination: thousands of them, with
+ * nested and shared destinations, sources and priorities, decide as the
+ * brute-force order says (the first matching one in policy order, all
+ * usable); the explained and the transmit path's lookups agree, and the
+ * policy trie holds a node per destination and is empty after.
+ */
+static void policy_index(struct kunit *test)
+{
+	const unsigned int n = 2000;
+	struct fixture *f = test->priv;
+	struct vpnrt_route_spec *sp;
+	unsigned int i, j, hits, shared = 0;
+
+	sp = kunit_kcalloc(test, n, sizeof(*sp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sp);
+	f->gw->max_policy_routes = n;
+	for (i = 0; i < n; i++) {
+		struct vpnrt_route_spec *s = &sp[i];
+		int err;
+
+		s->family = AF_INET;
+		s->proto = VPNRT_PROTO_POLICY;
+		if (i >= 8 && get_random_u32_below(4) == 0) {
+			/* the destination of an earlier one */
+			j = get_random_u32_below(i);
+			s->dst = sp[j].dst;
+			s->dst_len = sp[j].dst_len;
+			shared++;
+		} else {
+			s->dst.ip = htonl(0x0a000000 | get_random_u32_below(1 << 16) << 8);
+			s->dst_len = 8 + get_random_u32_below(17);
+		}
+		vpnrt_prefix_mask(AF_INET, &s->dst, s->dst_len);
+		s->src.ip = htonl(0xc0a80000 | get_random_u32_below(1 << 16));
+		s->src_len = 16 + get_random_u32_below(9);
+		vpnrt_prefix_mask(AF_INET, &s->src, s->src_len);
+		s->priority = 1 + get_random_u32_below(4);
+		s->weight = 100;
+		s->conn = f->c[get_random_u32_below(N_CONNS)];
+		rtnl_lock();
+		err = vpnrt_route_add(s, NULL, NULL);
+		rtnl_unlock();
+		if (err == -EEXIST)
+			s->family = 0;
+		else
+			KUNIT_ASSERT_EQ(test, err, 0);
+	}
+	KUNIT_EXPECT_GT(test, shared, n / 8);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.dst.root));
+
+	hits = policy_flows(test, f, sp, n);
+	kunit_info(test, "%u policy routes, %u with a shared destination, %u of 1500 flows decided by one",
+		   n, shared, hits);
+	KUNIT_EXPECT_GT(test, hits, 500u);
+	/* some have a destination shorter than the jump slots: from the root */
+	KUNIT_EXPECT_GT(test, READ_ONCE(f->gw->v4.policy.n_shallow), 0u);
+
+	/* without those, the transmit path starts at the policy jump slot */
+	for (i = 0; i < n; i++) {
+		if (!sp[i].family || sp[i].dst_len >= VPNRT_JUMP_POLICY_BITS)
+			continue;
+		rtnl_lock();
+		vpnrt_route_del(vpnrt_route_find(&sp[i]));
+		rtnl_unlock();
+		sp[i].family = 0;
+	}
+	KUNIT_EXPECT_EQ(test, READ_ONCE(f->gw->v4.policy.n_shallow), 0u);
+	KUNIT_EXPECT_NOT_NULL(test, rcu_access_pointer(f->gw->v4.policy.jump));
+	hits = policy_flows(test, f, sp, n);
+	kunit_info(test, "without the shallow ones, %u of 1500 flows decided by one",
+		   hits);
+	KUNIT_EXPECT_GT(test, hits, 300u);
+
+	for (i = 0; i < N_CONNS; i++) {
+		rtnl_lock();
+		vpnrt_route_flush_conn(f->c[i]);
+		rtnl_unlock();
+	}
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(f->gw->v4.policy.root));
+	KUNIT_EXPECT_EQ(test, f->gw->n_policy, 0u);
 }
 
 /* trie structure: children are longer prefixes inside their parent */
@@ -1305,7 +1477,8 @@ static void solo_route_by_conn(struct kunit *test)
 	struct fixture *f = test->priv;
 	struct vpnrt_route_spec s = {};
 	struct vpnrt_flow fl = { .family = AF_INET, .proto = IPPROTO_UDP };
-	struct vpnrt_decision d, fast;
+	struct vpnrt_decision d;
+	struct vpnrt_path fast;
 	struct vpnrt_node *n;
 	unsigned int hits[2] = {}, i;
 	u8 len;
@@ -1313,16 +1486,15 @@ static void solo_route_by_conn(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, STATIC("10.1.0.0/16", 0, 100), 0);
 	parse_prefix(test, "10.1.0.0/16", &s.family, &s.dst, &len);
 	rtnl_lock();
-	n = vpnrt_trie_find(&f->gw->v4, &s.dst, 16);
+	n = vpnrt_trie_find(&f->gw->v4, &f->gw->v4.dst, &s.dst, 16);
 	rtnl_unlock();
 	KUNIT_ASSERT_NOT_NULL(test, n);
 	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(n->solo), f->c[0]);
 	fl.dst.ip = htonl(0x0a010203);
 	fl.src.ip = htonl(0x01010101);
 	rcu_read_lock();
-	KUNIT_ASSERT_TRUE(test, vpnrt_decide(f->gw, &fl, NULL, false, &fast));
+	fast = vpnrt_lookup(f->gw, &fl);
 	rcu_read_unlock();
-	KUNIT_EXPECT_NULL(test, fast.route);
 	KUNIT_EXPECT_PTR_EQ(test, fast.conn, f->c[0]);
 
 	/* a second route: no name, the routes are read */
@@ -1380,7 +1552,7 @@ static void trie_shape(struct kunit *test)
 		KUNIT_ASSERT_TRUE(test, !err || err == -EEXIST);
 	}
 	rtnl_lock();
-	root = rtnl_dereference(f->gw->v4.root);
+	root = rtnl_dereference(f->gw->v4.dst.root);
 	check_node(test, root, NULL, &count);
 	KUNIT_EXPECT_GE(test, count, f->gw->v4.n_nodes);
 	KUNIT_EXPECT_LT(test, count, 2 * f->gw->v4.n_nodes);
@@ -1630,7 +1802,7 @@ static void replace_seen_by_reader(struct kunit *test)
 	init_completion(&w->go);
 	init_completion(&w->done);
 	rtnl_lock();
-	n = vpnrt_trie_find(&f->gw->v4, &w->s.dst, 8);
+	n = vpnrt_trie_find(&f->gw->v4, &f->gw->v4.dst, &w->s.dst, 8);
 	rtnl_unlock();
 	KUNIT_ASSERT_NOT_NULL(test, n);
 	len = 0;
@@ -1786,7 +1958,7 @@ static void stale_mark_refresh_sweep(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->gw->v4.n_nodes, 1u);
 }
 
-static struct kunit_case vpnrt_decide_cases[] = {
+static struct kunit_case vpnrt_lookup_cases[] = {
 	KUNIT_CASE(rule_longest_prefix),
 	KUNIT_CASE(rule_static_beats_bgp),
 	KUNIT_CASE(rule_weight_then_pref),
@@ -1802,6 +1974,7 @@ static struct kunit_case vpnrt_decide_cases[] = {
 	KUNIT_CASE(random_vs_reference),
 	KUNIT_CASE(jump_table_agrees),
 	KUNIT_CASE(jump_table_automatic),
+	KUNIT_CASE(policy_index),
 	KUNIT_CASE(solo_route_by_conn),
 	KUNIT_CASE(trie_shape),
 	KUNIT_CASE(replace_values),
@@ -1811,11 +1984,11 @@ static struct kunit_case vpnrt_decide_cases[] = {
 	{}
 };
 
-static struct kunit_suite vpnrt_decide_suite = {
-	.name = "vpnrt_decide",
+static struct kunit_suite vpnrt_lookup_suite = {
+	.name = "vpnrt_lookup",
 	.init = fx_init,
 	.exit = fx_exit,
-	.test_cases = vpnrt_decide_cases,
+	.test_cases = vpnrt_lookup_cases,
 };
 
-kunit_test_suite(vpnrt_decide_suite);
+kunit_test_suite(vpnrt_lookup_suite);
