@@ -117,10 +117,12 @@ t1=$(ms)
 echo "# flush: $((N + 1)) routes in $((t1 - t0)) ms"
 check_eq "gateway has no routes left" 0 \
 	"$(C -j gateway show vpngw0 | jq '.[0].routes')"
-# the table's jump table (8 MiB) and a few MiB stay until the gateway goes
-# (seen: 2.4 MiB above the jump table at 100,000 routes, 31 MiB loaded)
+# the jump tables shrink with their tries (none below 32 prefixes); what
+# stays is what slabs keep cached, far below what the routes took (about
+# 300 B a route at 100,000 routes)
 memcg_check "the conn's routes are uncharged once freed" \
-	until_below "$CG" $(( ${m0:-0} + 9 * 1048576 + N * 40 ))
+	until_below "$CG" $(( ${m0:-0} + 1048576 + N * 40 ))
+[ $memcg = 1 ] && echo "# memory cgroup after the conn's deletion: $(( $(cur "$CG") - m0 )) B above where it was"
 
 # a cgroup at its limit: its vpnrtctl's own peak plus 8 MiB, while 400,000
 # more routes would need 80 MiB. ASan's quarantine and LeakSanitizer off:
@@ -133,6 +135,7 @@ if [ $memcg = 1 ]; then
 	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:detect_leaks=0
 	in_cg "$CGL" ip netns exec "$ns" "$VPNRTCTL" gateway show >/dev/null
 	peak=$(cat "$CGL/memory.peak" 2>/dev/null || cur "$CGL")
+	base=$(cur "$CGL")
 	echo $((peak + 8 * 1048576)) >"$CGL/memory.max"
 	awk 'BEGIN { for (i = 0; i < 400000; i++)
 		printf "route add 11.%d.%d.%d/32 conn c1\n", int(i / 65536),
@@ -144,14 +147,17 @@ if [ $memcg = 1 ]; then
 	check_eq "routes past the cgroup's memory.max: ENOMEM with a message, no OOM kill" \
 		"exit 1, out of memory, oom_kill $ooms" \
 		"exit $rc, $(grep -o 'out of memory' <<<"$out" | head -n1), oom_kill $(awk '$1 == "oom_kill" { print $2 }' "$CGL/memory.events")"
-	check "the routes that fit are charged to the limited cgroup (over 1 MiB: $(cur "$CGL"))" \
-		test "$(cur "$CGL")" -gt 1048576
-	check_eq "the module still answers: $N routes and those that fit" true \
-		"$(C -j gateway show vpngw0 | jq '.[0].routes > '$N' and .[0].routes < '$((N + 400000)))"
+	# chunks of the batch went in before the one that failed: at least
+	# 100 B each (a route and its trie node, a cache line each)
+	fit=$(( $(C -j gateway show vpngw0 | jq '.[0].routes') - N ))
+	check_eq "the module still answers: $N routes and some that fit" true \
+		"$([ "$fit" -gt 0 ] && [ "$fit" -lt 400000 ] && echo true || echo "false: $fit fit")"
+	check "the $fit routes that fit are charged to the limited cgroup ($(( $(cur "$CGL") - base )) B)" \
+		test $(( $(cur "$CGL") - base )) -ge $(( fit * 100 ))
 else
 	memcg_check "routes past a cgroup's memory.max" false
-	memcg_check "the routes that fit are charged to the limited cgroup" false
 	memcg_check "the module still answers" false
+	memcg_check "the routes that fit are charged to the limited cgroup" false
 fi
 
 # deleting the gateway: O(conns) under RTNL, the routes freed after one
@@ -180,5 +186,5 @@ memcg_check "the gateway's routes are uncharged once freed" \
 	until_below "$CG" $(( ${m0:-0} + N * 10 ))
 [ $memcg = 1 ] && echo "# gateway delete: freed after $(( $(ms) - t0 )) ms"
 memcg_check "so are those of the limited cgroup" \
-	until_below "$CGL" $((1048576))
+	until_below "$CGL" $(( ${base:-0} + 1048576 ))
 ktap_finish
