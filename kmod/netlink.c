@@ -1918,9 +1918,10 @@ static int route_new_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "routes: none given");
 		return -EINVAL;
 	}
-	ch = kvmalloc_array(total, sizeof(*ch), GFP_KERNEL_ACCOUNT);
-	ev = kvmalloc_array(total, sizeof(*ev), GFP_KERNEL_ACCOUNT);
+	ch = kvmalloc_array(total, sizeof(*ch), VPNRT_GFP_ROUTE);
+	ev = kvmalloc_array(total, sizeof(*ev), VPNRT_GFP_ROUTE);
 	if (!ch || !ev) {
+		NL_SET_ERR_MSG(extack, "out of memory (the memory cgroup's limit?)");
 		err = -ENOMEM;
 		goto out;
 	}
@@ -1984,9 +1985,11 @@ static int route_del_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "routes: none given");
 		return -EINVAL;
 	}
-	found = kvmalloc_array(total, sizeof(*found), GFP_KERNEL_ACCOUNT);
-	if (!found)
+	found = kvmalloc_array(total, sizeof(*found), VPNRT_GFP_ROUTE);
+	if (!found) {
+		NL_SET_ERR_MSG(extack, "out of memory (the memory cgroup's limit?)");
 		return -ENOMEM;
+	}
 	__skb_queue_head_init(&q);
 
 	rtnl_lock();

@@ -114,7 +114,7 @@ int vpnrt_stale_mark(const struct vpnrt_stale_scope *sc, u32 timeout_s,
 
 	ASSERT_RTNL();
 	if (timeout_s) {
-		st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
+		st = kzalloc(sizeof(*st), VPNRT_GFP_ROUTE);
 		if (!st)
 			return -ENOMEM;
 		st->sc = *sc;
@@ -160,7 +160,7 @@ int vpnrt_stale_sweep(const struct vpnrt_stale_scope *sc, u32 *count,
 			list_for_each_entry(r, &c->routes, conn_link)
 				n += r->stale && in_scope(sc, r);
 	if (n) {
-		rt = kvmalloc_array(n, sizeof(*rt), GFP_KERNEL_ACCOUNT);
+		rt = kvmalloc_array(n, sizeof(*rt), VPNRT_GFP_ROUTE);
 		if (!rt)
 			return -ENOMEM;
 	}

@@ -140,9 +140,12 @@ static inline bool vpnrt_conn_carries(const struct vpnrt_conn *c)
 #define VPNRT_CHUNK	1024
 
 /*
- * Routes and their trie nodes: charged to the caller's memory cgroup, and
- * a request over its limit fails with -ENOMEM (all of its batch undone)
- * instead of OOM-killing in the cgroup.
+ * What route requests allocate (routes, trie nodes, jump tables, the
+ * request's own arrays): charged to the caller's memory cgroup, and a
+ * request over its limit fails with -ENOMEM (all of its batch undone)
+ * instead of OOM-killing in the cgroup. Every allocation of the path
+ * needs it: one without __GFP_RETRY_MAYFAIL that meets the limit first
+ * has the memory cgroup's OOM killer kill the caller.
  */
 #define VPNRT_GFP_ROUTE	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
 

@@ -141,9 +141,14 @@ if [ $memcg = 1 ]; then
 		printf "route add 11.%d.%d.%d/32 conn c1\n", int(i / 65536),
 			int(i / 256) % 256, i % 256 }' >"$TMPDIR/more.batch"
 	ooms=$(awk '$1 == "oom_kill" { print $2 }' "$CGL/memory.events")
+	dmesg_at=$(dmesg | wc -l)
 	out=$(in_cg "$CGL" ip netns exec "$ns" "$VPNRTCTL" -b "$TMPDIR/more.batch" 2>&1)
 	rc=$?
 	echo "# limited cgroup: exit $rc: $(grep -m1 'out of memory' <<<"$out" || tail -n1 <<<"$out")"
+	# an OOM kill: the allocation that met the limit, from its report
+	[ "$(awk '$1 == "oom_kill" { print $2 }' "$CGL/memory.events")" = "$ooms" ] ||
+		dmesg | tail -n +$((dmesg_at + 1)) |
+		grep -A30 'invoked oom-killer' | head -n 40 | sed 's/^/# /'
 	check_eq "routes past the cgroup's memory.max: ENOMEM with a message, no OOM kill" \
 		"exit 1, out of memory, oom_kill $ooms" \
 		"exit $rc, $(grep -o 'out of memory' <<<"$out" | head -n1), oom_kill $(awk '$1 == "oom_kill" { print $2 }' "$CGL/memory.events")"
