@@ -804,8 +804,12 @@ static bool decide_both(struct kunit *test, struct fixture *f,
  * fallback: every flow dropped).
  */
 #define REF_RANDOM_ROUNDS	12
-enum { REF_ALL_UP = REF_RANDOM_ROUNDS, REF_ALL_FALLBACK, REF_ALL_ADMIN,
-       REF_ROUNDS };
+enum {
+	REF_ALL_UP = REF_RANDOM_ROUNDS,
+	REF_ALL_FALLBACK,
+	REF_ALL_ADMIN,
+	REF_ROUNDS
+};
 
 /* the model's random state, written to the fixture's connections too */
 static void ref_random_state(struct fixture *f, struct ref_conns *m,
