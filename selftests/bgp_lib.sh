@@ -123,6 +123,10 @@ BGP_VTYSH=${BGP_VTYSH:-vtysh}
 BGP_GOBGPD=${BGP_GOBGPD:-gobgpd}
 BGP_GOBGP=${BGP_GOBGP:-gobgp}
 BGP_EXABGP=${BGP_EXABGP:-exabgp}
+# how long a daemon may take to answer on its control socket: by the
+# clock, since a debug guest on a loaded host took 15 s to FRR's first
+# log line, and 100 rounds of 0.1 s (with a client start each) gave up
+BGP_START_SECS=${BGP_START_SECS:-120}
 
 BGP_DIR=
 BGP_PEERS=()
@@ -363,17 +367,19 @@ _bgp_birdc() {
 }
 
 _bgp_bird_start() {
-	local n=$1 i
+	local n=$1
 	rm -f "$BGP_DIR/$n.ctl"
 	ip netns exec "${BGP_NS[$n]}" "$BGP_BIRD" -f -c "$BGP_DIR/$n.conf" \
 		-s "$BGP_DIR/$n.ctl" -P "$BGP_DIR/$n.pid" >>"$BGP_DIR/$n.out" 2>&1 </dev/null &
 	BGP_PID[$n]=$!
 	disown "${BGP_PID[$n]}"
-	for ((i = 0; i < 100; i++)); do
+	local end=$((SECONDS + BGP_START_SECS))
+	while [ $SECONDS -lt $end ]; do
 		[ -S "$BGP_DIR/$n.ctl" ] && _bgp_birdc "$n" show status >/dev/null 2>&1 && return 0
 		_bgp_alive "$n" || return 1
 		bgp_nap 0.1
 	done
+	echo "# bgp bird $n: no answer on its control socket within $BGP_START_SECS s" >&2
 	return 1
 }
 
@@ -458,7 +464,7 @@ _bgp_vtysh() {
 }
 
 _bgp_frr_start() {
-	local n=$1 i
+	local n=$1
 	mkdir -p "$BGP_DIR/$n.vty"
 	rm -f "$BGP_DIR/$n.vty/bgpd.vty"
 	# -Z: no zebra; -S: no capability and user checks (root already);
@@ -469,12 +475,14 @@ _bgp_frr_start() {
 		>>"$BGP_DIR/$n.out" 2>&1 </dev/null &
 	BGP_PID[$n]=$!
 	disown "${BGP_PID[$n]}"
-	for ((i = 0; i < 100; i++)); do
+	local end=$((SECONDS + BGP_START_SECS))
+	while [ $SECONDS -lt $end ]; do
 		[ -S "$BGP_DIR/$n.vty/bgpd.vty" ] &&
 			_bgp_vtysh "$n" -c "show bgp summary" >/dev/null 2>&1 && return 0
 		_bgp_alive "$n" || return 1
 		bgp_nap 0.1
 	done
+	echo "# bgp frr $n: no answer on its vty within $BGP_START_SECS s" >&2
 	return 1
 }
 
@@ -548,19 +556,22 @@ _bgp_gobgp_add() {
 }
 
 _bgp_gobgp_start() {
-	local n=$1 i pfx attrs
+	local n=$1 pfx attrs
 	rm -f "$BGP_DIR/$n.sock"
 	ip netns exec "${BGP_NS[$n]}" "$BGP_GOBGPD" -f "$BGP_DIR/$n.toml" -p \
 		--pprof-disable --api-hosts "unix://$BGP_DIR/$n.sock" \
 		>>"$BGP_DIR/$n.log" 2>&1 </dev/null &
 	BGP_PID[$n]=$!
 	disown "${BGP_PID[$n]}"
-	for ((i = 0; i < 100; i++)); do
-		[ -S "$BGP_DIR/$n.sock" ] && _bgp_gobgp "$n" global >/dev/null 2>&1 && break
+	local end=$((SECONDS + BGP_START_SECS))
+	until [ -S "$BGP_DIR/$n.sock" ] && _bgp_gobgp "$n" global >/dev/null 2>&1; do
 		_bgp_alive "$n" || return 1
+		if [ $SECONDS -ge $end ]; then
+			echo "# bgp gobgp $n: no answer on its API socket within $BGP_START_SECS s" >&2
+			return 1
+		fi
 		bgp_nap 0.1
 	done
-	[ $i -lt 100 ] || return 1
 	while read -r pfx attrs; do
 		_bgp_gobgp_add "$n" "$pfx" "$attrs" >/dev/null || return 1
 	done < <(_bgp_routes "$n")
