@@ -506,21 +506,17 @@ void vpnrt_health_stop_end(struct vpnrt_conn *c, unsigned int idx)
 	vpnrt_health_discard(hc);
 }
 
-/* stop and free conn->tun[idx]'s prober, if any; routes usable again */
+/*
+ * stop and free conn->tun[idx]'s prober, if any; routes usable again: the
+ * two halves around a grace period of its own, which is what
+ * netdev_rx_handler_unregister() does
+ */
 void vpnrt_health_stop(struct vpnrt_conn *c, unsigned int idx)
 {
-	struct vpnrt_tunnel *t = &c->tun[idx];
-	struct vpnrt_health *hc = t->health;
-
-	ASSERT_RTNL();
-	if (!hc)
+	if (!vpnrt_health_stop_begin(c, idx))
 		return;
-	t->health = NULL;
-	netdev_rx_handler_unregister(hc->dev);	/* waits for readers */
-	hrtimer_cancel(&hc->timer);
-	cancel_work_sync(&hc->event_work);
-	vpnrt_tunnel_set_down(t, VPNRT_DOWN_HEALTH, false);
-	vpnrt_health_discard(hc);
+	synchronize_net();
+	vpnrt_health_stop_end(c, idx);
 }
 
 /* replace conn->tun[idx]'s prober, if any, by @hc and start probing now */
