@@ -65,7 +65,7 @@ static u64 time_vpnrt(const struct vpnrt_gw *gw, struct vpnrt_flow *fl,
 	t0 = ktime_get_ns();
 	for (i = 0; i < n; i++) {
 		fl->dst = addrs[i];
-		*found += !!vpnrt_lookup(gw, fl).conn;
+		*found += !!vpnrt_lookup(gw, fl, NULL).conn;
 	}
 	t0 = ktime_get_ns() - t0;
 	rcu_read_unlock();

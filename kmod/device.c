@@ -51,14 +51,18 @@ static void flow_ports(struct sk_buff *skb, unsigned int off,
 }
 
 /*
- * The flow of @skb. Fragments hash on addresses only, so that every
- * fragment of a datagram takes the same path: only the first carries the
- * ports, and an IPv6 fragment after the first does not even name the
- * upper protocol (ipv6_skip_exthdr() stops at its fragment header).
+ * The flow of @skb, and in *@thoff the offset of its transport header (0
+ * if the flow has no protocol). Fragments hash on addresses only, so
+ * that every fragment of a datagram takes the same path: only the first
+ * carries the ports, and an IPv6 fragment after the first does not even
+ * name the upper protocol (ipv6_skip_exthdr() stops at its fragment
+ * header).
  */
-static int flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl)
+static int flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl,
+			 unsigned int *thoff)
 {
 	memset(fl, 0, sizeof(*fl));
+	*thoff = 0;
 	switch (skb->protocol) {
 	case htons(ETH_P_IP): {
 		const struct iphdr *iph;
@@ -74,7 +78,8 @@ static int flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl)
 		if (ip_is_fragment(iph))
 			return 0;
 		fl->proto = iph->protocol;
-		flow_ports(skb, skb_network_offset(skb) + iph->ihl * 4, fl);
+		*thoff = skb_network_offset(skb) + iph->ihl * 4;
+		flow_ports(skb, *thoff, fl);
 		return 0;
 	}
 	case htons(ETH_P_IPV6): {
@@ -98,11 +103,92 @@ static int flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl)
 		if (off < 0 || frag_off)
 			return 0;
 		fl->proto = nexthdr;
+		*thoff = off;
 		flow_ports(skb, off, fl);
 		return 0;
 	}
 	}
 	return -EPROTONOSUPPORT;
+}
+
+/*
+ * The packet an ICMP error quotes, from @off: its flow as flow_from_skb()
+ * would have read it, in @q. False if it is cut short or malformed.
+ */
+static bool quoted_flow(struct sk_buff *skb, unsigned int off, u16 family,
+			struct vpnrt_flow *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->family = family;
+	if (family == AF_INET) {
+		const struct iphdr *iph;
+		struct iphdr _iph;
+
+		iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+		if (!iph || iph->version != 4 || iph->ihl < 5)
+			return false;
+		q->src.ip = iph->saddr;
+		q->dst.ip = iph->daddr;
+		if (!ip_is_fragment(iph)) {
+			q->proto = iph->protocol;
+			flow_ports(skb, off + iph->ihl * 4, q);
+		}
+	} else {
+		const struct ipv6hdr *ip6h;
+		struct ipv6hdr _ip6h;
+		__be16 frag_off = 0;
+		u8 nexthdr;
+		int th;
+
+		ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+		if (!ip6h || ip6h->version != 6)
+			return false;
+		q->src.ip6 = ip6h->saddr;
+		q->dst.ip6 = ip6h->daddr;
+		nexthdr = ip6h->nexthdr;
+		th = ipv6_skip_exthdr(skb, off + sizeof(*ip6h), &nexthdr,
+				      &frag_off);
+		if (th >= 0 && !frag_off) {
+			q->proto = nexthdr;
+			flow_ports(skb, th, q);
+		}
+	}
+	return true;
+}
+
+/*
+ * An ICMP error goes back to the source of the packet it quotes, so it
+ * belongs to the flow of that packet's replies: @hfl is that flow, for
+ * the ECMP hash, so that the error takes the path its flow takes. False
+ * if @skb (whose flow is @fl, transport header at @thoff) is no ICMP
+ * error or quotes too little.
+ */
+static bool icmp_err_flow(struct sk_buff *skb, const struct vpnrt_flow *fl,
+			  unsigned int thoff, struct vpnrt_flow *hfl)
+{
+	struct vpnrt_flow q;
+	const u8 *type;
+	u8 _type;
+
+	if (fl->family == AF_INET ? fl->proto != IPPROTO_ICMP :
+				    fl->proto != IPPROTO_ICMPV6)
+		return false;
+	type = skb_header_pointer(skb, thoff, sizeof(_type), &_type);
+	if (!type || !(fl->family == AF_INET ? icmp_is_err(*type) :
+					       icmpv6_is_err(*type)))
+		return false;
+	/* both ICMP headers are 8 bytes before the quoted packet */
+	BUILD_BUG_ON(sizeof(struct icmphdr) != sizeof(struct icmp6hdr));
+	if (!quoted_flow(skb, thoff + sizeof(struct icmphdr), fl->family, &q))
+		return false;
+	memset(hfl, 0, sizeof(*hfl));
+	hfl->family = q.family;
+	hfl->proto = q.proto;
+	hfl->src = q.dst;
+	hfl->dst = q.src;
+	hfl->sport = q.dport;
+	hfl->dport = q.sport;
+	return true;
 }
 
 static void gstat_inc(struct vpnrt_gw *gw, size_t off)
@@ -137,13 +223,14 @@ static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct vpnrt_tunnel *t;
 	struct vpnrt_path p;
 	struct net_device *tdev;
-	struct vpnrt_flow fl;
+	struct vpnrt_flow fl, qfl, *hfl = NULL;
 	struct vpnrt_tstats *ts;
+	unsigned int thoff;
 	struct vpnrt_gstats *gs;
 	unsigned int len;
 	int ret;
 
-	if (flow_from_skb(skb, &fl)) {
+	if (flow_from_skb(skb, &fl, &thoff)) {
 		GSTAT_INC(gw, errors);
 		goto drop;
 	}
@@ -151,8 +238,12 @@ static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (flow_is_multicast(&fl))
 		goto drop;
 
+	if (unlikely(fl.proto == IPPROTO_ICMP || fl.proto == IPPROTO_ICMPV6) &&
+	    icmp_err_flow(skb, &fl, thoff, &qfl))
+		hfl = &qfl;
+
 	rcu_read_lock();
-	p = vpnrt_lookup(gw, &fl);
+	p = vpnrt_lookup(gw, &fl, hfl);
 	if (!p.conn)
 		goto no_route;
 	t = &p.conn->tun[p.tunnel];

@@ -150,47 +150,92 @@ static void tier_scan(const struct vpnrt_route *first, bool policy,
 	t->end = r;
 }
 
+/* the flow's hash: *@hash if given, else its own */
+static u32 flow_hash_of(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
+			const u32 *hash)
+{
+	return hash ? *hash : vpnrt_flow_hash(gw, fl);
+}
+
 /*
- * Path number @k of tier @t, by the order route_paths() gives. If paths
- * went down since the tier was measured and there is no path @k any
- * more, the first one measured stands.
+ * Equal paths share flows by rendezvous (highest random weight) hashing:
+ * each path scores a flow by a mix of the flow's hash and the path's own
+ * key, its connection's id and tunnel, and the highest score takes the
+ * flow. A path that goes down loses only its own flows, spread over the
+ * others, and takes back exactly those when it returns: 1/n of the flows
+ * move, the fewest there can be, where a hash modulo n moves most of
+ * them. The mix is murmur3's finalizer over the hash and the key.
  */
-static void tier_pick(const struct tier *t, unsigned int k,
+static u32 path_score(u32 hash, const struct vpnrt_conn *c, unsigned int tunnel)
+{
+	u32 h = hash ^ ((c->id * VPNRT_MAX_TUNNELS + tunnel + 1) * 0x9e3779b9U);
+
+	h ^= h >> 16;
+	h *= 0x85ebca6bU;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35U;
+	h ^= h >> 16;
+	return h;
+}
+
+/* of @c's usable tunnels @idx[0..@n), the one that scores @hash highest */
+static u8 best_tunnel(const struct vpnrt_conn *c, const u8 *idx,
+		      unsigned int n, u32 hash)
+{
+	u32 score, top = path_score(hash, c, idx[0]);
+	u8 best = idx[0];
+	unsigned int i;
+
+	for (i = 1; i < n; i++) {
+		score = path_score(hash, c, idx[i]);
+		if (score > top) {
+			top = score;
+			best = idx[i];
+		}
+	}
+	return best;
+}
+
+/*
+ * The path of tier @t that scores @hash highest, among the first
+ * @max_paths usable ones as tier_scan() counted them. If every path went
+ * down since the tier was measured, the first one measured stands.
+ */
+static void tier_pick(const struct tier *t, u32 hash, unsigned int max_paths,
 		      struct vpnrt_decision *d)
 {
 	const struct vpnrt_route *r;
 	u8 idx[VPNRT_MAX_TUNNELS];
-	unsigned int n;
+	unsigned int i, n, seen = 0;
+	u32 score, top = 0;
+	bool any = false;
 
 	d->route = t->r0;
 	d->conn = t->r0->conn;
 	d->tunnel = t->t0;
-	for (r = t->first; r != t->end; r = next_route(r)) {
-		n = route_paths(r, idx, VPNRT_MAX_TUNNELS);
-		if (k < n) {
-			d->route = r;
-			d->conn = r->conn;
-			d->tunnel = idx[k];
-			return;
+	for (r = t->first; r != t->end && seen < max_paths; r = next_route(r)) {
+		n = route_paths(r, idx, max_paths - seen);
+		for (i = 0; i < n; i++) {
+			score = path_score(hash, r->conn, idx[i]);
+			if (!any || score > top) {
+				any = true;
+				top = score;
+				d->route = r;
+				d->conn = r->conn;
+				d->tunnel = idx[i];
+			}
 		}
-		k -= n;
+		seen += n;
 	}
 }
 
-/* which of @n equal paths the flow takes: by *@hash if given, else its own */
-static u32 flow_pick(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl,
-		     const u32 *hash, unsigned int n)
-{
-	return reciprocal_scale(hash ? *hash : vpnrt_flow_hash(gw, fl), n);
-}
-
 /*
- * The path of tier @t for the flow: the only one, or one picked by the
- * flow hash; a single path (the common case) needs no hash.
+ * The path of tier @t for the flow: the only one, or the one its hash
+ * picks; a single path (the common case) needs no hash.
  */
 static void choose(const struct tier *t, const struct vpnrt_gw *gw,
 		   const struct vpnrt_flow *fl, const u32 *hash,
-		   struct vpnrt_decision *d)
+		   unsigned int max_paths, struct vpnrt_decision *d)
 {
 	d->n_paths = t->n_paths;
 	if (t->n_paths == 1) {
@@ -199,7 +244,7 @@ static void choose(const struct tier *t, const struct vpnrt_gw *gw,
 		d->tunnel = t->t0;
 		return;
 	}
-	tier_pick(t, flow_pick(gw, fl, hash, t->n_paths), d);
+	tier_pick(t, flow_hash_of(gw, fl, hash), max_paths, d);
 }
 
 /*
@@ -553,14 +598,13 @@ static __always_inline bool choose_solo(struct vpnrt_conn *c,
 					struct vpnrt_decision *d)
 {
 	u8 idx[VPNRT_MAX_TUNNELS];
-	unsigned int n = conn_paths(c, idx, max_paths), k = 0;
+	unsigned int n = conn_paths(c, idx, max_paths);
 
 	if (!n)
 		return false;
-	if (n > 1)
-		k = flow_pick(gw, fl, hash, n);
 	d->conn = c;
-	d->tunnel = idx[k];
+	d->tunnel = n > 1 ? best_tunnel(c, idx, n, flow_hash_of(gw, fl, hash)) :
+			    idx[0];
 	d->n_paths = n;
 	return true;
 }
@@ -581,6 +625,8 @@ static __always_inline bool dst_best(const struct walk *w,
  * vpnrt_lookup() - where the transmit path sends a flow
  * @gw: the gateway
  * @fl: the flow
+ * @hfl: the flow whose hash picks among equal paths, NULL for @fl itself
+ *       (an ICMP error hashes as the flow it belongs to)
  *
  * The flow is hashed only if there are several equal paths. Called under
  * rcu_read_lock(); the connection returned is valid until it is dropped.
@@ -589,7 +635,8 @@ static __always_inline bool dst_best(const struct walk *w,
  * them; a NULL connection if there is no route.
  */
 struct vpnrt_path vpnrt_lookup(const struct vpnrt_gw *gw,
-			       const struct vpnrt_flow *fl)
+			       const struct vpnrt_flow *fl,
+			       const struct vpnrt_flow *hfl)
 {
 	const struct vpnrt_table *t = fl->family == AF_INET6 ? &gw->v6 : &gw->v4;
 	unsigned int max_paths = READ_ONCE(gw->max_paths);
@@ -605,7 +652,7 @@ struct vpnrt_path vpnrt_lookup(const struct vpnrt_gw *gw,
 	if (rcu_access_pointer(t->policy.root)) {
 		policy = policy_start(t, fl);
 		if (policy_best(policy, fl, max_paths, &tier)) {
-			choose(&tier, gw, fl, NULL, &d);
+			choose(&tier, gw, hfl ?: fl, NULL, max_paths, &d);
 			goto found;
 		}
 	}
@@ -618,10 +665,10 @@ struct vpnrt_path vpnrt_lookup(const struct vpnrt_gw *gw,
 	if (!w.best)
 		trie_walk(rcu_dereference(t->dst.root), fl, true, &w);
 	if (w.solo) {
-		if (choose_solo(w.solo, gw, fl, NULL, max_paths, &d))
+		if (choose_solo(w.solo, gw, hfl ?: fl, NULL, max_paths, &d))
 			goto found;
 	} else if (dst_best(&w, max_paths, &tier, &here)) {
-		choose(&tier, gw, fl, NULL, &d);
+		choose(&tier, gw, hfl ?: fl, NULL, max_paths, &d);
 		goto found;
 	}
 	/* its paths went down since the walk: as if none were usable */
@@ -665,7 +712,7 @@ bool vpnrt_lookup_explain(const struct vpnrt_gw *gw,
 
 	/* rule 1: policy routes, from the root */
 	if (policy_best(policy, fl, max_paths, &tier)) {
-		choose(&tier, gw, fl, &hash, d);
+		choose(&tier, gw, fl, &hash, max_paths, d);
 		d->skipped = policy_skipped(t, fl, tier.first);
 		d->reason = d->n_paths > 1 ? VPNRT_REASON_ECMP :
 			    d->skipped ? VPNRT_REASON_FAILOVER :
@@ -677,7 +724,7 @@ bool vpnrt_lookup_explain(const struct vpnrt_gw *gw,
 	/* rules 2-5: the deepest usable prefix, then its best tier */
 	trie_walk(rcu_dereference(t->dst.root), fl, false, &w);
 	if (dst_best(&w, max_paths, &tier, &here)) {
-		choose(&tier, gw, fl, &hash, d);
+		choose(&tier, gw, fl, &hash, max_paths, d);
 		d->skipped = skipped + here + w.deeper;
 		d->reason = d->n_paths > 1 ? VPNRT_REASON_ECMP :
 			    d->skipped ? VPNRT_REASON_FAILOVER :

@@ -340,7 +340,8 @@ struct vpnrt_decision {
 
 u32 vpnrt_flow_hash(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl);
 struct vpnrt_path vpnrt_lookup(const struct vpnrt_gw *gw,
-			       const struct vpnrt_flow *fl);
+			       const struct vpnrt_flow *fl,
+			       const struct vpnrt_flow *hfl);
 bool vpnrt_lookup_explain(const struct vpnrt_gw *gw,
 			  const struct vpnrt_flow *fl, u32 hash,
 			  struct vpnrt_decision *d);
