@@ -494,3 +494,7 @@ int vpnrt_gw_create(struct net *net, const char *name, struct vpnrt_gw **out,
 	*out = netdev_priv(dev);
 	return 0;
 }
+
+#ifdef VPNRT_KUNIT
+#include "device_test.c"
+#endif
