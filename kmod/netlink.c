@@ -461,8 +461,6 @@ static const char *const route_names[] = {
 	[VPNRT_A_ROUTE_STALE] = "stale",
 };
 
-#define NAMED(t) t, ARRAY_SIZE(t)
-
 /* @a is not a filter of the dump @what, whose filters are @allowed */
 static int no_filter(struct netlink_ext_ack *extack, const struct nlattr *a,
 		     const char *const *names, size_t n, const char *what,
@@ -488,8 +486,8 @@ static int dump_attrs_only(struct nlattr **attrs, int allowed,
 
 	for (i = 1; attrs && i <= VPNRT_A_MAX; i++)
 		if (attrs[i] && i != allowed)
-			return no_filter(extack, attrs[i], NAMED(top_names), what,
-					 name);
+			return no_filter(extack, attrs[i], top_names,
+					 ARRAY_SIZE(top_names), what, name);
 	return 0;
 }
 
@@ -833,8 +831,8 @@ static int gw_dump_parse(struct net *net, struct nlattr **attrs,
 	if (err || !attrs || !attrs[VPNRT_A_GW])
 		return err;
 	nla_for_each_nested(a, attrs[VPNRT_A_GW], rem)
-		return no_filter(extack, a, NAMED(gw_names), "gateway dump",
-				 "none");
+		return no_filter(extack, a, gw_names, ARRAY_SIZE(gw_names),
+				 "gateway dump", "none");
 	return 0;
 }
 
@@ -1861,8 +1859,9 @@ static int conn_dump_parse(struct net *net, struct nlattr **attrs,
 		return err;
 	for (i = 1; i <= VPNRT_A_CONN_MAX; i++) {
 		if (tb[i] && i != VPNRT_A_CONN_GW_IFINDEX)
-			return no_filter(extack, tb[i], NAMED(conn_names),
-					 "conn dump", "gw-ifindex");
+			return no_filter(extack, tb[i], conn_names,
+					 ARRAY_SIZE(conn_names), "conn dump",
+					 "gw-ifindex");
 	}
 	if (!tb[VPNRT_A_CONN_GW_IFINDEX])
 		return 0;
@@ -2481,7 +2480,8 @@ static int route_dump_parse(struct net *net, struct nlattr **attrs,
 		return err;
 	for (i = 1; i <= VPNRT_A_ROUTE_MAX; i++) {
 		if (tb[i] && !memchr(route_filters, i, sizeof(route_filters)))
-			return no_filter(extack, tb[i], NAMED(route_names), what,
+			return no_filter(extack, tb[i], route_names,
+					 ARRAY_SIZE(route_names), what,
 					 "family, proto, conn, gw-ifindex");
 	}
 	if (tb[VPNRT_A_ROUTE_FAMILY]) {
