@@ -2484,14 +2484,15 @@ static int route_dump_parse(struct net *net, struct nlattr **attrs,
 					 ARRAY_SIZE(route_names), what,
 					 "family, proto, conn, gw-ifindex");
 	}
-	if (tb[VPNRT_A_ROUTE_FAMILY]) {
+	/* family and proto 0: any, as absent */
+	if (tb[VPNRT_A_ROUTE_FAMILY] && nla_get_u16(tb[VPNRT_A_ROUTE_FAMILY])) {
 		err = get_family(tb[VPNRT_A_ROUTE_FAMILY], &st->family, extack, what);
 		if (err)
 			return err;
 	}
 	if (tb[VPNRT_A_ROUTE_PROTO]) {
 		st->proto = nla_get_u8(tb[VPNRT_A_ROUTE_PROTO]);
-		if (st->proto < VPNRT_PROTO_STATIC || st->proto > VPNRT_PROTO_BGP) {
+		if (st->proto > VPNRT_PROTO_BGP) {
 			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_PROTO],
 						"%s: proto %u; allowed 1 static, 2 policy, 3 bgp",
 						what, st->proto);
