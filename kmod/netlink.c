@@ -393,7 +393,7 @@ static int dump_start_err(struct netlink_callback *cb)
 }
 
 /* attribute names of the YAML spec, for the messages of dump filters */
-static const char *const top_names[] = {
+static const char *const top_attr_names[] = {
 	[VPNRT_A_GW] = "gw",
 	[VPNRT_A_CONN] = "conn",
 	[VPNRT_A_ROUTES] = "routes",
@@ -402,7 +402,7 @@ static const char *const top_names[] = {
 	[VPNRT_A_REPLACE] = "replace",
 };
 
-static const char *const gw_names[] = {
+static const char *const gw_attr_names[] = {
 	[VPNRT_A_GW_IFINDEX] = "ifindex",
 	[VPNRT_A_GW_IFNAME] = "ifname",
 	[VPNRT_A_GW_ECMP_HASH] = "ecmp-hash",
@@ -421,7 +421,7 @@ static const char *const gw_names[] = {
 	[VPNRT_A_GW_OWNER] = "owner",
 };
 
-static const char *const conn_names[] = {
+static const char *const conn_attr_names[] = {
 	[VPNRT_A_CONN_NAME] = "name",
 	[VPNRT_A_CONN_ID] = "id",
 	[VPNRT_A_CONN_GW_IFINDEX] = "gw-ifindex",
@@ -443,7 +443,7 @@ static const char *const conn_names[] = {
 	[VPNRT_A_CONN_OWNER] = "owner",
 };
 
-static const char *const route_names[] = {
+static const char *const route_attr_names[] = {
 	[VPNRT_A_ROUTE_FAMILY] = "family",
 	[VPNRT_A_ROUTE_DST] = "dst",
 	[VPNRT_A_ROUTE_DST_LEN] = "dst-len",
@@ -486,8 +486,8 @@ static int dump_attrs_only(struct nlattr **attrs, int allowed,
 
 	for (i = 1; attrs && i <= VPNRT_A_MAX; i++)
 		if (attrs[i] && i != allowed)
-			return no_filter(extack, attrs[i], top_names,
-					 ARRAY_SIZE(top_names), what, name);
+			return no_filter(extack, attrs[i], top_attr_names,
+					 ARRAY_SIZE(top_attr_names), what, name);
 	return 0;
 }
 
@@ -831,7 +831,7 @@ static int gw_dump_parse(struct net *net, struct nlattr **attrs,
 	if (err || !attrs || !attrs[VPNRT_A_GW])
 		return err;
 	nla_for_each_nested(a, attrs[VPNRT_A_GW], rem)
-		return no_filter(extack, a, gw_names, ARRAY_SIZE(gw_names),
+		return no_filter(extack, a, gw_attr_names, ARRAY_SIZE(gw_attr_names),
 				 "gateway dump", "none");
 	return 0;
 }
@@ -1859,8 +1859,8 @@ static int conn_dump_parse(struct net *net, struct nlattr **attrs,
 		return err;
 	for (i = 1; i <= VPNRT_A_CONN_MAX; i++) {
 		if (tb[i] && i != VPNRT_A_CONN_GW_IFINDEX)
-			return no_filter(extack, tb[i], conn_names,
-					 ARRAY_SIZE(conn_names), "conn dump",
+			return no_filter(extack, tb[i], conn_attr_names,
+					 ARRAY_SIZE(conn_attr_names), "conn dump",
 					 "gw-ifindex");
 	}
 	if (!tb[VPNRT_A_CONN_GW_IFINDEX])
@@ -2480,8 +2480,8 @@ static int route_dump_parse(struct net *net, struct nlattr **attrs,
 		return err;
 	for (i = 1; i <= VPNRT_A_ROUTE_MAX; i++) {
 		if (tb[i] && !memchr(route_filters, i, sizeof(route_filters)))
-			return no_filter(extack, tb[i], route_names,
-					 ARRAY_SIZE(route_names), what,
+			return no_filter(extack, tb[i], route_attr_names,
+					 ARRAY_SIZE(route_attr_names), what,
 					 "family, proto, conn, gw-ifindex");
 	}
 	/* family and proto 0: any, as absent */
