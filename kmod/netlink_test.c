@@ -464,6 +464,7 @@ static void request_permissions(struct kunit *test)
 		VPNRT_CMD_CONN_NEW, VPNRT_CMD_CONN_SET, VPNRT_CMD_CONN_DEL,
 		VPNRT_CMD_ROUTE_NEW, VPNRT_CMD_ROUTE_DEL,
 		VPNRT_CMD_ROUTE_STALE, VPNRT_CMD_ROUTE_SWEEP,
+		VPNRT_CMD_ROUTE_LOOKUP,
 	};
 	unsigned int i;
 
@@ -789,6 +790,113 @@ static void request_stale_sweep(struct kunit *test)
 	msleep(1500);
 }
 
+/* the seqs of @conn's routes are increasing, in list order */
+static bool nlt_seq_sorted(struct vpnrt_conn *conn)
+{
+	struct vpnrt_route *r, *prev = NULL;
+	bool ok = true;
+
+	rtnl_lock();
+	list_for_each_entry(r, &conn->routes, conn_link) {
+		if (prev && (s32)(r->seq - prev->seq) <= 0)
+			ok = false;
+		prev = r;
+	}
+	rtnl_unlock();
+	return ok;
+}
+
+static struct vpnrt_route *nlt_resume(struct netlink_callback *cb,
+				      struct dump_state *st,
+				      struct vpnrt_conn *conn)
+{
+	struct vpnrt_route *r;
+
+	rtnl_lock();
+	r = route_resume(cb, st, conn);
+	rtnl_unlock();
+	return list_entry_is_head(r, &conn->routes, conn_link) ? NULL : r;
+}
+
+/*
+ * A route dump resumes by key: at the route of its cursor, or if that
+ * was deleted at the next one added after it; a replacement keeps the
+ * place. Seqs renumbered (forced here) restart the conn, marked.
+ */
+static void dump_resume(struct kunit *test)
+{
+	static const struct nlt_rt rt[] = {
+		{ 10, NLT_STATIC, 100 }, { 11, NLT_STATIC, 100 },
+		{ 12, NLT_STATIC, 100 }, { 13, NLT_STATIC, 100 },
+	};
+	static const struct nlt_rt repl[] = { { 12, NLT_STATIC, 0 } };
+	static const struct nlt_rt more[] = { { 20, NLT_STATIC, 100 } };
+	struct nlt *c = test->priv;
+	struct vpnrt_conn *conn = nlt_conn(test, c, "k3", true);
+	struct netlink_callback *cb;
+	struct vpnrt_route *r, *r11;
+	struct dump_state *st;
+	struct nlt_answer ans;
+	u32 epoch;
+
+	cb = kunit_kzalloc(test, sizeof(*cb), GFP_KERNEL);
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cb);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_EQ(test, nlt_routes(test, c, 0, false, "k3", rt, 4, &ans), 0);
+	KUNIT_EXPECT_TRUE(test, nlt_seq_sorted(conn));
+
+	r11 = nlt_find(conn, 11, NLT_STATIC);
+	KUNIT_ASSERT_NOT_NULL(test, r11);
+	rtnl_lock();
+	route_cursor_set(st, conn, r11);
+	rtnl_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, nlt_resume(cb, st, conn), r11);
+
+	/* the cursor's route deleted: the one added after it */
+	rtnl_lock();
+	vpnrt_route_del(r11);
+	rtnl_unlock();
+	r = nlt_resume(cb, st, conn);
+	KUNIT_EXPECT_PTR_EQ(test, r, nlt_find(conn, 12, NLT_STATIC));
+
+	/* route 12 replaced: the new one, at the same place */
+	rtnl_lock();
+	route_cursor_set(st, conn, r);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, nlt_routes(test, c, 0, true, "k3", repl, 1, &ans), 0);
+	r = nlt_resume(cb, st, conn);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_PTR_EQ(test, r, nlt_find(conn, 12, NLT_STATIC));
+	KUNIT_EXPECT_EQ(test, r->weight, 0);
+	KUNIT_EXPECT_TRUE(test, nlt_seq_sorted(conn));
+
+	/* 12 deleted and added again: now last, the cursor goes on at 13 */
+	rtnl_lock();
+	vpnrt_route_del(r);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, nlt_routes(test, c, 0, false, "k3", repl, 1, &ans), 0);
+	KUNIT_EXPECT_PTR_EQ(test, nlt_resume(cb, st, conn),
+			    nlt_find(conn, 13, NLT_STATIC));
+
+	/* the span of seqs about to reach 2^31: numbered again, from 1 */
+	epoch = conn->route_epoch;
+	rtnl_lock();
+	conn->route_seq = list_first_entry(&conn->routes, struct vpnrt_route,
+					   conn_link)->seq + S32_MAX;
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, nlt_routes(test, c, 0, false, "k3", more, 1, &ans), 0);
+	KUNIT_EXPECT_EQ(test, conn->route_epoch, epoch + 1);
+	KUNIT_EXPECT_EQ(test, list_first_entry(&conn->routes, struct vpnrt_route,
+					       conn_link)->seq, 1u);
+	KUNIT_EXPECT_TRUE(test, nlt_seq_sorted(conn));
+	cb->seq = 7;
+	KUNIT_EXPECT_PTR_EQ(test, nlt_resume(cb, st, conn),
+			    list_first_entry(&conn->routes, struct vpnrt_route,
+					     conn_link));
+	KUNIT_EXPECT_NE(test, cb->seq, 7u);
+}
+
 static struct kunit_case vpnrt_netlink_cases[] = {
 	KUNIT_CASE(request_gateway_settings),
 	KUNIT_CASE(request_policies),
@@ -797,6 +905,7 @@ static struct kunit_case vpnrt_netlink_cases[] = {
 	KUNIT_CASE(quota_below_use),
 	KUNIT_CASE(request_replace),
 	KUNIT_CASE(request_stale_sweep),
+	KUNIT_CASE(dump_resume),
 	{}
 };
 

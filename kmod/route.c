@@ -276,6 +276,30 @@ static void count(struct vpnrt_route *r, int d)
 	}
 }
 
+/*
+ * Number @r after the routes of conn @c. conn->routes stays in seq order:
+ * routes join at its tail, a replacement takes the place and the seq of
+ * the route it replaces. Route dumps resume by seq (netlink.c), so no
+ * change needs to tell them. Seqs compare as serial numbers; before the
+ * span of one conn's seqs could reach 2^31 they are numbered again from
+ * 1 (at most once per 2^31 additions) and route_epoch says so.
+ */
+static void route_seq_assign(struct vpnrt_conn *c, struct vpnrt_route *r)
+{
+	struct vpnrt_route *first, *it;
+	u32 seq = 0;
+
+	first = list_first_entry_or_null(&c->routes, struct vpnrt_route,
+					 conn_link);
+	if (first && c->route_seq - first->seq >= (u32)S32_MAX) {
+		list_for_each_entry(it, &c->routes, conn_link)
+			it->seq = ++seq;
+		c->route_seq = seq;
+		c->route_epoch++;
+	}
+	r->seq = ++c->route_seq;
+}
+
 /* a new route object with the values of @s, linked nowhere */
 static struct vpnrt_route *route_alloc(const struct vpnrt_route_spec *s)
 {
@@ -303,6 +327,7 @@ static struct vpnrt_route *route_alloc(const struct vpnrt_route_spec *s)
 	r->pref = s->pref;
 	r->flags = s->flags;
 	r->family = s->family;
+	route_seq_assign(s->conn, r);
 	return r;
 }
 
@@ -501,8 +526,9 @@ int vpnrt_route_set(const struct vpnrt_route_spec *s, bool replace,
 	r->node = old->node;
 	insert_sorted(&r->node->routes, r, r->proto == VPNRT_PROTO_POLICY ?
 		      vpnrt_policy_cmp : vpnrt_route_cmp_rank);
-	/* dumps list it where the old one was */
+	/* dumps list it where the old one was, as the old one */
 	list_add(&r->conn_link, &old->conn_link);
+	r->seq = old->seq;
 	old->replaced = 1;
 	ch->r = r;
 	ch->old = old;

@@ -83,6 +83,8 @@ struct vpnrt_conn {
 	struct list_head gw_link;	/* gw->conns, RTNL */
 	struct hlist_node name_link;	/* vpnrt_net->conn_names, RTNL */
 	struct list_head routes;	/* its routes (route->conn_link), RTNL */
+	u32 route_seq;			/* the last route's seq, RTNL */
+	u32 route_epoch;		/* bumped when seqs are renumbered */
 	struct vpnrt_gw *gw;
 	char name[VPNRT_CONN_NAME_MAX];
 	u32 id;
@@ -177,6 +179,10 @@ struct vpnrt_route {
 					 */
 	u8 picked;			/* named by the ROUTE_DEL request under
 					 * way (a duplicate check); RTNL
+					 */
+	u32 seq;			/* its place in conn->routes, which
+					 * keeps their order: dumps resume
+					 * by it (vpnrt_route_seq()); RTNL
 					 */
 	struct vpnrt_node *node;	/* its destination prefix */
 	union {

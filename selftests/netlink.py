@@ -71,6 +71,21 @@ def rattr(atype, payload, nested=False):
     return hdr + payload + b'\0' * (-len(payload) % 4)
 
 
+def kernel_at_least(major, minor):
+    rel = os.uname().release.split('.')
+    return (int(rel[0]), int(rel[1].split('-')[0])) >= (major, minor)
+
+
+# a dump's filter rejected: from 6.2 the ack of the request, naming the
+# attribute; 6.1 runs .start without an extack, so the message comes in
+# NLMSG_DONE, without the attribute's offset (the message names it)
+START_EXTACK = kernel_at_least(6, 2)
+
+
+def dbad(path):
+    return f' | bad-attr {path}' if START_EXTACK else ''
+
+
 class Vpnrt:
     def __init__(self, spec):
         self.y = YnlFamily(spec, schema='')  # ynl.sh validates it
@@ -477,7 +492,7 @@ def main():
              f'bad-attr .conn.<{UNKNOWN}>', 'conn-get',
              rattr(2, v.enc('conn', {'gw-ifindex': gw}) + unk, nested=True),
              dump=True)
-    s.reject('gw-get dump (attributes ignored) with an unknown one in gw',
+    s.reject('gw-get dump with an unknown attribute in gw',
              "EINVAL | 'Unknown attribute type' | "
              f'bad-attr .gw.<{UNKNOWN}>', 'gw-get',
              rattr(1, unk, nested=True), dump=True)
@@ -485,6 +500,54 @@ def main():
              "EINVAL | 'Unknown attribute type' | "
              f'bad-attr .<{UNKNOWN}>',
              'route-get', rattr(UNKNOWN, struct.pack('I', 1)), dump=True)
+    # filters are checked once, before the first row: what cannot be
+    # honoured fails the dump with a message naming the attribute
+    for what, want, cmd, vals in (
+            ('route-get dump with dst in its filter',
+             "EINVAL | 'route dump: dst is no filter; allowed: family, proto, "
+             "conn, gw-ifindex'" + dbad('.routes[1].dst'), 'route-get',
+             {'routes': [{'conn': 'c1', 'dst': b'\x0a\x01\0\0'}]}),
+            ('route-get dump with two filter elements',
+             "EINVAL | 'route dump: a second element of routes; the filter "
+             "is one'" + dbad('.routes[2]'), 'route-get',
+             {'routes': [{'conn': 'c1'}, {'proto': 'bgp'}]}),
+            ('route-get dump with proto 9',
+             "EINVAL | 'route dump: proto 9; allowed 1 static, 2 policy, "
+             "3 bgp'" + dbad('.routes[1].proto'), 'route-get',
+             {'routes': [{'proto': 9}]}),
+            ('route-get dump with family 7',
+             "EAFNOSUPPORT | 'route dump: address family 7; allowed: 2 "
+             "(inet), 10 (inet6)'" + dbad('.routes[1].family'), 'route-get',
+             {'routes': [{'family': 7}]}),
+            ('route-get dump with the gateway lo (not a vpnrt gateway)',
+             "ENODEV | 'route dump: no vpnrt gateway with ifindex 1'" +
+             dbad('.routes[1].gw-ifindex'), 'route-get',
+             {'routes': [{'gw-ifindex': 1}]}),
+            ('route-get dump with a conn that does not exist',
+             "ENOENT | 'route dump: no conn named nosuch'" +
+             dbad('.routes[1].conn'), 'route-get',
+             {'routes': [{'conn': 'nosuch'}]}),
+            ('route-get dump with conn at the top level',
+             "EINVAL | 'route dump: conn is no filter; allowed: routes'" +
+             dbad('.conn'), 'route-get', {'conn': {'name': 'c1'}}),
+            ('conn-get dump with name in its filter',
+             "EINVAL | 'conn dump: name is no filter; allowed: gw-ifindex'" +
+             dbad('.conn.name'), 'conn-get', {'conn': {'name': 'c1'}}),
+            ('conn-get dump with the gateway lo',
+             "ENODEV | 'conn dump: no vpnrt gateway with ifindex 1'" +
+             dbad('.conn.gw-ifindex'), 'conn-get',
+             {'conn': {'gw-ifindex': 1}}),
+            ('gw-get dump with ifname in gw',
+             "EINVAL | 'gateway dump: ifname is no filter; allowed: none'" +
+             dbad('.gw.ifname'), 'gw-get', {'gw': {'ifname': 'vpngw0'}})):
+        s.reject(what, want, cmd, dump=True, vals=vals)
+    s.reject('gw-get of ifindex and ifname of two devices',
+             f"EINVAL | 'gateway: ifindex {gw} is vpngw0, not ifname xfrm1' "
+             '| bad-attr .gw.ifname', 'gw-get',
+             vals={'gw': {'ifindex': gw, 'ifname': 'xfrm1'}})
+    s.reject('conn-get of name and id of two conns',
+             "EINVAL | 'conn: c1 has id 1, not 2' | bad-attr .conn.id",
+             'conn-get', vals={'conn': {'name': 'c1', 'id': 2}})
     got = v.dump('route-get', {'routes': [{'conn': 'c1'}]})
     eq('route-get dump with a valid filter (the control of the above)',
        '10.1.0.0/16 10.3.0.0/16 10.2.0.0/16',
@@ -643,6 +706,73 @@ def main():
        'DUMP_INTR',
        f'3 or more rounds, DUMP_INTR clear, {total} routes | no-route +3',
        f'{got}, {n} routes | no-route +{no_route() - before}')
+
+    # ---- dumps resume by key: rows deleted and added between rounds
+    # (the route at the cursor among them) neither crash a dump nor make
+    # it skip or repeat one of the rows present throughout
+    def key(r):
+        return (r['conn'], r['proto'], r['dst'], r['dst-len'])
+
+    N = 600
+    mk = [route(f'10.{200 + i // 256}.{i % 256}.0', 24, 'static', 'cy')
+          for i in range(N)]
+    pre = [key(m['routes'][0][1])
+           for m in v.dump('route-get', {'routes': [{'conn': 'cy'}]})]
+    for i in range(0, N, 300):
+        v.do('route-new', {'routes': mk[i:i + 300]})
+        v.events()
+
+    idx = {key(r): i for i, r in enumerate(mk)}
+    s2 = Vpnrt.socket()
+    s2.send(v.message('route-get', dump=True,
+                      attrs=v.enc('vpnrt', {'routes': [{'conn': 'cy'}]})))
+    seq = v.seq
+    seen, gone, added, rounds, done, nxt = [], set(), set(), 0, False, 0
+    while not done:
+        data = s2.recv(4096)
+        rounds += 1
+        for m in NlMsgs(data):
+            if m.nl_seq != seq:
+                continue
+            if m.nl_type in (Netlink.NLMSG_ERROR, Netlink.NLMSG_DONE):
+                done = True
+                break
+            seen.append(key(v.decode(m)['routes'][0][1]))
+        last = max((idx[k] for k in seen if k in idx), default=-1)
+        # the next route to send (the cursor's), one already sent and one
+        # further on go, the one after the next is replaced; one comes
+        dels = [j for j in dict.fromkeys((last + 1, max(last - 3, 0),
+                                          last + 40))
+                if j < N and key(mk[j]) not in gone]
+        if dels and not done:
+            v.do('route-del', {'routes': [mk[j] for j in dels]})
+            gone.update(key(mk[j]) for j in dels)
+        if last + 2 < N and not done and key(mk[last + 2]) not in gone:
+            v.do('route-new', {'replace': True, 'routes': [
+                dict(mk[last + 2], weight=0)]})
+        if not done:
+            a = route(f'10.250.{nxt // 256}.{nxt % 256}', 32, 'static', 'cy')
+            nxt += 1
+            v.do('route-new', {'routes': [a]})
+            added.add(key(a))
+    s2.close()
+    v.events()
+    want = pre + [key(r) for r in mk if key(r) not in gone]
+    dup = len(seen) - len(set(seen))
+    missing = len([k for k in want if k not in set(seen)])
+    stray = len([k for k in set(seen) if k not in set(want) | gone | added])
+    eq('route dump of cy in rounds of 4 KiB with the route at the cursor, '
+       'one before and one after deleted, one replaced and one added each '
+       'round: every route present throughout once',
+       '20 or more rounds | 0 repeated, 0 missing, 0 unknown',
+       f"{'20 or more' if rounds >= 20 else rounds} rounds | {dup} repeated, "
+       f'{missing} missing, {stray} unknown')
+    v.do('route-del', {'routes': [mk[j] for j in range(N)
+                                  if key(mk[j]) not in gone]})
+    v.do('route-del', {'routes': [route(f'10.250.{i // 256}.{i % 256}', 32,
+                                        'static', 'cy')
+                                  for i in range(nxt)]})
+    v.events()
 
     # ---- owners: given at creation, fixed
     s = Section(v, 'owners')
@@ -877,6 +1007,69 @@ def main():
        '(tunnel 1 off, tunnel 2 new)',
        f"up | 1 xfrm13 {x['xfrm13']} up [] no health | "
        f"2 xfrm14 {x['xfrm14']} up [] health 50000", rstate())
+    # ---- who may do what: dumps and gets for everyone, health addresses
+    # included (configuration, as ip route shows); route-lookup (its flow
+    # hash and path choice tell how flows map) and changes need
+    # CAP_NET_ADMIN over the netns. Tried by a user (its socket made with
+    # euid 65534) and by root of a user namespace of its own.
+    reads = (('gw-get', True, None), ('conn-get', True, None),
+             ('route-get', True, None),
+             ('conn-get', False, {'conn': {'name': 'cr'}}))
+    writes = (('route-lookup', False, {'lookup': {
+                  'gw-ifindex': gw, 'family': 2, 'dst': b'\x0a\x01\0\1'}}),
+              ('route-new', False, {'routes': [
+                  route('10.99.0.0', 16, 'static', 'cr')]}),
+              ('conn-set', False, {'conn': {'name': 'cr', 'admin': 'down'}}))
+
+    def perms(sock, reqs):
+        got = []
+        for cmd, dump, vals in reqs:
+            res = v.send(cmd, v.enc('vpnrt', vals or {}), dump, sock=sock)
+            if cmd == 'route-get':                  # many: counted
+                msgs = [len(res['msgs'])]
+            else:
+                msgs = [strip(v.decode(m)) for m in res['msgs']]
+            got.append(f"{cmd}{' dump' if dump else ''} {ename(res['err'])}"
+                       + (f' {js(msgs)}' if msgs else ''))
+        return '\n'.join(got)
+
+    want = perms(v.sock, reads) + ''.join(f'\n{w[0]} EPERM' for w in writes)
+    out('nonempty', 'health addresses in cr as root reads it',
+        'ac10ff01' if 'ac10ff01' in want else '')
+    os.seteuid(65534)
+    try:
+        us = Vpnrt.socket()
+    finally:
+        os.seteuid(0)
+    eq('an unprivileged user: dumps and gets as root sees them; '
+       'route-lookup, route-new and conn-set EPERM', want,
+       perms(us, reads + writes))
+    us.close()
+    rd, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            import ctypes
+            if ctypes.CDLL(None, use_errno=True).unshare(0x10000000):
+                raise OSError(ctypes.get_errno(), 'unshare(CLONE_NEWUSER)')
+            got = perms(Vpnrt.socket(), reads + writes)
+        except Exception as e:                      # noqa: BLE001
+            got = f'child: {e}'
+        os.write(wr, got.encode())
+        os._exit(0)
+    os.close(wr)
+    got = b''
+    while True:
+        b = os.read(rd, 65536)
+        if not b:
+            break
+        got += b
+    os.close(rd)
+    os.waitpid(pid, 0)
+    eq('root of its own user namespace (not the netns owner): as the '
+       'unprivileged user', want, got.decode())
+    v.events()
+
     v.do('conn-new', {'conn': {'name': 'cq', 'gw-ifindex': gw, 'tunnels': [
         {'ifindex': x['xfrm12']}]}})
     eq('xfrm12, left by cr, is free for another conn', 'cq up',

@@ -6,7 +6,12 @@
 # ("<object> attributes missing", NLMSGERR_ATTR_MISS_TYPE), ROUTE_DEL all
 # or none ("route K: same as route J"), GW_SET and CONN_SET all or nothing
 # and the attributes CONN_SET refuses, messages cut at 79 characters,
-# strict dump requests, no route events with CONN_DEL, GW_DEL and ip link
+# strict dump requests (filters checked before the first row: what is
+# no filter, a gateway or conn that does not exist), GW_GET and CONN_GET
+# naming two objects, a route dump resuming by key while routes (the one
+# at its cursor too) are deleted, replaced and added between its rounds,
+# who may read and who may look up (a user, root of another user
+# namespace), no route events with CONN_DEL, GW_DEL and ip link
 # del, GW_NEW events of ip link add, the lowest free conn id, no
 # NLM_F_DUMP_INTR for state and counter changes, owners (given at creation,
 # fixed), IKE state per tunnel (by position or ifindex, the conn-level
