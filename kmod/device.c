@@ -496,5 +496,5 @@ int vpnrt_gw_create(struct net *net, const char *name, struct vpnrt_gw **out,
 }
 
 #ifdef VPNRT_KUNIT
-#include "device_test.c"
+#include "flow_test.c"
 #endif
