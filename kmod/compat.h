@@ -9,6 +9,9 @@
 #include <linux/version.h>
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
+#include <net/gso.h>	/* skb_gso_validate_network_len(); skbuff.h before */
+#endif
 
 /*
  * Lockless transmit and "never leaves its netns": feature bits up to 6.11,
