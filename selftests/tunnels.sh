@@ -10,6 +10,12 @@
 #    tunnel's path MTU is answered with frag-needed / packet-too-big
 #    carrying that MTU, the sender's route cache learns it, and a packet of
 #    exactly that size arrives;
+#  * the gateway's own MTU check with xfrm1's MTU below its path MTU:
+#    frag-needed / packet-too-big with that MTU from the gateway, counted
+#    (too_big), learnt by the sender; without DF the packet goes. MSS
+#    clamping (auto, a value, off) seen on the SYNs in dc1, counted
+#    (mss_clamped); a route whose tunnel device is down: no_tunnel and net
+#    unreachable;
 #  * flow protection: the peer route exists with the conn, carries, cannot
 #    be deleted alone, goes with the conn, and raises no route events;
 #  * a tunnel going down, renamed while down, up again: down reason link,
@@ -331,6 +337,116 @@ ip netns exec "$vpc" ping -n -c 1 -W 0.3 -M do -s $((PMTU - 28)) 172.17.2.5 >/de
 sleep 0.2
 check_eq "packets of exactly $PMTU bytes arrive (2 on xfrm1, 1 on kvti), the bigger ones not" \
 	"kvti=1 xfrm1=2" "$(rx_delta "$before" "$(rx_snap)")"
+
+# --- the gateway's MTU check, MSS clamping, a tunnel device down ----------
+
+stamp "gateway MTU and MSS"
+
+# xfrm1 at 1400, under its ESP path MTU: the gateway answers a packet over
+# 1400 with DF (IPv6: any) itself, with 1400, and counts it (too_big); one
+# without DF goes (and is answered: dc1 routes vpc back through xfrm1). TCP
+# SYNs to closed ports of dc1 (answered with RST) with mss-clamp auto (MTU
+# - 40 / - 60), 1200 and off, on ports 7001..7003: nftables in dc1 counts
+# them by family and MSS option.
+TMTU=1400
+MSS_WANT="7001:4:1360 7001:6:1340 7002:4:1200 7002:6:1200 7003:4:1460 7003:6:1440"
+mss_setup() {
+	local r p f m
+	ip -n "$gw" link set xfrm1 mtu $TMTU &&
+	ip -n "$dc1" -batch - <<EOB || return 1
+route add 10.10.0.0/24 dev xfrm1
+route add fd10::/64 dev xfrm1
+EOB
+	{
+		echo "add table inet vpnrt_mss"
+		echo "add chain inet vpnrt_mss in { type filter hook input priority 0; }"
+		for r in $MSS_WANT; do
+			IFS=: read -r p f m <<<"$r"
+			f=ipv${f}
+			m="tcp dport $p tcp flags & (syn | ack) == syn"
+			echo "add rule inet vpnrt_mss in meta nfproto $f $m counter comment \"${r%:*}:any\""
+			echo "add rule inet vpnrt_mss in meta nfproto $f $m tcp option maxseg size ${r##*:} counter comment \"$r\""
+		done
+	} | ip netns exec "$dc1" nft -f -
+}
+check "xfrm1 mtu $TMTU in gw; dc1 routes vpc back through xfrm1, counts SYNs by MSS" mss_setup
+# gateway counters "too_big mss_clamped no_tunnel"
+gw_drops() {
+	gwctl -j -s gateway show vpngw0 |
+		jq -r '.[0].stats | "\(.too_big) \(.mss_clamped) \(.no_tunnel)"'
+}
+read -r tb0 mc0 nt0 <<<"$(gw_drops)"
+out=$(ip netns exec "$vpc" timeout 10 bash -c '
+	ping -n -c 1 -W 1 -M do -s $(($1 + 1 - 28)) 172.16.70.6 2>&1
+	echo "#SEP"
+	ping -6 -n -c 1 -W 1 -s $(($1 + 1 - 48)) fd20:70::6 2>&1
+	echo "#SEP"
+	ping -n -c 1 -W 1 -M dont -s $(($1 + 1 - 28)) 172.16.70.8 2>&1
+	echo "#SEP"
+	ip -o route get 172.16.70.6; ip -o -6 route get fd20:70::6' mtu $TMTU)
+o4=${out%%#SEP*}
+r=${out#*#SEP}
+o6=${r%%#SEP*}
+r=${r#*#SEP}
+onodf=${r%%#SEP*}
+ocache=${r#*#SEP}
+echo "# $(grep -m1 From <<<"$o4")"
+echo "# $(grep -m1 From <<<"$o6")"
+check "IPv4 $((TMTU + 1)) bytes with DF: frag-needed from the gateway, mtu $TMTU" \
+	grep -q "From 10.10.0.1 .*Frag needed and DF set (mtu = $TMTU)" <<<"$o4"
+check "IPv6 $((TMTU + 1)) bytes: packet-too-big from the gateway, mtu $TMTU" \
+	grep -q "From fd10::1 .*Packet too big: mtu=$TMTU" <<<"$o6"
+check "IPv4 $((TMTU + 1)) bytes without DF: through, answered" \
+	grep -q " 1 received" <<<"$onodf"
+check_eq "vpc learnt mtu $TMTU for both (route get)" "$TMTU $TMTU" \
+	"$(grep -o ' mtu [0-9]*' <<<"$ocache" | awk '{ printf "%s%s", s, $2; s = " " }')"
+# mss_syns CLAMP PORT: set mss-clamp, then a SYN to PORT over each family
+mss_syns() {
+	gwctl gateway set vpngw0 mss-clamp "$1" &&
+	ip netns exec "$vpc" timeout 5 bash -c '
+		for d in 172.16.70.7 fd20:70::7; do
+			(exec 3<>/dev/tcp/$d/$1) 2>/dev/null
+		done; true' syn "$2"
+}
+check "mss-clamp auto: SYNs to dc1 port 7001" mss_syns auto 7001
+check "mss-clamp 1200: SYNs to dc1 port 7002" mss_syns 1200 7002
+check "mss-clamp off: SYNs to dc1 port 7003" mss_syns off 7003
+syns=$(ip netns exec "$dc1" nft -j list table inet vpnrt_mss |
+	jq -r '[.nftables[] | .rule? // empty | (.comment + "=" +
+		(.expr[] | .counter? // empty | .packets | tostring))] | join(" ")')
+echo "# $syns"
+want=
+for r in $MSS_WANT; do
+	want+="${r%:*}:any=1 $r=1 "
+done
+check_eq "dc1 got one SYN per port and family, with MSS 1360/1340 (auto), 1200, 1460/1440 (off)" \
+	"${want% }" "$syns"
+read -r tb1 mc1 nt1 <<<"$(gw_drops)"
+check_eq "counters: too_big +2, mss_clamped +4 (auto and 1200, two families)" \
+	"2 4" "$((tb1 - tb0)) $((mc1 - mc0))"
+
+# xfrm1 down: c1 is down (link) and 172.16.70.0/24 has no other route, so
+# the all-down rule still picks xfrm1: dropped, counted as no_tunnel (not
+# no_route), answered net unreachable
+ip -n "$gw" link set xfrm1 down
+send_to 3 172.16.70.9
+out=$(ip netns exec "$vpc" ping -n -c 1 -W 1 172.16.70.9 2>&1)
+read -r tb2 mc2 nt2 <<<"$(gw_drops)"
+check_eq "xfrm1 down: 3 datagrams and a ping counted as no_tunnel" 4 $((nt2 - nt1))
+check "xfrm1 down: ping answered net unreachable by the gateway" \
+	grep -q "^From 10.10.0.1 .*Destination Net Unreachable" <<<"$out"
+mss_restore() {
+	ip -n "$gw" -batch - <<EOB &&
+link set xfrm1 mtu 1500
+link set xfrm1 up
+EOB
+	ip -n "$dc1" -batch - <<EOB &&
+route del 10.10.0.0/24 dev xfrm1
+route del fd10::/64 dev xfrm1
+EOB
+	ip netns exec "$dc1" nft delete table inet vpnrt_mss
+}
+check "xfrm1 back up at 1500; dc1's routes back and counters gone" mss_restore
 
 # --- events ---------------------------------------------------------------
 
