@@ -15,7 +15,7 @@
 #    (too_big), learnt by the sender; without DF the packet goes. MSS
 #    clamping (auto, a value, off) seen on the SYNs in dc1, counted
 #    (mss_clamped); a route whose tunnel device is down: no_tunnel and net
-#    unreachable;
+#    unreachable; the gateway's MTU not below 1280;
 #  * flow protection: the peer route exists with the conn, carries, cannot
 #    be deleted alone, goes with the conn, and raises no route events;
 #  * a tunnel going down, renamed while down, up again: down reason link,
@@ -454,6 +454,9 @@ route del fd10::/64 dev xfrm1
 EOB'
 }
 check "xfrm1 back up at 1500; dc1's routes back and counters gone" mss_restore
+# below 1280 IPv6 would leave the gateway device, with its routes
+check_fail_msg "vpngw0 refuses mtu 1279 (IPv6's minimum is 1280)" \
+	"mtu less than device minimum" ip -n "$gw" link set vpngw0 mtu 1279
 
 # --- events ---------------------------------------------------------------
 
