@@ -9,6 +9,9 @@
 #include <linux/version.h>
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
+#include <net/gso.h>	/* skb_gso_validate_network_len(); skbuff.h before */
+#endif
 
 /*
  * Lockless transmit and "never leaves its netns": feature bits up to 6.11,
@@ -72,6 +75,17 @@ static inline char *vpnrt_extack_buf(void)
 
 #define NL_SET_ERR_MSG_FMT(extack, fmt, args...) \
 	NL_SET_ERR_MSG_ATTR_FMT(extack, NULL, fmt, ##args)
+#endif
+
+/*
+ * Why the gateway dropped a packet whose route chose a tunnel device that
+ * is gone or down: 6.12 has a reason for "no target to send to"; 6.1
+ * has the nearest in "device not ready".
+ */
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#define VPNRT_DROP_NO_TUNNEL	SKB_DROP_REASON_NO_TX_TARGET
+#else
+#define VPNRT_DROP_NO_TUNNEL	SKB_DROP_REASON_DEV_READY
 #endif
 
 #endif /* _VPNRT_COMPAT_H */

@@ -7,16 +7,21 @@
  * route it again.
  */
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/if_arp.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
+#include <linux/tcp.h>
+#include <net/checksum.h>
+#include <net/dst.h>
 #include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/rtnetlink.h>
+#include <net/tcp.h>
 
 #include "vpnrt.h"
 
@@ -217,26 +222,133 @@ static void send_unreachable(struct sk_buff *skb)
 		icmpv6_ndo_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_NOROUTE, 0);
 }
 
+/*
+ * The MTU @skb of @family exceeds in a tunnel device of @mtu, or 0 if it
+ * may go in: an IPv4 packet without DF is the tunnel's to fragment, and
+ * IPv6 packets up to its minimum MTU of 1280 go into any tunnel (which
+ * then fragments its outer packets). GSO packets are measured by the
+ * segments they will be cut into.
+ */
+static unsigned int vpnrt_too_big(const struct sk_buff *skb, int family,
+				  unsigned int mtu)
+{
+	if (family == AF_INET6)
+		mtu = max_t(unsigned int, mtu, IPV6_MIN_MTU);
+	else if (!(ip_hdr(skb)->frag_off & htons(IP_DF)))
+		return 0;
+	if (skb->len <= mtu || skb->ignore_df)
+		return 0;
+	if (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu))
+		return 0;
+	return mtu;
+}
+
+/*
+ * The MSS to clamp SYNs of @family to for the setting @clamp (not off)
+ * and a tunnel of @mtu: the setting, or for auto what a segment with
+ * IP and TCP headers without options fits in (IPv6 at least 1280).
+ */
+static u16 vpnrt_mss_target(u16 clamp, int family, unsigned int mtu)
+{
+	unsigned int hdrs = sizeof(struct tcphdr);
+
+	if (clamp != VPNRT_MSS_CLAMP_AUTO)
+		return clamp;
+	if (family == AF_INET6) {
+		mtu = max_t(unsigned int, mtu, IPV6_MIN_MTU);
+		hdrs += sizeof(struct ipv6hdr);
+	} else {
+		hdrs += sizeof(struct iphdr);
+	}
+	return clamp_t(unsigned int, mtu - min(mtu, hdrs), TCP_MIN_MSS, U16_MAX);
+}
+
+/*
+ * Lower the MSS option of @skb, a TCP segment whose header is at @thoff,
+ * to @mss if it is a SYN (or SYN-ACK) announcing more. 1 if it did, 0 if
+ * not, -ENOMEM if the header could not be made writable. Any other
+ * segment costs one read of its fixed header; only a SYN to change is
+ * written, after unsharing its headers if they are shared.
+ */
+static int vpnrt_mss_clamp(struct sk_buff *skb, unsigned int thoff, u16 mss)
+{
+	const struct tcphdr *cth;
+	struct tcphdr _th, *th;
+	unsigned int hlen, i;
+	u16 old;
+	u8 *opt;
+
+	cth = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (!cth || !cth->syn)
+		return 0;
+	hlen = cth->doff * 4;
+	if (hlen <= sizeof(*cth) || thoff + hlen > skb->len)
+		return 0;
+	if (skb_ensure_writable(skb, thoff + hlen))
+		return -ENOMEM;
+	th = (struct tcphdr *)(skb->data + thoff);
+	opt = (u8 *)th;
+	for (i = sizeof(*th); i < hlen;) {
+		u8 kind = opt[i], len;
+
+		if (kind == TCPOPT_EOL)
+			break;
+		if (kind == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (hlen - i < 2)
+			break;
+		len = opt[i + 1];
+		if (len < 2 || len > hlen - i)
+			break;
+		if (kind == TCPOPT_MSS && len == TCPOLEN_MSS) {
+			old = opt[i + 2] << 8 | opt[i + 3];
+			if (old <= mss)
+				return 0;
+			opt[i + 2] = mss >> 8;
+			opt[i + 3] = mss & 0xff;
+			inet_proto_csum_replace2(&th->check, skb, htons(old),
+						 htons(mss), false);
+			return 1;
+		}
+		i += len;
+	}
+	return 0;
+}
+
+/* the segments a packet becomes on the wire, for the packet counters */
+static unsigned int tx_segs(const struct sk_buff *skb)
+{
+	return skb_is_gso(skb) ? max_t(u16, skb_shinfo(skb)->gso_segs, 1) : 1;
+}
+
 static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vpnrt_gw *gw = netdev_priv(dev);
+	enum skb_drop_reason reason;
+	unsigned int len, segs, thoff, mtu, too_big;
 	struct vpnrt_tunnel *t;
 	struct vpnrt_path p;
 	struct net_device *tdev;
 	struct vpnrt_flow fl, qfl, *hfl = NULL;
 	struct vpnrt_tstats *ts;
-	unsigned int thoff;
 	struct vpnrt_gstats *gs;
-	unsigned int len;
+	u16 clamp;
 	int ret;
 
-	if (flow_from_skb(skb, &fl, &thoff)) {
+	ret = flow_from_skb(skb, &fl, &thoff);
+	if (ret) {
 		GSTAT_INC(gw, errors);
+		reason = ret == -EPROTONOSUPPORT ? SKB_DROP_REASON_UNHANDLED_PROTO :
+						   SKB_DROP_REASON_IP_INHDR;
 		goto drop;
 	}
 	/* routes are unicast; the device's own IPv6 chatter (MLD) ends here */
-	if (flow_is_multicast(&fl))
+	if (flow_is_multicast(&fl)) {
+		reason = SKB_DROP_REASON_IP_OUTNOROUTES;
 		goto drop;
+	}
 
 	if (unlikely(fl.proto == IPPROTO_ICMP || fl.proto == IPPROTO_ICMPV6) &&
 	    icmp_err_flow(skb, &fl, thoff, &qfl))
@@ -248,12 +360,30 @@ static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto no_route;
 	t = &p.conn->tun[p.tunnel];
 	tdev = rcu_dereference(t->dev);
-	if (!tdev)
-		goto no_route;
+	if (!tdev || !netif_running(tdev))
+		goto no_tunnel;
+	mtu = READ_ONCE(tdev->mtu);
+	too_big = vpnrt_too_big(skb, fl.family, mtu);
+	if (unlikely(too_big))
+		goto too_big;
+	clamp = READ_ONCE(gw->mss_clamp);
+	if (clamp && fl.proto == IPPROTO_TCP) {
+		ret = vpnrt_mss_clamp(skb, thoff,
+				      vpnrt_mss_target(clamp, fl.family, mtu));
+		if (unlikely(ret < 0)) {
+			rcu_read_unlock();
+			GSTAT_INC(gw, errors);
+			reason = SKB_DROP_REASON_NOMEM;
+			goto drop;
+		}
+		if (ret)
+			GSTAT_INC(gw, mss_clamped);
+	}
 	if (p.fallback)
 		GSTAT_INC(gw, fallback);
 
 	len = skb->len;
+	segs = tx_segs(skb);
 	skb->dev = tdev;
 	ret = dev_queue_xmit(skb);
 
@@ -261,7 +391,7 @@ static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 	gs = this_cpu_ptr(gw->stats);
 	u64_stats_update_begin(&ts->syncp);
 	if (likely(net_xmit_eval(ret) == 0)) {
-		u64_stats_inc(&ts->packets);
+		u64_stats_add(&ts->packets, segs);
 		u64_stats_add(&ts->bytes, len);
 	} else {
 		u64_stats_inc(&ts->errors);
@@ -269,7 +399,7 @@ static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 	u64_stats_update_end(&ts->syncp);
 	u64_stats_update_begin(&gs->syncp);
 	if (likely(net_xmit_eval(ret) == 0)) {
-		u64_stats_inc(&gs->packets);
+		u64_stats_add(&gs->packets, segs);
 		u64_stats_add(&gs->bytes, len);
 	} else {
 		u64_stats_inc(&gs->errors);
@@ -278,13 +408,32 @@ static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 	rcu_read_unlock();
 	return NETDEV_TX_OK;
 
+too_big:
+	rcu_read_unlock();
+	GSTAT_INC(gw, too_big);
+	/* as ip_tunnel does: the route the packet came by learns it too */
+	skb_dst_update_pmtu_no_confirm(skb, too_big);
+	if (fl.family == AF_INET)
+		icmp_ndo_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			      htonl(too_big));
+	else
+		icmpv6_ndo_send(skb, ICMPV6_PKT_TOOBIG, 0, too_big);
+	reason = SKB_DROP_REASON_PKT_TOO_BIG;
+	goto drop;
+no_tunnel:
+	rcu_read_unlock();
+	GSTAT_INC(gw, no_tunnel);
+	send_unreachable(skb);
+	reason = VPNRT_DROP_NO_TUNNEL;
+	goto drop;
 no_route:
 	rcu_read_unlock();
 	GSTAT_INC(gw, no_route);
 	send_unreachable(skb);
+	reason = SKB_DROP_REASON_IP_OUTNOROUTES;
 drop:
 	DEV_STATS_INC(dev, tx_dropped);
-	kfree_skb(skb);
+	kfree_skb_reason(skb, reason);
 	return NETDEV_TX_OK;
 }
 
@@ -295,7 +444,7 @@ void vpnrt_gw_stats(const struct vpnrt_gw *gw, struct vpnrt_gstats *sum)
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
 		const struct vpnrt_gstats *s = per_cpu_ptr(gw->stats, cpu);
-		u64 p, b, n, f, e;
+		u64 p, b, n, f, e, tb, mc, nt;
 		unsigned int start;
 
 		do {
@@ -305,12 +454,18 @@ void vpnrt_gw_stats(const struct vpnrt_gw *gw, struct vpnrt_gstats *sum)
 			n = u64_stats_read(&s->no_route);
 			f = u64_stats_read(&s->fallback);
 			e = u64_stats_read(&s->errors);
+			tb = u64_stats_read(&s->too_big);
+			mc = u64_stats_read(&s->mss_clamped);
+			nt = u64_stats_read(&s->no_tunnel);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		u64_stats_add(&sum->packets, p);
 		u64_stats_add(&sum->bytes, b);
 		u64_stats_add(&sum->no_route, n);
 		u64_stats_add(&sum->fallback, f);
 		u64_stats_add(&sum->errors, e);
+		u64_stats_add(&sum->too_big, tb);
+		u64_stats_add(&sum->mss_clamped, mc);
+		u64_stats_add(&sum->no_tunnel, nt);
 	}
 }
 
@@ -325,8 +480,21 @@ static void vpnrt_get_stats64(struct net_device *dev,
 	st->tx_bytes = u64_stats_read(&sum.bytes);
 	st->tx_errors = u64_stats_read(&sum.errors);
 	st->tx_dropped = DEV_STATS_READ(dev, tx_dropped);
-	st->tx_carrier_errors = u64_stats_read(&sum.no_route);
+	st->tx_carrier_errors = u64_stats_read(&sum.no_route) +
+				u64_stats_read(&sum.no_tunnel);
 }
+
+static void vpnrt_get_drvinfo(struct net_device *dev,
+			      struct ethtool_drvinfo *info)
+{
+	strscpy(info->driver, VPNRT_LINK_KIND, sizeof(info->driver));
+	snprintf(info->version, sizeof(info->version), "genl %u",
+		 VPNRT_GENL_VERSION);
+}
+
+static const struct ethtool_ops vpnrt_ethtool_ops = {
+	.get_drvinfo		= vpnrt_get_drvinfo,
+};
 
 static int vpnrt_dev_init(struct net_device *dev)
 {
@@ -382,6 +550,7 @@ static void vpnrt_setup(struct net_device *dev)
 	struct vpnrt_gw *gw = netdev_priv(dev);
 
 	dev->netdev_ops = &vpnrt_netdev_ops;
+	dev->ethtool_ops = &vpnrt_ethtool_ops;
 	dev->header_ops = NULL;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
@@ -391,7 +560,11 @@ static void vpnrt_setup(struct net_device *dev)
 	/* keep the route the packet came with: the tunnel reuses it */
 	netif_keep_dst(dev);
 	dev->mtu = ETH_DATA_LEN;
-	dev->min_mtu = IPV4_MIN_MTU;
+	/*
+	 * Below 1280 IPv6 would leave the device and take its IPv6 routes
+	 * along (addrconf): the gateway carries both families.
+	 */
+	dev->min_mtu = IPV6_MIN_MTU;
 	dev->max_mtu = IP_MAX_MTU;
 	dev->features |= VPNRT_FEATURES;
 	dev->hw_features |= VPNRT_FEATURES;
@@ -455,12 +628,37 @@ static void vpnrt_dellink(struct net_device *dev, struct list_head *head)
 	unregister_netdevice_queue(dev, head);
 }
 
+/* the settings of ip -d link show */
+static size_t vpnrt_get_size(const struct net_device *dev)
+{
+	return nla_total_size(sizeof(u8)) +	/* IFLA_VPNRT_ECMP_HASH */
+	       nla_total_size(sizeof(u32)) +	/* IFLA_VPNRT_MAX_PATHS */
+	       nla_total_size(sizeof(u32)) +	/* IFLA_VPNRT_MSS_CLAMP */
+	       nla_total_size(sizeof(u32)) +	/* IFLA_VPNRT_N_CONNS */
+	       nla_total_size(sizeof(u8));	/* IFLA_VPNRT_OWNER */
+}
+
+static int vpnrt_fill_info(struct sk_buff *skb, const struct net_device *dev)
+{
+	const struct vpnrt_gw *gw = netdev_priv(dev);
+
+	if (nla_put_u8(skb, IFLA_VPNRT_ECMP_HASH, READ_ONCE(gw->ecmp_hash)) ||
+	    nla_put_u32(skb, IFLA_VPNRT_MAX_PATHS, READ_ONCE(gw->max_paths)) ||
+	    nla_put_u32(skb, IFLA_VPNRT_MSS_CLAMP, READ_ONCE(gw->mss_clamp)) ||
+	    nla_put_u32(skb, IFLA_VPNRT_N_CONNS, READ_ONCE(gw->n_conns)) ||
+	    nla_put_u8(skb, IFLA_VPNRT_OWNER, READ_ONCE(gw->owner)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 struct rtnl_link_ops vpnrt_link_ops __read_mostly = {
 	.kind		= VPNRT_LINK_KIND,
 	.priv_size	= sizeof(struct vpnrt_gw),
 	.setup		= vpnrt_setup,
 	.newlink	= vpnrt_newlink,
 	.dellink	= vpnrt_dellink,
+	.get_size	= vpnrt_get_size,
+	.fill_info	= vpnrt_fill_info,
 };
 
 /* the genl way to make a gateway: like `ip link add NAME type vpnrt; up` */
@@ -496,5 +694,6 @@ int vpnrt_gw_create(struct net *net, const char *name, struct vpnrt_gw **out,
 }
 
 #ifdef VPNRT_KUNIT
+#include "device_test.c"
 #include "flow_test.c"
 #endif

@@ -113,6 +113,8 @@ static const struct nla_policy gw_policy[VPNRT_A_GW_MAX + 1] = {
 	[VPNRT_A_GW_STATS]		= RO,
 	[VPNRT_A_GW_PAD]		= RO,
 	[VPNRT_A_GW_OWNER]		= { .type = NLA_U8 },
+	/* its range is checked in gw_validate(), with a message naming it */
+	[VPNRT_A_GW_MSS_CLAMP]		= { .type = NLA_U32 },
 };
 
 static const struct nla_policy conn_policy[VPNRT_A_CONN_MAX + 1] = {
@@ -536,7 +538,8 @@ static int gw_fill(struct sk_buff *skb, struct vpnrt_gw *gw, u32 portid,
 	    nla_put_u32(skb, VPNRT_A_GW_N_ROUTES, gw->n_static) ||
 	    nla_put_u32(skb, VPNRT_A_GW_N_POLICY_ROUTES, gw->n_policy) ||
 	    nla_put_u32(skb, VPNRT_A_GW_N_BGP_ROUTES, gw->n_bgp) ||
-	    nla_put_u8(skb, VPNRT_A_GW_OWNER, gw->owner))
+	    nla_put_u8(skb, VPNRT_A_GW_OWNER, gw->owner) ||
+	    nla_put_u32(skb, VPNRT_A_GW_MSS_CLAMP, gw->mss_clamp))
 		goto err;
 	sn = nla_nest_start(skb, VPNRT_A_GW_STATS);
 	if (!sn ||
@@ -549,7 +552,13 @@ static int gw_fill(struct sk_buff *skb, struct vpnrt_gw *gw, u32 portid,
 	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_FALLBACK,
 			      u64_stats_read(&st.fallback), VPNRT_A_GW_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_TX_ERRORS,
-			      u64_stats_read(&st.errors), VPNRT_A_GW_STATS_PAD))
+			      u64_stats_read(&st.errors), VPNRT_A_GW_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_TOO_BIG,
+			      u64_stats_read(&st.too_big), VPNRT_A_GW_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_MSS_CLAMPED,
+			      u64_stats_read(&st.mss_clamped), VPNRT_A_GW_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_NO_TUNNEL,
+			      u64_stats_read(&st.no_tunnel), VPNRT_A_GW_STATS_PAD))
 		goto err;
 	nla_nest_end(skb, sn);
 	nla_nest_end(skb, nest);
@@ -676,6 +685,16 @@ static int gw_validate(struct nlattr **tb, const struct vpnrt_gw *gw,
 	if (get_u32_range(tb[VPNRT_A_GW_MAX_PATHS], 1, VPNRT_MAX_PATHS, 0, &v,
 			  extack, "max-paths"))
 		return -EINVAL;
+	if (tb[VPNRT_A_GW_MSS_CLAMP]) {
+		v = nla_get_u32(tb[VPNRT_A_GW_MSS_CLAMP]);
+		if (v > VPNRT_MSS_CLAMP_MAX ||
+		    (v > VPNRT_MSS_CLAMP_AUTO && v < VPNRT_MSS_CLAMP_MIN)) {
+			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_GW_MSS_CLAMP],
+						"mss-clamp %u; allowed 0 (off), 1 (auto), %u..%u",
+						v, VPNRT_MSS_CLAMP_MIN, VPNRT_MSS_CLAMP_MAX);
+			return -EINVAL;
+		}
+	}
 	for (i = 0; i < ARRAY_SIZE(quotas); i++) {
 		const struct quota *q = &quotas[i];
 		const struct nlattr *a = tb[q->attr];
@@ -702,6 +721,8 @@ static void gw_apply(struct nlattr **tb, struct vpnrt_gw *gw)
 		WRITE_ONCE(gw->ecmp_hash, nla_get_u8(tb[VPNRT_A_GW_ECMP_HASH]));
 	if (tb[VPNRT_A_GW_MAX_PATHS])
 		WRITE_ONCE(gw->max_paths, nla_get_u32(tb[VPNRT_A_GW_MAX_PATHS]));
+	if (tb[VPNRT_A_GW_MSS_CLAMP])
+		WRITE_ONCE(gw->mss_clamp, nla_get_u32(tb[VPNRT_A_GW_MSS_CLAMP]));
 	for (i = 0; i < ARRAY_SIZE(quotas); i++)
 		if (tb[quotas[i].attr])
 			*(u32 *)((char *)gw + quotas[i].limit) =

@@ -270,6 +270,9 @@ struct vpnrt_gstats {
 	u64_stats_t no_route;
 	u64_stats_t fallback;
 	u64_stats_t errors;
+	u64_stats_t too_big;
+	u64_stats_t mss_clamped;
+	u64_stats_t no_tunnel;
 	struct u64_stats_sync syncp;
 };
 
@@ -282,6 +285,7 @@ struct vpnrt_gw {
 	u8 ecmp_hash;			/* enum vpnrt_ecmp_hash, READ_ONCE */
 	u8 owner;			/* enum vpnrt_owner, fixed */
 	u8 max_paths;			/* READ_ONCE */
+	u16 mss_clamp;			/* VPNRT_A_GW_MSS_CLAMP, READ_ONCE */
 	/* the rest is not read per packet */
 	u32 max_conns ____cacheline_aligned_in_smp;
 	u32 max_bgp_routes, max_peer_routes;

@@ -290,6 +290,40 @@ def route(dst, plen, proto, conn, **kw):
     return r
 
 
+def nl_attrs(buf):
+    """{type: payload} of the netlink attributes in @buf"""
+    attrs, off = {}, 0
+    while off + 4 <= len(buf):
+        alen, atype = struct.unpack_from('=HH', buf, off)
+        if alen < 4:
+            break
+        attrs[atype & 0x3fff] = buf[off + 4:off + alen]
+        off += (alen + 3) & ~3
+    return attrs
+
+
+def link_data(ifname):
+    """IFLA_INFO_KIND and IFLA_INFO_DATA (IFLA_VPNRT_*) of @ifname, as
+    KIND ecmp-hash H max-paths P mss-clamp M n-conns N owner O"""
+    rtm_getlink, ifla_linkinfo, info_kind, info_data = 18, 18, 1, 2
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
+                       socket.NETLINK_ROUTE) as sk:
+        ifi = struct.pack('=BxHiII', socket.AF_UNSPEC, 0,
+                          socket.if_nametoindex(ifname), 0, 0)
+        sk.send(struct.pack('=IHHII', 16 + len(ifi), rtm_getlink, 1, 1, 0)
+                + ifi)
+        msg = sk.recv(65536)
+    mlen = struct.unpack_from('=I', msg)[0]
+    li = nl_attrs(nl_attrs(msg[32:mlen]).get(ifla_linkinfo, b''))
+    d = nl_attrs(li.get(info_data, b''))
+
+    def u(t, fmt):
+        return struct.unpack(fmt, d[t])[0] if t in d else '-'
+    return (f"{li.get(info_kind, b'').rstrip(bytes(1)).decode()} "
+            f"ecmp-hash {u(1, '=B')} max-paths {u(2, '=I')} "
+            f"mss-clamp {u(3, '=I')} n-conns {u(4, '=I')} owner {u(5, '=B')}")
+
+
 def health(dst='ac10ff01', src='0a630101', **kw):
     h = {'family': 2, 'dst': dst, 'src': src}
     h.update(kw)
@@ -414,6 +448,12 @@ def main():
              "EINVAL | 'attribute is read-only' | bad-attr .gw.n-conns",
              'gw-set',
              vals={'gw': {'ifname': 'vpngw0', 'max-paths': 2, 'n-conns': 5}})
+    for mss in (2, 535, 70000):
+        s.reject(f'gw-set of max-paths and mss-clamp {mss}',
+                 f"EINVAL | 'mss-clamp {mss}; allowed 0 (off), 1 (auto), "
+                 "536..65535' | bad-attr .gw.mss-clamp", 'gw-set',
+                 vals={'gw': {'ifname': 'vpngw0', 'max-paths': 2,
+                              'mss-clamp': mss}})
 
     # ---- CONN_SET: all or nothing; what is fixed at creation is refused
     s = Section(v, 'conn-set')
@@ -813,6 +853,20 @@ def main():
        f"vpngw0 {v.do('gw-get', {'gw': {'ifname': 'vpngw0'}})[0]['gw']['owner']} | "
        f"c1 {v.do('conn-get', {'conn': {'name': 'c1'}})[0]['conn']['owner']} | "
        f"vpngw1 {gw1['owner']}")
+    v.do('gw-set', {'gw': {'ifname': 'vpngw3', 'mss-clamp': 1}})
+    m1 = v.do('gw-get', {'gw': {'ifname': 'vpngw3'}})[0]['gw']['mss-clamp']
+    v.do('gw-set', {'gw': {'ifname': 'vpngw3', 'mss-clamp': 65535}})
+    m2 = v.do('gw-get', {'gw': {'ifname': 'vpngw3'}})[0]['gw']['mss-clamp']
+    eq('mss-clamp: off at gw-new, then auto (1), then 65535',
+       '0 1 65535', f"{gw3['mss-clamp']} {m1} {m2}")
+    eq('ip -d link: IFLA_INFO_DATA has the gateway\'s settings',
+       'vpnrt ecmp-hash 0 max-paths 3 mss-clamp 65535 n-conns 1 owner 1',
+       link_data('vpngw3'))
+    drv = subprocess.run(['ethtool', '-i', 'vpngw3'], text=True,
+                         capture_output=True).stdout
+    eq('ethtool -i: driver vpnrt, version genl 1', 'vpnrt genl 1',
+       ' '.join(ln.split(': ', 1)[1] for ln in drv.splitlines()
+                if ln.startswith(('driver:', 'version:'))))
     v.do('gw-del', {'gw': {'ifname': 'vpngw3'}})
     v.events()
 

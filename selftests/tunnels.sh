@@ -10,6 +10,12 @@
 #    tunnel's path MTU is answered with frag-needed / packet-too-big
 #    carrying that MTU, the sender's route cache learns it, and a packet of
 #    exactly that size arrives;
+#  * the gateway's own MTU check with xfrm1's MTU below its path MTU:
+#    frag-needed / packet-too-big with that MTU from the gateway, counted
+#    (too_big), learnt by the sender; without DF the packet goes. MSS
+#    clamping (auto, a value, off) seen on the SYNs in dc1, counted
+#    (mss_clamped); a route whose tunnel device is down: no_tunnel and net
+#    unreachable; the gateway's MTU not below 1280;
 #  * flow protection: the peer route exists with the conn, carries, cannot
 #    be deleted alone, goes with the conn, and raises no route events;
 #  * a tunnel going down, renamed while down, up again: down reason link,
@@ -331,6 +337,126 @@ ip netns exec "$vpc" ping -n -c 1 -W 0.3 -M do -s $((PMTU - 28)) 172.17.2.5 >/de
 sleep 0.2
 check_eq "packets of exactly $PMTU bytes arrive (2 on xfrm1, 1 on kvti), the bigger ones not" \
 	"kvti=1 xfrm1=2" "$(rx_delta "$before" "$(rx_snap)")"
+
+# --- the gateway's MTU check, MSS clamping, a tunnel device down ----------
+
+stamp "gateway MTU and MSS"
+
+# xfrm1 at 1400, under its ESP path MTU: the gateway answers a packet over
+# 1400 with DF (IPv6: any) itself, with 1400, and counts it (too_big); one
+# without DF goes (and is answered: dc1 routes vpc back through xfrm1). TCP
+# SYNs to closed ports of dc1 (answered with RST) with mss-clamp auto (MTU
+# - 40 / - 60), 1200 and off, on ports 7001..7003: nftables in dc1 counts
+# them by family and MSS option.
+TMTU=1400
+MSS_WANT="7001:4:1360 7001:6:1340 7002:4:1200 7002:6:1200 7003:4:1460 7003:6:1440"
+mss_setup() {
+	local r p f m
+	ip -n "$gw" link set xfrm1 mtu $TMTU &&
+	ip -n "$dc1" -batch - <<EOB || return 1
+route add 10.10.0.0/24 dev xfrm1
+route add fd10::/64 dev xfrm1
+EOB
+	{
+		echo "add table inet vpnrt_mss"
+		echo "add chain inet vpnrt_mss in { type filter hook input priority 0; }"
+		for r in $MSS_WANT; do
+			IFS=: read -r p f m <<<"$r"
+			m="tcp dport $p tcp flags & (syn | ack) == syn"
+			echo "add rule inet vpnrt_mss in meta nfproto ipv$f $m counter comment \"${r%:*}:any\""
+			echo "add rule inet vpnrt_mss in meta nfproto ipv$f $m tcp option maxseg size ${r##*:} counter comment \"$r\""
+		done
+	} | ip netns exec "$dc1" nft -f -
+}
+check "xfrm1 mtu $TMTU in gw; dc1 routes vpc back through xfrm1, counts SYNs by MSS" mss_setup
+# gateway counters "too_big mss_clamped no_tunnel", from the text of -s
+# (no jq: a process less)
+gw_drops() {
+	local re='no-tunnel ([0-9]+) too-big ([0-9]+) mss-clamped ([0-9]+)'
+	[[ $(gwctl -s gateway show vpngw0) =~ $re ]] &&
+		echo "${BASH_REMATCH[2]} ${BASH_REMATCH[3]} ${BASH_REMATCH[1]}"
+}
+has() {
+	[[ $2 == *"$1"* ]] || { echo "$2"; return 1; }
+}
+read -r tb0 mc0 nt0 <<<"$(gw_drops)"
+# one process in vpc: the pings, the route cache, the SYNs with each
+# mss-clamp (set from there), then xfrm1 down and traffic into it
+out=$(ip netns exec "$vpc" timeout 20 bash -c '
+	ping -n -c 1 -W 1 -M do -s $(($1 + 1 - 28)) 172.16.70.6 2>&1
+	echo "#SEP"
+	ping -6 -n -c 1 -W 1 -s $(($1 + 1 - 48)) fd20:70::6 2>&1
+	echo "#SEP"
+	ping -n -c 1 -W 1 -M dont -s $(($1 + 1 - 28)) 172.16.70.8 2>&1
+	echo "#SEP"
+	ip -o route get 172.16.70.6; ip -o -6 route get fd20:70::6
+	echo "#SEP"
+	for step in auto:7001 1200:7002 off:7003; do
+		ip netns exec "$2" "$3" gateway set vpngw0 mss-clamp ${step%:*} || echo "set ${step%:*} failed"
+		for d in 172.16.70.7 fd20:70::7; do
+			(exec 3<>/dev/tcp/$d/${step#*:}) 2>/dev/null
+		done
+	done
+	echo "#SEP"
+	ip -n "$2" link set xfrm1 down
+	for i in 1 2 3; do
+		exec 3>/dev/udp/172.16.70.9/9 && echo x >&3
+		exec 3>&-
+	done 2>/dev/null
+	ping -n -c 1 -W 1 172.16.70.9 2>&1' mtu $TMTU "$gw" "$VPNRTCTL")
+o4=${out%%#SEP*}
+r=${out#*#SEP}
+o6=${r%%#SEP*}
+r=${r#*#SEP}
+onodf=${r%%#SEP*}
+r=${r#*#SEP}
+ocache=${r%%#SEP*}
+r=${r#*#SEP}
+osyn=${r%%#SEP*}
+odown=${r#*#SEP}
+check "IPv4 $((TMTU + 1)) bytes with DF: frag-needed from the gateway, mtu $TMTU" \
+	has "From 10.10.0.1 icmp_seq=1 Frag needed and DF set (mtu = $TMTU)" "$o4"
+check "IPv6 $((TMTU + 1)) bytes: packet-too-big from the gateway, mtu $TMTU" \
+	has "From fd10::1 icmp_seq=1 Packet too big: mtu=$TMTU" "$o6"
+check "IPv4 $((TMTU + 1)) bytes without DF: through, answered" has " 1 received" "$onodf"
+re="172.16.70.6 .* mtu $TMTU .*"$'\n'"fd20:70::6 .* mtu $TMTU "
+check "vpc learnt mtu $TMTU for both (route get)" eval '[[ $ocache =~ $re ]] || echo "$ocache"'
+check_eq "mss-clamp auto, 1200, off set from vpc; SYNs sent" "" "${osyn//$'\n'/}"
+syns=
+re='comment "([0-9:a-z]+)" .*packets ([0-9]+)|packets ([0-9]+) .*comment "([0-9:a-z]+)"'
+while read -r line; do
+	[[ $line =~ $re ]] || continue
+	syns+="${BASH_REMATCH[1]}${BASH_REMATCH[4]}=${BASH_REMATCH[2]}${BASH_REMATCH[3]} "
+done < <(ip netns exec "$dc1" nft list table inet vpnrt_mss)
+echo "# $syns"
+want=
+for r in $MSS_WANT; do
+	want+="${r%:*}:any=1 $r=1 "
+done
+check_eq "dc1 got one SYN per port and family, with MSS 1360/1340 (auto), 1200, 1460/1440 (off)" \
+	"${want% }" "${syns% }"
+# xfrm1 down: c1 is down (link) and 172.16.70.0/24 has no other route, so
+# the all-down rule still picks xfrm1: dropped, counted as no_tunnel (not
+# no_route), answered net unreachable
+check "xfrm1 down: ping answered net unreachable by the gateway" \
+	has "From 10.10.0.1 icmp_seq=1 Destination Net Unreachable" "$odown"
+read -r tb1 mc1 nt1 <<<"$(gw_drops)"
+check_eq "counters: too_big +2, mss_clamped +4 (auto and 1200, two families), no_tunnel +4 (3 datagrams, a ping)" \
+	"2 4 4" "$((tb1 - tb0)) $((mc1 - mc0)) $((nt1 - nt0))"
+mss_restore() {
+	ip -n "$gw" -batch - <<EOB &&
+link set xfrm1 mtu 1500
+link set xfrm1 up
+EOB
+	ip netns exec "$dc1" bash -c 'ip -batch - <<EOB && nft delete table inet vpnrt_mss
+route del 10.10.0.0/24 dev xfrm1
+route del fd10::/64 dev xfrm1
+EOB'
+}
+check "xfrm1 back up at 1500; dc1's routes back and counters gone" mss_restore
+# below 1280 IPv6 would leave the gateway device, with its routes
+check_fail_msg "vpngw0 refuses mtu 1279 (IPv6's minimum is 1280)" \
+	"mtu less than device minimum" ip -n "$gw" link set vpngw0 mtu 1279
 
 # --- events ---------------------------------------------------------------
 

@@ -95,6 +95,16 @@ enum vpnrt_owner {
 	VPNRT_OWNER_AGENT	= 1,	/* vpnrtd */
 };
 
+/*
+ * TCP MSS clamping of a gateway (VPNRT_A_GW_MSS_CLAMP): SYNs and SYN-ACKs
+ * it sends into a tunnel get their MSS option lowered to the value, or with
+ * AUTO to the chosen tunnel's MTU less 40 (IPv4) or 60 (IPv6) bytes.
+ */
+#define VPNRT_MSS_CLAMP_OFF	0
+#define VPNRT_MSS_CLAMP_AUTO	1
+#define VPNRT_MSS_CLAMP_MIN	536
+#define VPNRT_MSS_CLAMP_MAX	65535
+
 enum vpnrt_gw_attr {
 	VPNRT_A_GW_UNSPEC,
 	VPNRT_A_GW_IFINDEX,		/* u32 */
@@ -113,6 +123,10 @@ enum vpnrt_gw_attr {
 	VPNRT_A_GW_STATS,		/* nest, enum vpnrt_gw_stats_attr */
 	VPNRT_A_GW_PAD,
 	VPNRT_A_GW_OWNER,		/* u8, enum vpnrt_owner (NEW; fixed) */
+	VPNRT_A_GW_MSS_CLAMP,		/* u32: VPNRT_MSS_CLAMP_OFF (default),
+					 * VPNRT_MSS_CLAMP_AUTO, or an MSS of
+					 * VPNRT_MSS_CLAMP_MIN..VPNRT_MSS_CLAMP_MAX
+					 */
 
 	__VPNRT_A_GW_MAX,
 	VPNRT_A_GW_MAX = __VPNRT_A_GW_MAX - 1
@@ -126,6 +140,14 @@ enum vpnrt_gw_stats_attr {
 	VPNRT_A_GW_STATS_FALLBACK,	/* u64, sent by the all-down rule */
 	VPNRT_A_GW_STATS_TX_ERRORS,	/* u64, the tunnel refused the packet */
 	VPNRT_A_GW_STATS_PAD,
+	VPNRT_A_GW_STATS_TOO_BIG,	/* u64, dropped: over the tunnel's MTU,
+					 * answered with frag-needed or
+					 * packet-too-big
+					 */
+	VPNRT_A_GW_STATS_MSS_CLAMPED,	/* u64, SYNs whose MSS was lowered */
+	VPNRT_A_GW_STATS_NO_TUNNEL,	/* u64, dropped: the route's tunnel
+					 * device is gone or down
+					 */
 
 	__VPNRT_A_GW_STATS_MAX,
 	VPNRT_A_GW_STATS_MAX = __VPNRT_A_GW_STATS_MAX - 1
@@ -375,6 +397,22 @@ enum vpnrt_lookup_attr {
 
 	__VPNRT_A_LOOKUP_MAX,
 	VPNRT_A_LOOKUP_MAX = __VPNRT_A_LOOKUP_MAX - 1
+};
+
+/*
+ * The gateway's settings in IFLA_INFO_DATA of its link (ip -d link show);
+ * reply only: rtnetlink does not change them.
+ */
+enum {
+	IFLA_VPNRT_UNSPEC,
+	IFLA_VPNRT_ECMP_HASH,		/* u8, enum vpnrt_ecmp_hash */
+	IFLA_VPNRT_MAX_PATHS,		/* u32 */
+	IFLA_VPNRT_MSS_CLAMP,		/* u32, as VPNRT_A_GW_MSS_CLAMP */
+	IFLA_VPNRT_N_CONNS,		/* u32 */
+	IFLA_VPNRT_OWNER,		/* u8, enum vpnrt_owner */
+
+	__IFLA_VPNRT_MAX,
+	IFLA_VPNRT_MAX = __IFLA_VPNRT_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_VPNRT_H */

@@ -48,6 +48,7 @@ int vpnrt_put_gw(struct nl_msg *msg, const struct vpnrt_gw *gw)
 		{ VPNRT_A_GW_MAX_PEER_ROUTES, offsetof(struct vpnrt_gw, max_peer_routes) },
 		{ VPNRT_A_GW_MAX_POLICY_ROUTES, offsetof(struct vpnrt_gw, max_policy_routes) },
 		{ VPNRT_A_GW_MAX_ROUTES, offsetof(struct vpnrt_gw, max_routes) },
+		{ VPNRT_A_GW_MSS_CLAMP, offsetof(struct vpnrt_gw, mss_clamp) },
 	};
 	struct nlattr *nest = nla_nest_start(msg, VPNRT_A_GW);
 	size_t i;
@@ -390,6 +391,7 @@ int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw)
 		[VPNRT_A_GW_N_BGP_ROUTES] = { .type = NLA_U32 },
 		[VPNRT_A_GW_STATS] = { .type = NLA_NESTED },
 		[VPNRT_A_GW_OWNER] = { .type = NLA_U8 },
+		[VPNRT_A_GW_MSS_CLAMP] = { .type = NLA_U32 },
 	};
 	struct nlattr *tb[VPNRT_A_GW_MAX + 1];
 	int err;
@@ -414,6 +416,7 @@ int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw)
 	gw->n_policy_routes = u32_or(tb[VPNRT_A_GW_N_POLICY_ROUTES], 0);
 	gw->n_bgp_routes = u32_or(tb[VPNRT_A_GW_N_BGP_ROUTES], 0);
 	gw->owner = u8_or(tb[VPNRT_A_GW_OWNER], 0);
+	gw->mss_clamp = u32_or(tb[VPNRT_A_GW_MSS_CLAMP], 0);
 	if (tb[VPNRT_A_GW_STATS]) {
 		static struct nla_policy spol[VPNRT_A_GW_STATS_MAX + 1] = {
 			[VPNRT_A_GW_STATS_TX_PACKETS] = { .type = NLA_U64 },
@@ -421,6 +424,9 @@ int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw)
 			[VPNRT_A_GW_STATS_NO_ROUTE] = { .type = NLA_U64 },
 			[VPNRT_A_GW_STATS_FALLBACK] = { .type = NLA_U64 },
 			[VPNRT_A_GW_STATS_TX_ERRORS] = { .type = NLA_U64 },
+			[VPNRT_A_GW_STATS_TOO_BIG] = { .type = NLA_U64 },
+			[VPNRT_A_GW_STATS_MSS_CLAMPED] = { .type = NLA_U64 },
+			[VPNRT_A_GW_STATS_NO_TUNNEL] = { .type = NLA_U64 },
 		};
 		struct nlattr *st[VPNRT_A_GW_STATS_MAX + 1];
 		int i;

@@ -16,6 +16,7 @@ static struct nla_policy gw_pol[VPNRT_A_GW_MAX + 1] = {
 	[VPNRT_A_GW_MAX_PEER_ROUTES] = { .type = NLA_U32 },
 	[VPNRT_A_GW_MAX_POLICY_ROUTES] = { .type = NLA_U32 },
 	[VPNRT_A_GW_MAX_ROUTES] = { .type = NLA_U32 },
+	[VPNRT_A_GW_MSS_CLAMP] = { .type = NLA_U32 },
 };
 
 static struct nla_policy conn_pol[VPNRT_A_CONN_MAX + 1] = {
@@ -137,6 +138,23 @@ static void test_gateway(void)
 		  !gt[VPNRT_A_GW_IFNAME] && n_attrs(gt, VPNRT_A_GW_MAX) == 2,
 		  "gateway set: GW_SET with the resolved IFINDEX and the change");
 	fake_fini(&c, &f);
+
+	static const struct { const char *arg; uint32_t want; } mss[] = {
+		{ "auto", VPNRT_MSS_CLAMP_AUTO }, { "off", VPNRT_MSS_CLAMP_OFF },
+		{ "536", 536 }, { "1360", 1360 }, { "65535", 65535 },
+	};
+	for (size_t i = 0; i < sizeof(mss) / sizeof(mss[0]); i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "gateway set vpngw0 mss-clamp %s", mss[i].arg);
+		fake_init(&c, &f);
+		cmd = nest_of(&c, &f, line, VPNRT_A_GW, gt, VPNRT_A_GW_MAX, gw_pol, NULL);
+		TAP_CHECK(cmd == VPNRT_CMD_GW_SET && gt[VPNRT_A_GW_MSS_CLAMP] &&
+			  nla_get_u32(gt[VPNRT_A_GW_MSS_CLAMP]) == mss[i].want &&
+			  n_attrs(gt, VPNRT_A_GW_MAX) == 2,
+			  "gateway set mss-clamp %s: MSS_CLAMP %u", mss[i].arg, mss[i].want);
+		fake_fini(&c, &f);
+	}
 
 	fake_init(&c, &f);
 	cmd = nest_of(&c, &f, "gateway del vpngw0", VPNRT_A_GW, gt, VPNRT_A_GW_MAX, gw_pol, NULL);
@@ -527,7 +545,10 @@ static void test_rejections(void)
 		{ "gateway add g0 max-paths 0", "max-paths must be 1..16, not \"0\"" },
 		{ "gateway add g0 max-conns -1", "max-conns must be 0..4294967295, not \"-1\"" },
 		{ "gateway add g0 max-p 3", "ambiguous keyword \"max-p\" after \"gateway add\"" },
-		{ "gateway add g0 speed 3", "unknown keyword \"speed\" after \"gateway add\"; allowed: ecmp-hash, max-paths, max-conns, max-bgp-routes, max-peer-routes, max-policy-routes, max-routes" },
+		{ "gateway add g0 speed 3", "unknown keyword \"speed\" after \"gateway add\"; allowed: ecmp-hash, max-paths, max-conns, max-bgp-routes, max-peer-routes, max-policy-routes, max-routes, mss-clamp" },
+		{ "gateway set vpngw0 mss-clamp 10", "mss-clamp must be auto, off or 536..65535, not \"10\"" },
+		{ "gateway set vpngw0 mss-clamp 70000", "mss-clamp must be auto, off or 536..65535, not \"70000\"" },
+		{ "gateway set vpngw0 mss-clamp on", "mss-clamp must be auto, off or 536..65535, not \"on\"" },
 		{ "gateway add g0 max-conns", "missing value after \"max-conns\"" },
 		{ "gateway add g0 max-conns 1 max-conns 2", "\"max-conns\" given twice" },
 		{ "gateway set vpngw0", "\"gateway set vpngw0\" needs something to change" },

@@ -403,6 +403,9 @@ static struct nl_msg *gw_reply(uint8_t cmd)
 	nla_put_u64(m, VPNRT_A_GW_STATS_NO_ROUTE, 1);
 	nla_put_u64(m, VPNRT_A_GW_STATS_FALLBACK, 2);
 	nla_put_u64(m, VPNRT_A_GW_STATS_TX_ERRORS, 3);
+	nla_put_u64(m, VPNRT_A_GW_STATS_TOO_BIG, 4);
+	nla_put_u64(m, VPNRT_A_GW_STATS_MSS_CLAMPED, 5);
+	nla_put_u64(m, VPNRT_A_GW_STATS_NO_TUNNEL, 6);
 	nla_nest_end(m, s);
 	nla_nest_end(m, g);
 	return m;
@@ -458,7 +461,8 @@ static void test_conn_gw(void)
 	c.stats = true;
 	f.replies[f.n_replies++] = gw_reply(VPNRT_CMD_GW_GET);
 	run_line(&c, "gateway show");
-	TAP_CHECK(strstr(fake_out(&c), "\n    tx packets 10 bytes 1000 errors 3 no-route 1 fallback 2\n") != NULL,
+	TAP_CHECK(strstr(fake_out(&c), "\n    tx packets 10 bytes 1000 errors 3 no-route 1 fallback 2\n"
+			  "    no-tunnel 6 too-big 4 mss-clamped 5\n") != NULL,
 		  "gateway show -s: counters");
 	fake_fini(&c, &f);
 
@@ -472,7 +476,8 @@ static void test_conn_gw(void)
 		  "\"max_conns\":50,\"max_bgp_routes\":50,\"max_peer_routes\":100,"
 		  "\"max_policy_routes\":100,\"max_routes\":1048576,\"conns\":2,\"routes\":4,"
 		  "\"static_routes\":3,\"policy_routes\":1,\"bgp_routes\":0,\"stats\":{\"tx_packets\":10,"
-		  "\"tx_bytes\":1000,\"no_route\":1,\"fallback\":2,\"tx_errors\":3}}]\n",
+		  "\"tx_bytes\":1000,\"no_route\":1,\"fallback\":2,\"tx_errors\":3,"
+		  "\"too_big\":4,\"mss_clamped\":5,\"no_tunnel\":6}}]\n",
 		  "gateway show -j -s: routes (every proto), static_routes, policy_routes, bgp_routes");
 	fake_fini(&c, &f);
 
@@ -601,6 +606,50 @@ static void test_conn_ike_owner(void)
 	TAP_CHECK(!strstr(fake_out(&c), "owner"),
 		  "gateway show -j without an owner from the kernel: no key");
 	fake_fini(&c, &f);
+}
+
+/* mss-clamp in gateway show: text only when on, JSON always */
+static struct nl_msg *gw_mss_reply(uint32_t v)
+{
+	struct nl_msg *m = reply_new(VPNRT_CMD_GW_GET);
+	struct nlattr *g = nla_nest_start(m, VPNRT_A_GW);
+
+	nla_put_string(m, VPNRT_A_GW_IFNAME, "vpngw0");
+	nla_put_u32(m, VPNRT_A_GW_MSS_CLAMP, v);
+	nla_nest_end(m, g);
+	return m;
+}
+
+static void test_gw_mss_clamp(void)
+{
+	static const struct { uint32_t v; const char *text, *json; } cases[] = {
+		{ VPNRT_MSS_CLAMP_OFF, "vpngw0:\n",
+		  "[{\"ifname\":\"vpngw0\",\"mss_clamp\":\"off\"}]\n" },
+		{ VPNRT_MSS_CLAMP_AUTO, "vpngw0: mss-clamp auto\n",
+		  "[{\"ifname\":\"vpngw0\",\"mss_clamp\":\"auto\"}]\n" },
+		{ 1360, "vpngw0: mss-clamp 1360\n",
+		  "[{\"ifname\":\"vpngw0\",\"mss_clamp\":\"1360\"}]\n" },
+	};
+	struct vpnrtctl c;
+	struct fake f;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fake_init(&c, &f);
+		f.replies[f.n_replies++] = gw_mss_reply(cases[i].v);
+		run_line(&c, "gateway show");
+		TAP_STREQ(fake_out(&c), cases[i].text,
+			  "gateway show, mss-clamp %u: text", cases[i].v);
+		fake_fini(&c, &f);
+
+		fake_init(&c, &f);
+		c.json = true;
+		f.replies[f.n_replies++] = gw_mss_reply(cases[i].v);
+		run_line(&c, "gateway show");
+		TAP_STREQ(fake_out(&c), cases[i].json,
+			  "gateway show -j, mss-clamp %u: a string", cases[i].v);
+		fake_fini(&c, &f);
+	}
 }
 
 /* a health nest as CONN_GET replies carry it */
@@ -1058,6 +1107,7 @@ int main(void)
 	test_route_stale();
 	test_stale_sweep_output();
 	test_conn_gw();
+	test_gw_mss_clamp();
 	test_conn_ike_owner();
 	test_conn_health();
 	test_monitor();

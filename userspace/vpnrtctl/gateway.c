@@ -12,8 +12,36 @@ enum { GW_ADD, GW_SET, GW_DEL, GW_SHOW };
 
 static const char *const gw_settings[] = {
 	"ecmp-hash", "max-paths", "max-conns", "max-bgp-routes",
-	"max-peer-routes", "max-policy-routes", "max-routes", NULL
+	"max-peer-routes", "max-policy-routes", "max-routes", "mss-clamp", NULL
 };
+
+/* "auto", "off" or the MSS into @out; -1 if none of them */
+static int parse_mss_clamp(const char *v, uint32_t *out)
+{
+	char e[64];
+
+	if (!strcmp(v, "off")) {
+		*out = VPNRT_MSS_CLAMP_OFF;
+		return 0;
+	}
+	if (!strcmp(v, "auto")) {
+		*out = VPNRT_MSS_CLAMP_AUTO;
+		return 0;
+	}
+	return parse_u32(v, VPNRT_MSS_CLAMP_MIN, VPNRT_MSS_CLAMP_MAX, out, e,
+			 sizeof(e)) ? -1 : 0;
+}
+
+/* the setting as vpnrtctl takes it: "off", "auto" or the MSS */
+static const char *mss_clamp_str(uint32_t v, char *buf, size_t len)
+{
+	if (v == VPNRT_MSS_CLAMP_OFF)
+		return "off";
+	if (v == VPNRT_MSS_CLAMP_AUTO)
+		return "auto";
+	snprintf(buf, len, "%u", v);
+	return buf;
+}
 
 static int check_new_name(struct vpnrtctl *c, const char *name)
 {
@@ -39,10 +67,12 @@ static int parse_settings(struct vpnrtctl *c, const char *ctx, int argc,
 		VPNRT_A_GW_ECMP_HASH, VPNRT_A_GW_MAX_PATHS, VPNRT_A_GW_MAX_CONNS,
 		VPNRT_A_GW_MAX_BGP_ROUTES, VPNRT_A_GW_MAX_PEER_ROUTES,
 		VPNRT_A_GW_MAX_POLICY_ROUTES, VPNRT_A_GW_MAX_ROUTES,
+		VPNRT_A_GW_MSS_CLAMP,
 	};
 	uint32_t *u32s[] = {
 		NULL, &gw->max_paths, &gw->max_conns, &gw->max_bgp_routes,
 		&gw->max_peer_routes, &gw->max_policy_routes, &gw->max_routes,
+		&gw->mss_clamp,
 	};
 	char e[256];
 	int i;
@@ -65,6 +95,10 @@ static int parse_settings(struct vpnrtctl *c, const char *ctx, int argc,
 			if (h < 0)
 				return cli_err(c, "ecmp-hash must be l3 or l4, not \"%s\"", v);
 			gw->ecmp_hash = (uint8_t)h;
+		} else if (attrs[k] == VPNRT_A_GW_MSS_CLAMP) {
+			if (parse_mss_clamp(v, &gw->mss_clamp))
+				return cli_err(c, "mss-clamp must be auto, off or %u..%u, not \"%s\"",
+					       VPNRT_MSS_CLAMP_MIN, VPNRT_MSS_CLAMP_MAX, v);
 		} else {
 			uint32_t min = 0, max = UINT32_MAX;
 
@@ -138,7 +172,7 @@ int gateway_build(struct vpnrtctl *c, const char *verb, int argc, char **argv,
 		}
 		if (v == GW_SET && gw.present == VPNRT_BIT(VPNRT_A_GW_IFINDEX))
 			return cli_err(c, "\"gateway set %s\" needs something to change: %s",
-				       name, "ecmp-hash, max-paths, max-conns, max-bgp-routes, max-peer-routes, max-policy-routes, max-routes");
+				       name, "ecmp-hash, max-paths, max-conns, max-bgp-routes, max-peer-routes, max-policy-routes, max-routes, mss-clamp");
 		cmd = v == GW_ADD ? VPNRT_CMD_GW_NEW :
 		      v == GW_SET ? VPNRT_CMD_GW_SET : VPNRT_CMD_GW_DEL;
 	}
@@ -167,6 +201,9 @@ static const char *const gw_stat_names[VPNRT_A_GW_STATS_MAX + 1] = {
 	[VPNRT_A_GW_STATS_NO_ROUTE] = "no_route",
 	[VPNRT_A_GW_STATS_FALLBACK] = "fallback",
 	[VPNRT_A_GW_STATS_TX_ERRORS] = "tx_errors",
+	[VPNRT_A_GW_STATS_TOO_BIG] = "too_big",
+	[VPNRT_A_GW_STATS_MSS_CLAMPED] = "mss_clamped",
+	[VPNRT_A_GW_STATS_NO_TUNNEL] = "no_tunnel",
 };
 
 /*
@@ -204,7 +241,7 @@ static void gw_json(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 #undef F
 	};
 	struct json *j = &c->j;
-	char name[IFNAMSIZ];
+	char name[IFNAMSIZ], mss[16];
 	size_t i;
 
 	json_obj_open(j, NULL);
@@ -217,6 +254,8 @@ static void gw_json(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 		json_str(j, "ecmp_hash", name_of(&vpnrt_hash_names, gw->ecmp_hash));
 	if (VPNRT_HAS(gw, VPNRT_A_GW_OWNER))
 		json_str(j, "owner", name_of(&vpnrt_owner_names, gw->owner));
+	if (VPNRT_HAS(gw, VPNRT_A_GW_MSS_CLAMP))
+		json_str(j, "mss_clamp", mss_clamp_str(gw->mss_clamp, mss, sizeof(mss)));
 	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
 		uint32_t v;
 
@@ -251,7 +290,7 @@ static void gw_text(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 		    const char *event)
 {
 	FILE *f = c->out;
-	char name[IFNAMSIZ];
+	char name[IFNAMSIZ], mss[16];
 
 	if (event)
 		fprintf(f, "gateway %s ", event);
@@ -283,17 +322,24 @@ static void gw_text(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 	if (!VPNRT_HAS(gw, VPNRT_A_GW_N_BGP_ROUTES) &&
 	    VPNRT_HAS(gw, VPNRT_A_GW_MAX_BGP_ROUTES))
 		fprintf(f, " max-bgp-routes %u", gw->max_bgp_routes);
+	/* clamping is off unless said */
+	if (VPNRT_HAS(gw, VPNRT_A_GW_MSS_CLAMP) && gw->mss_clamp != VPNRT_MSS_CLAMP_OFF)
+		fprintf(f, " mss-clamp %s", mss_clamp_str(gw->mss_clamp, mss, sizeof(mss)));
 	/* gateways made by hand say nothing: only the agent's are marked */
 	if (VPNRT_HAS(gw, VPNRT_A_GW_OWNER) && gw->owner != VPNRT_OWNER_NONE)
 		fprintf(f, " owner %s", name_of(&vpnrt_owner_names, gw->owner));
 	fprintf(f, "\n");
 	if (c->stats && !event && VPNRT_HAS(gw, VPNRT_A_GW_STATS))
-		fprintf(f, "    tx packets %llu bytes %llu errors %llu no-route %llu fallback %llu\n",
+		fprintf(f, "    tx packets %llu bytes %llu errors %llu no-route %llu fallback %llu\n"
+			"    no-tunnel %llu too-big %llu mss-clamped %llu\n",
 			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_TX_PACKETS],
 			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_TX_BYTES],
 			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_TX_ERRORS],
 			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_NO_ROUTE],
-			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_FALLBACK]);
+			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_FALLBACK],
+			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_NO_TUNNEL],
+			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_TOO_BIG],
+			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_MSS_CLAMPED]);
 }
 
 void gateway_print(struct vpnrtctl *c, const struct vpnrt_gw *gw,
