@@ -441,12 +441,26 @@ static void gw_name(int i, char *buf, size_t size)
 	snprintf(buf, size, "fz%d", i);
 }
 
-static uint32_t gw_ifindex(int i)
+/* pool gateways' ifindexes (0: absent), looked up once per batch */
+static uint32_t gw_ifx[256];
+
+static uint32_t gw_ifindex_now(int i)
 {
 	char name[IFNAMSIZ];
 
 	gw_name(i, name, sizeof(name));
 	return if_nametoindex(name);
+}
+
+static void gw_refresh(void)
+{
+	for (int i = 0; i < n_gws; i++)
+		gw_ifx[i] = gw_ifindex_now(i);
+}
+
+static uint32_t gw_ifindex(int i)
+{
+	return gw_ifx[i];
 }
 
 static bool protected_u32(uint32_t v)
@@ -478,6 +492,7 @@ struct node {
 	uint8_t *data;
 	uint32_t len;
 	struct node *kid, *next;
+	struct node *last;	/* of kid's list, if node_add() built it */
 };
 
 #define MAX_NODES 40000
@@ -536,9 +551,13 @@ static void node_add(struct node *parent, struct node *kid)
 
 	if (!kid)
 		return;
+	/* the tail, if still the last of the list (mutations may cut it) */
+	if (parent->last && parent->kid && !parent->last->next)
+		pp = &parent->last->next;
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = kid;
+	parent->last = kid;
 }
 
 /* ---------------------------------------------------------- generation */
@@ -1179,6 +1198,10 @@ static struct {
 } stats[MAX_OPS + 1];
 static uint64_t kind_count[7];
 static uint64_t total_ok, total_err, total_noack, replies_checked;
+/* the slowest batch: seconds, its first message and what it held */
+static double slow_secs;
+static uint64_t slow_no;
+static char slow_ops[256];
 
 /* start message HDR of op O (index) in the send buffer: its genl header */
 static struct wbuf msg_begin(struct nlmsghdr **hp, uint8_t cmd, uint16_t flags)
@@ -1365,7 +1388,7 @@ static bool add_fuzz_msg(void)
 		oi = (int)rnd((uint32_t)spec.nops);
 		o = &spec.ops[oi];
 	} while ((!strcmp(o->name, "gw-new") || !strcmp(o->name, "gw-del")) && pct(85));
-	kind = r < 30 ? K_VALID : r < 75 ? K_MUTATED : r < 87 ? K_RANDOM :
+	kind = r < 30 ? K_VALID : r < 77 ? K_MUTATED : r < 89 ? K_RANDOM :
 		r < 93 ? K_ARRAY : K_HEADER;
 	dump = o->has_dump && (!o->has_do || pct(50));
 	if (dump)
@@ -1590,10 +1613,11 @@ static void fail_at(const struct msgmeta *m, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "genlfuzz: FAIL seed %llu message %llu (%s %s): ",
+	fprintf(stderr, "genlfuzz: FAIL seed %llu message %llu (%s %s), slowest batch so far %.1f s from %llu (%s): ",
 		(unsigned long long)seed, m ? (unsigned long long)m->no : 0ull,
 		m && m->op >= 0 ? spec.ops[m->op].name : "-",
-		m ? kind_names[m->kind] : "-");
+		m ? kind_names[m->kind] : "-", slow_secs, (unsigned long long)slow_no,
+		slow_ops);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -1653,7 +1677,7 @@ static void sentinel_answer(struct msgmeta *m)
 		want = keep_routes[m->sent_arg] ? -EEXIST : 0;
 		break;
 	case 1:
-		want = keep_routes[m->sent_arg] ? 0 : -ENOENT;
+		want = keep_routes[m->sent_arg] ? 0 : -ESRCH;
 		break;
 	default:
 		want = 0;
@@ -1699,6 +1723,7 @@ static void batch_run(reply_fn fn, void *arg, int timeout_ms)
 	struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa),
 			     .msg_iov = &iov, .msg_iovlen = 1 };
 	int pending = 0, i;
+	double t_start, took;
 	ssize_t r;
 
 	if (!n_meta)
@@ -1708,6 +1733,7 @@ static void batch_run(reply_fn fn, void *arg, int timeout_ms)
 			pending++;
 		else
 			total_noack++;
+	t_start = now_ns() / 1e9;
 	r = sendmsg(nl_fd, &mh, 0);
 	if (r < 0)
 		fail_at(&meta[0], "sendmsg of %d messages (%zu bytes): %s", n_meta,
@@ -1720,8 +1746,9 @@ static void batch_run(reply_fn fn, void *arg, int timeout_ms)
 		if (poll(&pfd, 1, timeout_ms) <= 0) {
 			for (i = 0; i < n_meta && (meta[i].done || meta[i].noack); i++)
 				;
-			fail_at(&meta[i], "no answer within %d s (the module hangs?)",
-				timeout_ms / 1000);
+			fail_at(&meta[i], "no answer within %d s (the module hangs?); "
+				"%d of the batch's %d messages unanswered", timeout_ms / 1000,
+				pending, n_meta);
 		}
 		r = recv(nl_fd, rbuf, sizeof(rbuf), 0);
 		if (r < 0) {
@@ -1783,6 +1810,19 @@ static void batch_run(reply_fn fn, void *arg, int timeout_ms)
 					fn(h, arg);
 			}
 		}
+	}
+	took = now_ns() / 1e9 - t_start;
+	if (took > slow_secs) {
+		size_t l = 0;
+
+		slow_secs = took;
+		slow_no = meta[0].no;
+		slow_ops[0] = 0;
+		for (i = 0; i < n_meta && l < sizeof(slow_ops) - 40; i++)
+			l += (size_t)snprintf(slow_ops + l, sizeof(slow_ops) - l, "%s%s/%s",
+					      i ? " " : "", meta[i].op >= 0 ?
+					      spec.ops[meta[i].op].name : "-",
+					      kind_names[meta[i].kind]);
 	}
 	send_len = 0;
 	n_meta = 0;
@@ -2171,12 +2211,14 @@ static void protect(const struct obj *o)
 	}
 }
 
+static int answer_ms = 120000;
+
 static void pool_round(void)
 {
 	for (int i = 0; i < n_gws; i++)
-		if (gw_ifindex(i))
+		if (gw_ifindex_now(i))
 			add_gw_del(i, K_ROUND);
-	batch_run(NULL, NULL, 600000);
+	batch_run(NULL, NULL, answer_ms);
 }
 
 int main(int argc, char **argv)
@@ -2213,6 +2255,8 @@ int main(int argc, char **argv)
 			round = atoi(v);
 		else if (!strcmp(o, "--tunnels"))
 			tunnels = v;
+		else if (!strcmp(o, "--answer-timeout"))
+			answer_ms = atoi(v) * 1000;
 		else if (!strcmp(o, "--keep-tunnel"))
 			cpy(keep_tunnel, sizeof(keep_tunnel), v);
 		else
@@ -2274,6 +2318,7 @@ int main(int argc, char **argv)
 	       (seconds <= 0 || now_ns() / 1e9 - t0 < seconds)) {
 		bool last = false;
 
+		gw_refresh();
 		for (i = 0; i < batch && (long long)msg_no + n_meta < count && !last; i++) {
 			if (since_sentinel++ >= 15) {
 				since_sentinel = 0;
@@ -2289,7 +2334,7 @@ int main(int argc, char **argv)
 				break;
 		}
 		since_round += (uint64_t)n_meta;
-		batch_run(NULL, NULL, 600000);
+		batch_run(NULL, NULL, answer_ms);
 		if (since_round >= (uint64_t)round) {
 			since_round = 0;
 			pool_round();
@@ -2310,6 +2355,8 @@ int main(int argc, char **argv)
 	       elapsed > 0 ? msg_no / elapsed : 0.0, (unsigned long long)total_ok,
 	       (unsigned long long)total_err, (unsigned long long)total_noack,
 	       (unsigned long long)replies_checked);
+	printf("genlfuzz: slowest batch %.1f s from message %llu: %s\n", slow_secs,
+	       (unsigned long long)slow_no, slow_ops);
 	printf("genlfuzz: kinds:");
 	for (i = 0; i < 7; i++)
 		printf(" %s %llu", kind_names[i], (unsigned long long)kind_count[i]);
