@@ -54,6 +54,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -444,18 +445,44 @@ static void gw_name(int i, char *buf, size_t size)
 /* pool gateways' ifindexes (0: absent), looked up once per batch */
 static uint32_t gw_ifx[256];
 
-static uint32_t gw_ifindex_now(int i)
+/*
+ * ifindex of device NAME, 0 if none: SIOCGIFINDEX on one socket kept
+ * open. Only for devices that exist: for a missing one the kernel asks
+ * modprobe for a module "netdev-NAME", a second in a guest.
+ */
+static uint32_t name_to_index(const char *name)
 {
-	char name[IFNAMSIZ];
+	static int fd = -1;
+	struct ifreq ifr;
 
-	gw_name(i, name, sizeof(name));
-	return if_nametoindex(name);
+	if (fd < 0)
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	cpy(ifr.ifr_name, sizeof(ifr.ifr_name), name);
+	if (fd < 0 || ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
+		return 0;
+	return (uint32_t)ifr.ifr_ifindex;
 }
 
+/* set again when a gw-new or gw-del was accepted */
+static bool gw_dirty = true;
+
+/* the pool gateways' ifindexes from one RTM_GETLINK dump */
 static void gw_refresh(void)
 {
-	for (int i = 0; i < n_gws; i++)
-		gw_ifx[i] = gw_ifindex_now(i);
+	struct if_nameindex *ni = if_nameindex(), *p;
+
+	memset(gw_ifx, 0, sizeof(gw_ifx));
+	for (p = ni; p && p->if_index; p++) {
+		int k;
+		char end;
+
+		if (sscanf(p->if_name, "fz%d%c", &k, &end) == 1 && k >= 0 && k < n_gws)
+			gw_ifx[k] = p->if_index;
+	}
+	if (ni)
+		if_freenameindex(ni);
+	gw_dirty = false;
 }
 
 static uint32_t gw_ifindex(int i)
@@ -626,6 +653,35 @@ static int plan_has(const char *words, const char *set, const char *attr)
 		}
 	}
 	return 0;
+}
+
+/* plan_has() of a plan's req (0) or opt (1) for each set and attribute */
+#define N_PLANS (sizeof(plans) / sizeof(plans[0]))
+static int plan_cache[N_PLANS][2][MAX_SETS][MAX_ATTRS];
+static bool plan_cached;
+
+static void plan_cache_fill(void)
+{
+	for (size_t p = 0; p < N_PLANS; p++)
+		for (int s = 0; s < spec.nsets; s++)
+			for (int a = 0; a < spec.sets[s].n; a++) {
+				plan_cache[p][0][s][a] = plan_has(plans[p].req, spec.sets[s].name,
+								  spec.sets[s].a[a].name);
+				plan_cache[p][1][s][a] = plan_has(plans[p].opt, spec.sets[s].name,
+								  spec.sets[s].a[a].name);
+			}
+	plan_cached = true;
+}
+
+/* plan_has() of plan P's req (which 0) or opt (1) for attribute A of set S */
+static int plan_lookup(const struct plan *p, int which, const struct sset *s,
+		       const struct sattr *a)
+{
+	if (!p)
+		return 0;
+	if (!plan_cached)
+		plan_cache_fill();
+	return plan_cache[p - plans][which][s - spec.sets][a - s->a];
 }
 
 /* generation state of one message */
@@ -871,9 +927,7 @@ static struct node *gen_set(const struct sset *s, uint16_t type, const struct sa
 		c->proto = 1;	/* policy routes need src: rare, by mutation */
 	for (int i = 0; i < s->n; i++) {
 		const struct sattr *a = &s->a[i];
-		const char *req = c->plan ? c->plan->req : NULL;
-		const char *opt = c->plan ? c->plan->opt : NULL;
-		int h = plan_has(req, s->name, a->name);
+		int h = plan_lookup(c->plan, 0, s, a);
 		bool take;
 		struct node *k;
 
@@ -891,7 +945,7 @@ static struct node *gen_set(const struct sset *s, uint16_t type, const struct sa
 				picks[g] = (int)rnd((uint32_t)cnt);
 			take = picks[g] == idx;
 		} else {
-			take = plan_has(opt, s->name, a->name) && pct(35);
+			take = plan_lookup(c->plan, 1, s, a) && pct(35);
 		}
 		if (!take)
 			continue;
@@ -1306,7 +1360,8 @@ static void gen_array_edges(struct node *root, const struct sop *o, struct gctx 
 {
 	const struct sattr *arr = NULL;
 	struct node *a;
-	int how = (int)rnd(4);
+	/* the full ones cost most to build: a quarter */
+	int how = pct(25) ? 1 + (int)rnd(2) : pct(40) ? 0 : 3;
 
 	for (int i = 0; i < o->set->n; i++)
 		if (o->set->a[i].type == T_IARRAY)
@@ -1388,7 +1443,7 @@ static bool add_fuzz_msg(void)
 		oi = (int)rnd((uint32_t)spec.nops);
 		o = &spec.ops[oi];
 	} while ((!strcmp(o->name, "gw-new") || !strcmp(o->name, "gw-del")) && pct(85));
-	kind = r < 30 ? K_VALID : r < 77 ? K_MUTATED : r < 89 ? K_RANDOM :
+	kind = r < 30 ? K_VALID : r < 78 ? K_MUTATED : r < 90 ? K_RANDOM :
 		r < 93 ? K_ARRAY : K_HEADER;
 	dump = o->has_dump && (!o->has_do || pct(50));
 	if (dump)
@@ -1706,6 +1761,9 @@ static void record_answer(struct msgmeta *m, int err)
 
 	m->done = true;
 	m->err = err;
+	if (!err && m->op >= 0 && (!strcmp(spec.ops[m->op].name, "gw-new") ||
+				   !strcmp(spec.ops[m->op].name, "gw-del")))
+		gw_dirty = true;
 	if (!err) {
 		stats[o].ok++;
 		total_ok++;
@@ -2154,7 +2212,7 @@ static void setup_sentinel(void)
 	struct nlmsghdr *h;
 	struct wbuf w;
 	struct nlattr *n, *arr, *e;
-	uint32_t ti = if_nametoindex(keep_tunnel);
+	uint32_t ti = name_to_index(keep_tunnel);
 
 	if (!ti)
 		die("--keep-tunnel %s: no such device", keep_tunnel);
@@ -2167,7 +2225,7 @@ static void setup_sentinel(void)
 	batch_run(NULL, NULL, 120000);
 	if (meta[0].err)
 		die("gw-new fzkeep: %s: %s", strerror(-meta[0].err), meta[0].extack);
-	keep_gw = if_nametoindex("fzkeep");
+	keep_gw = name_to_index("fzkeep");
 	o = op_find("conn-new");
 	w = msg_begin(&h, (uint8_t)o->cmd, 0);
 	n = nest_begin(&w, (uint16_t)aid("vpnrt", "conn"));
@@ -2215,8 +2273,9 @@ static int answer_ms = 120000;
 
 static void pool_round(void)
 {
+	gw_refresh();
 	for (int i = 0; i < n_gws; i++)
-		if (gw_ifindex_now(i))
+		if (gw_ifindex(i))
 			add_gw_del(i, K_ROUND);
 	batch_run(NULL, NULL, answer_ms);
 }
@@ -2225,7 +2284,9 @@ int main(int argc, char **argv)
 {
 	const char *spec_path = NULL, *ns = NULL, *tunnels = NULL;
 	long long count = 1000000;
-	double seconds = 0, t0, elapsed, last_print;
+	double seconds = 0, t0, elapsed, last_print, tg;
+	double t_gen = 0, t_kern = 0, t_refresh = 0;
+	unsigned long n_batches = 0;
 	int batch = 32, round = 1000, i;
 	uint64_t since_round = 0, since_sentinel = 0, seed_given = 0;
 	bool have_seed = false;
@@ -2279,7 +2340,7 @@ int main(int argc, char **argv)
 	for (char *t = strdup(tunnels), *s = strtok(t, ","); s && n_tuns < 16;
 	     s = strtok(NULL, ",")) {
 		cpy(tun_names[n_tuns], IFNAMSIZ, s);
-		tun_ifindex[n_tuns] = if_nametoindex(s);
+		tun_ifindex[n_tuns] = name_to_index(s);
 		if (!tun_ifindex[n_tuns++])
 			die("--tunnels: no device %s", s);
 	}
@@ -2318,7 +2379,11 @@ int main(int argc, char **argv)
 	       (seconds <= 0 || now_ns() / 1e9 - t0 < seconds)) {
 		bool last = false;
 
-		gw_refresh();
+		tg = now_ns() / 1e9;
+		if (gw_dirty)
+			gw_refresh();
+		t_refresh += now_ns() / 1e9 - tg;
+		tg = now_ns() / 1e9;
 		for (i = 0; i < batch && (long long)msg_no + n_meta < count && !last; i++) {
 			if (since_sentinel++ >= 15) {
 				since_sentinel = 0;
@@ -2334,7 +2399,11 @@ int main(int argc, char **argv)
 				break;
 		}
 		since_round += (uint64_t)n_meta;
+		t_gen += now_ns() / 1e9 - tg;
+		tg = now_ns() / 1e9;
 		batch_run(NULL, NULL, answer_ms);
+		t_kern += now_ns() / 1e9 - tg;
+		n_batches++;
 		if (since_round >= (uint64_t)round) {
 			since_round = 0;
 			pool_round();
@@ -2355,6 +2424,9 @@ int main(int argc, char **argv)
 	       elapsed > 0 ? msg_no / elapsed : 0.0, (unsigned long long)total_ok,
 	       (unsigned long long)total_err, (unsigned long long)total_noack,
 	       (unsigned long long)replies_checked);
+	printf("genlfuzz: %lu batches; %.1f s building messages, %.1f s sending and "
+	       "reading answers, %.1f s looking up pool devices\n", n_batches, t_gen,
+	       t_kern, t_refresh);
 	printf("genlfuzz: slowest batch %.1f s from message %llu: %s\n", slow_secs,
 	       (unsigned long long)slow_no, slow_ops);
 	printf("genlfuzz: kinds:");
