@@ -902,7 +902,7 @@ static struct node *gen_array(const struct sattr *a, struct gctx *c, int depth,
 		n = 1 + (int)rnd(2);
 	else
 		n = pct(90) ? 1 + (int)rnd(3) : 1 + (int)rnd(64);
-	c->route_base = (int)rnd(200);
+	c->route_base = (int)rnd(8);
 	for (i = 0; i < n; i++) {
 		c->elem = i;
 		node_add(arr, gen_set(a->nest, (uint16_t)(i + 1), NULL, c, depth + 1,
