@@ -18,7 +18,7 @@
  * messages cut), attributes picked at random from the whole set (read-only
  * ones too), arrays of 0 elements, as many as one attribute holds (nla_len
  * is 16 bits: 16,382 empty elements, or as many valid routes as fit) and
- * elements numbered 0 and 65,535, and headers with other commands,
+ * elements numbered 0 to 65,535, and headers with other commands,
  * versions, flags and lengths. B messages (default 32) go in one
  * sendmsg(); their answers are read back together.
  *
@@ -1410,11 +1410,11 @@ static void gen_array_edges(struct node *root, const struct sop *o, struct gctx 
 		break;
 	}
 	default: {	/* elements numbered 0, 65535, twice the same */
-		static const uint16_t types[] = { 0, 0x7fff, 1, 1, 2, 0x3fff };
+		static const uint16_t types[] = { 0, 0xffff, 1, 1, 2, 0x3fff, 0x7fff };
 
 		for (int i = 0; i < 1 + (int)rnd(4); i++) {
 			c->elem = i;
-			node_add(a, gen_set(arr->nest, types[rnd(6)], NULL, c, 2, false));
+			node_add(a, gen_set(arr->nest, types[rnd(7)], NULL, c, 2, false));
 		}
 		break;
 	}
