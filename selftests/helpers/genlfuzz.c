@@ -1611,23 +1611,6 @@ static bool add_sentinel_msg(void)
 	return true;
 }
 
-/* gw-del of pool gateway I by name */
-static bool add_gw_del(int i, enum mkind kind)
-{
-	const struct sop *o = op_find("gw-del");
-	struct nlmsghdr *h;
-	struct wbuf w;
-	struct nlattr *g;
-	char name[IFNAMSIZ];
-
-	w = msg_begin(&h, (uint8_t)o->cmd, 0);
-	g = nest_begin(&w, (uint16_t)aid("vpnrt", "gw"));
-	gw_name(i, name, sizeof(name));
-	put_attr(&w, (uint16_t)aid("gw", "ifname"), name, strlen(name) + 1);
-	nest_end(&w, g);
-	return msg_end(&w, h, op_index(o), kind) != NULL;
-}
-
 /* ------------------------------------------------------------ netlink */
 
 static void nl_open(void)
@@ -2137,6 +2120,9 @@ static void state_check(const struct dump *d, bool pool_gone)
 				gw_name(j, nm, sizeof(nm));
 				pool |= !strcmp(nm, o->name);
 			}
+			/* names meant to be refused that are valid device names */
+			for (j = 0; j < (int)(sizeof(bad_names) / sizeof(bad_names[0])); j++)
+				pool |= !strcmp(bad_names[j], o->name);
 			if (pre_existing_gw(o->ifindex))
 				check_fail("gateway of the start changed: %s", o->text);
 			else if (!pool && strcmp(o->name, "fzkeep"))
@@ -2271,13 +2257,39 @@ static void protect(const struct obj *o)
 
 static int answer_ms = 120000;
 
+/*
+ * every gateway the fuzzer made deleted: its pool's, and those of names
+ * meant to be refused that the kernel took ("-", "0123456789abcde",
+ * "\xff\xfe" are valid device names)
+ */
 static void pool_round(void)
 {
-	gw_refresh();
-	for (int i = 0; i < n_gws; i++)
-		if (gw_ifindex(i))
-			add_gw_del(i, K_ROUND);
+	static struct dump gws;
+	const struct sop *o = op_find("gw-get");
+	struct nlmsghdr *h;
+	struct wbuf w = msg_begin(&h, (uint8_t)o->cmd, NLM_F_DUMP);
+	struct msgmeta *m = msg_end(&w, h, op_index(o), K_ROUND);
+
+	if (!m)
+		die("dump request did not fit");
+	m->dump = true;
+	gws.n = 0;
+	batch_run(dump_reply, &gws, answer_ms);
+	for (int i = 0; i < gws.n; i++) {
+		const struct sop *d = op_find("gw-del");
+		struct nlattr *n;
+
+		if (gws.o[i].kind != 'g' || protected_u32(gws.o[i].ifindex))
+			continue;
+		w = msg_begin(&h, (uint8_t)d->cmd, 0);
+		n = nest_begin(&w, (uint16_t)aid("vpnrt", "gw"));
+		put_attr(&w, (uint16_t)aid("gw", "ifindex"), &gws.o[i].ifindex, 4);
+		nest_end(&w, n);
+		if (!msg_end(&w, h, op_index(d), K_ROUND))
+			break;
+	}
 	batch_run(NULL, NULL, answer_ms);
+	gw_dirty = true;
 }
 
 int main(int argc, char **argv)
