@@ -6,7 +6,7 @@
  *
  *   genlfuzz --spec FILE --tunnels IF[,IF...] --keep-tunnel IF
  *            [-s SEED] [-n COUNT] [-t SECONDS] [--batch B] [--gateways G]
- *            [--round R] [--ns NS]
+ *            [--round R] [--answer-timeout S] [--ns NS]
  *
  * Every command of the spec with a do or dump request gets messages built
  * from the spec's attribute sets: valid ones (names, ifindexes and
@@ -47,7 +47,7 @@
 #define HELPER_NAME "genlfuzz"
 #define HELPER_USAGE HELPER_NAME \
 	" --spec FILE --tunnels IF[,IF...] --keep-tunnel IF [-s SEED] [-n COUNT]" \
-	" [-t SECONDS] [--batch B] [--gateways G] [--round R] [--ns NS]"
+	" [-t SECONDS] [--batch B] [--gateways G] [--round R] [--answer-timeout S] [--ns NS]"
 #include "helper.h"
 
 #include <errno.h>
@@ -2292,6 +2292,19 @@ static void pool_round(void)
 	gw_dirty = true;
 }
 
+/* option O's value V, a whole number in MIN..MAX, or a usage error */
+static long long num_arg(const char *o, const char *v, long long min, long long max)
+{
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(v, &end, 0);
+	if (errno || end == v || *end || x < min || x > max)
+		usage_err("%s: \"%s\" is not in %lld..%lld", o, v, min, max);
+	return x;
+}
+
 int main(int argc, char **argv)
 {
 	const char *spec_path = NULL, *ns = NULL, *tunnels = NULL;
@@ -2314,22 +2327,22 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--ns"))
 			ns = v;
 		else if (!strcmp(o, "-s") || !strcmp(o, "--seed")) {
-			seed_given = strtoull(v, NULL, 0);
+			seed_given = (uint64_t)num_arg(o, v, 0, LLONG_MAX);
 			have_seed = true;
 		} else if (!strcmp(o, "-n") || !strcmp(o, "--count"))
-			count = strtoll(v, NULL, 0);
+			count = num_arg(o, v, 1, LLONG_MAX);
 		else if (!strcmp(o, "-t") || !strcmp(o, "--seconds"))
-			seconds = strtod(v, NULL);
+			seconds = (double)num_arg(o, v, 0, 86400 * 30);
 		else if (!strcmp(o, "--batch"))
-			batch = atoi(v);
+			batch = (int)num_arg(o, v, 1, BATCH_MAX - 16);
 		else if (!strcmp(o, "--gateways"))
-			n_gws = atoi(v);
+			n_gws = (int)num_arg(o, v, 1, 250);
 		else if (!strcmp(o, "--round"))
-			round = atoi(v);
+			round = (int)num_arg(o, v, 1, INT_MAX);
 		else if (!strcmp(o, "--tunnels"))
 			tunnels = v;
 		else if (!strcmp(o, "--answer-timeout"))
-			answer_ms = atoi(v) * 1000;
+			answer_ms = (int)num_arg(o, v, 1, 86400) * 1000;
 		else if (!strcmp(o, "--keep-tunnel"))
 			cpy(keep_tunnel, sizeof(keep_tunnel), v);
 		else
