@@ -4,7 +4,8 @@
 
 # KDIR= builds the module against another kernel tree
 
-.PHONY: all module userspace modules-all check demo bench clean debug-kernel
+.PHONY: all module userspace modules-all check demo bench clean debug-kernel \
+	fuzz genl-fuzz
 
 all: module userspace
 
@@ -30,6 +31,16 @@ check:
 # benchmarks against same-run baselines; results/ (Documentation/benchmarks.rst)
 bench:
 	scripts/bench
+
+# the fuzzers: libFuzzer runs of the userspace parsers (FUZZ_SECONDS each),
+# then the genetlink family's, GENL_FUZZ_COUNT messages (1,000,000) on the
+# debug kernel (scripts/genl-fuzz; hours under TCG)
+fuzz:
+	$(MAKE) -C userspace fuzz
+	scripts/genl-fuzz
+
+genl-fuzz:
+	scripts/genl-fuzz
 
 clean:
 	rm -rf build

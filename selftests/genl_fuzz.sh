@@ -1,0 +1,166 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The genetlink family fuzzed (issue 13): helpers/genlfuzz builds valid,
+# boundary and mutated messages of every command of
+# Documentation/netlink/vpnrt.yaml (read at run time) and sends them in
+# batches from the gateway's netns of topo.sh, while traffic crosses the
+# gateway (a ping from vpc through conn c1's ESP tunnel, topo.sh's network
+# with one tunnel) and c1's health
+# check probes every 500 ms. Then: the module answers, the state is what
+# the accepted requests say (genlfuzz's own checks: what existed before is
+# unchanged, its sentinel gateway matches its model, the dumps are
+# consistent, and once it deleted its gateways the dumps equal those of
+# the start), traffic and the health check still work, everything deleted
+# leaves empty dumps, and the module unloads (kmemleak: vm-run's scan at
+# the guest's end, and one here when GENL_FUZZ_KMEMLEAK=1).
+#
+# GENL_FUZZ_COUNT (default 1000000) and GENL_FUZZ_SECONDS (default 25)
+# bound the run, whichever comes first; GENL_FUZZ_MIN (default 1000) is
+# the fewest messages that pass; GENL_FUZZ_SEED replays a run. make check
+# runs the defaults (about 25 s of sending); `make fuzz` (scripts/fuzz)
+# the full million on the debug kernel.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/topo.sh"
+require_root
+require_cmd ip jq ping
+
+HELPERS=${HELPERS:-$(dirname "$VPNRTCTL")/selftest-helpers}
+COUNT=${GENL_FUZZ_COUNT:-1000000}
+SECONDS_MAX=${GENL_FUZZ_SECONDS:-25}
+MIN=${GENL_FUZZ_MIN:-1000}
+SPEC=$VPNRT_TOP/Documentation/netlink/vpnrt.yaml
+[ -x "$HELPERS/genlfuzz" ] || fail_all "no $HELPERS/genlfuzz (make -C userspace)"
+
+# topo.sh's network with one ESP tunnel: vpc --- gw (vpngw0) ===xfrm1=== dc1
+# (the whole topo_setup costs a minute on the debug kernel)
+lean_setup() {
+	setup_ns vpc gw dc1 || return 1
+	ip link add v0 netns "$vpc" type veth peer name v0 netns "$gw" &&
+	ip link add u1 netns "$gw" type veth peer name u1 netns "$dc1" || return 1
+	ip -n "$vpc" -batch - <<EOB || return 1
+link set v0 up
+addr add 10.10.0.2/24 dev v0
+route add default via 10.10.0.1
+EOB
+	{
+		cat <<EOB
+link set v0 up
+link set u1 up
+addr add 10.10.0.1/24 dev v0
+addr add 192.0.2.1/30 dev u1
+EOB
+		esp_side xfrm1 1 u1 192.0.2.1 192.0.2.2 0x1001 0x2001
+	} | ip -n "$gw" -batch - || return 1
+	{
+		cat <<EOB
+link set u1 up
+addr add 192.0.2.2/30 dev u1
+route add local 172.16.0.0/12 dev lo
+EOB
+		esp_side xfrm1 1 u1 192.0.2.2 192.0.2.1 0x2001 0x1001
+		echo "route add 10.99.1.0/24 dev xfrm1"
+		echo "route add 10.10.0.0/24 dev xfrm1"
+	} | ip -n "$dc1" -batch - || return 1
+	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 &&
+	ip netns exec "$dc1" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 &&
+	vpnrt_load &&
+	gwctl gateway add vpngw0 &&
+	ip -n "$gw" route add 172.16.0.0/12 dev vpngw0
+}
+lean_setup || { ktap_fail "topology set up"; ktap_finish; }
+# pool tunnels for the fuzzer's conns, one for its sentinel conn
+setup() {
+	ip -n "$gw" -batch - <<EOB &&
+link add ft0 type xfrm dev u1 if_id 20
+link add ft1 type xfrm dev u1 if_id 21
+link add ft2 type xfrm dev u1 if_id 22
+link add ft3 type xfrm dev u1 if_id 23
+link add fk0 type xfrm dev u1 if_id 24
+link set ft0 up
+link set ft1 up
+link set fk0 up
+EOB
+	gwctl -b - <<EOB
+conn add c1 gateway vpngw0 tunnel xfrm1
+conn set c1 health dst 172.16.255.1 src 10.99.1.1 interval 500ms
+route add 172.16.0.0/12 conn c1
+route add 172.17.0.0/16 from 10.10.0.0/24 conn c1 priority 3
+route add fd20::/16 conn c1 proto bgp pref 2
+EOB
+}
+check "traffic gateway vpngw0, conn c1 probed every 500 ms, routes" setup
+
+health() {
+	gwctl -j conn show c1 | jq -r '.[0].tunnels[0].health.state'
+}
+wait_up() {
+	local i
+	for i in $(seq 40); do
+		[ "$(health)" = up ] && return 0
+		sleep 0.5
+	done
+	echo "# c1 health: $(health)"
+	return 1
+}
+check "c1 health up" wait_up
+
+# traffic during the whole run: 5 pings a second through c1
+ip netns exec "$vpc" ping -q -i 0.2 -W 2 172.16.1.1 >"$TMPDIR/fuzz-ping.out" 2>&1 &
+pinger=$!
+
+# a hang ends with the fuzzer's message (an answer 60 s late), or here
+limit=
+[ "$SECONDS_MAX" = 0 ] || limit="timeout -s INT $((SECONDS_MAX + 150))"
+start=$(date +%s)
+ip netns exec "$gw" $limit "$HELPERS/genlfuzz" --spec "$SPEC" --answer-timeout 60 \
+	--tunnels ft0,ft1,ft2,ft3 --keep-tunnel fk0 \
+	-n "$COUNT" -t "$SECONDS_MAX" ${GENL_FUZZ_SEED:+-s "$GENL_FUZZ_SEED"} \
+	>"$TMPDIR/fuzz.out" 2>&1
+rc=$?
+if [ $rc = 124 ]; then
+	echo "# genlfuzz killed after $((SECONDS_MAX + 150)) s; blocked tasks:"
+	echo w >/proc/sysrq-trigger
+	dmesg | tail -n 60 | sed 's/^/#   /'
+fi
+took=$(($(date +%s) - start))
+sed 's/^/# /' "$TMPDIR/fuzz.out" | grep -v '^# genlfuzz: [0-9]* messages, ' | head -n 40
+sent=$(sed -n 's/.*: sent \([0-9]*\) messages.*/\1/p' "$TMPDIR/fuzz.out")
+seed=$(sed -n 's/^genlfuzz: seed \([0-9]*\)$/\1/p' "$TMPDIR/fuzz.out" | head -n 1)
+check_eq "genlfuzz (seed $seed) ran to its end, state checks passed, in ${took}s" \
+	"exit 0" "exit $rc"
+check "at least $MIN messages sent (${sent:-0})" test "${sent:-0}" -ge "$MIN"
+
+kill -INT $pinger 2>/dev/null
+wait $pinger
+# "N packets transmitted, M received"
+read -r tx rx < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
+	"$TMPDIR/fuzz-ping.out")
+check "traffic flowed during the fuzz (${rx:-0} of ${tx:-0} pings answered)" \
+	test "${rx:-0}" -gt 0 -a "$((${rx:-0} * 10))" -ge "$((${tx:-1} * 9))"
+check "c1 health still up" wait_up
+check "the module answers: route lookup through c1" bash -c \
+	"ip netns exec '$gw' '$VPNRTCTL' route get 172.16.1.1 gateway vpngw0 | grep -q c1"
+
+# everything deleted: the dumps are empty
+check "gateways deleted" gwctl gateway del vpngw0
+empty() {
+	local what
+	for what in gateway conn route; do
+		[ "$(gwctl -j $what show | jq length)" = 0 ] ||
+			{ echo "# $what show: $(gwctl -j $what show)"; return 1; }
+	done
+}
+check "dumps of gateways, conns and routes are empty" empty
+check "rmmod vpnrt" timeout 120 rmmod vpnrt
+if [ "${GENL_FUZZ_KMEMLEAK:-0}" = 1 ] && [ -w /sys/kernel/debug/kmemleak ]; then
+	kml() {
+		echo scan >/sys/kernel/debug/kmemleak
+		echo scan >/sys/kernel/debug/kmemleak
+		! grep -q unreferenced /sys/kernel/debug/kmemleak ||
+			{ head -n 40 /sys/kernel/debug/kmemleak | sed 's/^/# /'; return 1; }
+	}
+	check "no kmemleak report after rmmod" kml
+fi
+ktap_finish
