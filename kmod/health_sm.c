@@ -7,10 +7,14 @@
  *   INIT --answer--> UP --RETRIES lost in a row--> DOWN --RISE answers--> UP
  *   INIT --RETRIES lost in a row--> DOWN
  *
- * A probe is lost when the next tick comes and it is still unanswered: the
- * timeout is one interval. An answer counts only for the one outstanding
- * probe, so a late answer (its probe already judged lost), a duplicate or
- * a reply to a sequence number never sent changes nothing.
+ * Every probe has its own deadline, its send time plus the timeout: it is
+ * lost when that passes unanswered, and only then. With a timeout longer
+ * than the interval several probes are outstanding at once, each answer
+ * matched to its probe by sequence number (a ring of VPNRT_HSM_RING send
+ * times and deadlines, indexed by the sequence number); an answer counts
+ * only for an outstanding probe before its deadline, so a late answer, a
+ * duplicate or a reply to a sequence number never sent (or too old to be
+ * in the ring) changes nothing but the ignored counter.
  */
 #include <linux/bitops.h>
 #include <linux/math64.h>
@@ -53,64 +57,114 @@ static void change(struct vpnrt_hsm *h, u8 state, u8 reason, u64 now,
 	h->transitions++;
 }
 
-void vpnrt_hsm_init(struct vpnrt_hsm *h, u32 retries, u32 rise, u16 seq0,
-		    u64 now)
+void vpnrt_hsm_init(struct vpnrt_hsm *h, u32 retries, u32 rise, u64 timeout,
+		    u16 seq0, u64 now)
 {
 	memset(h, 0, sizeof(*h));
 	h->retries = retries;
 	h->rise = rise;
+	h->timeout = timeout;
 	h->state = VPNRT_HEALTH_INIT;
 	h->seq = seq0;
 	h->changed_at = now;
 }
 
+/* the probe in ring slot @i is lost; true if that changed the state */
+static bool lose(struct vpnrt_hsm *h, unsigned int i, u64 now,
+		 struct vpnrt_hsm_change *ch)
+{
+	h->out &= ~BIT(i);
+	if (!h->consec_lost)
+		h->loss_start = h->sent_at[i];
+	h->consec_lost++;
+	h->consec_ok = 0;
+	hist_add(h, true);
+	if (h->consec_lost >= h->retries && h->state != VPNRT_HEALTH_DOWN) {
+		change(h, VPNRT_HEALTH_DOWN, VPNRT_HEALTH_R_LOST, now, ch);
+		return true;
+	}
+	return false;
+}
+
 /*
- * An interval has passed: judge the outstanding probe lost, then send the
- * next one, whose sequence number goes to @seq. True if the state changed
- * (described in @ch).
+ * Judge every outstanding probe whose deadline is @now or before lost,
+ * oldest first. True if the state changed (described in @ch): losses only
+ * ever go down, so at most once.
  */
-bool vpnrt_hsm_tick(struct vpnrt_hsm *h, u64 now, u16 *seq,
-		    struct vpnrt_hsm_change *ch)
+bool vpnrt_hsm_expire(struct vpnrt_hsm *h, u64 now,
+		      struct vpnrt_hsm_change *ch)
 {
 	bool changed = false;
+	unsigned int d, i;
 
-	if (h->outstanding) {
-		if (!h->consec_lost)
-			h->loss_start = h->sent_at;
-		h->consec_lost++;
-		h->consec_ok = 0;
-		hist_add(h, true);
-		if (h->consec_lost >= h->retries &&
-		    h->state != VPNRT_HEALTH_DOWN) {
-			change(h, VPNRT_HEALTH_DOWN, VPNRT_HEALTH_R_LOST, now, ch);
-			changed = true;
-		}
+	for (d = VPNRT_HSM_RING; h->out && d-- > 0;) {
+		i = (u16)(h->seq - d) % VPNRT_HSM_RING;
+		if ((h->out & BIT(i)) && h->due[i] <= now)
+			changed |= lose(h, i, now, ch);
 	}
+	return changed;
+}
+
+/*
+ * Send the next probe, whose sequence number goes to @seq: it was due at
+ * @at, and its deadline runs from there; its round trip runs from @now.
+ * Probes whose deadline has passed by @now are judged first, and so is
+ * the probe of VPNRT_HSM_RING sequence numbers back, if still outstanding
+ * (a timer later than the timeout allows). True if the state changed
+ * (described in @ch).
+ */
+bool vpnrt_hsm_send(struct vpnrt_hsm *h, u64 at, u64 now, u16 *seq,
+		    struct vpnrt_hsm_change *ch)
+{
+	bool changed = vpnrt_hsm_expire(h, now, ch);
+	unsigned int i;
+
 	h->seq++;
-	h->outstanding = true;
-	h->sent_at = now;
+	i = h->seq % VPNRT_HSM_RING;
+	if (h->out & BIT(i))
+		changed |= lose(h, i, now, ch);
+	h->out |= BIT(i);
+	h->sent_at[i] = now;
+	h->due[i] = at + h->timeout;
 	h->sent++;
 	*seq = h->seq;
 	return changed;
 }
 
+/* the earliest deadline of an outstanding probe; U64_MAX if none */
+u64 vpnrt_hsm_next_due(const struct vpnrt_hsm *h)
+{
+	unsigned int d, i;
+	u64 due = U64_MAX;
+
+	for (d = 0; d < VPNRT_HSM_RING; d++) {
+		i = (u16)(h->seq - d) % VPNRT_HSM_RING;
+		if (h->out & BIT(i))
+			due = min(due, h->due[i]);
+	}
+	return due;
+}
+
 /*
  * An echo reply with sequence number @seq came back. Returns -1 if it
- * answers nothing outstanding (ignored), 1 if it changed the state (see
- * @ch), 0 otherwise.
+ * answers no outstanding probe before its deadline (ignored), 1 if it
+ * changed the state (see @ch), 0 otherwise. A late answer leaves its
+ * probe to vpnrt_hsm_expire(), which judges it lost.
  */
 int vpnrt_hsm_reply(struct vpnrt_hsm *h, u16 seq, u64 now,
 		    struct vpnrt_hsm_change *ch)
 {
+	unsigned int i = seq % VPNRT_HSM_RING;
 	u64 rtt;
 
-	if (!h->outstanding || seq != h->seq) {
+	if ((u16)(h->seq - seq) >= VPNRT_HSM_RING || !(h->out & BIT(i)) ||
+	    now >= h->due[i]) {
 		h->ignored++;
 		return -1;
 	}
-	h->outstanding = false;
+	h->out &= ~BIT(i);
 	h->answered++;
-	rtt = div_u64(now - h->sent_at, NSEC_PER_USEC);
+	rtt = div_u64(now - h->sent_at[i], NSEC_PER_USEC);
 	h->rtt_us = min_t(u64, rtt, U32_MAX >> 3);
 	if (!h->srtt_us8)
 		h->srtt_us8 = h->rtt_us << 3;
