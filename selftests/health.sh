@@ -529,6 +529,10 @@ check_fail_msg "a tunnel of another conn refused" "is not a tunnel of conn c1" \
 	gwctl conn set c1 tunnel xfrm3 health dst 172.16.255.3 src 10.99.3.1
 check_fail_msg "src equal to dst refused" "health: src and dst must differ" \
 	gwctl conn set c3 tunnel xfrm3 health dst 172.16.255.3 src 172.16.255.3
+check_fail_msg "a timeout over 16 intervals refused" \
+	"health timeout (ms) 161 over 16 x interval (10 ms)" \
+	gwctl conn set c3 tunnel xfrm3 health dst 172.16.255.3 src 10.99.3.1 \
+	interval 10ms timeout 161ms
 enslave() {
 	ip -n "$gw" -batch - <<EOB
 link add vb0 type bond mode active-backup
