@@ -318,6 +318,19 @@ static u64 health_phase(u32 conn_id, unsigned int idx, u64 iv)
 }
 
 /*
+ * The first probe: at the prober's phase within min(interval, 1 s) of
+ * the start (the phase taken modulo that), so that a check of a long
+ * interval answers soon and checks started together are still spread.
+ */
+static u64 health_first(u64 now, u64 iv, u64 phase)
+{
+	u64 fiv = min_t(u64, iv, NSEC_PER_SEC), fphase;
+
+	div64_u64_rem(phase, fiv, &fphase);
+	return health_slot(now, fiv, fphase);
+}
+
+/*
  * A probe is due (hc->next, on the prober's phase of the interval): send
  * it, and the next is due at the next phase point after now (missed ones
  * are skipped, not caught up). Or an outstanding probe's deadline came.
@@ -592,7 +605,8 @@ void vpnrt_health_stop(struct vpnrt_conn *c, unsigned int idx)
 
 /*
  * replace conn->tun[idx]'s prober, if any, by @hc and start probing: the
- * first probe at the prober's phase, within one interval
+ * first probe within min(interval, 1 s), then on the prober's phase of
+ * the interval
  */
 void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
 			struct vpnrt_health *hc)
@@ -616,7 +630,7 @@ void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
 	vpnrt_hsm_init(&hc->sm, hc->cfg.retries, hc->cfg.rise,
 		       (u64)hc->cfg.timeout_ms * NSEC_PER_MSEC, get_random_u16(),
 		       now);
-	hc->next = health_slot(now, hc->interval, hc->phase);
+	hc->next = health_first(now, hc->interval, hc->phase);
 	ch.at = now;
 	err = netdev_rx_handler_register(hc->dev, health_rx, hc);
 	if (WARN_ON_ONCE(err)) {	/* checked in prepare, under RTNL */

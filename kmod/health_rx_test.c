@@ -407,6 +407,21 @@ static void health_timer_phase(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, health_slot(t + 7 * iv / 2 + 1, iv, phase),
 				t + 4 * iv);
 	}
+	/* the first probe: within min(interval, 1 s), at the phase modulo it */
+	for (i = 0; i < 50; i++) {
+		u64 big = (1 + get_random_u32_below(60)) * NSEC_PER_SEC;
+
+		now = ktime_get_ns() + get_random_u32_below(NSEC_PER_SEC);
+		phase = rxt_rem(get_random_u64(), big);
+		t = health_first(now, big, phase);
+		KUNIT_EXPECT_GE(test, t, now);
+		KUNIT_EXPECT_LT(test, t, now + NSEC_PER_SEC);
+		KUNIT_EXPECT_EQ(test, rxt_rem(t, NSEC_PER_SEC),
+				rxt_rem(phase, NSEC_PER_SEC));
+		phase = get_random_u32_below(iv);
+		t = health_first(now, iv, phase);
+		KUNIT_EXPECT_EQ(test, t, health_slot(now, iv, phase));
+	}
 	/* early in boot: the clock below the phase */
 	KUNIT_EXPECT_EQ(test, health_slot(5, iv, 7), 7);
 	KUNIT_EXPECT_EQ(test, health_slot(8, iv, 7), iv + 7);
