@@ -20,8 +20,8 @@
  * up to VPNRT_HSM_RING probes are outstanding at once. A probe is lost
  * when its deadline passes unanswered (vpnrt_hsm_expire(), called by the
  * prober at the earliest deadline, vpnrt_hsm_next_due()); an answer
- * counts for the outstanding probe of its sequence number, before its
- * deadline; anything else (late, duplicated, forged, unknown) is ignored.
+ * counts for the outstanding probe of its sequence number, until that is
+ * judged; anything else (late, duplicated, forged, unknown) is ignored.
  * Outcomes count in the order they become known. Times are ns on any
  * monotonic clock.
  */

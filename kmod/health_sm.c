@@ -12,9 +12,9 @@
  * than the interval several probes are outstanding at once, each answer
  * matched to its probe by sequence number (a ring of VPNRT_HSM_RING send
  * times and deadlines, indexed by the sequence number); an answer counts
- * only for an outstanding probe before its deadline, so a late answer, a
- * duplicate or a reply to a sequence number never sent (or too old to be
- * in the ring) changes nothing but the ignored counter.
+ * only for an outstanding probe (until the timer judges it), so a late
+ * answer, a duplicate or a reply to a sequence number never sent (or too
+ * old to be in the ring) changes nothing but the ignored counter.
  */
 #include <linux/bitops.h>
 #include <linux/math64.h>
@@ -147,9 +147,10 @@ u64 vpnrt_hsm_next_due(const struct vpnrt_hsm *h)
 
 /*
  * An echo reply with sequence number @seq came back. Returns -1 if it
- * answers no outstanding probe before its deadline (ignored), 1 if it
- * changed the state (see @ch), 0 otherwise. A late answer leaves its
- * probe to vpnrt_hsm_expire(), which judges it lost.
+ * answers no outstanding probe (ignored), 1 if it changed the state (see
+ * @ch), 0 otherwise. A probe stays outstanding until vpnrt_hsm_expire()
+ * judges it at its deadline: an answer in the timer's latency after the
+ * deadline still counts, as it did when the next tick judged.
  */
 int vpnrt_hsm_reply(struct vpnrt_hsm *h, u16 seq, u64 now,
 		    struct vpnrt_hsm_change *ch)
@@ -157,8 +158,7 @@ int vpnrt_hsm_reply(struct vpnrt_hsm *h, u16 seq, u64 now,
 	unsigned int i = seq % VPNRT_HSM_RING;
 	u64 rtt;
 
-	if ((u16)(h->seq - seq) >= VPNRT_HSM_RING || !(h->out & BIT(i)) ||
-	    now >= h->due[i]) {
+	if ((u16)(h->seq - seq) >= VPNRT_HSM_RING || !(h->out & BIT(i))) {
 		h->ignored++;
 		return -1;
 	}

@@ -282,8 +282,8 @@ static void health_rtt(struct kunit *test)
 
 /*
  * A timeout shorter than the interval: a probe is lost at its own
- * deadline, well before the next probe; an answer after the deadline is
- * late even if nothing has judged the probe yet.
+ * deadline, well before the next probe; an answer after it was judged is
+ * late, one in the timer's latency (deadline passed, not judged) counts.
  */
 static void health_timeout_short(struct kunit *test)
 {
@@ -313,16 +313,20 @@ static void health_timeout_short(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h.state, VPNRT_HEALTH_DOWN);
 	KUNIT_EXPECT_EQ(test, ch.at, t + 30 * MS);
 	KUNIT_EXPECT_EQ(test, ch.loss_start, first);
-	/* the answer 31 ms on, before any expiry ran: late, ignored */
+	/* judged at 30 ms: its answer at 31 ms is late, ignored */
 	t += IVL;
 	vpnrt_hsm_send(&h, t, t, &seq, &ch);
+	vpnrt_hsm_expire(&h, t + 30 * MS, &ch);
+	KUNIT_EXPECT_EQ(test, h.consec_lost, 3);
 	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq, t + 31 * MS, &ch), -1);
 	KUNIT_EXPECT_EQ(test, h.ignored, 1);
-	KUNIT_EXPECT_EQ(test, h.consec_lost, 2);
-	vpnrt_hsm_expire(&h, t + 31 * MS, &ch);
-	KUNIT_EXPECT_EQ(test, h.consec_lost, 3);
-	KUNIT_EXPECT_EQ(test, h.answered, 1);
-	KUNIT_EXPECT_EQ(test, h.sent, 4);
+	/* the timer's latency: not judged yet at 32 ms, the answer counts */
+	t += IVL;
+	vpnrt_hsm_send(&h, t, t, &seq, &ch);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq, t + 32 * MS, &ch), 1);
+	KUNIT_EXPECT_EQ(test, h.rtt_us, 32000);
+	KUNIT_EXPECT_EQ(test, h.answered, 2);
+	KUNIT_EXPECT_EQ(test, h.sent, 5);
 }
 
 /*
