@@ -421,6 +421,7 @@ static const char *const gw_attr_names[] = {
 	[VPNRT_A_GW_STATS] = "stats",
 	[VPNRT_A_GW_PAD] = "pad",
 	[VPNRT_A_GW_OWNER] = "owner",
+	[VPNRT_A_GW_MSS_CLAMP] = "mss-clamp",
 };
 
 static const char *const conn_attr_names[] = {
