@@ -1312,13 +1312,27 @@ static const struct plan *plan_of(const struct sop *o)
 	return NULL;
 }
 
+/* attribute A of op O's top-level set: a nest, an array or a value */
+static struct node *gen_top_attr(const struct sop *o, const struct sattr *a,
+				 struct gctx *c, bool random_attrs)
+{
+	struct node *k;
+
+	if (a->type == T_NEST)
+		return gen_set(a->nest, (uint16_t)a->val, a, c, 1, random_attrs);
+	if (a->type == T_IARRAY)
+		return gen_array(a, c, 0, random_attrs);
+	if ((k = node_new((uint16_t)a->val, false, a)))
+		gen_leaf(k, o->set, a, c);
+	return k;
+}
+
 /* the top level of op O as a tree under a pseudo root */
 static void gen_top(struct node *root, const struct sop *o, struct gctx *c, bool random_attrs)
 {
 	for (int i = 0; i < o->nreq; i++) {
 		const struct sattr *a = attr_find(o->set, o->req[i]);
 		int h;
-		struct node *k;
 
 		if (!a)
 			continue;
@@ -1328,13 +1342,7 @@ static void gen_top(struct node *root, const struct sop *o, struct gctx *c, bool
 			continue;
 		if (random_attrs && pct(20))
 			continue;
-		if (a->type == T_NEST)
-			k = gen_set(a->nest, (uint16_t)a->val, a, c, 1, random_attrs);
-		else if (a->type == T_IARRAY)
-			k = gen_array(a, c, 0, random_attrs);
-		else if ((k = node_new((uint16_t)a->val, false, a)))
-			gen_leaf(k, o->set, a, c);
-		node_add(root, k);
+		node_add(root, gen_top_attr(o, a, c, random_attrs));
 	}
 	if (random_attrs) {
 		/* any attribute of the top set, read-only and unused ones too */
@@ -1342,15 +1350,8 @@ static void gen_top(struct node *root, const struct sop *o, struct gctx *c, bool
 
 		for (int i = 0; i < extra; i++) {
 			const struct sattr *a = &o->set->a[rnd((uint32_t)o->set->n)];
-			struct node *k;
 
-			if (a->type == T_NEST)
-				k = gen_set(a->nest, (uint16_t)a->val, a, c, 1, true);
-			else if (a->type == T_IARRAY)
-				k = gen_array(a, c, 0, true);
-			else if ((k = node_new((uint16_t)a->val, false, a)))
-				gen_leaf(k, o->set, a, c);
-			node_add(root, k);
+			node_add(root, gen_top_attr(o, a, c, true));
 		}
 	}
 }
