@@ -570,6 +570,11 @@ err:
 	return -EMSGSIZE;
 }
 
+/**
+ * vpnrt_notify_gw() - send a gateway event
+ * @gw: the gateway, under RTNL
+ * @cmd: VPNRT_CMD_GW_NEW, _SET or _DEL
+ */
 void vpnrt_notify_gw(struct vpnrt_gw *gw, u8 cmd)
 {
 	struct net *net = dev_net(gw->dev);
@@ -1045,6 +1050,11 @@ static struct sk_buff *conn_msg(struct vpnrt_conn *c, u8 cmd)
 	return skb;
 }
 
+/**
+ * vpnrt_notify_conn() - send a connection event
+ * @c: the connection, under RTNL
+ * @cmd: VPNRT_CMD_CONN_NEW, _SET or _DEL
+ */
 void vpnrt_notify_conn(struct vpnrt_conn *c, u8 cmd)
 {
 	struct net *net = dev_net(c->gw->dev);
@@ -1057,7 +1067,14 @@ void vpnrt_notify_conn(struct vpnrt_conn *c, u8 cmd)
 		notify(net, skb);
 }
 
-/*
+/**
+ * vpnrt_notify_health() - send a health event of a tunnel
+ * @c: the connection
+ * @idx: the tunnel
+ * @dev: its device, or NULL
+ * @cfg: the prober's configuration
+ * @ev: the change
+ *
  * A tunnel's health state changed: the event names the connection and
  * the tunnel with their states now, and the change. From a work item, so
  * without RTNL: everything read here is fixed for the connection's life
@@ -1967,11 +1984,19 @@ static int route_put(struct sk_buff *skb, int type, const struct vpnrt_route *r)
 	return 0;
 }
 
-/*
+/**
+ * vpnrt_route_events() - the events of routes, built before they change
+ * @net: the netns
+ * @rt: the routes
+ * @n: how many
+ * @cmd: VPNRT_CMD_ROUTE_NEW or VPNRT_CMD_ROUTE_DEL
+ * @q: where the events are queued, for vpnrt_send_events()
+ *
  * Events for @n routes of one request: as few messages as fit, each with
- * VPNRT_A_ROUTES holding a run of them, queued on @q for
- * vpnrt_send_events(). Built before deleted routes go. None without
- * listeners, or once the family is going.
+ * VPNRT_A_ROUTES holding a run of them. Built before deleted routes go.
+ * None without listeners, or once the family is going.
+ *
+ * Return: 0, or -ENOMEM or -EMSGSIZE (what was queued stays on @q)
  */
 int vpnrt_route_events(struct net *net, struct vpnrt_route **rt,
 		       unsigned int n, u8 cmd, struct sk_buff_head *q)
@@ -2013,6 +2038,11 @@ int vpnrt_route_events(struct net *net, struct vpnrt_route **rt,
 	return 0;
 }
 
+/**
+ * vpnrt_send_events() - send the events built for a batch
+ * @net: the netns
+ * @q: the events, consumed
+ */
 void vpnrt_send_events(struct net *net, struct sk_buff_head *q)
 {
 	struct sk_buff *skb;
@@ -2805,6 +2835,11 @@ static struct genl_family vpnrt_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(vpnrt_mcgrps),
 };
 
+/**
+ * vpnrt_genl_init() - register the vpnrt generic netlink family
+ *
+ * Return: 0 or the error of registering
+ */
 int vpnrt_genl_init(void)
 {
 	int err = genl_register_family(&vpnrt_family);
@@ -2814,6 +2849,9 @@ int vpnrt_genl_init(void)
 	return err;
 }
 
+/**
+ * vpnrt_genl_exit() - unregister the family, after the last health event
+ */
 void vpnrt_genl_exit(void)
 {
 	WRITE_ONCE(events_live, false);
