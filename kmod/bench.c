@@ -192,12 +192,19 @@ static const struct file_operations bench_fops = {
 	.llseek	= default_llseek,
 };
 
+/**
+ * vpnrt_bench_init() - the lookup benchmark's debugfs file, vpnrt/lookup (make
+ * bench only)
+ */
 void vpnrt_bench_init(void)
 {
 	bench_dir = debugfs_create_dir("vpnrt", NULL);
 	debugfs_create_file("lookup", 0600, bench_dir, NULL, &bench_fops);
 }
 
+/**
+ * vpnrt_bench_exit() - remove the lookup benchmark's debugfs files
+ */
 void vpnrt_bench_exit(void)
 {
 	debugfs_remove_recursive(bench_dir);

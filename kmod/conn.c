@@ -109,6 +109,16 @@ static void tunnel_hash(struct vpnrt_tunnel *t, struct net_device *dev)
 		 dev->ifindex);
 }
 
+/**
+ * vpnrt_tunnel_check_dev() - whether @dev may be a tunnel of a connection of
+ * @gwdev
+ * @gwdev: the gateway
+ * @dev: the device
+ * @extack: where a rejection says why
+ *
+ * Return: 0, or an error with an extack: @dev is a gateway (-EINVAL), not an
+ * L3 tunnel (-EINVAL), or another connection's tunnel (-EBUSY)
+ */
 int vpnrt_tunnel_check_dev(struct net_device *gwdev, struct net_device *dev,
 			   struct netlink_ext_ack *extack)
 {
@@ -308,26 +318,53 @@ static void down_set(unsigned long *word, unsigned long bit, bool on)
 		clear_bit(__ffs(bit), word);
 }
 
+/**
+ * vpnrt_conn_set_down() - set or clear one reason for a connection to be down
+ * @c: the connection
+ * @bit: the reason, VPNRT_DOWN_*
+ * @on: set or clear it
+ *
+ * The lookup reads the word without a lock: one flip takes the connection out
+ * of use or back.
+ */
 void vpnrt_conn_set_down(struct vpnrt_conn *c, unsigned long bit, bool on)
 {
 	down_set(&c->down, bit, on);
 }
 
+/**
+ * vpnrt_tunnel_set_down() - set or clear one reason for a tunnel to be down
+ * @t: the tunnel
+ * @bit: the reason, VPNRT_DOWN_*
+ * @on: set or clear it
+ *
+ * The lookup reads the word without a lock: one flip takes the tunnel out of
+ * use or back.
+ */
 void vpnrt_tunnel_set_down(struct vpnrt_tunnel *t, unsigned long bit, bool on)
 {
 	down_set(&t->down, bit, on);
 }
 
+/**
+ * vpnrt_tunnel_down_reason() - why a tunnel is down
+ * @t: the tunnel
+ *
+ * Return: its VPNRT_DOWN_* bits, 0 if it is usable
+ */
 u32 vpnrt_tunnel_down_reason(const struct vpnrt_tunnel *t)
 {
 	return READ_ONCE(t->down);
 }
 
-/*
- * IKE state is per tunnel (its SA); the connection has VPNRT_DOWN_IKE
- * while every tunnel of an IKE-managed connection has it, which is what
- * the connection-level IKE state reports. Under RTNL, after the tunnels'
- * bits changed.
+/**
+ * vpnrt_conn_ike_sync() - the connection's IKE state from its tunnels'
+ * @c: the connection, under RTNL, after its tunnels' bits changed
+ *
+ * IKE state is per tunnel (its SA); the connection has VPNRT_DOWN_IKE while
+ * every tunnel of an IKE-managed connection has it, which is what the
+ * connection-level IKE state reports. Under RTNL, after the tunnels' bits
+ * changed.
  */
 void vpnrt_conn_ike_sync(struct vpnrt_conn *c)
 {
@@ -341,12 +378,16 @@ void vpnrt_conn_ike_sync(struct vpnrt_conn *c)
 	vpnrt_conn_set_down(c, VPNRT_DOWN_IKE, all_down);
 }
 
-/*
- * The connection's own reasons, plus NO_TUNNEL if no tunnel can carry.
- * While the connection is IKE down (every tunnel is), the tunnels' IKE
- * reason is the connection's and does not count again: a connection
- * whose SAs are all down reports IKE alone, as it did before IKE state
- * was per tunnel.
+/**
+ * vpnrt_conn_down_reason() - why a connection cannot carry
+ * @c: the connection
+ *
+ * The connection's own reasons, plus NO_TUNNEL if no tunnel can carry. While
+ * the connection is IKE down (every tunnel is), the tunnels' IKE reason is the
+ * connection's and does not count again: a connection whose SAs are all down
+ * reports IKE alone, as it did before IKE state was per tunnel.
+ *
+ * Return: its VPNRT_DOWN_* bits, 0 if it can carry
  */
 u32 vpnrt_conn_down_reason(const struct vpnrt_conn *c)
 {
@@ -360,11 +401,16 @@ u32 vpnrt_conn_down_reason(const struct vpnrt_conn *c)
 	return why | VPNRT_DOWN_NO_TUNNEL;
 }
 
-/*
+/**
+ * vpnrt_tunnel_rebind() - bind a tunnel to another device
+ * @c: the connection, under RTNL
+ * @idx: the tunnel
+ * @dev: the device, checked by vpnrt_tunnel_check_dev()
+ *
  * Bind conn->tun[idx] to @dev, checked by the caller (vpnrt_tunnel_check_dev),
  * in place of its device, if it still has one. Its prober, if any, must be
- * stopped already. The IKE state, counters and routes stay: they belong to
- * the tunnel, not to the device.
+ * stopped already. The IKE state, counters and routes stay: they belong to the
+ * tunnel, not to the device.
  */
 void vpnrt_tunnel_rebind(struct vpnrt_conn *c, unsigned int idx,
 			 struct net_device *dev)
@@ -389,6 +435,13 @@ void vpnrt_tunnel_rebind(struct vpnrt_conn *c, unsigned int idx,
 	vpnrt_tunnel_set_down(t, VPNRT_DOWN_NO_DEVICE, false);
 }
 
+/**
+ * vpnrt_tunnel_stats() - a tunnel's counters, summed over the CPUs
+ * @t: the tunnel
+ * @packets: packets sent into it
+ * @bytes: their bytes
+ * @errors: packets it refused
+ */
 void vpnrt_tunnel_stats(const struct vpnrt_tunnel *t, u64 *packets, u64 *bytes,
 			u64 *errors)
 {
@@ -459,11 +512,20 @@ static struct notifier_block vpnrt_netdev_nb = {
 	.notifier_call = vpnrt_netdev_event,
 };
 
+/**
+ * vpnrt_conn_notifier_init() - follow the tunnel devices' changes (netdevice
+ * notifier)
+ *
+ * Return: 0 or the error of registering
+ */
 int vpnrt_conn_notifier_init(void)
 {
 	return register_netdevice_notifier(&vpnrt_netdev_nb);
 }
 
+/**
+ * vpnrt_conn_notifier_exit() - stop following the tunnel devices
+ */
 void vpnrt_conn_notifier_exit(void)
 {
 	unregister_netdevice_notifier(&vpnrt_netdev_nb);

@@ -27,11 +27,24 @@
 
 static const struct net_device_ops vpnrt_netdev_ops;
 
+/**
+ * vpnrt_is_gw() - whether @dev is a vpnrt gateway
+ * @dev: a device
+ *
+ * Return: true for a gateway
+ */
 bool vpnrt_is_gw(const struct net_device *dev)
 {
 	return dev->netdev_ops == &vpnrt_netdev_ops;
 }
 
+/**
+ * vpnrt_gw_by_ifindex() - the gateway of ifindex @ifindex in @net
+ * @net: the netns, under RTNL
+ * @ifindex: the gateway's ifindex
+ *
+ * Return: the gateway, or NULL if there is none of that ifindex
+ */
 struct vpnrt_gw *vpnrt_gw_by_ifindex(struct net *net, int ifindex)
 {
 	struct net_device *dev = __dev_get_by_index(net, ifindex);
@@ -437,6 +450,11 @@ drop:
 	return NETDEV_TX_OK;
 }
 
+/**
+ * vpnrt_gw_stats() - a gateway's counters, summed over the CPUs
+ * @gw: the gateway
+ * @sum: the sums
+ */
 void vpnrt_gw_stats(const struct vpnrt_gw *gw, struct vpnrt_gstats *sum)
 {
 	int cpu;
@@ -661,7 +679,19 @@ struct rtnl_link_ops vpnrt_link_ops __read_mostly = {
 	.fill_info	= vpnrt_fill_info,
 };
 
-/* the genl way to make a gateway: like `ip link add NAME type vpnrt; up` */
+/**
+ * vpnrt_gw_create() - make a gateway device and bring it up
+ * @net: the netns, under RTNL
+ * @name: its name
+ * @out: the gateway
+ * @extack: where a failure says why
+ *
+ * What GW_NEW does: like ``ip link add NAME type vpnrt`` and ``ip link set
+ * NAME up``.
+ *
+ * Return: 0, or an error with an extack (a device of that name exists, the
+ * netns's gateway quota is reached, ...)
+ */
 int vpnrt_gw_create(struct net *net, const char *name, struct vpnrt_gw **out,
 		    struct netlink_ext_ack *extack)
 {

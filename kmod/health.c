@@ -73,7 +73,14 @@ static bool health_addr_ok(int family, const union vpnrt_addr *a)
 		 (IPV6_ADDR_ANY | IPV6_ADDR_MULTICAST | IPV6_ADDR_LOOPBACK));
 }
 
-/* the checks that need no device; the netlink code has range-checked */
+/**
+ * vpnrt_health_cfg_check() - the checks of a health configuration that need no
+ * device
+ * @cfg: the configuration, range-checked by the netlink code
+ * @extack: where a rejection says why
+ *
+ * Return: 0, or -EINVAL with a message
+ */
 int vpnrt_health_cfg_check(const struct vpnrt_health_cfg *cfg,
 			   struct netlink_ext_ack *extack)
 {
@@ -399,10 +406,19 @@ static void probe_dst_release(struct dst_entry *dst)
 	dst_release(dst);
 }
 
-/*
+/**
+ * vpnrt_health_prepare() - a prober for a tunnel, ready to start
+ * @c: the connection, under RTNL
+ * @idx: the tunnel
+ * @dev: its device, or the one it is being rebound to; NULL if it has none
+ * @cfg: the configuration
+ * @extack: where a failure says why
+ *
  * Everything that can fail, before anything changes: the prober for
- * conn->tun[idx] on @dev (its device, or the one it is being rebound to;
- * NULL if it has none), ready to start. vpnrt_health_start() cannot fail.
+ * conn->tun[idx] on @dev (its device, or the one it is being rebound to; NULL
+ * if it has none), ready to start. vpnrt_health_start() cannot fail.
+ *
+ * Return: the prober, or an ERR_PTR() with an extack
  */
 struct vpnrt_health *vpnrt_health_prepare(struct vpnrt_conn *c,
 					  unsigned int idx,
@@ -450,7 +466,10 @@ struct vpnrt_health *vpnrt_health_prepare(struct vpnrt_conn *c,
 	return hc;
 }
 
-/* a prepared prober that will not be started */
+/**
+ * vpnrt_health_discard() - free a prepared prober that will not be started
+ * @hc: the prober, or NULL
+ */
 void vpnrt_health_discard(struct vpnrt_health *hc)
 {
 	if (hc) {
@@ -506,10 +525,14 @@ void vpnrt_health_stop_end(struct vpnrt_conn *c, unsigned int idx)
 	vpnrt_health_discard(hc);
 }
 
-/*
- * stop and free conn->tun[idx]'s prober, if any; routes usable again: the
- * two halves around a grace period of its own, which is what
- * netdev_rx_handler_unregister() does
+/**
+ * vpnrt_health_stop() - stop and free a tunnel's prober, if it has one
+ * @c: the connection, under RTNL
+ * @idx: the tunnel
+ *
+ * Its routes are usable again. The two halves, vpnrt_health_stop_begin() and
+ * vpnrt_health_stop_end(), around a grace period of its own, which is what
+ * netdev_rx_handler_unregister() does.
  */
 void vpnrt_health_stop(struct vpnrt_conn *c, unsigned int idx)
 {
@@ -519,7 +542,14 @@ void vpnrt_health_stop(struct vpnrt_conn *c, unsigned int idx)
 	vpnrt_health_stop_end(c, idx);
 }
 
-/* replace conn->tun[idx]'s prober, if any, by @hc and start probing now */
+/**
+ * vpnrt_health_start() - start probing a tunnel now
+ * @c: the connection, under RTNL
+ * @idx: the tunnel
+ * @hc: the prober, from vpnrt_health_prepare()
+ *
+ * The tunnel's prober, if any, is replaced. This cannot fail.
+ */
 void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
 			struct vpnrt_health *hc)
 {
@@ -554,7 +584,12 @@ void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
 	hrtimer_start(&hc->timer, ns_to_ktime(now), HRTIMER_MODE_ABS_SOFT);
 }
 
-/* a consistent copy of the prober's configuration and counters */
+/**
+ * vpnrt_health_info() - a consistent copy of a prober's configuration and
+ * counters
+ * @hc: the prober
+ * @info: the copy
+ */
 void vpnrt_health_info(struct vpnrt_health *hc, struct vpnrt_health_info *info)
 {
 	u64 now = ktime_get_ns();
@@ -576,18 +611,29 @@ void vpnrt_health_info(struct vpnrt_health *hc, struct vpnrt_health_info *info)
 	spin_unlock_bh(&hc->lock);
 }
 
+/**
+ * vpnrt_health_flush() - wait for the health events under way
+ */
 void vpnrt_health_flush(void)
 {
 	flush_workqueue(health_wq);
 }
 
+/**
+ * vpnrt_health_init() - the workqueue that sends health events
+ *
+ * Return: 0 or -ENOMEM
+ */
 int vpnrt_health_init(void)
 {
 	health_wq = alloc_workqueue("vpnrt_health", WQ_UNBOUND, 0);
 	return health_wq ? 0 : -ENOMEM;
 }
 
-/* after every prober is stopped */
+/**
+ * vpnrt_health_exit() - destroy the health workqueue, after every prober is
+ * stopped
+ */
 void vpnrt_health_exit(void)
 {
 	destroy_workqueue(health_wq);

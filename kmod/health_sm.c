@@ -53,6 +53,14 @@ static void change(struct vpnrt_hsm *h, u8 state, u8 reason, u64 now,
 	h->transitions++;
 }
 
+/**
+ * vpnrt_hsm_init() - a health state machine, in state init
+ * @h: the machine
+ * @retries: probes lost in a row that make a tunnel down
+ * @rise: probes answered in a row that make it up
+ * @seq0: the first probe's sequence number
+ * @now: the time, ns
+ */
 void vpnrt_hsm_init(struct vpnrt_hsm *h, u32 retries, u32 rise, u16 seq0,
 		    u64 now)
 {
@@ -64,10 +72,18 @@ void vpnrt_hsm_init(struct vpnrt_hsm *h, u32 retries, u32 rise, u16 seq0,
 	h->changed_at = now;
 }
 
-/*
- * An interval has passed: judge the outstanding probe lost, then send the
- * next one, whose sequence number goes to @seq. True if the state changed
+/**
+ * vpnrt_hsm_tick() - an interval has passed
+ * @h: the machine
+ * @now: the time, ns
+ * @seq: the next probe's sequence number
+ * @ch: the change of state, if any
+ *
+ * An interval has passed: judge the outstanding probe lost, then send the next
+ * one, whose sequence number goes to @seq. True if the state changed
  * (described in @ch).
+ *
+ * Return: true if the state changed
  */
 bool vpnrt_hsm_tick(struct vpnrt_hsm *h, u64 now, u16 *seq,
 		    struct vpnrt_hsm_change *ch)
@@ -94,10 +110,19 @@ bool vpnrt_hsm_tick(struct vpnrt_hsm *h, u64 now, u16 *seq,
 	return changed;
 }
 
-/*
- * An echo reply with sequence number @seq came back. Returns -1 if it
- * answers nothing outstanding (ignored), 1 if it changed the state (see
- * @ch), 0 otherwise.
+/**
+ * vpnrt_hsm_reply() - an echo reply came back
+ * @h: the machine
+ * @seq: its sequence number
+ * @now: the time, ns
+ * @ch: the change of state, if any
+ *
+ * An echo reply with sequence number @seq came back. Returns -1 if it answers
+ * nothing outstanding (ignored), 1 if it changed the state (see @ch), 0
+ * otherwise.
+ *
+ * Return: -1 if it answers nothing outstanding (ignored), 1 if it changed the
+ * state, 0 otherwise
  */
 int vpnrt_hsm_reply(struct vpnrt_hsm *h, u16 seq, u64 now,
 		    struct vpnrt_hsm_change *ch)

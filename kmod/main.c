@@ -25,6 +25,12 @@ unsigned int vpnrt_max_gateways __read_mostly = 256;
 module_param_named(max_gateways, vpnrt_max_gateways, uint, 0644);
 MODULE_PARM_DESC(max_gateways, "gateways per network namespace (default 256)");
 
+/**
+ * vpnrt_pernet() - vpnrt's state in a netns
+ * @net: the netns
+ *
+ * Return: the state
+ */
 struct vpnrt_net *vpnrt_pernet(struct net *net)
 {
 	return net_generic(net, vpnrt_net_id);
@@ -70,9 +76,13 @@ static struct pernet_operations vpnrt_net_ops = {
 	.size		= sizeof(struct vpnrt_net),
 };
 
-/*
- * The module's setup and teardown. KUnit's request-path suite runs them
- * itself on kernels whose suites run before the module's init (6.1).
+/**
+ * vpnrt_module_start() - the module's setup
+ *
+ * The module's setup and teardown. KUnit's request-path suite runs them itself
+ * on kernels whose suites run before the module's init (6.1).
+ *
+ * Return: 0, or an error with nothing left set up
  */
 int vpnrt_module_start(void)
 {
@@ -119,6 +129,10 @@ err_routes:
 	return err;
 }
 
+/**
+ * vpnrt_module_stop() - the module's teardown: every gateway goes, then the
+ * rest
+ */
 void vpnrt_module_stop(void)
 {
 	vpnrt_bench_exit();

@@ -485,10 +485,10 @@ static void request_permissions(struct kunit *test)
 
 static void conn_names(struct kunit *test)
 {
-	KUNIT_EXPECT_TRUE(test, conn_name_ok("dc1-primary_2.a"));
-	KUNIT_EXPECT_FALSE(test, conn_name_ok(""));
-	KUNIT_EXPECT_FALSE(test, conn_name_ok("bad/name"));
-	KUNIT_EXPECT_FALSE(test, conn_name_ok("has space"));
+	KUNIT_EXPECT_TRUE(test, vpnrt_nl_conn_name_ok("dc1-primary_2.a"));
+	KUNIT_EXPECT_FALSE(test, vpnrt_nl_conn_name_ok(""));
+	KUNIT_EXPECT_FALSE(test, vpnrt_nl_conn_name_ok("bad/name"));
+	KUNIT_EXPECT_FALSE(test, vpnrt_nl_conn_name_ok("has space"));
 }
 
 /* a quota cannot go below what is in use (no tunnels needed here) */
@@ -516,12 +516,12 @@ static void quota_below_use(struct kunit *test)
 	}
 	nla_nest_end(skb, n);
 	tb[VPNRT_A_GW_MAX_CONNS] = nla_find_nested(n, VPNRT_A_GW_MAX_CONNS);
-	KUNIT_EXPECT_EQ(test, gw_validate(tb, gw, &ext), -EBUSY);
+	KUNIT_EXPECT_EQ(test, vpnrt_nl_gw_validate(tb, gw, &ext), -EBUSY);
 	KUNIT_EXPECT_STREQ(test, ext._msg, "max-conns 2 is below the 3 in use");
-	KUNIT_EXPECT_EQ(test, gw_validate(tb, NULL, &ext), 0);
+	KUNIT_EXPECT_EQ(test, vpnrt_nl_gw_validate(tb, NULL, &ext), 0);
 	tb[VPNRT_A_GW_MAX_CONNS] = NULL;
 	tb[VPNRT_A_GW_MAX_ROUTES] = nla_find_nested(n, VPNRT_A_GW_MAX_ROUTES);
-	KUNIT_EXPECT_EQ(test, gw_validate(tb, gw, &ext), -EBUSY);
+	KUNIT_EXPECT_EQ(test, vpnrt_nl_gw_validate(tb, gw, &ext), -EBUSY);
 	KUNIT_EXPECT_STREQ(test, ext._msg, "max-routes 9 is below the 10 in use");
 	kfree_skb(skb);
 }
@@ -807,13 +807,13 @@ static bool nlt_seq_sorted(struct vpnrt_conn *conn)
 }
 
 static struct vpnrt_route *nlt_resume(struct netlink_callback *cb,
-				      struct dump_state *st,
+				      struct vpnrt_nl_dump *st,
 				      struct vpnrt_conn *conn)
 {
 	struct vpnrt_route *r;
 
 	rtnl_lock();
-	r = route_resume(cb, st, conn);
+	r = vpnrt_nl_route_resume(cb, st, conn);
 	rtnl_unlock();
 	return list_entry_is_head(r, &conn->routes, conn_link) ? NULL : r;
 }
@@ -835,7 +835,7 @@ static void dump_resume(struct kunit *test)
 	struct vpnrt_conn *conn = nlt_conn(test, c, "k3", true);
 	struct netlink_callback *cb;
 	struct vpnrt_route *r, *r11;
-	struct dump_state *st;
+	struct vpnrt_nl_dump *st;
 	struct nlt_answer ans;
 	u32 epoch;
 
@@ -849,7 +849,7 @@ static void dump_resume(struct kunit *test)
 	r11 = nlt_find(conn, 11, NLT_STATIC);
 	KUNIT_ASSERT_NOT_NULL(test, r11);
 	rtnl_lock();
-	route_cursor_set(st, conn, r11);
+	vpnrt_nl_route_cursor_set(st, conn, r11);
 	rtnl_unlock();
 	KUNIT_EXPECT_PTR_EQ(test, nlt_resume(cb, st, conn), r11);
 
@@ -862,7 +862,7 @@ static void dump_resume(struct kunit *test)
 
 	/* route 12 replaced: the new one, at the same place */
 	rtnl_lock();
-	route_cursor_set(st, conn, r);
+	vpnrt_nl_route_cursor_set(st, conn, r);
 	rtnl_unlock();
 	KUNIT_ASSERT_EQ(test, nlt_routes(test, c, 0, true, "k3", repl, 1, &ans), 0);
 	r = nlt_resume(cb, st, conn);

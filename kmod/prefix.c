@@ -7,12 +7,23 @@
 
 #include "vpnrt.h"
 
+/**
+ * vpnrt_addr_bits() - the bits of an address of @family
+ * @family: AF_INET or AF_INET6
+ *
+ * Return: 32 or 128
+ */
 unsigned int vpnrt_addr_bits(int family)
 {
 	return family == AF_INET6 ? 128 : 32;
 }
 
-/* Clear every bit of @addr past the first @plen. */
+/**
+ * vpnrt_prefix_mask() - clear every bit of an address past a prefix length
+ * @family: AF_INET or AF_INET6
+ * @addr: the address
+ * @plen: the prefix length
+ */
 void vpnrt_prefix_mask(int family, union vpnrt_addr *addr, u8 plen)
 {
 	unsigned int bits = vpnrt_addr_bits(family);
@@ -34,7 +45,15 @@ void vpnrt_prefix_mask(int family, union vpnrt_addr *addr, u8 plen)
 	}
 }
 
-/* A prefix is valid if its length fits the family and no host bit is set. */
+/**
+ * vpnrt_prefix_valid() - whether a prefix is valid
+ * @family: AF_INET or AF_INET6
+ * @addr: the address
+ * @plen: the prefix length
+ *
+ * Return: true if the family is known, the length fits it and no host bit is
+ * set
+ */
 bool vpnrt_prefix_valid(int family, const union vpnrt_addr *addr, u8 plen)
 {
 	union vpnrt_addr masked = *addr;
@@ -49,7 +68,15 @@ bool vpnrt_prefix_valid(int family, const union vpnrt_addr *addr, u8 plen)
 	return !memcmp(&masked.ip6, &addr->ip6, sizeof(masked.ip6));
 }
 
-/* Does @addr lie inside @prefix/@plen? */
+/**
+ * vpnrt_prefix_match() - whether an address lies inside a prefix
+ * @family: AF_INET or AF_INET6
+ * @prefix: the prefix's address
+ * @plen: its length
+ * @addr: the address
+ *
+ * Return: true if it does
+ */
 bool vpnrt_prefix_match(int family, const union vpnrt_addr *prefix, u8 plen,
 			const union vpnrt_addr *addr)
 {

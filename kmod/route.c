@@ -27,9 +27,13 @@ static LLIST_HEAD(dead_conns);
 static void reap(struct work_struct *work);
 static DECLARE_WORK(reap_work, reap);
 
-/*
+/**
+ * vpnrt_routes_init() - the route and trie caches
+ *
  * Called by module init and by KUnit suites, which on 6.1 run before the
  * module's init; the caches are shared, not made twice.
+ *
+ * Return: 0 or -ENOMEM
  */
 int vpnrt_routes_init(void)
 {
@@ -70,9 +74,15 @@ static struct vpnrt_proute *to_proute(const struct vpnrt_route *r)
 	return container_of(r, struct vpnrt_proute, r);
 }
 
-/*
- * Rank of routes for one destination prefix: static before BGP, then
- * higher weight, then lower BGP preference. Equal rank means equal cost.
+/**
+ * vpnrt_route_cmp_rank() - the order of routes of one destination prefix
+ * @a: a route
+ * @b: another of the same prefix
+ *
+ * Rank of routes for one destination prefix: static before BGP, then higher
+ * weight, then lower BGP preference. Equal rank means equal cost.
+ *
+ * Return: < 0 if @a ranks first, > 0 if @b does, 0 for equal cost
  */
 int vpnrt_route_cmp_rank(const struct vpnrt_route *a,
 			 const struct vpnrt_route *b)
@@ -167,6 +177,14 @@ static void node_solo_update(struct vpnrt_node *n)
 	rcu_assign_pointer(n->solo, c);
 }
 
+/**
+ * vpnrt_route_prefix() - a route's destination and source prefixes
+ * @r: the route
+ * @dst: its destination
+ * @dst_len: the destination's length
+ * @src: its source (policy routes), else zero
+ * @src_len: the source's length, else 0
+ */
 void vpnrt_route_prefix(const struct vpnrt_route *r, union vpnrt_addr *dst,
 			u8 *dst_len, union vpnrt_addr *src, u8 *src_len)
 {
@@ -183,7 +201,13 @@ void vpnrt_route_prefix(const struct vpnrt_route *r, union vpnrt_addr *dst,
 	}
 }
 
-/* the route @s names; one that a batch under way replaces does not count */
+/**
+ * vpnrt_route_find() - the route a spec names
+ * @s: the spec, under RTNL
+ *
+ * Return: the route, or NULL; one that a batch under way replaces does not
+ * count
+ */
 struct vpnrt_route *vpnrt_route_find(const struct vpnrt_route_spec *s)
 {
 	struct vpnrt_table *t = vpnrt_table(s->conn->gw, s->family);
@@ -339,6 +363,15 @@ static void route_free(struct vpnrt_route *r)
 		kmem_cache_free(route_cache, r);
 }
 
+/**
+ * vpnrt_route_add() - add a route, visible to lookups at once
+ * @s: the route, under RTNL
+ * @out: the route made, or NULL
+ * @extack: where a failure says why
+ *
+ * Return: 0, or an error with an extack: it exists (-EEXIST), a quota is
+ * reached, or no memory
+ */
 int vpnrt_route_add(const struct vpnrt_route_spec *s,
 		    struct vpnrt_route **out, struct netlink_ext_ack *extack)
 {
@@ -465,7 +498,10 @@ static void route_unlink(struct vpnrt_route *r)
 		queue_work(system_unbound_wq, &reap_work);
 }
 
-/* never fails and never allocates, so a failed batch can always undo */
+/**
+ * vpnrt_route_del() - delete a route, freed after a grace period
+ * @r: the route, under RTNL
+ */
 void vpnrt_route_del(struct vpnrt_route *r)
 {
 	ASSERT_RTNL();
@@ -481,15 +517,23 @@ static bool route_same_values(const struct vpnrt_route *r,
 	       r->pref == s->pref;
 }
 
-/*
- * One route of a ROUTE_NEW batch: added if it does not exist. If it does
- * and @replace is set, or it is stale (a refresh), it takes the values of
- * @s: a new route object is linked at its place in the sorted lists,
- * beside the old one, which stays linked until vpnrt_route_set_commit();
- * meanwhile a lookup sees one of them or both, never neither. The trie
- * node is the same (same prefix), so no jump slot or solo name changes:
- * the connection is part of what names the route. Undone in reverse
- * order by vpnrt_route_set_undo(). Quotas count a replaced route once.
+/**
+ * vpnrt_route_set() - one route of a ROUTE_NEW batch
+ * @s: the route, under RTNL
+ * @replace: an existing route takes the values of @s
+ * @ch: what was done, for vpnrt_route_set_undo() and vpnrt_route_set_commit()
+ * @extack: where a failure says why
+ *
+ * One route of a ROUTE_NEW batch: added if it does not exist. If it does and
+ * @replace is set, or it is stale (a refresh), it takes the values of @s: a
+ * new route object is linked at its place in the sorted lists, beside the old
+ * one, which stays linked until vpnrt_route_set_commit(); meanwhile a lookup
+ * sees one of them or both, never neither. The trie node is the same (same
+ * prefix), so no jump slot or solo name changes: the connection is part of
+ * what names the route. Undone in reverse order by vpnrt_route_set_undo().
+ * Quotas count a replaced route once.
+ *
+ * Return: 0, or an error with an extack; nothing changed then
  */
 int vpnrt_route_set(const struct vpnrt_route_spec *s, bool replace,
 		    struct vpnrt_route_change *ch,
@@ -536,6 +580,12 @@ int vpnrt_route_set(const struct vpnrt_route_spec *s, bool replace,
 	return 0;
 }
 
+/**
+ * vpnrt_route_set_undo() - undo one vpnrt_route_set() of a failed batch
+ * @ch: what it did, under RTNL; undone in reverse order
+ *
+ * Never fails and never allocates.
+ */
 void vpnrt_route_set_undo(struct vpnrt_route_change *ch)
 {
 	ASSERT_RTNL();
@@ -550,12 +600,16 @@ void vpnrt_route_set_undo(struct vpnrt_route_change *ch)
 	}
 }
 
-/*
+/**
+ * vpnrt_route_set_commit() - the batch holds
+ * @ch: what each route of the batch did, under RTNL
+ * @n: how many
+ *
  * The batch @ch[0..n-1] holds: refreshed routes lose their stale mark,
- * replaced ones go. Between linking the new routes and unlinking the
- * old, one grace period (expedited under RTNL) for the whole batch: a
- * lookup walking a list while a new route went in ahead of it would
- * otherwise miss both. Cannot fail.
+ * replaced ones go. Between linking the new routes and unlinking the old, one
+ * grace period (expedited under RTNL) for the whole batch: a lookup walking a
+ * list while a new route went in ahead of it would otherwise miss both. Cannot
+ * fail.
  */
 void vpnrt_route_set_commit(struct vpnrt_route_change *ch, unsigned int n)
 {

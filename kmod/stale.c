@@ -98,11 +98,18 @@ static void stale_timer_fire(struct work_struct *work)
 	kfree(st);
 }
 
-/*
- * Mark every route of @sc stale (*@count: how many routes the scope has,
- * all stale now). A timed sweep of @sc or inside it is cancelled; with
- * @timeout_s, a new one sweeps @sc then. The caller bumps the netns'
- * genid, as after a sweep.
+/**
+ * vpnrt_stale_mark() - mark the routes of a scope stale
+ * @sc: the scope, under RTNL
+ * @timeout_s: sweep them after so many seconds, or 0
+ * @count: how many routes the scope has
+ *
+ * Mark every route of @sc stale (*@count: how many routes the scope has, all
+ * stale now). A timed sweep of @sc or inside it is cancelled; with @timeout_s,
+ * a new one sweeps @sc then. The caller bumps the netns' genid, as after a
+ * sweep.
+ *
+ * Return: 0 or -ENOMEM; nothing changed then
  */
 int vpnrt_stale_mark(const struct vpnrt_stale_scope *sc, u32 timeout_s,
 		     u32 *count)
@@ -140,11 +147,17 @@ int vpnrt_stale_mark(const struct vpnrt_stale_scope *sc, u32 timeout_s,
 	return 0;
 }
 
-/*
- * Delete every route of @sc still stale, in one pass (freed after one
- * grace period), and cancel the timed sweeps of @sc and inside it.
- * ROUTE_DEL events for them go to @events, built before they go.
- * -ENOMEM changes nothing.
+/**
+ * vpnrt_stale_sweep() - delete the routes of a scope still stale
+ * @sc: the scope, under RTNL
+ * @count: how many went
+ * @events: their ROUTE_DEL events
+ *
+ * Delete every route of @sc still stale, in one pass (freed after one grace
+ * period), and cancel the timed sweeps of @sc and inside it. ROUTE_DEL events
+ * for them go to @events, built before they go. -ENOMEM changes nothing.
+ *
+ * Return: 0 or -ENOMEM; nothing changed then
  */
 int vpnrt_stale_sweep(const struct vpnrt_stale_scope *sc, u32 *count,
 		      struct sk_buff_head *events)
@@ -182,7 +195,10 @@ int vpnrt_stale_sweep(const struct vpnrt_stale_scope *sc, u32 *count,
 	return 0;
 }
 
-/* the gateway goes: every timed sweep of it */
+/**
+ * vpnrt_stale_cancel_gw() - cancel every timed sweep of a gateway that goes
+ * @gw: the gateway, under RTNL
+ */
 void vpnrt_stale_cancel_gw(struct vpnrt_gw *gw)
 {
 	struct stale_timer *st, *tmp;
@@ -192,7 +208,11 @@ void vpnrt_stale_cancel_gw(struct vpnrt_gw *gw)
 		timer_cancel(st);
 }
 
-/* the connection goes: the timed sweeps naming it */
+/**
+ * vpnrt_stale_cancel_conn() - cancel the timed sweeps naming a connection that
+ * goes
+ * @conn: the connection, under RTNL
+ */
 void vpnrt_stale_cancel_conn(struct vpnrt_conn *conn)
 {
 	struct stale_timer *st, *tmp;
@@ -203,13 +223,21 @@ void vpnrt_stale_cancel_conn(struct vpnrt_conn *conn)
 			timer_cancel(st);
 }
 
+/**
+ * vpnrt_stale_init() - the workqueue of timed sweeps
+ *
+ * Return: 0 or -ENOMEM
+ */
 int vpnrt_stale_init(void)
 {
 	stale_wq = alloc_workqueue("vpnrt_stale", WQ_UNBOUND, 0);
 	return stale_wq ? 0 : -ENOMEM;
 }
 
-/* after every gateway is gone: waits for a sweep finishing its run */
+/**
+ * vpnrt_stale_exit() - destroy the sweeps' workqueue, after every gateway is
+ * gone
+ */
 void vpnrt_stale_exit(void)
 {
 	destroy_workqueue(stale_wq);

@@ -75,6 +75,11 @@ static void node_free_rcu(struct vpnrt_node *n)
 		queue_work(system_unbound_wq, &node_reap_work);
 }
 
+/**
+ * vpnrt_trie_cache_init() - the trie nodes' cache
+ *
+ * Return: 0 or -ENOMEM
+ */
 int vpnrt_trie_cache_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct vpnrt_node) > L1_CACHE_BYTES);
@@ -82,6 +87,10 @@ int vpnrt_trie_cache_init(void)
 	return node_cache ? 0 : -ENOMEM;
 }
 
+/**
+ * vpnrt_trie_cache_exit() - destroy the trie nodes' cache, after every table
+ * is gone
+ */
 void vpnrt_trie_cache_exit(void)
 {
 	flush_work(&node_reap_work);	/* every table is gone already */
