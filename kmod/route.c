@@ -303,7 +303,7 @@ static void count(struct vpnrt_route *r, int d)
 /*
  * Number @r after the routes of conn @c. conn->routes stays in seq order:
  * routes join at its tail, a replacement takes the place and the seq of
- * the route it replaces. Route dumps resume by seq (netlink.c), so no
+ * the route it replaces. Route dumps resume by seq (nl_route.c), so no
  * change needs to tell them. Seqs compare as serial numbers; before the
  * span of one conn's seqs could reach 2^31 they are numbered again from
  * 1 (at most once per 2^31 additions) and route_epoch says so.
