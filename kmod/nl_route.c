@@ -697,9 +697,7 @@ int vpnrt_nl_route_dump_start(struct netlink_callback *cb)
  * vpnrt_nl_route_cursor_set() - set the cursor of a route dump
  * @st: the dump's state
  * @c: the connection
- * @r: its route, the next to send
- *
- * the cursor at route @r of conn @c, not sent yet
+ * @r: its route, the next to send (not sent yet)
  */
 void vpnrt_nl_route_cursor_set(struct vpnrt_nl_dump *st, const struct vpnrt_conn *c,
 			       const struct vpnrt_route *r)
