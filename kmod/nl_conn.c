@@ -516,7 +516,7 @@ int vpnrt_nl_conn_new_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = vpnrt_nl_req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX,
-	                        vpnrt_nl_conn_policy, "conn");
+				vpnrt_nl_conn_policy, "conn");
 	if (err)
 		return err;
 	if (!tb[VPNRT_A_CONN_NAME] || !tb[VPNRT_A_CONN_GW_IFINDEX] ||
@@ -938,7 +938,7 @@ int vpnrt_nl_conn_set_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = vpnrt_nl_req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX,
-	                        vpnrt_nl_conn_policy, "conn");
+				vpnrt_nl_conn_policy, "conn");
 	if (err)
 		return err;
 	for (i = 0; i < ARRAY_SIZE(conn_fixed); i++) {
@@ -998,7 +998,7 @@ int vpnrt_nl_conn_del_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = vpnrt_nl_req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX,
-	                        vpnrt_nl_conn_policy, "conn");
+				vpnrt_nl_conn_policy, "conn");
 	if (err)
 		return err;
 	rtnl_lock();
@@ -1031,7 +1031,7 @@ int vpnrt_nl_conn_get_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = vpnrt_nl_req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX,
-	                        vpnrt_nl_conn_policy, "conn");
+				vpnrt_nl_conn_policy, "conn");
 	if (err)
 		return err;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);

@@ -276,7 +276,7 @@ int vpnrt_nl_gw_new_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = vpnrt_nl_req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX,
-	                        vpnrt_nl_gw_policy, "gateway");
+				vpnrt_nl_gw_policy, "gateway");
 	if (err)
 		return err;
 	if (!tb[VPNRT_A_GW_IFNAME] || !nla_len(tb[VPNRT_A_GW_IFNAME]) ||
@@ -325,7 +325,7 @@ int vpnrt_nl_gw_set_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = vpnrt_nl_req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX,
-	                        vpnrt_nl_gw_policy, "gateway");
+				vpnrt_nl_gw_policy, "gateway");
 	if (err)
 		return err;
 	rtnl_lock();
@@ -357,7 +357,7 @@ int vpnrt_nl_gw_del_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = vpnrt_nl_req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX,
-	                        vpnrt_nl_gw_policy, "gateway");
+				vpnrt_nl_gw_policy, "gateway");
 	if (err)
 		return err;
 	rtnl_lock();
@@ -386,7 +386,7 @@ int vpnrt_nl_gw_get_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	err = vpnrt_nl_req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX,
-	                        vpnrt_nl_gw_policy, "gateway");
+				vpnrt_nl_gw_policy, "gateway");
 	if (err)
 		return err;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
