@@ -38,6 +38,13 @@ static inline struct nlattr **vpnrt_dump_attrs(struct netlink_callback *cb)
 #endif
 }
 
+/* the operation pre_doit and post_doit are given: split ops since 6.2 */
+#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
+#define vpnrt_genl_op genl_split_ops
+#else
+#define vpnrt_genl_op genl_ops
+#endif
+
 /*
  * Formatted extack messages arrived in 6.2, with a buffer in the extack.
  * On 6.1 the message must outlive the handler until the ack is built, so

@@ -163,13 +163,68 @@ const struct nla_policy vpnrt_nl_lookup_policy[VPNRT_A_LOOKUP_MAX + 1] = {
 	[VPNRT_A_LOOKUP_SKIPPED]	= RO,
 };
 
-static const struct nla_policy vpnrt_policy[VPNRT_A_MAX + 1] = {
+/*
+ * Each command's own policy for the top level: it takes the nests its
+ * spec entry lists (Documentation/netlink/vpnrt.yaml) and rejects the
+ * others with a message saying what it takes, so no handler checks for
+ * strays and none is silently ignored.
+ */
+#define TAKES(what) \
+	{ .type = NLA_REJECT, .reject_message = "not for this command, which takes " what }
+
+static const struct nla_policy gw_cmd_policy[VPNRT_A_MAX + 1] = {
 	[VPNRT_A_GW]		= NLA_POLICY_NESTED(vpnrt_nl_gw_policy),
+	[VPNRT_A_CONN]		= TAKES("gw"),
+	[VPNRT_A_ROUTES]	= TAKES("gw"),
+	[VPNRT_A_LOOKUP]	= TAKES("gw"),
+	[VPNRT_A_STALE]		= TAKES("gw"),
+	[VPNRT_A_REPLACE]	= TAKES("gw"),
+};
+
+static const struct nla_policy conn_cmd_policy[VPNRT_A_MAX + 1] = {
+	[VPNRT_A_GW]		= TAKES("conn"),
 	[VPNRT_A_CONN]		= NLA_POLICY_NESTED(vpnrt_nl_conn_policy),
+	[VPNRT_A_ROUTES]	= TAKES("conn"),
+	[VPNRT_A_LOOKUP]	= TAKES("conn"),
+	[VPNRT_A_STALE]		= TAKES("conn"),
+	[VPNRT_A_REPLACE]	= TAKES("conn"),
+};
+
+static const struct nla_policy route_new_policy[VPNRT_A_MAX + 1] = {
+	[VPNRT_A_GW]		= TAKES("routes and replace"),
+	[VPNRT_A_CONN]		= TAKES("routes and replace"),
 	[VPNRT_A_ROUTES]	= NLA_POLICY_NESTED_ARRAY(vpnrt_nl_route_policy),
-	[VPNRT_A_LOOKUP]	= NLA_POLICY_NESTED(vpnrt_nl_lookup_policy),
-	[VPNRT_A_STALE]		= NLA_POLICY_NESTED(vpnrt_nl_stale_policy),
+	[VPNRT_A_LOOKUP]	= TAKES("routes and replace"),
+	[VPNRT_A_STALE]		= TAKES("routes and replace"),
 	[VPNRT_A_REPLACE]	= { .type = NLA_FLAG },
+};
+
+/* route-del, and the route dump's filter */
+static const struct nla_policy routes_cmd_policy[VPNRT_A_MAX + 1] = {
+	[VPNRT_A_GW]		= TAKES("routes"),
+	[VPNRT_A_CONN]		= TAKES("routes"),
+	[VPNRT_A_ROUTES]	= NLA_POLICY_NESTED_ARRAY(vpnrt_nl_route_policy),
+	[VPNRT_A_LOOKUP]	= TAKES("routes"),
+	[VPNRT_A_STALE]		= TAKES("routes"),
+	[VPNRT_A_REPLACE]	= TAKES("routes"),
+};
+
+static const struct nla_policy lookup_cmd_policy[VPNRT_A_MAX + 1] = {
+	[VPNRT_A_GW]		= TAKES("lookup"),
+	[VPNRT_A_CONN]		= TAKES("lookup"),
+	[VPNRT_A_ROUTES]	= TAKES("lookup"),
+	[VPNRT_A_LOOKUP]	= NLA_POLICY_NESTED(vpnrt_nl_lookup_policy),
+	[VPNRT_A_STALE]		= TAKES("lookup"),
+	[VPNRT_A_REPLACE]	= TAKES("lookup"),
+};
+
+static const struct nla_policy stale_cmd_policy[VPNRT_A_MAX + 1] = {
+	[VPNRT_A_GW]		= TAKES("stale"),
+	[VPNRT_A_CONN]		= TAKES("stale"),
+	[VPNRT_A_ROUTES]	= TAKES("stale"),
+	[VPNRT_A_LOOKUP]	= TAKES("stale"),
+	[VPNRT_A_STALE]		= NLA_POLICY_NESTED(vpnrt_nl_stale_policy),
+	[VPNRT_A_REPLACE]	= TAKES("stale"),
 };
 
 /* ---- small helpers ---- */
@@ -419,6 +474,7 @@ bool vpnrt_nl_events_live;
  * vpnrt_nl_dump_start() - the dumps' .start
  * @cb: the dump
  * @parse: checks the request and fills the filter
+ * @round: fills one message of the dump, under RTNL (vpnrt_nl_dumpit())
  *
  * .start of the dumps: @parse checks the request and fills the filter.
  * From 6.2 .start has the request's extack and an error fails the
@@ -431,7 +487,9 @@ bool vpnrt_nl_events_live;
 int vpnrt_nl_dump_start(struct netlink_callback *cb,
 			int (*parse)(struct net *net, struct nlattr **attrs,
 				     struct vpnrt_nl_dump *st,
-				     struct netlink_ext_ack *extack))
+				     struct netlink_ext_ack *extack),
+			int (*round)(struct sk_buff *skb, struct netlink_callback *cb,
+				     struct vpnrt_nl_dump *st))
 {
 	struct netlink_ext_ack local = {};
 	struct netlink_ext_ack *extack = cb->extack ?: &local;
@@ -441,6 +499,7 @@ int vpnrt_nl_dump_start(struct netlink_callback *cb,
 	st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 	if (!st)
 		return -ENOMEM;
+	st->round = round;
 	rtnl_lock();
 	err = parse(sock_net(cb->skb->sk), vpnrt_dump_attrs(cb), st, extack);
 	rtnl_unlock();
@@ -458,7 +517,7 @@ int vpnrt_nl_dump_start(struct netlink_callback *cb,
 }
 
 /**
- * vpnrt_nl_dump_done() - .done of the dumps: free the dump's state
+ * vpnrt_nl_dump_done() - the dumps' .done: free the state
  * @cb: the dump
  *
  * Return: 0
@@ -470,29 +529,33 @@ int vpnrt_nl_dump_done(struct netlink_callback *cb)
 }
 
 /**
- * vpnrt_nl_dump_start_err() - on 6.1, the error of .start, in round 1
+ * vpnrt_nl_dumpit() - the dumps' .dumpit: one round, under RTNL
+ * @skb: the message being filled
  * @cb: the dump
  *
- * Return: the error .start found (and its message, set on the extack)
+ * Round 1 of a dump whose .start failed on 6.1 returns that error.
+ * Otherwise the dump's round fills @skb under RTNL, from its cursor on;
+ * the generation it saw marks the messages of rounds after a change
+ * (NLM_F_DUMP_INTR, through genl_dump_check_consistent()).
+ *
+ * Return: the message's length, 0 at the end, or an error
  */
-int vpnrt_nl_dump_start_err(struct netlink_callback *cb)
+int vpnrt_nl_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct vpnrt_nl_dump *st = vpnrt_nl_dump_state(cb);
+	int err;
 
-	if (cb->extack)
-		cb->extack->_msg = st->msg;
-	return st->err;
+	if (st->err) {
+		if (cb->extack)
+			cb->extack->_msg = st->msg;
+		return st->err;
+	}
+	rtnl_lock();
+	cb->seq = vpnrt_pernet(sock_net(skb->sk))->genid;
+	err = st->round(skb, cb, st);
+	rtnl_unlock();
+	return err ?: skb->len;
 }
-
-/* attribute names of the YAML spec, for the messages of dump filters */
-static const char *const top_attr_names[] = {
-	[VPNRT_A_GW] = "gw",
-	[VPNRT_A_CONN] = "conn",
-	[VPNRT_A_ROUTES] = "routes",
-	[VPNRT_A_LOOKUP] = "lookup",
-	[VPNRT_A_STALE] = "stale",
-	[VPNRT_A_REPLACE] = "replace",
-};
 
 /**
  * vpnrt_nl_no_filter() - refuse @a, which is no filter of the dump @what
@@ -521,30 +584,6 @@ int vpnrt_nl_no_filter(struct netlink_ext_ack *extack, const struct nlattr *a,
 }
 
 /**
- * vpnrt_nl_dump_attrs_only() - a dump request with no top-level attribute but
- * @allowed
- * @attrs: the request's attributes, or NULL
- * @allowed: the one allowed, VPNRT_A_*
- * @extack: where a rejection says why
- * @what: the dump, for the message
- * @name: @allowed's name, for the message
- *
- * Return: 0, or -EINVAL naming the first other attribute
- */
-int vpnrt_nl_dump_attrs_only(struct nlattr **attrs, int allowed,
-			     struct netlink_ext_ack *extack, const char *what,
-			     const char *name)
-{
-	int i;
-
-	for (i = 1; attrs && i <= VPNRT_A_MAX; i++)
-		if (attrs[i] && i != allowed)
-			return vpnrt_nl_no_filter(extack, attrs[i], top_attr_names,
-						  ARRAY_SIZE(top_attr_names), what, name);
-	return 0;
-}
-
-/**
  * vpnrt_nl_dump_filter_gw() - a dump filter's gateway, by ifindex
  * @net: the netns, under RTNL
  * @a: the ifindex attribute
@@ -568,47 +607,118 @@ int vpnrt_nl_dump_filter_gw(struct net *net, const struct nlattr *a, u32 *gw,
 	return -ENODEV;
 }
 
+/* ---- requests ---- */
+
+/**
+ * vpnrt_nl_reply() - send the reply pre_doit made (VPNRT_NL_F_REPLY)
+ * @info: the request
+ *
+ * Return: 0 or the error of sending
+ */
+int vpnrt_nl_reply(struct genl_info *info)
+{
+	struct sk_buff *msg = info->user_ptr[1];
+
+	info->user_ptr[1] = NULL;	/* sent: post_doit does not free it */
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * The prologue of the ops that act on one named gateway or conn: the
+ * reply made first (it may sleep and needs no lock), RTNL, the object.
+ * Ops that parse and check a large request (routes, a new conn) take
+ * RTNL themselves, after the checks: they have no internal_flags.
+ */
+static int vpnrt_nl_pre_doit(const struct vpnrt_genl_op *ops,
+			     struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg = NULL;
+	void *obj;
+
+	if (!(ops->internal_flags & (VPNRT_NL_F_GW | VPNRT_NL_F_CONN)))
+		return 0;
+	if (ops->internal_flags & VPNRT_NL_F_REPLY) {
+		msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		if (!msg)
+			return -ENOMEM;
+	}
+	rtnl_lock();
+	if (ops->internal_flags & VPNRT_NL_F_GW)
+		obj = vpnrt_nl_gw_lookup(info);
+	else
+		obj = vpnrt_nl_conn_lookup(info);
+	if (IS_ERR(obj)) {
+		rtnl_unlock();
+		nlmsg_free(msg);
+		return PTR_ERR(obj);
+	}
+	info->user_ptr[0] = obj;
+	info->user_ptr[1] = msg;
+	return 0;
+}
+
+static void vpnrt_nl_post_doit(const struct vpnrt_genl_op *ops,
+			       struct sk_buff *skb, struct genl_info *info)
+{
+	if (!(ops->internal_flags & (VPNRT_NL_F_GW | VPNRT_NL_F_CONN)))
+		return;
+	rtnl_unlock();
+	nlmsg_free(info->user_ptr[1]);	/* a reply the doit did not send */
+}
+
+#define OP_POLICY(p) .policy = p, .maxattr = VPNRT_A_MAX
+/* each command's policy above names every top-level attribute */
+static_assert(VPNRT_A_MAX == VPNRT_A_REPLACE);
+
 static const struct genl_ops vpnrt_ops[] = {
 	{ .cmd = VPNRT_CMD_GW_NEW, .doit = vpnrt_nl_gw_new_doit,
-	  .flags = GENL_UNS_ADMIN_PERM },
+	  OP_POLICY(gw_cmd_policy), .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = VPNRT_CMD_GW_DEL, .doit = vpnrt_nl_gw_del_doit,
-	  .flags = GENL_UNS_ADMIN_PERM },
+	  OP_POLICY(gw_cmd_policy), .flags = GENL_UNS_ADMIN_PERM,
+	  .internal_flags = VPNRT_NL_F_GW },
 	{ .cmd = VPNRT_CMD_GW_SET, .doit = vpnrt_nl_gw_set_doit,
-	  .flags = GENL_UNS_ADMIN_PERM },
+	  OP_POLICY(gw_cmd_policy), .flags = GENL_UNS_ADMIN_PERM,
+	  .internal_flags = VPNRT_NL_F_GW },
 	{ .cmd = VPNRT_CMD_GW_GET, .doit = vpnrt_nl_gw_get_doit,
-	  .start = vpnrt_nl_gw_dump_start, .dumpit = vpnrt_nl_gw_get_dumpit,
-	  .done = vpnrt_nl_dump_done },
+	  .start = vpnrt_nl_gw_dump_start, .dumpit = vpnrt_nl_dumpit,
+	  .done = vpnrt_nl_dump_done, OP_POLICY(gw_cmd_policy),
+	  .internal_flags = VPNRT_NL_F_GW | VPNRT_NL_F_REPLY },
 	{ .cmd = VPNRT_CMD_CONN_NEW, .doit = vpnrt_nl_conn_new_doit,
-	  .flags = GENL_UNS_ADMIN_PERM },
+	  OP_POLICY(conn_cmd_policy), .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = VPNRT_CMD_CONN_DEL, .doit = vpnrt_nl_conn_del_doit,
-	  .flags = GENL_UNS_ADMIN_PERM },
+	  OP_POLICY(conn_cmd_policy), .flags = GENL_UNS_ADMIN_PERM,
+	  .internal_flags = VPNRT_NL_F_CONN },
 	{ .cmd = VPNRT_CMD_CONN_SET, .doit = vpnrt_nl_conn_set_doit,
-	  .flags = GENL_UNS_ADMIN_PERM },
+	  OP_POLICY(conn_cmd_policy), .flags = GENL_UNS_ADMIN_PERM,
+	  .internal_flags = VPNRT_NL_F_CONN },
 	{ .cmd = VPNRT_CMD_CONN_GET, .doit = vpnrt_nl_conn_get_doit,
-	  .start = vpnrt_nl_conn_dump_start, .dumpit = vpnrt_nl_conn_get_dumpit,
-	  .done = vpnrt_nl_dump_done },
+	  .start = vpnrt_nl_conn_dump_start, .dumpit = vpnrt_nl_dumpit,
+	  .done = vpnrt_nl_dump_done, OP_POLICY(conn_cmd_policy),
+	  .internal_flags = VPNRT_NL_F_CONN | VPNRT_NL_F_REPLY },
 	{ .cmd = VPNRT_CMD_ROUTE_NEW, .doit = vpnrt_nl_route_new_doit,
-	  .flags = GENL_UNS_ADMIN_PERM },
+	  OP_POLICY(route_new_policy), .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = VPNRT_CMD_ROUTE_DEL, .doit = vpnrt_nl_route_del_doit,
-	  .flags = GENL_UNS_ADMIN_PERM },
+	  OP_POLICY(routes_cmd_policy), .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = VPNRT_CMD_ROUTE_GET, .start = vpnrt_nl_route_dump_start,
-	  .dumpit = vpnrt_nl_route_get_dumpit, .done = vpnrt_nl_dump_done },
+	  .dumpit = vpnrt_nl_dumpit, .done = vpnrt_nl_dump_done,
+	  OP_POLICY(routes_cmd_policy) },
 	/* its flow hash and path choice map flows: not for everyone */
 	{ .cmd = VPNRT_CMD_ROUTE_LOOKUP, .doit = vpnrt_nl_route_lookup_doit,
-	  .flags = GENL_UNS_ADMIN_PERM },
+	  OP_POLICY(lookup_cmd_policy), .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = VPNRT_CMD_ROUTE_STALE, .doit = vpnrt_nl_route_stale_doit,
-	  .flags = GENL_UNS_ADMIN_PERM },
+	  OP_POLICY(stale_cmd_policy), .flags = GENL_UNS_ADMIN_PERM },
 	{ .cmd = VPNRT_CMD_ROUTE_SWEEP, .doit = vpnrt_nl_route_stale_doit,
-	  .flags = GENL_UNS_ADMIN_PERM },
+	  OP_POLICY(stale_cmd_policy), .flags = GENL_UNS_ADMIN_PERM },
 };
 
 struct genl_family vpnrt_family __ro_after_init = {
 	.name		= VPNRT_GENL_NAME,
 	.version	= VPNRT_GENL_VERSION,
 	.maxattr	= VPNRT_A_MAX,
-	.policy		= vpnrt_policy,
 	.netnsok	= true,
 	.module		= THIS_MODULE,
+	.pre_doit	= vpnrt_nl_pre_doit,
+	.post_doit	= vpnrt_nl_post_doit,
 	.ops		= vpnrt_ops,
 	.n_ops		= ARRAY_SIZE(vpnrt_ops),
 	.mcgrps		= vpnrt_mcgrps,

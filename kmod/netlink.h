@@ -47,6 +47,24 @@ void vpnrt_nl_notify(struct net *net, struct sk_buff *skb);
 bool vpnrt_nl_has_listeners(struct net *net);
 
 /*
+ * What the family's pre_doit does before an op's doit, by the op's
+ * internal_flags, and its post_doit undoes after it: with GW or CONN
+ * the doit runs under RTNL with the object its request names (the
+ * gw or conn nest) in user_ptr[0]; with REPLY, user_ptr[1] is the reply,
+ * allocated before RTNL was taken (vpnrt_nl_reply() sends it).
+ */
+#define VPNRT_NL_F_GW		BIT(0)
+#define VPNRT_NL_F_CONN		BIT(1)
+#define VPNRT_NL_F_REPLY	BIT(2)
+
+static inline struct sk_buff *vpnrt_nl_reply_msg(struct genl_info *info)
+{
+	return info->user_ptr[1];
+}
+
+int vpnrt_nl_reply(struct genl_info *info);
+
+/*
  * A dump's state, made by its .start and freed by its .done: the filter,
  * checked once in .start (a filter that cannot be honoured fails the
  * request, not the rows), and a cursor of keys, not of pointers, so a
@@ -68,6 +86,9 @@ struct vpnrt_nl_dump {
 					 */
 	u32 seq, epoch;			/* @mid: the route to start at ... */
 	struct vpnrt_route_spec key;	/* ... (key.conn unused) */
+	/* fills a message from the cursor on; 0 or an error */
+	int (*round)(struct sk_buff *skb, struct netlink_callback *cb,
+		     struct vpnrt_nl_dump *st);
 };
 
 static inline struct vpnrt_nl_dump *vpnrt_nl_dump_state(struct netlink_callback *cb)
@@ -78,36 +99,35 @@ static inline struct vpnrt_nl_dump *vpnrt_nl_dump_state(struct netlink_callback 
 int vpnrt_nl_dump_start(struct netlink_callback *cb,
 			int (*parse)(struct net *net, struct nlattr **attrs,
 				     struct vpnrt_nl_dump *st,
-				     struct netlink_ext_ack *extack));
+				     struct netlink_ext_ack *extack),
+			int (*round)(struct sk_buff *skb, struct netlink_callback *cb,
+				     struct vpnrt_nl_dump *st));
 int vpnrt_nl_dump_done(struct netlink_callback *cb);
-int vpnrt_nl_dump_start_err(struct netlink_callback *cb);
+int vpnrt_nl_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int vpnrt_nl_no_filter(struct netlink_ext_ack *extack, const struct nlattr *a,
 		       const char *const *names, size_t n, const char *what,
 		       const char *allowed);
-int vpnrt_nl_dump_attrs_only(struct nlattr **attrs, int allowed,
-			     struct netlink_ext_ack *extack, const char *what,
-			     const char *name);
 int vpnrt_nl_dump_filter_gw(struct net *net, const struct nlattr *a, u32 *gw,
 			    struct netlink_ext_ack *extack, const char *what);
 
 /* gateways (nl_gw.c) */
 int vpnrt_nl_gw_validate(struct nlattr **tb, const struct vpnrt_gw *gw,
 			 struct netlink_ext_ack *extack);
+struct vpnrt_gw *vpnrt_nl_gw_lookup(struct genl_info *info);
 int vpnrt_nl_gw_new_doit(struct sk_buff *skb, struct genl_info *info);
 int vpnrt_nl_gw_set_doit(struct sk_buff *skb, struct genl_info *info);
 int vpnrt_nl_gw_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vpnrt_nl_gw_get_doit(struct sk_buff *skb, struct genl_info *info);
 int vpnrt_nl_gw_dump_start(struct netlink_callback *cb);
-int vpnrt_nl_gw_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* connections (nl_conn.c) */
 bool vpnrt_nl_conn_name_ok(const char *s);
+struct vpnrt_conn *vpnrt_nl_conn_lookup(struct genl_info *info);
 int vpnrt_nl_conn_new_doit(struct sk_buff *skb, struct genl_info *info);
 int vpnrt_nl_conn_set_doit(struct sk_buff *skb, struct genl_info *info);
 int vpnrt_nl_conn_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vpnrt_nl_conn_get_doit(struct sk_buff *skb, struct genl_info *info);
 int vpnrt_nl_conn_dump_start(struct netlink_callback *cb);
-int vpnrt_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* routes (nl_route.c) */
 int vpnrt_nl_route_put(struct sk_buff *skb, int type, const struct vpnrt_route *r);
@@ -120,7 +140,6 @@ void vpnrt_nl_route_cursor_set(struct vpnrt_nl_dump *st, const struct vpnrt_conn
 struct vpnrt_route *vpnrt_nl_route_resume(struct netlink_callback *cb,
 					  struct vpnrt_nl_dump *st,
 					  struct vpnrt_conn *c);
-int vpnrt_nl_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* lookup (nl_lookup.c) */
 int vpnrt_nl_route_lookup_doit(struct sk_buff *skb, struct genl_info *info);

@@ -270,11 +270,27 @@ err:
 	nlmsg_free(skb);
 }
 
-static struct vpnrt_conn *conn_from_attrs(struct net *net, struct nlattr **tb,
-					  struct netlink_ext_ack *extack)
+/**
+ * vpnrt_nl_conn_lookup() - the connection a request's conn nest names
+ * (pre_doit)
+ * @info: the request; RTNL held
+ *
+ * By name or id; given both, they must name the same connection.
+ *
+ * Return: the connection, or an error pointer with an extack
+ */
+struct vpnrt_conn *vpnrt_nl_conn_lookup(struct genl_info *info)
 {
+	struct netlink_ext_ack *extack = info->extack;
+	struct net *net = genl_info_net(info);
+	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
 	struct vpnrt_conn *c;
+	int err;
 
+	err = vpnrt_nl_req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX,
+				vpnrt_nl_conn_policy, "conn");
+	if (err)
+		return ERR_PTR(err);
 	if (tb[VPNRT_A_CONN_NAME]) {
 		c = vpnrt_conn_by_name(net, nla_data(tb[VPNRT_A_CONN_NAME]));
 		if (!c)
@@ -924,7 +940,7 @@ static const struct {
  * vpnrt_nl_conn_set_doit() - CONN_SET: change a connection, its tunnels and
  * health checks, all or none
  * @skb: the request
- * @info: the request, parsed (its attributes and extack)
+ * @info: the request, parsed; the connection in user_ptr[0], under RTNL
  *
  * Return: 0 or an error with an extack
  */
@@ -933,10 +949,11 @@ int vpnrt_nl_conn_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct tunnel_set ts[VPNRT_MAX_TUNNELS] = {};
 	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
 	struct netlink_ext_ack *extack = info->extack;
-	struct vpnrt_conn *c;
+	struct vpnrt_conn *c = info->user_ptr[0];
 	unsigned int i;
 	int err;
 
+	/* the nest pre_doit found the conn in, parsed again for the rest */
 	err = vpnrt_nl_req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX,
 				vpnrt_nl_conn_policy, "conn");
 	if (err)
@@ -956,11 +973,6 @@ int vpnrt_nl_conn_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	for (i = 0; i < VPNRT_MAX_TUNNELS; i++)
 		ts[i].ike = -1;
-	rtnl_lock();
-	c = conn_from_attrs(genl_info_net(info), tb, extack);
-	err = PTR_ERR_OR_ZERO(c);
-	if (err)
-		goto out;
 	err = vpnrt_nl_check_owner_same(tb[VPNRT_A_CONN_OWNER], c->owner, extack, "conn");
 	if (!err)
 		err = conn_states_check(tb, c->ike_managed, extack);
@@ -969,7 +981,7 @@ int vpnrt_nl_conn_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err) {
 		for (i = 0; i < VPNRT_MAX_TUNNELS; i++)
 			vpnrt_health_discard(ts[i].hc);
-		goto out;
+		return err;
 	}
 	/* nothing fails from here */
 	conn_states_apply(tb, c);
@@ -977,78 +989,46 @@ int vpnrt_nl_conn_set_doit(struct sk_buff *skb, struct genl_info *info)
 	vpnrt_conn_ike_sync(c);
 	vpnrt_nl_bump_genid(genl_info_net(info));
 	vpnrt_notify_conn(c, VPNRT_CMD_CONN_SET);
-out:
-	rtnl_unlock();
-	return err;
+	return 0;
 }
 
 /**
  * vpnrt_nl_conn_del_doit() - CONN_DEL: delete a connection with its routes
  * @skb: the request
- * @info: the request, parsed (its attributes and extack)
+ * @info: the request, parsed; the connection in user_ptr[0], under RTNL
  *
- * Return: 0 or an error with an extack
+ * Return: 0
  */
 int vpnrt_nl_conn_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
+	struct vpnrt_conn *c = info->user_ptr[0];
 	struct net *net = genl_info_net(info);
 	struct sk_buff *ev = NULL;
-	struct vpnrt_conn *c;
-	int err;
 
-	err = vpnrt_nl_req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX,
-				vpnrt_nl_conn_policy, "conn");
-	if (err)
-		return err;
-	rtnl_lock();
-	c = conn_from_attrs(net, tb, info->extack);
-	err = PTR_ERR_OR_ZERO(c);
-	if (!err) {
-		if (vpnrt_nl_has_listeners(net))
-			ev = conn_msg(c, VPNRT_CMD_CONN_DEL);
-		vpnrt_conn_destroy(c);
-		vpnrt_nl_bump_genid(net);
-	}
-	rtnl_unlock();
+	/* the event describes the conn as it was: made before it goes */
+	if (vpnrt_nl_has_listeners(net))
+		ev = conn_msg(c, VPNRT_CMD_CONN_DEL);
+	vpnrt_conn_destroy(c);
+	vpnrt_nl_bump_genid(net);
 	if (ev)
 		vpnrt_nl_notify(net, ev);
-	return err;
+	return 0;
 }
 
 /**
  * vpnrt_nl_conn_get_doit() - CONN_GET: one connection, by name or id
  * @skb: the request
- * @info: the request, parsed (its attributes and extack)
+ * @info: the request, parsed; the connection in user_ptr[0], under RTNL
  *
- * Return: 0 or an error with an extack
+ * Return: 0 or an error
  */
 int vpnrt_nl_conn_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
-	struct vpnrt_conn *c;
-	struct sk_buff *msg;
-	int err;
+	int err = conn_fill(vpnrt_nl_reply_msg(info), info->user_ptr[0],
+			    info->snd_portid, info->snd_seq, 0,
+			    VPNRT_CMD_CONN_GET, NULL);
 
-	err = vpnrt_nl_req_nest(info, VPNRT_A_CONN, tb, VPNRT_A_CONN_MAX,
-				vpnrt_nl_conn_policy, "conn");
-	if (err)
-		return err;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	rtnl_lock();
-	c = conn_from_attrs(genl_info_net(info), tb, info->extack);
-	err = PTR_ERR_OR_ZERO(c);
-	if (!err)
-		err = conn_fill(msg, c, info->snd_portid, info->snd_seq, 0,
-				VPNRT_CMD_CONN_GET, NULL);
-	rtnl_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return err ?: vpnrt_nl_reply(info);
 }
 
 /* a conn dump's filter: gw-ifindex in conn, or nothing */
@@ -1058,10 +1038,8 @@ static int conn_dump_parse(struct net *net, struct nlattr **attrs,
 	struct nlattr *tb[VPNRT_A_CONN_MAX + 1];
 	int i, err;
 
-	err = vpnrt_nl_dump_attrs_only(attrs, VPNRT_A_CONN, extack, "conn dump",
-				       "conn.gw-ifindex");
-	if (err || !attrs || !attrs[VPNRT_A_CONN])
-		return err;
+	if (!attrs || !attrs[VPNRT_A_CONN])
+		return 0;
 	err = nla_parse_nested(tb, VPNRT_A_CONN_MAX, attrs[VPNRT_A_CONN],
 			       vpnrt_nl_conn_policy, extack);
 	if (err)
@@ -1078,6 +1056,27 @@ static int conn_dump_parse(struct net *net, struct nlattr **attrs,
 				       extack, "conn dump");
 }
 
+/* a round of the conn dump: conns in id order, from the id after the last sent */
+static int conn_dump_round(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct vpnrt_nl_dump *st)
+{
+	struct vpnrt_net *vn = vpnrt_pernet(sock_net(skb->sk));
+	struct vpnrt_conn *c;
+	unsigned long id;
+
+	if (st->next > U32_MAX)
+		return 0;
+	xa_for_each_start(&vn->conn_ids, id, c, st->next) {
+		if ((!st->gw || c->gw->dev->ifindex == st->gw) &&
+		    conn_fill(skb, c, NETLINK_CB(cb->skb).portid,
+			      cb->nlh->nlmsg_seq, NLM_F_MULTI,
+			      VPNRT_CMD_CONN_GET, cb))
+			break;
+		st->next = (u64)id + 1;
+	}
+	return 0;
+}
+
 /**
  * vpnrt_nl_conn_dump_start() - .start of the connection dump: its gateway
  * filter checked
@@ -1087,41 +1086,5 @@ static int conn_dump_parse(struct net *net, struct nlattr **attrs,
  */
 int vpnrt_nl_conn_dump_start(struct netlink_callback *cb)
 {
-	return vpnrt_nl_dump_start(cb, conn_dump_parse);
+	return vpnrt_nl_dump_start(cb, conn_dump_parse, conn_dump_round);
 }
-
-/**
- * vpnrt_nl_conn_get_dumpit() - the connection dump
- * @skb: the message being filled
- * @cb: the dump
- *
- * conns in id order: each round starts at the id after the last one seen
- *
- * Return: the message's length, 0 at the end, or an error
- */
-int vpnrt_nl_conn_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct net *net = sock_net(skb->sk);
-	struct vpnrt_net *vn = vpnrt_pernet(net);
-	struct vpnrt_nl_dump *st = vpnrt_nl_dump_state(cb);
-	struct vpnrt_conn *c;
-	unsigned long id;
-
-	if (st->err)
-		return vpnrt_nl_dump_start_err(cb);
-	if (st->next > U32_MAX)
-		return 0;
-	rtnl_lock();
-	cb->seq = vn->genid;
-	xa_for_each_start(&vn->conn_ids, id, c, st->next) {
-		if ((!st->gw || c->gw->dev->ifindex == st->gw) &&
-		    conn_fill(skb, c, NETLINK_CB(cb->skb).portid,
-			      cb->nlh->nlmsg_seq, NLM_F_MULTI,
-			      VPNRT_CMD_CONN_GET, cb))
-			break;
-		st->next = (u64)id + 1;
-	}
-	rtnl_unlock();
-	return skb->len;
-}
-

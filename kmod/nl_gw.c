@@ -111,12 +111,26 @@ void vpnrt_notify_gw(struct vpnrt_gw *gw, u8 cmd)
 	vpnrt_nl_notify(net, skb);
 }
 
-/* the gateway named by IFINDEX or IFNAME in @tb */
-static struct vpnrt_gw *gw_from_attrs(struct net *net, struct nlattr **tb,
-				      struct netlink_ext_ack *extack)
+/**
+ * vpnrt_nl_gw_lookup() - the gateway a request's gw nest names (pre_doit)
+ * @info: the request; RTNL held
+ *
+ * By ifindex or ifname; given both, they must name the same device.
+ *
+ * Return: the gateway, or an error pointer with an extack
+ */
+struct vpnrt_gw *vpnrt_nl_gw_lookup(struct genl_info *info)
 {
+	struct netlink_ext_ack *extack = info->extack;
+	struct net *net = genl_info_net(info);
+	struct nlattr *tb[VPNRT_A_GW_MAX + 1];
 	struct net_device *dev = NULL;
+	int err;
 
+	err = vpnrt_nl_req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX,
+				vpnrt_nl_gw_policy, "gateway");
+	if (err)
+		return ERR_PTR(err);
 	if (tb[VPNRT_A_GW_IFINDEX]) {
 		dev = __dev_get_by_index(net, nla_get_u32(tb[VPNRT_A_GW_IFINDEX]));
 	} else if (tb[VPNRT_A_GW_IFNAME]) {
@@ -314,96 +328,60 @@ int vpnrt_nl_gw_new_doit(struct sk_buff *skb, struct genl_info *info)
 /**
  * vpnrt_nl_gw_set_doit() - GW_SET: change a gateway's settings, all or none
  * @skb: the request
- * @info: the request, parsed (its attributes and extack)
+ * @info: the request, parsed; the gateway in user_ptr[0], under RTNL
  *
  * Return: 0 or an error with an extack
  */
 int vpnrt_nl_gw_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct vpnrt_gw *gw = info->user_ptr[0];
 	struct nlattr *tb[VPNRT_A_GW_MAX + 1];
-	struct vpnrt_gw *gw;
 	int err;
 
+	/* the nest pre_doit found the gateway in, parsed again for the rest */
 	err = vpnrt_nl_req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX,
 				vpnrt_nl_gw_policy, "gateway");
-	if (err)
-		return err;
-	rtnl_lock();
-	gw = gw_from_attrs(genl_info_net(info), tb, info->extack);
-	err = PTR_ERR_OR_ZERO(gw);
 	if (!err)
 		err = vpnrt_nl_gw_validate(tb, gw, info->extack);
-	if (!err) {
-		gw_apply(tb, gw);
-		vpnrt_nl_bump_genid(dev_net(gw->dev));
-		vpnrt_notify_gw(gw, VPNRT_CMD_GW_SET);
-	}
-	rtnl_unlock();
-	return err;
+	if (err)
+		return err;
+	gw_apply(tb, gw);
+	vpnrt_nl_bump_genid(dev_net(gw->dev));
+	vpnrt_notify_gw(gw, VPNRT_CMD_GW_SET);
+	return 0;
 }
 
 /**
  * vpnrt_nl_gw_del_doit() - GW_DEL: delete a gateway with its connections and
  * routes
  * @skb: the request
- * @info: the request, parsed (its attributes and extack)
+ * @info: the request, parsed; the gateway in user_ptr[0], under RTNL
  *
- * Return: 0 or an error with an extack
+ * Return: 0
  */
 int vpnrt_nl_gw_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[VPNRT_A_GW_MAX + 1];
-	struct vpnrt_gw *gw;
-	int err;
+	struct vpnrt_gw *gw = info->user_ptr[0];
 
-	err = vpnrt_nl_req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX,
-				vpnrt_nl_gw_policy, "gateway");
-	if (err)
-		return err;
-	rtnl_lock();
-	gw = gw_from_attrs(genl_info_net(info), tb, info->extack);
-	err = PTR_ERR_OR_ZERO(gw);
-	if (!err) {
-		vpnrt_notify_gw(gw, VPNRT_CMD_GW_DEL);
-		unregister_netdevice(gw->dev);
-	}
-	rtnl_unlock();
-	return err;
+	vpnrt_notify_gw(gw, VPNRT_CMD_GW_DEL);
+	unregister_netdevice(gw->dev);
+	return 0;
 }
 
 /**
  * vpnrt_nl_gw_get_doit() - GW_GET: one gateway, by ifindex or name
  * @skb: the request
- * @info: the request, parsed (its attributes and extack)
+ * @info: the request, parsed; the gateway in user_ptr[0], under RTNL
  *
- * Return: 0 or an error with an extack
+ * Return: 0 or an error
  */
 int vpnrt_nl_gw_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[VPNRT_A_GW_MAX + 1];
-	struct sk_buff *msg;
-	struct vpnrt_gw *gw;
-	int err;
+	int err = gw_fill(vpnrt_nl_reply_msg(info), info->user_ptr[0],
+			  info->snd_portid, info->snd_seq, 0, VPNRT_CMD_GW_GET,
+			  NULL);
 
-	err = vpnrt_nl_req_nest(info, VPNRT_A_GW, tb, VPNRT_A_GW_MAX,
-				vpnrt_nl_gw_policy, "gateway");
-	if (err)
-		return err;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	rtnl_lock();
-	gw = gw_from_attrs(genl_info_net(info), tb, info->extack);
-	err = PTR_ERR_OR_ZERO(gw);
-	if (!err)
-		err = gw_fill(msg, gw, info->snd_portid, info->snd_seq, 0,
-			      VPNRT_CMD_GW_GET, NULL);
-	rtnl_unlock();
-	if (err) {
-		nlmsg_free(msg);
-		return err;
-	}
-	return genlmsg_reply(msg, info);
+	return err ?: vpnrt_nl_reply(info);
 }
 
 /* gateway dumps take no filter (gw-get a gateway by ifindex or ifname) */
@@ -411,15 +389,40 @@ static int gw_dump_parse(struct net *net, struct nlattr **attrs,
 			 struct vpnrt_nl_dump *st, struct netlink_ext_ack *extack)
 {
 	struct nlattr *a;
-	int rem, err;
+	int rem;
 
-	err = vpnrt_nl_dump_attrs_only(attrs, VPNRT_A_GW, extack, "gateway dump", "none");
-	if (err || !attrs || !attrs[VPNRT_A_GW])
-		return err;
+	if (!attrs || !attrs[VPNRT_A_GW])
+		return 0;
 	nla_for_each_nested(a, attrs[VPNRT_A_GW], rem)
 		return vpnrt_nl_no_filter(extack, a, gw_attr_names, ARRAY_SIZE(gw_attr_names),
 					  "gateway dump", "none");
 	return 0;
+}
+
+/*
+ * A round of the gateway dump: gateways in ifindex order, each round
+ * from the first ifindex after the last one sent. The list is not sorted
+ * (ip link add may choose an ifindex), so each gateway costs a walk of
+ * the list, which holds at most max_gateways (256 by default) entries.
+ */
+static int gw_dump_round(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct vpnrt_nl_dump *st)
+{
+	struct vpnrt_net *vn = vpnrt_pernet(sock_net(skb->sk));
+	struct vpnrt_gw *gw, *next;
+
+	for (;;) {
+		next = NULL;
+		list_for_each_entry(gw, &vn->gateways, net_link)
+			if (gw->dev->ifindex >= st->next &&
+			    (!next || gw->dev->ifindex < next->dev->ifindex))
+				next = gw;
+		if (!next || gw_fill(skb, next, NETLINK_CB(cb->skb).portid,
+				     cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				     VPNRT_CMD_GW_GET, cb))
+			return 0;
+		st->next = (u64)next->dev->ifindex + 1;
+	}
 }
 
 /**
@@ -430,45 +433,5 @@ static int gw_dump_parse(struct net *net, struct nlattr **attrs,
  */
 int vpnrt_nl_gw_dump_start(struct netlink_callback *cb)
 {
-	return vpnrt_nl_dump_start(cb, gw_dump_parse);
+	return vpnrt_nl_dump_start(cb, gw_dump_parse, gw_dump_round);
 }
-
-/**
- * vpnrt_nl_gw_get_dumpit() - the gateway dump
- * @skb: the message being filled
- * @cb: the dump
- *
- * Gateways in ifindex order: each round starts at the first ifindex
- * after the last one sent. The list is not sorted (ip link add may
- * choose an ifindex), so each gateway costs a walk of the list, which
- * holds at most max_gateways (256 by default) entries.
- *
- * Return: the message's length, 0 at the end, or an error
- */
-int vpnrt_nl_gw_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct net *net = sock_net(skb->sk);
-	struct vpnrt_net *vn = vpnrt_pernet(net);
-	struct vpnrt_nl_dump *st = vpnrt_nl_dump_state(cb);
-	struct vpnrt_gw *gw, *next;
-
-	if (st->err)
-		return vpnrt_nl_dump_start_err(cb);
-	rtnl_lock();
-	cb->seq = vn->genid;
-	for (;;) {
-		next = NULL;
-		list_for_each_entry(gw, &vn->gateways, net_link)
-			if (gw->dev->ifindex >= st->next &&
-			    (!next || gw->dev->ifindex < next->dev->ifindex))
-				next = gw;
-		if (!next || gw_fill(skb, next, NETLINK_CB(cb->skb).portid,
-				     cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				     VPNRT_CMD_GW_GET, cb))
-			break;
-		st->next = (u64)next->dev->ifindex + 1;
-	}
-	rtnl_unlock();
-	return skb->len;
-}
-

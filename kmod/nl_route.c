@@ -628,9 +628,8 @@ static int route_dump_parse(struct net *net, struct nlattr **attrs,
 	const char *what = "route dump";
 	int i, rem, err;
 
-	err = vpnrt_nl_dump_attrs_only(attrs, VPNRT_A_ROUTES, extack, what, "routes");
-	if (err || !attrs || !attrs[VPNRT_A_ROUTES])
-		return err;
+	if (!attrs || !attrs[VPNRT_A_ROUTES])
+		return 0;
 	nla_for_each_nested(a, attrs[VPNRT_A_ROUTES], rem) {
 		if (elem) {
 			NL_SET_ERR_MSG_ATTR(extack, a,
@@ -680,17 +679,6 @@ static int route_dump_parse(struct net *net, struct nlattr **attrs,
 		}
 	}
 	return 0;
-}
-
-/**
- * vpnrt_nl_route_dump_start() - .start of the route dump: its filters checked
- * @cb: the dump
- *
- * Return: 0 or an error with an extack (6.1: in round 1)
- */
-int vpnrt_nl_route_dump_start(struct netlink_callback *cb)
-{
-	return vpnrt_nl_dump_start(cb, route_dump_parse);
 }
 
 /**
@@ -773,32 +761,22 @@ static int route_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
-/**
- * vpnrt_nl_route_get_dumpit() - the route dump
- * @skb: the message being filled
- * @cb: the dump
- *
- * Route dump: conns in id order, each conn's routes in the order of
- * conn->routes (the order they were added). A round costs the routes it
- * sends plus one trie lookup, so 100,000 routes dump in linear time.
- *
- * Return: the message's length, 0 at the end, or an error
+/*
+ * A round of the route dump: conns in id order, each conn's routes in the
+ * order of conn->routes (the order they were added). A round costs the
+ * routes it sends plus one trie lookup, so 100,000 routes dump in linear
+ * time.
  */
-int vpnrt_nl_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+static int route_dump_round(struct sk_buff *skb, struct netlink_callback *cb,
+			    struct vpnrt_nl_dump *st)
 {
 	struct vpnrt_net *vn = vpnrt_pernet(sock_net(skb->sk));
-	struct vpnrt_nl_dump *st = vpnrt_nl_dump_state(cb);
 	struct vpnrt_route *r;
 	struct vpnrt_conn *c;
 	unsigned long id;
-	int err = 0;
 
-	if (st->err)
-		return vpnrt_nl_dump_start_err(cb);
 	if (st->next > U32_MAX)
 		return 0;
-	rtnl_lock();
-	cb->seq = vn->genid;
 	xa_for_each_start(&vn->conn_ids, id, c, st->next) {
 		if ((st->gw && c->gw->dev->ifindex != st->gw) ||
 		    (st->conn[0] && strcmp(c->name, st->conn)))
@@ -814,17 +792,23 @@ int vpnrt_nl_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 				continue;
 			if (route_dump_one(skb, cb, r)) {
 				vpnrt_nl_route_cursor_set(st, c, r);
-				if (!skb->len)
-					err = -EMSGSIZE;
-				goto out;
+				return skb->len ? 0 : -EMSGSIZE;
 			}
 		}
 next_conn:
 		st->mid = false;
 		st->next = (u64)id + 1;
 	}
-out:
-	rtnl_unlock();
-	return err ?: skb->len;
+	return 0;
 }
 
+/**
+ * vpnrt_nl_route_dump_start() - .start of the route dump: its filters checked
+ * @cb: the dump
+ *
+ * Return: 0 or an error with an extack (6.1: in round 1)
+ */
+int vpnrt_nl_route_dump_start(struct netlink_callback *cb)
+{
+	return vpnrt_nl_dump_start(cb, route_dump_parse, route_dump_round);
+}
