@@ -35,8 +35,6 @@ int vpnrt_nl_get_prefix(const struct nlattr *addr, const struct nlattr *len_attr
 int vpnrt_nl_check_u8_max(const struct nlattr *a, u8 max,
 			  struct netlink_ext_ack *extack, const char *what);
 const char *vpnrt_nl_owner_name(u8 owner);
-int vpnrt_nl_check_owner(const struct nlattr *a, struct netlink_ext_ack *extack,
-			 const char *what);
 int vpnrt_nl_check_owner_same(const struct nlattr *a, u8 owner,
 			      struct netlink_ext_ack *extack, const char *what);
 int vpnrt_nl_get_u32_range(const struct nlattr *a, u32 min, u32 max, u32 def,

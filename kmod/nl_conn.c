@@ -338,17 +338,10 @@ bool vpnrt_nl_conn_name_ok(const char *s)
 static int conn_states_check(struct nlattr **tb, bool ike_managed,
 			     struct netlink_ext_ack *extack)
 {
-	if (tb[VPNRT_A_CONN_ADMIN] &&
-	    vpnrt_nl_check_u8_max(tb[VPNRT_A_CONN_ADMIN], VPNRT_STATE_UP, extack, "admin"))
+	if (tb[VPNRT_A_CONN_IKE] && !ike_managed) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VPNRT_A_CONN_IKE],
+				    "ike: conn is not IKE-managed (ike none)");
 		return -EINVAL;
-	if (tb[VPNRT_A_CONN_IKE]) {
-		if (vpnrt_nl_check_u8_max(tb[VPNRT_A_CONN_IKE], VPNRT_STATE_UP, extack, "ike"))
-			return -EINVAL;
-		if (!ike_managed) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[VPNRT_A_CONN_IKE],
-					    "ike: conn is not IKE-managed (ike none)");
-			return -EINVAL;
-		}
 	}
 	return 0;
 }
@@ -380,8 +373,6 @@ static int tunnel_ike_check(struct nlattr **tb, bool ike_managed, s8 *ike,
 	*ike = -1;
 	if (!a)
 		return 0;
-	if (vpnrt_nl_check_u8_max(a, VPNRT_STATE_UP, extack, "tunnel ike"))
-		return -EINVAL;
 	if (!ike_managed) {
 		NL_SET_ERR_MSG_ATTR(extack, a,
 				    "tunnel ike: conn is not IKE-managed (ike none)");
@@ -546,20 +537,9 @@ int vpnrt_nl_conn_new_doit(struct sk_buff *skb, struct genl_info *info)
 				    "conn: name must be letters, digits, '-', '_' or '.'");
 		return -EINVAL;
 	}
-	if (tb[VPNRT_A_CONN_MODE] &&
-	    vpnrt_nl_check_u8_max(tb[VPNRT_A_CONN_MODE], VPNRT_MODE_ECMP, extack, "mode"))
-		return -EINVAL;
-	if (tb[VPNRT_A_CONN_ROUTING] &&
-	    vpnrt_nl_check_u8_max(tb[VPNRT_A_CONN_ROUTING], VPNRT_ROUTING_FLOW, extack, "routing"))
-		return -EINVAL;
-	if (tb[VPNRT_A_CONN_IKE_MANAGED] &&
-	    vpnrt_nl_check_u8_max(tb[VPNRT_A_CONN_IKE_MANAGED], 1, extack, "ike-managed"))
-		return -EINVAL;
 	ike_managed = tb[VPNRT_A_CONN_IKE_MANAGED] &&
 		      nla_get_u8(tb[VPNRT_A_CONN_IKE_MANAGED]);
 	err = conn_states_check(tb, ike_managed, extack);
-	if (!err)
-		err = vpnrt_nl_check_owner(tb[VPNRT_A_CONN_OWNER], extack, "conn");
 	if (err)
 		return err;
 	tmp.mode = tb[VPNRT_A_CONN_MODE] ? nla_get_u8(tb[VPNRT_A_CONN_MODE]) :

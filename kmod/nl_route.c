@@ -226,13 +226,6 @@ static int route_parse(struct net *net, struct nlattr *nla, unsigned int idx,
 						"%s: priority is for policy routes only", what);
 			return -EINVAL;
 		}
-		if (s->priority < VPNRT_PRIORITY_MIN || s->priority > VPNRT_PRIORITY_MAX) {
-			NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_ROUTE_PRIORITY],
-						"%s: priority %u out of range %u..%u", what,
-						s->priority, VPNRT_PRIORITY_MIN,
-						VPNRT_PRIORITY_MAX);
-			return -EINVAL;
-		}
 	}
 	s->weight = VPNRT_WEIGHT_ACTIVE;
 	if (tb[VPNRT_A_ROUTE_WEIGHT]) {
@@ -582,11 +575,7 @@ int vpnrt_nl_route_stale_doit(struct sk_buff *skb, struct genl_info *info)
 					    "stale: timeout is for route-stale, not route-sweep");
 			return -EINVAL;
 		}
-		err = vpnrt_nl_get_u32_range(tb[VPNRT_A_STALE_TIMEOUT], 0,
-					     VPNRT_STALE_TIMEOUT_MAX, 0, &timeout, extack,
-					     "stale: timeout");
-		if (err)
-			return err;
+		timeout = nla_get_u32(tb[VPNRT_A_STALE_TIMEOUT]);
 	}
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)

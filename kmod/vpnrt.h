@@ -133,6 +133,12 @@ static inline bool vpnrt_conn_carries(const struct vpnrt_conn *c)
 	return false;
 }
 
+/* the highest each gateway quota may be set to (GW_MAX_CONNS ...) */
+#define VPNRT_GW_MAX_CONNS		4096
+#define VPNRT_GW_MAX_BGP_ROUTES		1000000	/* and per peer */
+#define VPNRT_GW_MAX_POLICY_ROUTES	100000
+#define VPNRT_GW_MAX_STATIC_ROUTES	16777216
+
 /* ---- routes ---- */
 
 /*

@@ -191,6 +191,10 @@ class Vpnrt:
         if 'bad-attr-offs' in ext:
             p = self.path(self.top, res['req'][20:], 20, ext['bad-attr-offs'])
             parts.append(f'bad-attr {p or ext["bad-attr-offs"]}')
+        pol = ext.get('policy', {})
+        if 'max-value' in pol:
+            parts.append(f"allowed {pol.get('min-value', 0)}.."
+                         f"{pol['max-value']}")
         if 'miss-type' in ext:
             t = ext['miss-type']
             spec = None
@@ -445,10 +449,33 @@ def main():
     # ---- GW_SET: all or nothing
     s = Section(v, 'gw-set')
     s.reject('gw-set of ecmp-hash, max-paths and a bad max-conns',
-             "EINVAL | 'max-conns 0 out of range 1..4096' | "
-             'bad-attr .gw.max-conns', 'gw-set',
+             "EINVAL | 'integer out of range' | "
+             'bad-attr .gw.max-conns | allowed 1..4096', 'gw-set',
              vals={'gw': {'ifname': 'vpngw0', 'ecmp-hash': 'l3',
                           'max-paths': 2, 'max-conns': 0}})
+    # ranges are in the policies: the ack gives the range (NLMSGERR_ATTR_POLICY)
+    for what, path, cmd, vals, rng in (
+            ('gw-set of max-routes 16777217', '.gw.max-routes', 'gw-set',
+             {'gw': {'ifname': 'vpngw0', 'max-routes': 16777217}},
+             '0..16777216'),
+            ('gw-set of ecmp-hash 2', '.gw.ecmp-hash', 'gw-set',
+             {'gw': {'ifname': 'vpngw0', 'ecmp-hash': 2}}, '0..1'),
+            ('gw-set of max-paths 17', '.gw.max-paths', 'gw-set',
+             {'gw': {'ifname': 'vpngw0', 'max-paths': 17}}, '1..16'),
+            ('conn-new of mode 2', '.conn.mode', 'conn-new',
+             {'conn': {'name': 'cm', 'gw-ifindex': gw, 'mode': 2,
+                       'tunnels': [{'ifindex': x['xfrm14']}]}}, '0..1'),
+            ('route-new of a policy route with priority 101',
+             '.routes[1].priority', 'route-new',
+             {'routes': [route('172.30.0.0', 16, 'policy', 'c1',
+                               src='c0a80000',
+                               **{'src-len': 16, 'priority': 101})]},
+             '1..100'),
+            ('route-stale with timeout 86401', '.stale.timeout',
+             'route-stale', {'stale': {'conn': 'c1', 'timeout': 86401}},
+             '0..86400')):
+        s.reject(what, f"EINVAL | 'integer out of range' | bad-attr {path} "
+                 f'| allowed {rng}', cmd, vals=vals)
     s.reject('gw-set of max-paths, max-bgp-routes and max-routes below use',
              "EBUSY | 'max-routes 1 is below the 2 in use' | "
              'bad-attr .gw.max-routes', 'gw-set',
@@ -828,12 +855,12 @@ def main():
     # ---- owners: given at creation, fixed
     s = Section(v, 'owners')
     s.reject('gw-new with owner 2: refused',
-             "EINVAL | 'gateway: owner 2; allowed 0 (none), 1 (agent)' | "
-             'bad-attr .gw.owner', 'gw-new',
+             "EINVAL | 'integer out of range' | "
+             'bad-attr .gw.owner | allowed 0..1', 'gw-new',
              vals={'gw': {'ifname': 'vpngw3', 'owner': 2}})
     s.reject('conn-new with owner 7: refused',
-             "EINVAL | 'conn: owner 7; allowed 0 (none), 1 (agent)' | "
-             'bad-attr .conn.owner', 'conn-new',
+             "EINVAL | 'integer out of range' | "
+             'bad-attr .conn.owner | allowed 0..1', 'conn-new',
              vals={'conn': {'name': 'co', 'gw-ifindex': gw, 'owner': 7,
                             'tunnels': [{'ifindex': x['xfrm14']}]}})
     s.reject('gw-set of max-paths and another owner (agent) on vpngw0',
@@ -952,8 +979,8 @@ def main():
              vals={'conn': {'name': 'cj', 'gw-ifindex': gw, 'tunnels': [
                  {'ifindex': x['xfrm13'], 'ike': 'up'}]}})
     s.reject('conn-set of tunnel ike 2',
-             "EINVAL | 'tunnel ike 2 out of range 0..1' | "
-             'bad-attr .conn.tunnels[1].ike', 'conn-set',
+             "EINVAL | 'integer out of range' | "
+             'bad-attr .conn.tunnels[1].ike | allowed 0..1', 'conn-set',
              vals={'conn': {'name': 'ci', 'tunnels': [
                  {'position': 1, 'ike': 2}]}})
     s.reject('conn-set of ike up and tunnel position 3 of two',

@@ -83,10 +83,63 @@ void vpnrt_nl_close(struct vpnrt_nl *nl)
 	nl->sk = NULL;
 }
 
-/* extack TLVs in [p, p + len): the message and the offset */
+/*
+ * The range of the policy an attribute failed (NLMSGERR_ATTR_POLICY of
+ * a range check in the kernel's policy), for the message; out unchanged
+ * if the policy has no range.
+ */
+static void policy_range(const unsigned char *p, size_t len, char *out, size_t outlen)
+{
+	bool smin = false, smax = false, has_min = false, has_max = false;
+	uint64_t min = 0, max = 0;
+
+	while (len >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		size_t alen = a->nla_len;
+
+		if (alen < NLA_HDRLEN || alen > len)
+			break;
+		if (alen - NLA_HDRLEN == sizeof(uint64_t)) {
+			switch (a->nla_type & NLA_TYPE_MASK) {
+			case NL_POLICY_TYPE_ATTR_MIN_VALUE_S:
+				smin = true;
+				/* fall through */
+			case NL_POLICY_TYPE_ATTR_MIN_VALUE_U:
+				memcpy(&min, p + NLA_HDRLEN, sizeof(min));
+				has_min = true;
+				break;
+			case NL_POLICY_TYPE_ATTR_MAX_VALUE_S:
+				smax = true;
+				/* fall through */
+			case NL_POLICY_TYPE_ATTR_MAX_VALUE_U:
+				memcpy(&max, p + NLA_HDRLEN, sizeof(max));
+				has_max = true;
+				break;
+			}
+		}
+		if (NLA_ALIGN(alen) >= len)
+			break;
+		p += NLA_ALIGN(alen);
+		len -= NLA_ALIGN(alen);
+	}
+	if (!has_min || !has_max)
+		return;
+	if (smin || smax)
+		snprintf(out, outlen, "allowed %lld..%lld", (long long)min, (long long)max);
+	else
+		snprintf(out, outlen, "allowed %llu..%llu", (unsigned long long)min,
+			 (unsigned long long)max);
+}
+
+/*
+ * extack TLVs in [p, p + len): the message and the offset; a range in
+ * the policy is added to the message ("integer out of range; allowed 1..16").
+ */
 static void parse_tlvs(const unsigned char *p, size_t len, char *msg,
 		       size_t msglen, uint32_t *offset)
 {
+	char range[64] = "";
+
 	while (len >= NLA_HDRLEN) {
 		const struct nlattr *a = (const struct nlattr *)p;
 		size_t alen = a->nla_len, plen;
@@ -110,11 +163,19 @@ static void parse_tlvs(const unsigned char *p, size_t len, char *msg,
 			if (offset && plen >= sizeof(uint32_t))
 				memcpy(offset, data, sizeof(uint32_t));
 			break;
+		case NLMSGERR_ATTR_POLICY:
+			policy_range((const unsigned char *)data, plen, range, sizeof(range));
+			break;
 		}
 		if (NLA_ALIGN(alen) >= len)
 			break;
 		p += NLA_ALIGN(alen);
 		len -= NLA_ALIGN(alen);
+	}
+	if (range[0] && msglen) {
+		size_t n = strlen(msg);
+
+		snprintf(msg + n, msglen - n, "%s%s", n ? "; " : "", range);
 	}
 }
 

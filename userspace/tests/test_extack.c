@@ -124,6 +124,26 @@ static void test_parse(void)
 	TAP_CHECK(vpnrt_extack_parse((struct nlmsghdr *)buf, msg, sizeof(msg), NULL) == 0,
 		  "an ack is error 0");
 
+	/* a range check of the kernel's policy: the range joins the message */
+	{
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+		unsigned char nest[64], *q = nest;
+		uint32_t type = NL_ATTR_TYPE_U32;
+		uint64_t lo = 1, hi = 16;
+
+		put_err(buf, SEQ, -EINVAL, true, 40, "integer out of range", 28);
+		q += put_attr(q, NL_POLICY_TYPE_ATTR_TYPE, &type, sizeof(type));
+		q += put_attr(q, NL_POLICY_TYPE_ATTR_MIN_VALUE_U, &lo, sizeof(lo));
+		q += put_attr(q, NL_POLICY_TYPE_ATTR_MAX_VALUE_U, &hi, sizeof(hi));
+		nlh->nlmsg_len += (uint32_t)put_attr(buf + nlh->nlmsg_len,
+						     NLMSGERR_ATTR_POLICY, nest,
+						     (size_t)(q - nest));
+		err = vpnrt_extack_parse(nlh, msg, sizeof(msg), &off);
+		TAP_CHECK(err == -EINVAL && off == 28, "policy range: error and offset");
+		TAP_STREQ(msg, "integer out of range; allowed 1..16",
+			  "policy range: NLMSGERR_ATTR_POLICY's range joins the message");
+	}
+
 	put_err(buf, SEQ, -EINVAL, true, 0, "a long message that will not fit", 0);
 	err = vpnrt_extack_parse((struct nlmsghdr *)buf, msg, 7, NULL);
 	TAP_STREQ(msg, "a long", "the message is cut to the buffer (7 bytes: 6 characters)");
