@@ -39,7 +39,8 @@ from lib.ynl import NlMsgs, SpaceAttrs           # noqa: E402
 CMD = {'gw-new': 1, 'gw-del': 2, 'gw-set': 3, 'gw-get': 4,
        'conn-new': 5, 'conn-del': 6, 'conn-set': 7, 'conn-get': 8,
        'route-new': 9, 'route-del': 10, 'route-get': 11,
-       'route-lookup': 12, 'health': 13}
+       'route-lookup': 12, 'health': 13, 'route-stale': 14,
+       'route-sweep': 15}
 ERRNOS = ['EOPNOTSUPP', 'EINVAL', 'ENOENT', 'ENODEV', 'EBUSY', 'ESRCH',
           'ENOSPC', 'EEXIST', 'EPERM', 'ENETUNREACH', 'EAFNOSUPPORT',
           'EMSGSIZE']
@@ -415,18 +416,17 @@ def main():
                  'EINVAL | no message | missing routes', cmd)
     # each command's policy takes the nests of its spec entry, no other
     s.reject('route-new with a gw nest: refused by its policy, naming gw',
-             "EINVAL | 'not for this command, which takes routes and "
-             "replace' | bad-attr .gw", 'route-new',
+             "EINVAL | 'Unsupported attribute' | bad-attr .gw", 'route-new',
              vals={'gw': {'ifname': 'vpngw0'}})
     s.reject('gw-new with a conn nest: refused by its policy, naming conn',
-             "EINVAL | 'not for this command, which takes gw' | "
+             "EINVAL | 'Unsupported attribute' | "
              'bad-attr .conn', 'gw-new', vals={'conn': {'name': 'c9'}})
     s.reject('conn-set with the replace flag: refused, naming replace',
-             "EINVAL | 'not for this command, which takes conn' | "
+             "EINVAL | 'Unsupported attribute' | "
              'bad-attr .replace', 'conn-set',
              vals={'conn': {'name': 'c1', 'admin': 'up'}, 'replace': True})
     s.reject('route-stale with a lookup nest: refused, naming lookup',
-             "EINVAL | 'not for this command, which takes stale' | "
+             "EINVAL | 'Unsupported attribute' | "
              'bad-attr .lookup', 'route-stale',
              vals={'stale': {'conn': 'c1'}, 'lookup': {'family': 2}})
 
@@ -630,11 +630,11 @@ def main():
     # a dump's policy refuses a stray nest before .start: in the ack on
     # every kernel, not in NLMSG_DONE
     s.reject('route-get dump with conn at the top level',
-             "EINVAL | 'not for this command, which takes routes' | "
+             "EINVAL | 'Unsupported attribute' | "
              'bad-attr .conn', 'route-get', dump=True,
              vals={'conn': {'name': 'c1'}})
     s.reject('gw-get with a lookup nest too: refused, naming lookup',
-             "EINVAL | 'not for this command, which takes gw' | "
+             "EINVAL | 'Unsupported attribute' | "
              'bad-attr .lookup', 'gw-get',
              vals={'gw': {'ifname': 'vpngw0'}, 'lookup': {'family': 2}})
 
