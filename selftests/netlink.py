@@ -43,7 +43,7 @@ CMD = {'gw-new': 1, 'gw-del': 2, 'gw-set': 3, 'gw-get': 4,
        'route-sweep': 15}
 ERRNOS = ['EOPNOTSUPP', 'EINVAL', 'ENOENT', 'ENODEV', 'EBUSY', 'ESRCH',
           'ENOSPC', 'EEXIST', 'EPERM', 'ENETUNREACH', 'EAFNOSUPPORT',
-          'EMSGSIZE']
+          'EMSGSIZE', 'ERANGE']
 LONG = 'abcdefghijklmnopqrstuvwxyz01234'        # 31: the longest conn name
 UNKNOWN = 99                                    # no attribute has this type
 
@@ -449,7 +449,7 @@ def main():
     # ---- GW_SET: all or nothing
     s = Section(v, 'gw-set')
     s.reject('gw-set of ecmp-hash, max-paths and a bad max-conns',
-             "EINVAL | 'integer out of range' | "
+             "ERANGE | 'integer out of range' | "
              'bad-attr .gw.max-conns | allowed 1..4096', 'gw-set',
              vals={'gw': {'ifname': 'vpngw0', 'ecmp-hash': 'l3',
                           'max-paths': 2, 'max-conns': 0}})
@@ -474,7 +474,7 @@ def main():
             ('route-stale with timeout 86401', '.stale.timeout',
              'route-stale', {'stale': {'conn': 'c1', 'timeout': 86401}},
              '0..86400')):
-        s.reject(what, f"EINVAL | 'integer out of range' | bad-attr {path} "
+        s.reject(what, f"ERANGE | 'integer out of range' | bad-attr {path} "
                  f'| allowed {rng}', cmd, vals=vals)
     s.reject('gw-set of max-paths, max-bgp-routes and max-routes below use',
              "EBUSY | 'max-routes 1 is below the 2 in use' | "
@@ -855,11 +855,11 @@ def main():
     # ---- owners: given at creation, fixed
     s = Section(v, 'owners')
     s.reject('gw-new with owner 2: refused',
-             "EINVAL | 'integer out of range' | "
+             "ERANGE | 'integer out of range' | "
              'bad-attr .gw.owner | allowed 0..1', 'gw-new',
              vals={'gw': {'ifname': 'vpngw3', 'owner': 2}})
     s.reject('conn-new with owner 7: refused',
-             "EINVAL | 'integer out of range' | "
+             "ERANGE | 'integer out of range' | "
              'bad-attr .conn.owner | allowed 0..1', 'conn-new',
              vals={'conn': {'name': 'co', 'gw-ifindex': gw, 'owner': 7,
                             'tunnels': [{'ifindex': x['xfrm14']}]}})
@@ -979,7 +979,7 @@ def main():
              vals={'conn': {'name': 'cj', 'gw-ifindex': gw, 'tunnels': [
                  {'ifindex': x['xfrm13'], 'ike': 'up'}]}})
     s.reject('conn-set of tunnel ike 2',
-             "EINVAL | 'integer out of range' | "
+             "ERANGE | 'integer out of range' | "
              'bad-attr .conn.tunnels[1].ike | allowed 0..1', 'conn-set',
              vals={'conn': {'name': 'ci', 'tunnels': [
                  {'position': 1, 'ike': 2}]}})
