@@ -1166,7 +1166,7 @@ static void final_check(void)
 			    name, d.conn_admin[i], d.conn_ntun[i], d.conn_tun1[i],
 			    d.conn_nroutes[i], t1, nr);
 	}
-	printf(HELPER_NAME ": final state: %d routes and %d conns of the helper, gateway settings: %s\n",
+	printf(HELPER_NAME ": final state of %d routes, %d conns and the gateway: %s\n",
 	       nw, 2 * n_route + n_churn, failures ? "MISMATCH" : "as expected");
 }
 
