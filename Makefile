@@ -5,7 +5,7 @@
 # KDIR= builds the module against another kernel tree
 
 .PHONY: all module userspace modules-all check demo bench clean debug-kernel \
-	fuzz genl-fuzz
+	fuzz genl-fuzz stress
 
 all: module userspace
 
@@ -41,6 +41,11 @@ fuzz:
 
 genl-fuzz:
 	scripts/genl-fuzz
+
+# the concurrency stress of the genetlink family: STRESS_SECONDS (600) of
+# selftests/stress.sh on the debug kernel (scripts/stress)
+stress:
+	scripts/stress
 
 clean:
 	rm -rf build

@@ -52,6 +52,16 @@ expect "lossmeter: option without its value" 2 "lossmeter: --port needs a value"
 expect "forge_echo: --count out of range (exit 1, as documented)" 1 \
 	'forge_echo: --count: "0" is not in 1..1000000' "usage: forge_echo --sniff-ns NS" -- \
 	"$h/forge_echo" --count 0
+expect "nlstress: nothing given" 2 "nlstress: --gateway, --seconds (> 0) and --tunnels are required" \
+	"usage: nlstress --gateway GW --seconds S --tunnels" -- "$h/nlstress"
+expect "nlstress: too few tunnels" 2 "--tunnels: 2 given; 2 route and 2 churn workers need 2 each" -- \
+	"$h/nlstress" --gateway g --seconds 1 --tunnels a,b
+expect "nlstress: --route-workers out of range" 2 'nlstress: --route-workers: "9" is not in 0..8' -- \
+	"$h/nlstress" --route-workers 9
+expect "nlstress: --expect without a conn" 2 'nlstress: --expect: "10.0.0.1" is not ADDR=CONN' -- \
+	"$h/nlstress" --expect 10.0.0.1
+expect "nlstress: option without its value" 2 "nlstress: --seconds needs a value" -- \
+	"$h/nlstress" --seconds
 expect "cpusoak: nothing given" 2 "cpusoak: --cpu and --seconds are required" \
 	"usage: cpusoak --cpu N --seconds S" -- "$h/cpusoak"
 expect "cpusoak: --cpu not a number" 2 'cpusoak: --cpu: "x" is not a CPU number' -- \
