@@ -55,6 +55,8 @@ const struct nla_policy vpnrt_nl_health_policy[VPNRT_A_HEALTH_MAX + 1] = {
 	[VPNRT_A_HEALTH_WINDOW_LOST]	= RO,
 	[VPNRT_A_HEALTH_TRANSITIONS]	= RO,
 	[VPNRT_A_HEALTH_PAD]		= RO,
+	[VPNRT_A_HEALTH_TIMEOUT]	= { .type = NLA_U32 },
+	[VPNRT_A_HEALTH_EVENTS_LOST]	= RO,
 };
 
 const struct nla_policy vpnrt_nl_tunnel_policy[VPNRT_A_TUNNEL_MAX + 1] = {

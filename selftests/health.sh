@@ -12,8 +12,10 @@
 # reserve-route, replies forged on the probed tunnel itself (through dc1's
 # SA) with a wrong identifier, address or cookie, exact copies and
 # duplicates, the all-down rule with packets, IPv6 probes, the refusals,
-# 100 probed tunnels on the interval grid (counted on the wire), and
-# teardown with probes in flight.
+# a timeout apart from the interval over a path made slow (answers late
+# at the interval's timeout, matched with probes overlapping at a longer
+# one), 100 probed tunnels spread over their interval (counted on the
+# wire), and teardown with probes in flight.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 require_root
@@ -118,7 +120,8 @@ check "c1: health with dst and src only" \
 check_eq "c1: the defaults shown: interval 3000 ms, retries 3, rise 1, revoke-route" \
 	"3000 3 1 revoke-route" \
 	"$(gwctl -j conn show c1 | jq -r '.[0].tunnels[0].health | "\(.interval_ms) \(.retries) \(.rise) \(.policy)"')"
-check "c1 health up: the first probe goes out at once" wait_health c1 0 up 3
+check "c1 health up: the first probe goes out within 1 s" \
+	wait_health c1 0 up 3
 
 # replace c1's check (old state up) and start c2's
 t_set=$EPOCHREALTIME
@@ -364,6 +367,31 @@ check "reserve-route: health up after the repair" wait_health c1 0 up
 check "back to revoke-route" gwctl conn set c1 health dst 172.16.255.1 \
 	src 10.99.1.1 interval ${INTERVAL}ms retries $RETRIES
 
+# a timeout apart from the interval: dc1's answers leave 250 ms late
+# (netem on its underlay). At a timeout of 1 s three probes are out at
+# once and each answer is matched to its own probe; at the default
+# timeout, the interval (100 ms), every probe is lost and its late answer
+# ignored
+check "dc1's answers delayed 250 ms (netem)" \
+	ip netns exec "$dc1" tc qdisc add dev u1 root netem delay 250ms
+check "c1 timeout 1s, interval ${INTERVAL}ms" gwctl conn set c1 health \
+	dst 172.16.255.1 src 10.99.1.1 interval ${INTERVAL}ms timeout 1s retries $RETRIES
+check "timeout 1s: up through the slow path" wait_health c1 0 up
+nap 0.3
+h=$(hstats c1)
+echo "# c1 health: $h"
+check "timeout 1s: shown; answers matched to their own probes (RTT 250..999 ms), none ignored or lost" \
+	jq -e '.timeout_ms == 1000 and .interval_ms == 100 and .stats.answered >= 2 and
+	       .stats.rtt_us >= 250000 and .stats.rtt_us < 1000000 and
+	       .stats.ignored == 0 and .stats.window_lost == 0' <<<"$h"
+check "back to the interval's timeout" gwctl conn set c1 health dst 172.16.255.1 \
+	src 10.99.1.1 interval ${INTERVAL}ms retries $RETRIES
+check "late answers, timeout = interval (100 ms): health goes down" wait_health c1 0 down
+check "late answers ignored, every probe lost" \
+	jq -e '.timeout_ms == 100 and .stats.ignored > 0 and .stats.answered == 0 and
+	       .stats.consecutive_lost >= 3' <<<"$(hstats c1)"
+ip netns exec "$dc1" tc qdisc del dev u1 root
+
 # forged replies on the probed tunnel itself: dc1 drops everything it
 # decrypts, so c1 must go down, while every probe is copied off the
 # gateway's xfrm1, answered with one thing wrong (identifier, source,
@@ -501,6 +529,10 @@ check_fail_msg "a tunnel of another conn refused" "is not a tunnel of conn c1" \
 	gwctl conn set c1 tunnel xfrm3 health dst 172.16.255.3 src 10.99.3.1
 check_fail_msg "src equal to dst refused" "health: src and dst must differ" \
 	gwctl conn set c3 tunnel xfrm3 health dst 172.16.255.3 src 172.16.255.3
+check_fail_msg "a timeout over 16 intervals refused" \
+	"health timeout (ms) 161 over 16 x interval (10 ms)" \
+	gwctl conn set c3 tunnel xfrm3 health dst 172.16.255.3 src 10.99.3.1 \
+	interval 10ms timeout 161ms
 enslave() {
 	ip -n "$gw" -batch - <<EOB
 link add vb0 type bond mode active-backup
@@ -514,9 +546,11 @@ check_fail_msg "an enslaved tunnel refused (EBUSY)" \
 	gwctl conn set c3 tunnel xfrm4 health dst 172.16.255.3 src 10.99.3.1
 ip -n "$gw" link del vb0
 
-# timers: 100 probed tunnels at 100 ms, in a namespace of their own, stay
-# on the interval grid: their probes are counted leaving the devices, by
-# the capture's timestamps, over a window timed by forge_echo itself
+# timers: 100 probed tunnels at 100 ms, in a namespace of their own, keep
+# their period, each at its own phase, spread over the interval: their
+# probes are counted leaving the devices, by the capture's timestamps,
+# over a window timed by forge_echo itself, and their times past the
+# grid of multiples of 100 ms spread over all of it
 setup_ns tn
 many_tunnels() {
 	local i
@@ -551,14 +585,13 @@ check "100 tunnels at 100 ms: probes on the wire = 100 x window / 100 ms, +-100"
 	     END { lo = 100 * (int(w / 100) - 1); hi = 100 * (int(w / 100) + 2)
 		   print "# " n " probes in " w " ms, allowed " lo " .. " hi
 		   exit !(u == 0 && n >= lo && n <= hi) }' "$TMPDIR/timer"
-# the debug kernel (KASAN, lockdep) sends 100 probes in one timer
-# interrupt about twice as slowly: 11 ms median and 30 ms at 90 % seen
-grid_p50=10 grid_p90=30
-case $(uname -r) in *debug*) grid_p50=20 grid_p90=60 ;; esac
-check "100 tunnels at 100 ms: on the grid (median <= $grid_p50 ms, 90 % <= $grid_p90 ms late)" \
-	awk -v m50="$grid_p50" -v m90="$grid_p90" \
-	    '$1 == "grid_late_p50_ms" { m = $2 } $1 == "grid_late_p90_ms" { p = $2 }
-	     END { exit !(m != "" && m <= m50 && p <= m90) }' "$TMPDIR/timer"
+# spread evenly, half of them would be more than 50 ms past the grid and
+# a tenth more than 90; all in one timer interrupt, the median would be
+# a few ms (the timer's latency)
+check "100 tunnels at 100 ms: spread over the interval (median 25..75 ms, 90 % >= 65 ms past the grid)" \
+	awk '$1 == "grid_late_p50_ms" { m = $2 } $1 == "grid_late_p90_ms" { p = $2 }
+	     END { print "# median " m " ms, 90 % " p " ms"
+		   exit !(m != "" && m >= 25 && m <= 75 && p >= 65) }' "$TMPDIR/timer"
 
 # teardown with probes in flight (10 ms): a tunnel deleted, a conn
 # deleted, then rmmod with 100 probers running

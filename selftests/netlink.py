@@ -230,7 +230,7 @@ def js(obj):
 
 COUNTERS = ('stats', 'tx-packets', 'tx-bytes', 'tx-errors', 'since', 'sent',
             'answered', 'ignored', 'send-errors', 'consec-lost', 'rtt',
-            'srtt', 'window', 'window-lost', 'transitions')
+            'srtt', 'window', 'window-lost', 'transitions', 'events-lost')
 
 
 def strip(obj):
