@@ -354,6 +354,11 @@ static u64 health_grace(u64 timeout)
  * are skipped, not caught up). Or an outstanding probe's deadline came:
  * judge it. The timer then waits for whichever comes first.
  *
+ * Deadlines run from the send time, so a probe sent late by less than the
+ * grace has its deadline just after the next probe's time: that probe then
+ * goes out with the judgment, in one run, rather than in two runs a few
+ * microseconds apart.
+ *
  * A run later than the grace means the machine itself stalled (the timer,
  * and the answers in flight with it, could not run): the answers that came
  * in meanwhile may still be queued behind this softirq. Such a run judges
@@ -385,8 +390,19 @@ static enum hrtimer_restart health_timer(struct hrtimer *timer)
 	}
 	if (changed)
 		health_changed(hc, &ch);
-	next = hc->deferred ? now + grace : vpnrt_hsm_next_due(&hc->sm);
-	next = min(hc->next, next);
+	if (hc->deferred) {
+		next = min(hc->next, now + grace);
+	} else {
+		due = vpnrt_hsm_next_due(&hc->sm);
+		next = min(hc->next, due);
+		/*
+		 * a deadline just after the next probe's time (the last probe
+		 * went out late by less than the grace): one run for both, the
+		 * probe that much later
+		 */
+		if (due > hc->next && due - hc->next <= grace)
+			next = due;
+	}
 	spin_unlock(&hc->lock);
 	if (send)
 		probe_send(hc, seq);

@@ -5,8 +5,8 @@
 # Continuous numbered traffic from vpc to dc1 while dc1's path is broken
 # three ways (ESP dropped, underlay down, everything dropped after
 # decryption with the SA up): the loss window must stay within
-# interval x (retries + 1) + 100 ms, everything outside it must arrive in
-# time, and the module's down event must fall where the traffic says the
+# interval x retries + timeout (from the measured round trip) + a grace +
+# 100 ms, everything outside it must arrive in time (within the timeout), and the module's down event must fall where the traffic says the
 # path broke, with 10 and with 10,000 prefixes on the connection. Also:
 # defaults, `since`, the START events of a new and a replaced check,
 # reserve-route, replies forged on the probed tunnel itself (through dc1's
@@ -23,13 +23,15 @@ require_cmd ip jq tc
 HELPERS=${HELPERS:-$(dirname "$VPNRTCTL")/selftest-helpers}
 
 INTERVAL=100 RETRIES=3
-BOUND=$((INTERVAL * (RETRIES + 1) + 100))
+# TIMEOUT (ms) of c1's and c2's probes in the failovers, and BOUND on
+# their detection and loss window, are set from the round trip measured
+# once c1 is up (see below)
 # numbered datagrams per second: fewer on the debug kernel, where ESP under
 # KASAN and TCG would otherwise saturate the guest and delay them
 RATE=100
 case $(uname -r) in *debug*) RATE=50 ;; esac
 # datagrams outside the loss window allowed to be lost or late (over
-# 100 ms): fewer than half an interval's worth, so a switch-back that
+# TIMEOUT): fewer than half an interval's worth, so a switch-back that
 # loses a probe interval of traffic fails
 STRAY=$((RATE * INTERVAL / 1000 / 2 - 1))
 
@@ -122,13 +124,24 @@ check_eq "c1: the defaults shown: interval 3000 ms, retries 3, rise 1, revoke-ro
 	"$(gwctl -j conn show c1 | jq -r '.[0].tunnels[0].health | "\(.interval_ms) \(.retries) \(.rise) \(.policy)"')"
 check "c1 health up: the first probe goes out within 1 s" \
 	wait_health c1 0 up 3
+# the failovers' timeout: four times the round trip of c1's first probe
+# (through ESP, on this guest, as loaded as it is now), at least two
+# intervals, at most eight; a datagram slower than it is late. BOUND:
+# RETRIES probes lost, the last judged TIMEOUT after it went out, plus a
+# late timer's grace (TIMEOUT / 4) and 100 ms
+rtt0=$(hstats c1 | jq '.stats.rtt_us // 0')
+TIMEOUT=$(((${rtt0:-0} * 4 / 1000 + 9) / 10 * 10))
+[ "$TIMEOUT" -ge $((2 * INTERVAL)) ] || TIMEOUT=$((2 * INTERVAL))
+[ "$TIMEOUT" -le $((8 * INTERVAL)) ] || TIMEOUT=$((8 * INTERVAL))
+BOUND=$((INTERVAL * RETRIES + TIMEOUT + TIMEOUT / 4 + 100))
+echo "# first probe's round trip ${rtt0} us: timeout ${TIMEOUT} ms, bound ${BOUND} ms"
 
 # replace c1's check (old state up) and start c2's
 t_set=$EPOCHREALTIME
 setup() {
 	gwctl -b - <<EOB
-conn set c1 health dst 172.16.255.1 src 10.99.1.1 interval ${INTERVAL}ms retries $RETRIES
-conn set c2 health dst 172.16.255.2 src 10.99.2.1 interval ${INTERVAL}ms retries $RETRIES
+conn set c1 health dst 172.16.255.1 src 10.99.1.1 interval ${INTERVAL}ms timeout ${TIMEOUT}ms retries $RETRIES
+conn set c2 health dst 172.16.255.2 src 10.99.2.1 interval ${INTERVAL}ms timeout ${TIMEOUT}ms retries $RETRIES
 EOB
 }
 check "c1 (replaced), c2: health every ${INTERVAL}ms" setup
@@ -143,8 +156,9 @@ echo "# c1 health: $h"
 check "c1: probes answered, RTT measured" \
 	jq -e '.stats.answered > 0 and .stats.rtt_us > 0 and .stats.srtt_us > 0' <<<"$h"
 check "c1: the request's settings are shown" \
-	jq -e '.dst == "172.16.255.1" and .src == "10.99.1.1" and .interval_ms == 100 and
-	       .retries == 3 and .rise == 1 and .policy == "revoke-route"' <<<"$h"
+	jq -e --argjson t "$TIMEOUT" '.dst == "172.16.255.1" and .src == "10.99.1.1" and
+	       .interval_ms == 100 and .timeout_ms == $t and .retries == 3 and .rise == 1 and
+	       .policy == "revoke-route"' <<<"$h"
 # the last change (init -> up) came after the request and before we saw
 # it up: since_ms lies between those two ages, read on our clock
 since=$(jq '.since_ms' <<<"$h")
@@ -219,6 +233,7 @@ failover() {
 
 	"$HELPERS/lossmeter" --tx-ns "$vpc" --dst "$dst" --port 7000 \
 		--rate "$RATE" --duration 40 --until-file "$stop" --ready "$ready" \
+		--max-delay "$TIMEOUT" \
 		--rx-ns "$dc1" --rx-ns "$dc2" >"$out" 2>&1 &
 	pid=$!
 	for i in $(seq 50); do
@@ -249,7 +264,7 @@ failover() {
 		NF == 2 && $2 ~ /^-?[0-9.]+$/ { print "lm_" $1 "=" $2 }
 		NF == 3 && ($2 == d1 || $2 == d2) && $3 ~ /^-?[0-9]+$/ {
 			print "lm_" $1 "_" ($2 == d1 ? "dc1" : "dc2") "=" $3 }' "$out")"
-	echo "# loss window ($what): ${lm_gap_ms:-?} ms, $lm_lost of $lm_sent datagrams lost, $lm_delayed delayed over 100 ms (bound $BOUND ms)"
+	echo "# loss window ($what): ${lm_gap_ms:-?} ms, $lm_lost of $lm_sent datagrams lost, $lm_delayed delayed over $TIMEOUT ms (bound $BOUND ms)"
 	echo "$what|${lm_gap_from_real_ns:-0}" >>"$TMPDIR/windows"
 	check "$what: traffic moved to dc2 (${lm_rx_dc2:-?} datagrams) and back to dc1" \
 		test "${lm_rx_dc2:-0}" -gt 0 -a "${lm_first_rx_dc2:--1}" -gt 0 -a \
@@ -345,8 +360,9 @@ det=$(jq -c -s -R --slurpfile d <(printf '%s\n' "$downs" | jq -s .) '
 	"$TMPDIR/windows" 2>&1)
 jq -r '.[] | "# down event \(.det) ms after the last datagram through, first lost probe at \(.first_lost) ms"' \
 	<<<"$det" 2>/dev/null
-check "detection: $((INTERVAL * RETRIES - 50)) .. $BOUND ms after the last datagram through, each failover" \
-	jq -e "length == 3 and all(.det != null and .det >= $((INTERVAL * RETRIES - 50)) and
+DET_LO=$((INTERVAL * (RETRIES - 1) + TIMEOUT - 50))
+check "detection: $DET_LO .. $BOUND ms after the last datagram through, each failover" \
+	jq -e "length == 3 and all(.det != null and .det >= $DET_LO and
 	       .det <= $BOUND)" <<<"$det"
 check "loss start: the first lost probe went out -50 .. $((INTERVAL + 50)) ms after the last datagram through" \
 	jq -e "length == 3 and all(.first_lost != null and .first_lost >= -50 and
@@ -354,7 +370,8 @@ check "loss start: the first lost probe went out -50 .. $((INTERVAL + 50)) ms af
 
 # reserve-route: reported down, routes kept
 check "c1 policy reserve-route" gwctl conn set c1 health dst 172.16.255.1 \
-	src 10.99.1.1 interval ${INTERVAL}ms retries $RETRIES policy reserve-route
+	src 10.99.1.1 interval ${INTERVAL}ms timeout ${TIMEOUT}ms retries $RETRIES \
+	policy reserve-route
 check "reserve-route: up again after the change" wait_health c1 0 up
 ip -n "$dc1" link set u1 down
 check "reserve-route: health goes down" wait_health c1 0 down
@@ -439,7 +456,12 @@ check_eq "the replayed cookies, and only they, counted as ignored" \
 	"$(fval mangled cookie)" "$(($(jq '.stats.ignored' <<<"$h1") - $(jq '.stats.ignored' <<<"$h0")))"
 check_eq "the wrong id, src and dst passed on to the host (dropped: no route)" \
 	"$(($(fval mangled id) + $(fval mangled src) + $(fval mangled dst)))" "$((nr1 - nr0))"
-# the same path with nothing wrong: exact copies are answers
+# the same path with nothing wrong: exact copies are answers, with a
+# timeout long enough for the forger, a process (16 intervals), the check
+# started over (init; dc1 still drops, so only a copy can answer)
+check "c1 timeout $((16 * INTERVAL)) ms for the forger's copies" \
+	gwctl conn set c1 health dst 172.16.255.1 src 10.99.1.1 \
+	interval ${INTERVAL}ms timeout $((16 * INTERVAL))ms retries $RETRIES
 forge none 8 &
 forger=$!
 # (the forger may take seconds to start on a loaded debug guest)
@@ -458,6 +480,9 @@ check "duplicates: at least $(fval injected) more ignored, probes still answered
 	jq -e -n --argjson a "$h0" --argjson b "$h1" --argjson n "$(fval injected)" \
 	'$n == 10 and $b.stats.ignored - $a.stats.ignored >= $n and
 	 $b.stats.answered - $a.stats.answered >= $n - 2 and $b.state == "up"'
+check "c1 back to the failovers' timeout" gwctl conn set c1 health \
+	dst 172.16.255.1 src 10.99.1.1 interval ${INTERVAL}ms timeout ${TIMEOUT}ms \
+	retries $RETRIES
 
 # the all-down rule with packets: dc1 and dc2 drop only the probes (ICMP)
 # coming out of their tunnels, so c1 and c2 both go down for health while
