@@ -212,7 +212,8 @@ static bool rxt_deliver(struct kunit *test, struct rxt *r, enum rxt_fault f)
 
 	rcu_read_lock();
 	local_bh_disable();
-	res = health_rx(&skb);
+	res = vpnrt_health_rx(&r->hc, skb) ? RX_HANDLER_CONSUMED :
+					     RX_HANDLER_PASS;
 	local_bh_enable();
 	rcu_read_unlock();
 	if (res == RX_HANDLER_PASS) {
