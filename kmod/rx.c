@@ -155,11 +155,18 @@ static enum vpnrt_rx_verdict rx_judge(struct sk_buff **pskb,
 	return ret ? VPNRT_RX_CLAMPED : VPNRT_RX_PASS;
 }
 
-/*
- * The receive handler of every tunnel that needs one; no lock and no
- * allocation, but for an unsharing copy of a shared SYN to clamp.
+/**
+ * vpnrt_tunnel_rx() - the receive handler of every tunnel that needs one
+ * @pskb: the packet; replaced by an unshared copy if it is a shared SYN
+ *	to clamp
+ *
+ * No lock and no allocation, but for that copy. Called by the core under
+ * RCU with the tunnel as the device's rx_handler_data.
+ *
+ * Return: RX_HANDLER_CONSUMED for a health answer or a packet dropped,
+ * else RX_HANDLER_PASS
  */
-static rx_handler_result_t vpnrt_tunnel_rx(struct sk_buff **pskb)
+rx_handler_result_t vpnrt_tunnel_rx(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
 	struct vpnrt_tunnel *t = rcu_dereference(skb->dev->rx_handler_data);
@@ -358,3 +365,6 @@ void vpnrt_rx_gw_sync(struct vpnrt_gw *gw)
 	}
 }
 
+#ifdef VPNRT_KUNIT
+#include "rx_test.c"
+#endif

@@ -541,6 +541,7 @@ int vpnrt_mss_clamp(struct sk_buff *skb, unsigned int thoff, u16 mss);
 
 /* ---- what tunnels receive (rx.c), configuration under RTNL ---- */
 
+rx_handler_result_t vpnrt_tunnel_rx(struct sk_buff **pskb);
 bool vpnrt_rx_gw_wants(const struct vpnrt_gw *gw);
 int vpnrt_rx_check(const struct vpnrt_tunnel *t, struct net_device *dev,
 		   const struct nlattr *attr, struct netlink_ext_ack *extack);
