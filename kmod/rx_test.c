@@ -138,11 +138,12 @@ static struct sk_buff *rt_skb(struct kunit *test, struct net_device *dev,
 	unsigned int nh;
 	bool v4 = in4_pton(src, -1, s.bytes, -1, &end);
 
-	if (v4)
+	if (v4) {
 		KUNIT_ASSERT_TRUE(test, in4_pton(dst, -1, d.bytes, -1, &end));
-	else
-		KUNIT_ASSERT_TRUE(test, in6_pton(src, -1, s.bytes, -1, &end) &&
-					in6_pton(dst, -1, d.bytes, -1, &end));
+	} else {
+		KUNIT_ASSERT_TRUE(test, in6_pton(src, -1, s.bytes, -1, &end));
+		KUNIT_ASSERT_TRUE(test, in6_pton(dst, -1, d.bytes, -1, &end));
+	}
 	nh = v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 	skb = alloc_skb(nh + plen, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
@@ -313,33 +314,34 @@ static void rx_rp_ecmp(struct kunit *test)
 static void rx_rp_icmp_error(struct kunit *test)
 {
 	static const struct {
-		const char *quoted_dst;
-		bool v6, passes;
+		const char *router, *vpc, *quoted_dst;
+		u8 proto, type;
+		bool passes;
 	} cases[] = {
-		{ "172.16.1.5", false, true },
-		{ "172.16.2.5", false, false },
-		{ "fd20:1::5", true, true },
-		{ "fd20:2::5", true, false },
+		{ "172.16.9.1", "10.10.0.2", "172.16.1.5", IPPROTO_ICMP,
+		  ICMP_DEST_UNREACH, true },
+		{ "172.16.9.1", "10.10.0.2", "172.16.2.5", IPPROTO_ICMP,
+		  ICMP_DEST_UNREACH, false },
+		{ "fd20:9::1", "fd10::2", "fd20:1::5", IPPROTO_ICMPV6,
+		  ICMPV6_DEST_UNREACH, true },
+		{ "fd20:9::1", "fd10::2", "fd20:2::5", IPPROTO_ICMPV6,
+		  ICMPV6_DEST_UNREACH, false },
 	};
 	struct rt_fx *f = test->priv;
 	unsigned int i, ql = sizeof(struct ipv6hdr) + 8;
 
 	WRITE_ONCE(f->gw->rp_check, VPNRT_RP_CHECK_STRICT);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		const char *router = cases[i].v6 ? "fd20:9::1" : "172.16.9.1";
-		const char *vpc = cases[i].v6 ? "fd10::2" : "10.10.0.2";
 		struct sk_buff *skb, *q;
-		unsigned int off;
 		u8 *ic;
 
-		skb = rt_skb(test, f->dev[0], router, vpc,
-			     cases[i].v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, 8 + ql);
-		off = skb_transport_offset(skb);
-		ic = skb->data + off;
-		ic[0] = cases[i].v6 ? ICMPV6_DEST_UNREACH : ICMP_DEST_UNREACH;
+		skb = rt_skb(test, f->dev[0], cases[i].router, cases[i].vpc,
+			     cases[i].proto, 8 + ql);
+		ic = skb_transport_header(skb);
+		ic[0] = cases[i].type;
 		/* the quoted packet: UDP from vpc to the destination */
-		q = rt_skb(test, f->dev[0], vpc, cases[i].quoted_dst, IPPROTO_UDP,
-			   8);
+		q = rt_skb(test, f->dev[0], cases[i].vpc, cases[i].quoted_dst,
+			   IPPROTO_UDP, 8);
 		memcpy(ic + 8, q->data, min(q->len, ql));
 		kfree_skb(q);
 		KUNIT_EXPECT_EQ_MSG(test, rt_passes_skb(test, skb), cases[i].passes,
