@@ -443,8 +443,12 @@ struct vpnrt_health *vpnrt_health_prepare(struct vpnrt_conn *c,
 		return ERR_PTR(-ENODEV);
 	}
 	/* our own prober on @dev goes when the new one starts */
-	if (vpnrt_rx_check(t, dev, NULL, extack))
+	if (vpnrt_rx_check(t, dev, NULL, NULL)) {
+		NL_SET_ERR_MSG_FMT(extack,
+				   "health: %s already has a receive handler (enslaved?)",
+				   dev->name);
 		return ERR_PTR(-EBUSY);
+	}
 	hc = kzalloc(sizeof(*hc), GFP_KERNEL_ACCOUNT);
 	if (!hc)
 		return ERR_PTR(-ENOMEM);

@@ -851,12 +851,10 @@ static int conn_set_tunnels(struct vpnrt_conn *c, struct nlattr *arr,
 		}
 		ts[i].dev = rebind;
 		ts[i].present = true;
-		/* a new device, or a check: does the tunnel get its handler? */
-		dev = rebind ?: rtnl_dereference(c->tun[i].dev);
-		if (dev && (vpnrt_rx_gw_wants(c->gw) || ts[i].has_cfg ||
-			    (rebind && !ts[i].off && c->tun[i].health_on))) {
-			err = vpnrt_rx_check(&c->tun[i], dev,
-					     tb[VPNRT_A_TUNNEL_IFINDEX] ?: a, extack);
+		/* a new device where the gateway wants the receive handler */
+		if (rebind && vpnrt_rx_gw_wants(c->gw)) {
+			err = vpnrt_rx_check(&c->tun[i], rebind,
+					     tb[VPNRT_A_TUNNEL_IFINDEX], extack);
 			if (err)
 				return err;
 		}

@@ -226,7 +226,7 @@ int vpnrt_rx_check(const struct vpnrt_tunnel *t, struct net_device *dev,
 	if (rx_free_for(t, dev))
 		return 0;
 	NL_SET_ERR_MSG_ATTR_FMT(extack, attr,
-				"tunnel %s has another receive handler (bridge, bond, macvlan?); health, rp-check and mss-clamp need vpnrt's",
+				"tunnel %s has another rx handler (bridge, bond, macvlan?)",
 				dev->name);
 	return -EBUSY;
 }

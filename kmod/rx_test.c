@@ -414,7 +414,7 @@ static void rx_busy(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, netdev_rx_handler_register(f->dev[0], rt_other_handler,
 							 NULL), 0);
 	KUNIT_EXPECT_EQ(test, vpnrt_rx_check(t, f->dev[0], NULL, &ext), -EBUSY);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(ext._msg, "another receive handler"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(ext._msg, "another rx handler"));
 	netdev_rx_handler_unregister(f->dev[0]);
 	KUNIT_ASSERT_EQ(test, netdev_rx_handler_register(f->dev[0], vpnrt_tunnel_rx,
 							 t), 0);

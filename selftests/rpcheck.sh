@@ -144,4 +144,30 @@ read -r rp1 mc1 <<<"$(gw_counts)"
 check_eq "rp_drops counts the 6 dropped pings (4 strict, 2 loose)" 6 $((rp1 - rp0))
 check_eq "mss_clamped counts the 4 inbound SYNs clamped" 4 $((mc1 - mc0))
 
+# an enslaved tunnel: its device's receive handler is the bond's
+enslave() {
+	gwctl -b - <<EOB || return 1
+gateway set vpngw0 rp-check off mss-clamp off
+conn add c3 gateway vpngw0 tunnel xfrm4
+EOB
+	ip -n "$gw" -batch - <<EOB
+link add vb0 type bond mode active-backup
+link set xfrm4 down
+link set xfrm4 master vb0
+EOB
+}
+check "rp-check, mss-clamp off; conn c3 over xfrm4, which a bond enslaves" enslave
+check_fail_msg "rp-check strict refused: c3's tunnel has the bond's handler" \
+	"tunnel xfrm4 has another rx handler (bridge, bond, macvlan?)" \
+	gwctl gateway set vpngw0 rp-check strict
+check_fail_msg "mss-clamp auto refused the same way" \
+	"tunnel xfrm4 has another rx handler" gwctl gateway set vpngw0 mss-clamp auto
+check_eq "... and nothing changed: both still off" "vpngw0:" \
+	"$(gwctl gateway show vpngw0 | cut -d' ' -f1-3)"
+check_fail_msg "with rp-check on, a conn over the enslaved tunnel is refused" \
+	"tunnel xfrm4 has another rx handler" bash -c "
+	ip netns exec '$gw' '$VPNRTCTL' conn del c3 &&
+	ip netns exec '$gw' '$VPNRTCTL' gateway set vpngw0 rp-check strict &&
+	ip netns exec '$gw' '$VPNRTCTL' conn add c4 gateway vpngw0 tunnel xfrm4"
+
 ktap_finish
