@@ -63,12 +63,17 @@ static void flow_reverse(const struct vpnrt_flow *fl, struct vpnrt_flow *r)
 	r->dport = fl->sport;
 }
 
-/* sources no route speaks for: IPv6 link-local and unspecified */
+/*
+ * Sources no route speaks for: link-local (169.254.0.0/16, fe80::/10:
+ * the inside addresses of BGP sessions over IPsec tunnels, as AWS and
+ * Azure number them) and IPv6's unspecified.
+ */
 static bool source_unrouted(const struct vpnrt_flow *fl)
 {
-	return fl->family == AF_INET6 &&
-	       (ipv6_addr_type(&fl->src.ip6) &
-		(IPV6_ADDR_LINKLOCAL | IPV6_ADDR_ANY));
+	if (fl->family == AF_INET)
+		return ipv4_is_linklocal_169(fl->src.ip);
+	return ipv6_addr_type(&fl->src.ip6) &
+	       (IPV6_ADDR_LINKLOCAL | IPV6_ADDR_ANY);
 }
 
 /*

@@ -349,6 +349,8 @@ static void rx_rp_icmp_error(struct kunit *test)
 	}
 	/* a link-local source: no route could speak for it */
 	KUNIT_EXPECT_TRUE(test, rt_passes(test, 0, "fe80::1"));
+	KUNIT_EXPECT_TRUE(test, rt_passes(test, 0, "169.254.10.1"));
+	KUNIT_EXPECT_FALSE(test, rt_passes(test, 0, "169.253.10.1"));
 	KUNIT_EXPECT_FALSE(test, rt_passes(test, 0, "fd20:9::1"));
 }
 
