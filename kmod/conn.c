@@ -232,14 +232,19 @@ struct vpnrt_conn *vpnrt_conn_create(struct vpnrt_gw *gw, const char *name,
 	return c;
 }
 
-/* begin stopping @c's probers; true if one needs a grace period */
+/*
+ * Begin stopping @c's probers and taking its receive handlers off; true
+ * if one needs a grace period.
+ */
 static bool conn_health_stop_begin(struct vpnrt_conn *c)
 {
 	bool any = false;
 	unsigned int i;
 
-	for (i = 0; i < c->n_tunnels; i++)
+	for (i = 0; i < c->n_tunnels; i++) {
 		any |= vpnrt_health_stop_begin(c, i);
+		any |= vpnrt_rx_detach_begin(&c->tun[i], true);
+	}
 	return any;
 }
 
@@ -253,6 +258,7 @@ static void conn_release(struct vpnrt_conn *c)
 		struct net_device *dev = rtnl_dereference(t->dev);
 
 		vpnrt_health_stop_end(c, i);
+		vpnrt_rx_detach_end(t);
 		if (dev) {
 			hash_del(&t->dev_link);
 			RCU_INIT_POINTER(t->dev, NULL);
@@ -409,8 +415,8 @@ u32 vpnrt_conn_down_reason(const struct vpnrt_conn *c)
  *
  * Bind conn->tun[idx] to @dev, checked by the caller (vpnrt_tunnel_check_dev),
  * in place of its device, if it still has one. Its prober, if any, must be
- * stopped already. The IKE state, counters and routes stay: they belong to the
- * tunnel, not to the device.
+ * stopped already, and its receive handler off its device. The IKE state,
+ * counters and routes stay: they belong to the tunnel, not to the device.
  */
 void vpnrt_tunnel_rebind(struct vpnrt_conn *c, unsigned int idx,
 			 struct net_device *dev)
@@ -420,7 +426,7 @@ void vpnrt_tunnel_rebind(struct vpnrt_conn *c, unsigned int idx,
 	netdevice_tracker tracker;
 
 	ASSERT_RTNL();
-	WARN_ON_ONCE(t->health);
+	WARN_ON_ONCE(t->health || t->rx_dev);
 	netdev_hold(dev, &tracker, GFP_KERNEL);
 	if (old)
 		hash_del(&t->dev_link);
@@ -473,6 +479,7 @@ static int vpnrt_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct vpnrt_conn *c;
 	unsigned int i;
 	u32 before;
+	bool wait;
 
 	switch (event) {
 	case NETDEV_UP:
@@ -493,7 +500,13 @@ static int vpnrt_netdev_event(struct notifier_block *nb, unsigned long event,
 	before = vpnrt_conn_down_reason(c) | vpnrt_tunnel_down_reason(t);
 
 	if (event == NETDEV_UNREGISTER) {
-		vpnrt_health_stop(c, i);
+		/* prober and receive handler: one grace period for both */
+		wait = vpnrt_health_stop_begin(c, i);
+		wait |= vpnrt_rx_detach_begin(t, true);
+		if (wait)
+			synchronize_net();
+		vpnrt_health_stop_end(c, i);
+		vpnrt_rx_detach_end(t);
 		vpnrt_tunnel_set_down(t, VPNRT_DOWN_NO_DEVICE, true);
 		hash_del(&t->dev_link);
 		RCU_INIT_POINTER(t->dev, NULL);

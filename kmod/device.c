@@ -68,16 +68,22 @@ static void flow_ports(struct sk_buff *skb, unsigned int off,
 	}
 }
 
-/*
- * The flow of @skb, and in *@thoff the offset of its transport header (0
- * if the flow has no protocol). Fragments hash on addresses only, so
- * that every fragment of a datagram takes the same path: only the first
- * carries the ports, and an IPv6 fragment after the first does not even
- * name the upper protocol (ipv6_skip_exthdr() stops at its fragment
- * header).
+/**
+ * vpnrt_flow_from_skb() - the flow of an IP packet
+ * @skb: the packet, its network header set
+ * @fl: its flow
+ * @thoff: the offset of its transport header (0 if the flow has no
+ *	protocol)
+ *
+ * Fragments hash on addresses only, so that every fragment of a datagram
+ * takes the same path: only the first carries the ports, and an IPv6
+ * fragment after the first does not even name the upper protocol
+ * (ipv6_skip_exthdr() stops at its fragment header).
+ *
+ * Return: 0, -EINVAL for a malformed header, -EPROTONOSUPPORT if not IP
  */
-static int flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl,
-			 unsigned int *thoff)
+int vpnrt_flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl,
+			unsigned int *thoff)
 {
 	memset(fl, 0, sizeof(*fl));
 	*thoff = 0;
@@ -130,7 +136,7 @@ static int flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl,
 }
 
 /*
- * The packet an ICMP error quotes, from @off: its flow as flow_from_skb()
+ * The packet an ICMP error quotes, from @off: its flow as vpnrt_flow_from_skb()
  * would have read it, in @q. False if it is cut short or malformed.
  */
 static bool quoted_flow(struct sk_buff *skb, unsigned int off, u16 family,
@@ -174,15 +180,21 @@ static bool quoted_flow(struct sk_buff *skb, unsigned int off, u16 family,
 	return true;
 }
 
-/*
+/**
+ * vpnrt_icmp_err_flow() - the flow an ICMP error belongs to
+ * @skb: the packet
+ * @fl: its flow
+ * @thoff: its transport header
+ * @hfl: the flow of the quoted packet's replies
+ *
  * An ICMP error goes back to the source of the packet it quotes, so it
  * belongs to the flow of that packet's replies: @hfl is that flow, for
- * the ECMP hash, so that the error takes the path its flow takes. False
- * if @skb (whose flow is @fl, transport header at @thoff) is no ICMP
- * error or quotes too little.
+ * the ECMP hash, so that the error takes the path its flow takes.
+ *
+ * Return: false if @skb is no ICMP error or quotes too little
  */
-static bool icmp_err_flow(struct sk_buff *skb, const struct vpnrt_flow *fl,
-			  unsigned int thoff, struct vpnrt_flow *hfl)
+bool vpnrt_icmp_err_flow(struct sk_buff *skb, const struct vpnrt_flow *fl,
+			 unsigned int thoff, struct vpnrt_flow *hfl)
 {
 	struct vpnrt_flow q;
 	const u8 *type;
@@ -209,23 +221,12 @@ static bool icmp_err_flow(struct sk_buff *skb, const struct vpnrt_flow *fl,
 	return true;
 }
 
-static void gstat_inc(struct vpnrt_gw *gw, size_t off)
-{
-	struct vpnrt_gstats *s = this_cpu_ptr(gw->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc((u64_stats_t *)((char *)s + off));
-	u64_stats_update_end(&s->syncp);
-}
-
 static bool flow_is_multicast(const struct vpnrt_flow *fl)
 {
 	if (fl->family == AF_INET)
 		return ipv4_is_multicast(fl->dst.ip) || ipv4_is_lbcast(fl->dst.ip);
 	return ipv6_addr_is_multicast(&fl->dst.ip6);
 }
-
-#define GSTAT_INC(gw, field) gstat_inc(gw, offsetof(struct vpnrt_gstats, field))
 
 static void send_unreachable(struct sk_buff *skb)
 {
@@ -256,12 +257,16 @@ static unsigned int vpnrt_too_big(const struct sk_buff *skb, int family,
 	return mtu;
 }
 
-/*
- * The MSS to clamp SYNs of @family to for the setting @clamp (not off)
- * and a tunnel of @mtu: the setting, or for auto what a segment with
- * IP and TCP headers without options fits in (IPv6 at least 1280).
+/**
+ * vpnrt_mss_target() - the MSS to clamp SYNs to
+ * @clamp: the gateway's setting, not off
+ * @family: the SYN's
+ * @mtu: the MTU of the tunnel it goes into or came from
+ *
+ * Return: the setting, or for auto what a segment with IP and TCP headers
+ * without options fits in (IPv6 at least 1280).
  */
-static u16 vpnrt_mss_target(u16 clamp, int family, unsigned int mtu)
+u16 vpnrt_mss_target(u16 clamp, int family, unsigned int mtu)
 {
 	unsigned int hdrs = sizeof(struct tcphdr);
 
@@ -276,14 +281,21 @@ static u16 vpnrt_mss_target(u16 clamp, int family, unsigned int mtu)
 	return clamp_t(unsigned int, mtu - min(mtu, hdrs), TCP_MIN_MSS, U16_MAX);
 }
 
-/*
- * Lower the MSS option of @skb, a TCP segment whose header is at @thoff,
- * to @mss if it is a SYN (or SYN-ACK) announcing more. 1 if it did, 0 if
- * not, -ENOMEM if the header could not be made writable. Any other
- * segment costs one read of its fixed header; only a SYN to change is
- * written, after unsharing its headers if they are shared.
+/**
+ * vpnrt_mss_clamp() - lower the MSS option of a SYN
+ * @skb: a TCP segment, not shared
+ * @thoff: where its TCP header is
+ * @mss: the MSS
+ *
+ * Lower the MSS option of @skb to @mss if it is a SYN (or SYN-ACK)
+ * announcing more, with an incremental checksum update. Any other segment
+ * costs one read of its fixed header; only a SYN to change is written,
+ * after unsharing its headers if they are cloned.
+ *
+ * Return: 1 if it did, 0 if not, -ENOMEM if the header could not be made
+ * writable
  */
-static int vpnrt_mss_clamp(struct sk_buff *skb, unsigned int thoff, u16 mss)
+int vpnrt_mss_clamp(struct sk_buff *skb, unsigned int thoff, u16 mss)
 {
 	const struct tcphdr *cth;
 	struct tcphdr _th, *th;
@@ -350,7 +362,7 @@ static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 	u16 clamp;
 	int ret;
 
-	ret = flow_from_skb(skb, &fl, &thoff);
+	ret = vpnrt_flow_from_skb(skb, &fl, &thoff);
 	if (ret) {
 		GSTAT_INC(gw, errors);
 		reason = ret == -EPROTONOSUPPORT ? SKB_DROP_REASON_UNHANDLED_PROTO :
@@ -364,7 +376,7 @@ static netdev_tx_t vpnrt_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 
 	if (unlikely(fl.proto == IPPROTO_ICMP || fl.proto == IPPROTO_ICMPV6) &&
-	    icmp_err_flow(skb, &fl, thoff, &qfl))
+	    vpnrt_icmp_err_flow(skb, &fl, thoff, &qfl))
 		hfl = &qfl;
 
 	rcu_read_lock();
@@ -462,7 +474,7 @@ void vpnrt_gw_stats(const struct vpnrt_gw *gw, struct vpnrt_gstats *sum)
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
 		const struct vpnrt_gstats *s = per_cpu_ptr(gw->stats, cpu);
-		u64 p, b, n, f, e, tb, mc, nt;
+		u64 p, b, n, f, e, tb, mc, nt, rp;
 		unsigned int start;
 
 		do {
@@ -475,6 +487,7 @@ void vpnrt_gw_stats(const struct vpnrt_gw *gw, struct vpnrt_gstats *sum)
 			tb = u64_stats_read(&s->too_big);
 			mc = u64_stats_read(&s->mss_clamped);
 			nt = u64_stats_read(&s->no_tunnel);
+			rp = u64_stats_read(&s->rp_drops);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		u64_stats_add(&sum->packets, p);
 		u64_stats_add(&sum->bytes, b);
@@ -484,6 +497,7 @@ void vpnrt_gw_stats(const struct vpnrt_gw *gw, struct vpnrt_gstats *sum)
 		u64_stats_add(&sum->too_big, tb);
 		u64_stats_add(&sum->mss_clamped, mc);
 		u64_stats_add(&sum->no_tunnel, nt);
+		u64_stats_add(&sum->rp_drops, rp);
 	}
 }
 
@@ -653,7 +667,8 @@ static size_t vpnrt_get_size(const struct net_device *dev)
 	       nla_total_size(sizeof(u32)) +	/* IFLA_VPNRT_MAX_PATHS */
 	       nla_total_size(sizeof(u32)) +	/* IFLA_VPNRT_MSS_CLAMP */
 	       nla_total_size(sizeof(u32)) +	/* IFLA_VPNRT_N_CONNS */
-	       nla_total_size(sizeof(u8));	/* IFLA_VPNRT_OWNER */
+	       nla_total_size(sizeof(u8)) +	/* IFLA_VPNRT_OWNER */
+	       nla_total_size(sizeof(u8));	/* IFLA_VPNRT_RP_CHECK */
 }
 
 static int vpnrt_fill_info(struct sk_buff *skb, const struct net_device *dev)
@@ -664,7 +679,8 @@ static int vpnrt_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	    nla_put_u32(skb, IFLA_VPNRT_MAX_PATHS, READ_ONCE(gw->max_paths)) ||
 	    nla_put_u32(skb, IFLA_VPNRT_MSS_CLAMP, READ_ONCE(gw->mss_clamp)) ||
 	    nla_put_u32(skb, IFLA_VPNRT_N_CONNS, READ_ONCE(gw->n_conns)) ||
-	    nla_put_u8(skb, IFLA_VPNRT_OWNER, READ_ONCE(gw->owner)))
+	    nla_put_u8(skb, IFLA_VPNRT_OWNER, READ_ONCE(gw->owner)) ||
+	    nla_put_u8(skb, IFLA_VPNRT_RP_CHECK, READ_ONCE(gw->rp_check)))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -63,8 +63,8 @@ static bool ft_err_flow(struct kunit *test, struct sk_buff *skb,
 	unsigned int thoff;
 	bool ok;
 
-	KUNIT_ASSERT_EQ(test, flow_from_skb(skb, fl, &thoff), 0);
-	ok = thoff && icmp_err_flow(skb, fl, thoff, hfl);
+	KUNIT_ASSERT_EQ(test, vpnrt_flow_from_skb(skb, fl, &thoff), 0);
+	ok = thoff && vpnrt_icmp_err_flow(skb, fl, thoff, hfl);
 	kfree_skb(skb);
 	return ok;
 }

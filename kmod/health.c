@@ -11,6 +11,8 @@
  * reply that came in through this tunnel, from the far side to the probe
  * source, with our identifier and a cookie keyed by a secret of this
  * prober, reaches the state machine; it then judges the sequence number.
+ * That handler is the tunnel's own (rx.c), shared with the source check
+ * and the MSS clamp: it hands every packet here first.
  *
  * A state change flips VPNRT_DOWN_HEALTH on the tunnel at once, in the
  * softirq that saw it (unless the policy is reserve_route), so routes stop
@@ -340,14 +342,18 @@ static bool reply_match6(const struct vpnrt_health *hc, struct sk_buff *skb,
 	return true;
 }
 
-/*
+/**
+ * vpnrt_health_rx() - take @skb if it is an answer to @hc's probes
+ * @hc: the prober of the tunnel @skb came in through
+ * @skb: the packet, from the tunnel's receive handler (rx.c)
+ *
  * Every packet the tunnel receives passes here while it has a check; all
  * but our answers go on untouched after a few compares, without a lock.
+ *
+ * Return: true if @skb was an answer, consumed
  */
-static rx_handler_result_t health_rx(struct sk_buff **pskb)
+bool vpnrt_health_rx(struct vpnrt_health *hc, struct sk_buff *skb)
 {
-	struct sk_buff *skb = *pskb;
-	struct vpnrt_health *hc = rcu_dereference(skb->dev->rx_handler_data);
 	struct vpnrt_hsm_change ch;
 	bool match;
 	u64 cookie;
@@ -360,7 +366,7 @@ static rx_handler_result_t health_rx(struct sk_buff **pskb)
 		match = skb->protocol == htons(ETH_P_IPV6) &&
 			reply_match6(hc, skb, &seq, &cookie);
 	if (!match)
-		return RX_HANDLER_PASS;
+		return false;
 
 	spin_lock(&hc->lock);
 	if (cookie != probe_cookie(hc, seq))
@@ -369,7 +375,7 @@ static rx_handler_result_t health_rx(struct sk_buff **pskb)
 		health_changed(hc, &ch);
 	spin_unlock(&hc->lock);
 	consume_skb(skb);
-	return RX_HANDLER_CONSUMED;
+	return true;
 }
 
 /* ---- configuration, under RTNL ---- */
@@ -437,8 +443,7 @@ struct vpnrt_health *vpnrt_health_prepare(struct vpnrt_conn *c,
 		return ERR_PTR(-ENODEV);
 	}
 	/* our own prober on @dev goes when the new one starts */
-	if ((!t->health || t->health->dev != dev) &&
-	    netdev_is_rx_handler_busy(dev)) {
+	if (vpnrt_rx_check(t, dev, NULL, NULL)) {
 		NL_SET_ERR_MSG_FMT(extack,
 				   "health: %s already has a receive handler (enslaved?)",
 				   dev->name);
@@ -497,8 +502,9 @@ bool vpnrt_health_stop_begin(struct vpnrt_conn *c, unsigned int idx)
 	ASSERT_RTNL();
 	if (!hc)
 		return false;
-	/* the core has no batch form: this is its first half */
-	RCU_INIT_POINTER(hc->dev->rx_handler, NULL);
+	/* the tunnel's receive handler goes too if nothing else wants it */
+	RCU_INIT_POINTER(c->tun[idx].rx_health, NULL);
+	vpnrt_rx_detach_begin(&c->tun[idx], false);
 	return true;
 }
 
@@ -518,7 +524,7 @@ void vpnrt_health_stop_end(struct vpnrt_conn *c, unsigned int idx)
 	if (!hc)
 		return;
 	t->health = NULL;
-	RCU_INIT_POINTER(hc->dev->rx_handler_data, NULL);
+	vpnrt_rx_detach_end(t);
 	hrtimer_cancel(&hc->timer);
 	cancel_work_sync(&hc->event_work);
 	vpnrt_tunnel_set_down(t, VPNRT_DOWN_HEALTH, false);
@@ -560,7 +566,6 @@ void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
 		.reason = VPNRT_HEALTH_R_START,
 	};
 	u64 now = ktime_get_ns();
-	int err;
 
 	ASSERT_RTNL();
 	if (t->health) {
@@ -572,11 +577,8 @@ void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
 	vpnrt_hsm_init(&hc->sm, hc->cfg.retries, hc->cfg.rise,
 		       get_random_u16(), now);
 	ch.at = now;
-	err = netdev_rx_handler_register(hc->dev, health_rx, hc);
-	if (WARN_ON_ONCE(err)) {	/* checked in prepare, under RTNL */
-		vpnrt_health_discard(hc);
-		return;
-	}
+	rcu_assign_pointer(t->rx_health, hc);
+	vpnrt_rx_attach(t);	/* checked in prepare, under RTNL */
 	t->health = hc;
 	spin_lock_bh(&hc->lock);
 	health_changed(hc, &ch);

@@ -212,7 +212,8 @@ static bool rxt_deliver(struct kunit *test, struct rxt *r, enum rxt_fault f)
 
 	rcu_read_lock();
 	local_bh_disable();
-	res = health_rx(&skb);
+	res = vpnrt_health_rx(&r->hc, skb) ? RX_HANDLER_CONSUMED :
+					     RX_HANDLER_PASS;
 	local_bh_enable();
 	rcu_read_unlock();
 	if (res == RX_HANDLER_PASS) {
@@ -419,6 +420,57 @@ static void health_timer_grid(struct kunit *test)
 	KUNIT_EXPECT_LE(test, next, now + iv);
 }
 
+/*
+ * Through the tunnel's own handler (rx.c), with the gateway's source
+ * check strict and no route at all: the answer is the prober's, taken
+ * before the check; anything else from the far side's probe address is
+ * dropped by it and counted.
+ */
+static void health_rx_before_rp_check(struct kunit *test)
+{
+	struct rxt *r = rxt_new(test, AF_INET);
+	struct vpnrt_gw *gw = kunit_kzalloc(test, sizeof(*gw), GFP_KERNEL);
+	struct vpnrt_tunnel *t = &r->conn.tun[0];
+	struct vpnrt_gstats st;
+	struct sk_buff *skb;
+	rx_handler_result_t res;
+
+	KUNIT_ASSERT_NOT_NULL(test, gw);
+	gw->stats = netdev_alloc_pcpu_stats(struct vpnrt_gstats);
+	KUNIT_ASSERT_NOT_NULL(test, gw->stats);
+	vpnrt_table_init(&gw->v4, AF_INET);
+	vpnrt_table_init(&gw->v6, AF_INET6);
+	gw->max_paths = VPNRT_MAX_PATHS;
+	gw->rp_check = VPNRT_RP_CHECK_STRICT;
+	r->conn.gw = gw;
+	t->conn = &r->conn;
+	rcu_assign_pointer(t->rx_health, &r->hc);
+	rcu_assign_pointer(r->dev->rx_handler_data, t);
+
+	skb = rxt_reply(test, r, RIGHT);
+	rcu_read_lock();
+	local_bh_disable();
+	res = vpnrt_tunnel_rx(&skb);
+	local_bh_enable();
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, res, RX_HANDLER_CONSUMED);
+	KUNIT_EXPECT_EQ(test, r->hc.sm.answered, 1);
+
+	skb = rxt_reply(test, r, WRONG_TYPE);
+	rcu_read_lock();
+	local_bh_disable();
+	res = vpnrt_tunnel_rx(&skb);
+	local_bh_enable();
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, res, RX_HANDLER_CONSUMED);
+	KUNIT_EXPECT_EQ(test, r->hc.sm.answered, 1);
+	vpnrt_gw_stats(gw, &st);
+	KUNIT_EXPECT_EQ(test, u64_stats_read(&st.rp_drops), 1);
+
+	free_percpu(gw->stats);
+	rxt_free(r);
+}
+
 static struct kunit_case vpnrt_health_rx_cases[] = {
 	KUNIT_CASE(health_rx_ipv4),
 	KUNIT_CASE(health_rx_ipv6),
@@ -426,6 +478,7 @@ static struct kunit_case vpnrt_health_rx_cases[] = {
 	KUNIT_CASE(health_probe_cookie_ipv6),
 	KUNIT_CASE(health_rx_down_and_up),
 	KUNIT_CASE(health_timer_grid),
+	KUNIT_CASE(health_rx_before_rp_check),
 	{}
 };
 

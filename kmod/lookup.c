@@ -737,3 +737,70 @@ bool vpnrt_lookup_explain(const struct vpnrt_gw *gw,
 		return true;
 	return w.deepest && fallback(first_route(&w.deepest->routes), d);
 }
+
+/* does tier @t have a route over @conn (any, if NULL) that can carry? */
+static bool tier_has(const struct tier *t, const struct vpnrt_conn *conn)
+{
+	const struct vpnrt_route *r;
+
+	if (!conn)
+		return true;
+	for (r = t->first; r != t->end; r = next_route(r))
+		if (r->conn == conn && vpnrt_conn_carries(conn))
+			return true;
+	return false;
+}
+
+/**
+ * vpnrt_lookup_source() - the source check: is a flow routed to a connection
+ * @gw: the gateway
+ * @fl: the flow a reply to the received packet would be (its destination
+ *	is the packet's source)
+ * @conn: the connection the packet came from; NULL for any
+ *
+ * The transmit path's rules (vpnrt_lookup()), without the hash: @conn
+ * passes if it has a route in the tier those rules choose, whichever of
+ * the tier's equal paths the hash would pick (so ECMP replies may come
+ * back over any connection of the tier), or if the all-down rule chose
+ * it. With a NULL @conn, any decision passes. Called under
+ * rcu_read_lock().
+ *
+ * Return: true if the flow is routed to @conn (to any connection)
+ */
+bool vpnrt_lookup_source(const struct vpnrt_gw *gw,
+			 const struct vpnrt_flow *fl,
+			 const struct vpnrt_conn *conn)
+{
+	const struct vpnrt_table *t = fl->family == AF_INET6 ? &gw->v6 : &gw->v4;
+	unsigned int max_paths = READ_ONCE(gw->max_paths);
+	const struct vpnrt_node *n, *policy = NULL;
+	struct vpnrt_decision d;
+	struct tier tier;
+	struct walk w;
+	u32 here = 0;
+
+	/* rule 1: policy routes */
+	if (rcu_access_pointer(t->policy.root)) {
+		policy = policy_start(t, fl);
+		if (policy_best(policy, fl, max_paths, &tier))
+			return tier_has(&tier, conn);
+	}
+
+	/* rules 2-5: from the jump slot, else from the root */
+	n = jump_start(t, fl);
+	w.best = NULL;
+	if (n)
+		trie_walk(n, fl, true, &w);
+	if (!w.best)
+		trie_walk(rcu_dereference(t->dst.root), fl, true, &w);
+	if (w.solo)
+		return !conn || w.solo == conn;
+	if (dst_best(&w, max_paths, &tier, &here))
+		return tier_has(&tier, conn);
+
+	/* nothing usable: the all-down rule, policy first as in rule 1 */
+	if (!policy_fallback(policy, fl, &d) &&
+	    !(w.deepest && fallback(first_route(&w.deepest->routes), &d)))
+		return false;
+	return !conn || d.conn == conn;
+}

@@ -143,6 +143,7 @@ const struct nla_policy vpnrt_nl_gw_policy[VPNRT_A_GW_MAX + 1] = {
 	[VPNRT_A_GW_OWNER]		= NLA_POLICY_MAX(NLA_U8, VPNRT_OWNER_AGENT),
 	/* its range is checked in vpnrt_nl_gw_validate(), with a message naming it */
 	[VPNRT_A_GW_MSS_CLAMP]		= { .type = NLA_U32 },
+	[VPNRT_A_GW_RP_CHECK]		= NLA_POLICY_MAX(NLA_U8, VPNRT_RP_CHECK_LOOSE),
 };
 
 const struct nla_policy vpnrt_nl_conn_policy[VPNRT_A_CONN_MAX + 1] = {

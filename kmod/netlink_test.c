@@ -246,7 +246,7 @@ static int nlt_gw(struct kunit *test, struct nlt *c, u8 cmd, u16 flags,
 		int type = va_arg(ap, int);
 		u32 v = va_arg(ap, u32);
 
-		if (type == VPNRT_A_GW_ECMP_HASH)
+		if (type == VPNRT_A_GW_ECMP_HASH || type == VPNRT_A_GW_RP_CHECK)
 			KUNIT_EXPECT_EQ(test, nla_put_u8(skb, type, v), 0);
 		else
 			KUNIT_EXPECT_EQ(test, nla_put_u32(skb, type, v), 0);
@@ -326,6 +326,16 @@ static void request_gateway_settings(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, GW_REQ(VPNRT_CMD_GW_SET, 1,
 				     VPNRT_A_GW_ECMP_HASH, 2), -ERANGE);
 	KUNIT_EXPECT_STREQ(test, ans.msg, "integer out of range");
+
+	/* rp-check: its range is the policy's */
+	KUNIT_EXPECT_EQ(test, GW_REQ(VPNRT_CMD_GW_SET, 1,
+				     VPNRT_A_GW_RP_CHECK, VPNRT_RP_CHECK_LOOSE + 1),
+			-ERANGE);
+	KUNIT_EXPECT_STREQ(test, ans.msg, "integer out of range");
+	KUNIT_EXPECT_EQ(test, GW_REQ(VPNRT_CMD_GW_SET, 1,
+				     VPNRT_A_GW_RP_CHECK, VPNRT_RP_CHECK_LOOSE), 0);
+	KUNIT_EXPECT_EQ(test, GW_REQ(VPNRT_CMD_GW_SET, 1,
+				     VPNRT_A_GW_RP_CHECK, VPNRT_RP_CHECK_OFF), 0);
 
 	/* a good setting with a bad one: nothing changes */
 	KUNIT_EXPECT_EQ(test, GW_REQ(VPNRT_CMD_GW_SET, 3,

@@ -449,6 +449,9 @@ static int conn_tunnels(struct vpnrt_gw *gw, struct nlattr *arr,
 			return -EINVAL;
 		}
 		err = vpnrt_tunnel_check_dev(gw->dev, dev, extack);
+		if (!err && vpnrt_rx_gw_wants(gw))
+			err = vpnrt_rx_check(NULL, dev, tb[VPNRT_A_TUNNEL_IFINDEX],
+					     extack);
 		if (err)
 			return err;
 		tdev[(*n)++] = dev;
@@ -610,8 +613,10 @@ int vpnrt_nl_conn_new_doit(struct sk_buff *skb, struct genl_info *info)
 	for (i = 0; i < n; i++)
 		vpnrt_tunnel_set_down(&c->tun[i], VPNRT_DOWN_IKE, ike_managed);
 	conn_states_apply(tb, c);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		tunnel_ike_apply(c, i, ike[i]);
+		vpnrt_rx_attach(&c->tun[i]);
+	}
 	vpnrt_conn_ike_sync(c);
 	vpnrt_nl_bump_genid(net);
 	if (c->routing == VPNRT_ROUTING_FLOW) {
@@ -842,6 +847,13 @@ static int conn_set_tunnels(struct vpnrt_conn *c, struct nlattr *arr,
 		}
 		ts[i].dev = rebind;
 		ts[i].present = true;
+		/* a new device where the gateway wants the receive handler */
+		if (rebind && vpnrt_rx_gw_wants(c->gw)) {
+			err = vpnrt_rx_check(&c->tun[i], rebind,
+					     tb[VPNRT_A_TUNNEL_IFINDEX], extack);
+			if (err)
+				return err;
+		}
 	}
 	if (ts[0].dev && ts[0].dev == ts[1].dev) {
 		NL_SET_ERR_MSG_FMT(extack, "tunnel 2: %s is given to tunnel 1 too",
@@ -884,7 +896,12 @@ static void conn_set_tunnels_apply(struct vpnrt_conn *c, struct tunnel_set *ts)
 
 		if (ts[i].dev) {
 			vpnrt_health_stop(c, i);
+			if (vpnrt_rx_detach_begin(t, true)) {
+				synchronize_net();
+				vpnrt_rx_detach_end(t);
+			}
 			vpnrt_tunnel_rebind(c, i, ts[i].dev);
+			vpnrt_rx_attach(t);
 		}
 		if (ts[i].off) {
 			vpnrt_health_stop(c, i);

@@ -28,6 +28,7 @@ static const char *const gw_attr_names[] = {
 	[VPNRT_A_GW_PAD] = "pad",
 	[VPNRT_A_GW_OWNER] = "owner",
 	[VPNRT_A_GW_MSS_CLAMP] = "mss-clamp",
+	[VPNRT_A_GW_RP_CHECK] = "rp-check",
 };
 
 static int gw_fill(struct sk_buff *skb, struct vpnrt_gw *gw, u32 portid,
@@ -59,7 +60,8 @@ static int gw_fill(struct sk_buff *skb, struct vpnrt_gw *gw, u32 portid,
 	    nla_put_u32(skb, VPNRT_A_GW_N_POLICY_ROUTES, gw->n_policy) ||
 	    nla_put_u32(skb, VPNRT_A_GW_N_BGP_ROUTES, gw->n_bgp) ||
 	    nla_put_u8(skb, VPNRT_A_GW_OWNER, gw->owner) ||
-	    nla_put_u32(skb, VPNRT_A_GW_MSS_CLAMP, gw->mss_clamp))
+	    nla_put_u32(skb, VPNRT_A_GW_MSS_CLAMP, gw->mss_clamp) ||
+	    nla_put_u8(skb, VPNRT_A_GW_RP_CHECK, gw->rp_check))
 		goto err;
 	sn = nla_nest_start(skb, VPNRT_A_GW_STATS);
 	if (!sn ||
@@ -78,7 +80,9 @@ static int gw_fill(struct sk_buff *skb, struct vpnrt_gw *gw, u32 portid,
 	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_MSS_CLAMPED,
 			      u64_stats_read(&st.mss_clamped), VPNRT_A_GW_STATS_PAD) ||
 	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_NO_TUNNEL,
-			      u64_stats_read(&st.no_tunnel), VPNRT_A_GW_STATS_PAD))
+			      u64_stats_read(&st.no_tunnel), VPNRT_A_GW_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_GW_STATS_RP_DROPS,
+			      u64_stats_read(&st.rp_drops), VPNRT_A_GW_STATS_PAD))
 		goto err;
 	nla_nest_end(skb, sn);
 	nla_nest_end(skb, nest);
@@ -230,6 +234,18 @@ int vpnrt_nl_gw_validate(struct nlattr **tb, const struct vpnrt_gw *gw,
 			return -EINVAL;
 		}
 	}
+	/* rp-check or mss-clamp turning on: every tunnel needs its handler */
+	if (gw && !vpnrt_rx_gw_wants(gw)) {
+		const struct nlattr *on = NULL;
+
+		if (tb[VPNRT_A_GW_MSS_CLAMP] && nla_get_u32(tb[VPNRT_A_GW_MSS_CLAMP]))
+			on = tb[VPNRT_A_GW_MSS_CLAMP];
+		if (tb[VPNRT_A_GW_RP_CHECK] && nla_get_u8(tb[VPNRT_A_GW_RP_CHECK]))
+			on = tb[VPNRT_A_GW_RP_CHECK];
+		err = on ? vpnrt_rx_gw_check(gw, on, extack) : 0;
+		if (err)
+			return err;
+	}
 	for (i = 0; i < ARRAY_SIZE(quotas); i++) {
 		const struct quota *q = &quotas[i];
 		const struct nlattr *a = tb[q->attr];
@@ -257,6 +273,8 @@ static void gw_apply(struct nlattr **tb, struct vpnrt_gw *gw)
 		WRITE_ONCE(gw->max_paths, nla_get_u32(tb[VPNRT_A_GW_MAX_PATHS]));
 	if (tb[VPNRT_A_GW_MSS_CLAMP])
 		WRITE_ONCE(gw->mss_clamp, nla_get_u32(tb[VPNRT_A_GW_MSS_CLAMP]));
+	if (tb[VPNRT_A_GW_RP_CHECK])
+		WRITE_ONCE(gw->rp_check, nla_get_u8(tb[VPNRT_A_GW_RP_CHECK]));
 	for (i = 0; i < ARRAY_SIZE(quotas); i++)
 		if (tb[quotas[i].attr])
 			*(u32 *)((char *)gw + quotas[i].limit) =
@@ -334,6 +352,7 @@ int vpnrt_nl_gw_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	gw_apply(tb, gw);
+	vpnrt_rx_gw_sync(gw);
 	vpnrt_nl_bump_genid(dev_net(gw->dev));
 	vpnrt_notify_gw(gw, VPNRT_CMD_GW_SET);
 	return 0;

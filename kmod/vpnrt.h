@@ -75,6 +75,12 @@ struct vpnrt_tunnel {
 	/* the check configured, kept while the device is gone; RTNL */
 	bool health_on;
 	struct vpnrt_health_cfg health_cfg;
+	/* the receive handler (rx.c) */
+	struct vpnrt_health __rcu *rx_health;	/* @health once started */
+	struct net_device *rx_dev;	/* the device it is on, or NULL; RTNL */
+	bool rx_closing;		/* rx_dev's handler unpublished, a grace
+					 * period to go; RTNL
+					 */
 };
 
 struct vpnrt_gw;
@@ -279,6 +285,7 @@ struct vpnrt_gstats {
 	u64_stats_t too_big;
 	u64_stats_t mss_clamped;
 	u64_stats_t no_tunnel;
+	u64_stats_t rp_drops;
 	struct u64_stats_sync syncp;
 };
 
@@ -292,6 +299,7 @@ struct vpnrt_gw {
 	u8 owner;			/* enum vpnrt_owner, fixed */
 	u8 max_paths;			/* READ_ONCE */
 	u16 mss_clamp;			/* VPNRT_A_GW_MSS_CLAMP, READ_ONCE */
+	u8 rp_check;			/* enum vpnrt_rp_check, READ_ONCE */
 	/* the rest is not read per packet */
 	u32 max_conns ____cacheline_aligned_in_smp;
 	u32 max_bgp_routes, max_peer_routes;
@@ -300,6 +308,19 @@ struct vpnrt_gw {
 	struct vpnrt_gstats __percpu *stats;
 	struct list_head stale_timers;	/* timed sweeps pending (stale.c), RTNL */
 };
+
+/* count one event of a gateway, in any context */
+static inline void vpnrt_gstat_inc(struct vpnrt_gw *gw, size_t off)
+{
+	struct vpnrt_gstats *s = this_cpu_ptr(gw->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc((u64_stats_t *)((char *)s + off));
+	u64_stats_update_end(&s->syncp);
+}
+
+#define GSTAT_INC(gw, field) \
+	vpnrt_gstat_inc(gw, offsetof(struct vpnrt_gstats, field))
 
 static inline struct vpnrt_table *vpnrt_table(struct vpnrt_gw *gw, int family)
 {
@@ -361,6 +382,9 @@ struct vpnrt_path vpnrt_lookup(const struct vpnrt_gw *gw,
 bool vpnrt_lookup_explain(const struct vpnrt_gw *gw,
 			  const struct vpnrt_flow *fl, u32 hash,
 			  struct vpnrt_decision *d);
+bool vpnrt_lookup_source(const struct vpnrt_gw *gw,
+			 const struct vpnrt_flow *fl,
+			 const struct vpnrt_conn *conn);
 int vpnrt_route_cmp_rank(const struct vpnrt_route *a,
 			 const struct vpnrt_route *b);
 int vpnrt_policy_cmp(const struct vpnrt_route *a, const struct vpnrt_route *b);
@@ -502,6 +526,7 @@ bool vpnrt_health_stop_begin(struct vpnrt_conn *c, unsigned int idx);
 void vpnrt_health_stop_end(struct vpnrt_conn *c, unsigned int idx);
 void vpnrt_health_info(struct vpnrt_health *hc, struct vpnrt_health_info *info);
 void vpnrt_health_flush(void);
+bool vpnrt_health_rx(struct vpnrt_health *hc, struct sk_buff *skb);
 int vpnrt_health_init(void);
 void vpnrt_health_exit(void);
 
@@ -513,6 +538,26 @@ struct vpnrt_gw *vpnrt_gw_by_ifindex(struct net *net, int ifindex);
 int vpnrt_gw_create(struct net *net, const char *name, struct vpnrt_gw **out,
 		    struct netlink_ext_ack *extack);
 void vpnrt_gw_stats(const struct vpnrt_gw *gw, struct vpnrt_gstats *sum);
+int vpnrt_flow_from_skb(struct sk_buff *skb, struct vpnrt_flow *fl,
+			unsigned int *thoff);
+bool vpnrt_icmp_err_flow(struct sk_buff *skb, const struct vpnrt_flow *fl,
+			 unsigned int thoff, struct vpnrt_flow *hfl);
+u16 vpnrt_mss_target(u16 clamp, int family, unsigned int mtu);
+int vpnrt_mss_clamp(struct sk_buff *skb, unsigned int thoff, u16 mss);
+
+/* ---- what tunnels receive (rx.c), configuration under RTNL ---- */
+
+rx_handler_result_t vpnrt_tunnel_rx(struct sk_buff **pskb);
+bool vpnrt_rx_gw_wants(const struct vpnrt_gw *gw);
+int vpnrt_rx_check(const struct vpnrt_tunnel *t, struct net_device *dev,
+		   const struct nlattr *attr, struct netlink_ext_ack *extack);
+int vpnrt_rx_gw_check(const struct vpnrt_gw *gw, const struct nlattr *attr,
+		      struct netlink_ext_ack *extack);
+void vpnrt_rx_attach(struct vpnrt_tunnel *t);
+bool vpnrt_rx_detach_begin(struct vpnrt_tunnel *t, bool force);
+void vpnrt_rx_detach_end(struct vpnrt_tunnel *t);
+void vpnrt_rx_sync(struct vpnrt_tunnel *t);
+void vpnrt_rx_gw_sync(struct vpnrt_gw *gw);
 
 /* ---- the lookup benchmark (bench.c, make bench only) ---- */
 

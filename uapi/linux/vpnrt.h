@@ -97,13 +97,26 @@ enum vpnrt_owner {
 
 /*
  * TCP MSS clamping of a gateway (VPNRT_A_GW_MSS_CLAMP): SYNs and SYN-ACKs
- * it sends into a tunnel get their MSS option lowered to the value, or with
- * AUTO to the chosen tunnel's MTU less 40 (IPv4) or 60 (IPv6) bytes.
+ * it sends into a tunnel, and those it receives from one, get their MSS
+ * option lowered to the value, or with AUTO to that tunnel's MTU less 40
+ * (IPv4) or 60 (IPv6) bytes.
  */
 #define VPNRT_MSS_CLAMP_OFF	0
 #define VPNRT_MSS_CLAMP_AUTO	1
 #define VPNRT_MSS_CLAMP_MIN	536
 #define VPNRT_MSS_CLAMP_MAX	65535
+
+/*
+ * Source check of what a gateway's tunnels receive (VPNRT_A_GW_RP_CHECK):
+ * a packet arriving from a connection's tunnel is accepted if the
+ * gateway's tables route its source address to that connection (STRICT)
+ * or to any connection (LOOSE); others are dropped and counted.
+ */
+enum vpnrt_rp_check {
+	VPNRT_RP_CHECK_OFF,	/* default */
+	VPNRT_RP_CHECK_STRICT,
+	VPNRT_RP_CHECK_LOOSE,
+};
 
 enum vpnrt_gw_attr {
 	VPNRT_A_GW_UNSPEC,
@@ -127,6 +140,7 @@ enum vpnrt_gw_attr {
 					 * VPNRT_MSS_CLAMP_AUTO, or an MSS of
 					 * VPNRT_MSS_CLAMP_MIN..VPNRT_MSS_CLAMP_MAX
 					 */
+	VPNRT_A_GW_RP_CHECK,		/* u8, enum vpnrt_rp_check */
 
 	__VPNRT_A_GW_MAX,
 	VPNRT_A_GW_MAX = __VPNRT_A_GW_MAX - 1
@@ -147,6 +161,9 @@ enum vpnrt_gw_stats_attr {
 	VPNRT_A_GW_STATS_MSS_CLAMPED,	/* u64, SYNs whose MSS was lowered */
 	VPNRT_A_GW_STATS_NO_TUNNEL,	/* u64, dropped: the route's tunnel
 					 * device is gone or down
+					 */
+	VPNRT_A_GW_STATS_RP_DROPS,	/* u64, received from a tunnel and
+					 * dropped by the source check
 					 */
 
 	__VPNRT_A_GW_STATS_MAX,
@@ -410,6 +427,7 @@ enum {
 	IFLA_VPNRT_MSS_CLAMP,		/* u32, as VPNRT_A_GW_MSS_CLAMP */
 	IFLA_VPNRT_N_CONNS,		/* u32 */
 	IFLA_VPNRT_OWNER,		/* u8, enum vpnrt_owner */
+	IFLA_VPNRT_RP_CHECK,		/* u8, enum vpnrt_rp_check */
 
 	__IFLA_VPNRT_MAX,
 	IFLA_VPNRT_MAX = __IFLA_VPNRT_MAX - 1

@@ -63,6 +63,8 @@ int vpnrt_put_gw(struct nl_msg *msg, const struct vpnrt_gw *gw)
 	    nla_put_u8(msg, VPNRT_A_GW_ECMP_HASH, gw->ecmp_hash));
 	PUT(VPNRT_HAS(gw, VPNRT_A_GW_OWNER),
 	    nla_put_u8(msg, VPNRT_A_GW_OWNER, gw->owner));
+	PUT(VPNRT_HAS(gw, VPNRT_A_GW_RP_CHECK),
+	    nla_put_u8(msg, VPNRT_A_GW_RP_CHECK, gw->rp_check));
 	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
 		uint32_t v;
 
@@ -392,6 +394,7 @@ int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw)
 		[VPNRT_A_GW_STATS] = { .type = NLA_NESTED },
 		[VPNRT_A_GW_OWNER] = { .type = NLA_U8 },
 		[VPNRT_A_GW_MSS_CLAMP] = { .type = NLA_U32 },
+		[VPNRT_A_GW_RP_CHECK] = { .type = NLA_U8 },
 	};
 	struct nlattr *tb[VPNRT_A_GW_MAX + 1];
 	int err;
@@ -417,6 +420,7 @@ int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw)
 	gw->n_bgp_routes = u32_or(tb[VPNRT_A_GW_N_BGP_ROUTES], 0);
 	gw->owner = u8_or(tb[VPNRT_A_GW_OWNER], 0);
 	gw->mss_clamp = u32_or(tb[VPNRT_A_GW_MSS_CLAMP], 0);
+	gw->rp_check = u8_or(tb[VPNRT_A_GW_RP_CHECK], 0);
 	if (tb[VPNRT_A_GW_STATS]) {
 		static struct nla_policy spol[VPNRT_A_GW_STATS_MAX + 1] = {
 			[VPNRT_A_GW_STATS_TX_PACKETS] = { .type = NLA_U64 },
@@ -427,6 +431,7 @@ int vpnrt_parse_gw(struct nlattr *nest, struct vpnrt_gw *gw)
 			[VPNRT_A_GW_STATS_TOO_BIG] = { .type = NLA_U64 },
 			[VPNRT_A_GW_STATS_MSS_CLAMPED] = { .type = NLA_U64 },
 			[VPNRT_A_GW_STATS_NO_TUNNEL] = { .type = NLA_U64 },
+			[VPNRT_A_GW_STATS_RP_DROPS] = { .type = NLA_U64 },
 		};
 		struct nlattr *st[VPNRT_A_GW_STATS_MAX + 1];
 		int i;

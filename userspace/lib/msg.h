@@ -34,6 +34,7 @@ struct vpnrt_gw {
 	uint32_t n_conns, n_routes, n_policy_routes, n_bgp_routes;
 	uint8_t owner;			/* enum vpnrt_owner */
 	uint32_t mss_clamp;		/* VPNRT_MSS_CLAMP_OFF, _AUTO or an MSS */
+	uint8_t rp_check;		/* enum vpnrt_rp_check */
 	uint32_t stats_present;		/* enum vpnrt_gw_stats_attr */
 	uint64_t stats[VPNRT_A_GW_STATS_MAX + 1];
 };

@@ -41,6 +41,11 @@ TABLE(vpnrt_hash_names,
 	[VPNRT_HASH_L4] = "l4",
 	[VPNRT_HASH_L3] = "l3");
 
+TABLE(vpnrt_rp_check_names,
+	[VPNRT_RP_CHECK_OFF] = "off",
+	[VPNRT_RP_CHECK_STRICT] = "strict",
+	[VPNRT_RP_CHECK_LOOSE] = "loose");
+
 TABLE(vpnrt_state_names,
 	[VPNRT_STATE_DOWN] = "down",
 	[VPNRT_STATE_UP] = "up");

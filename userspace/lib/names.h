@@ -19,6 +19,7 @@ extern const struct name_table vpnrt_reason_names;	/* enum vpnrt_reason */
 extern const struct name_table vpnrt_proto_names;	/* enum vpnrt_proto */
 extern const struct name_table vpnrt_mode_names;	/* enum vpnrt_conn_mode */
 extern const struct name_table vpnrt_hash_names;	/* enum vpnrt_ecmp_hash */
+extern const struct name_table vpnrt_rp_check_names;	/* enum vpnrt_rp_check */
 extern const struct name_table vpnrt_state_names;	/* enum vpnrt_state */
 extern const struct name_table vpnrt_routing_names;	/* enum vpnrt_routing_mode */
 extern const struct name_table vpnrt_owner_names;	/* enum vpnrt_owner */

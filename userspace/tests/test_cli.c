@@ -17,6 +17,7 @@ static struct nla_policy gw_pol[VPNRT_A_GW_MAX + 1] = {
 	[VPNRT_A_GW_MAX_POLICY_ROUTES] = { .type = NLA_U32 },
 	[VPNRT_A_GW_MAX_ROUTES] = { .type = NLA_U32 },
 	[VPNRT_A_GW_MSS_CLAMP] = { .type = NLA_U32 },
+	[VPNRT_A_GW_RP_CHECK] = { .type = NLA_U8 },
 };
 
 static struct nla_policy conn_pol[VPNRT_A_CONN_MAX + 1] = {
@@ -153,6 +154,23 @@ static void test_gateway(void)
 			  nla_get_u32(gt[VPNRT_A_GW_MSS_CLAMP]) == mss[i].want &&
 			  n_attrs(gt, VPNRT_A_GW_MAX) == 2,
 			  "gateway set mss-clamp %s: MSS_CLAMP %u", mss[i].arg, mss[i].want);
+		fake_fini(&c, &f);
+	}
+
+	static const struct { const char *arg; uint8_t want; } rp[] = {
+		{ "strict", VPNRT_RP_CHECK_STRICT }, { "loose", VPNRT_RP_CHECK_LOOSE },
+		{ "off", VPNRT_RP_CHECK_OFF },
+	};
+	for (size_t i = 0; i < sizeof(rp) / sizeof(rp[0]); i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "gateway set vpngw0 rp-check %s", rp[i].arg);
+		fake_init(&c, &f);
+		cmd = nest_of(&c, &f, line, VPNRT_A_GW, gt, VPNRT_A_GW_MAX, gw_pol, NULL);
+		TAP_CHECK(cmd == VPNRT_CMD_GW_SET && gt[VPNRT_A_GW_RP_CHECK] &&
+			  nla_get_u8(gt[VPNRT_A_GW_RP_CHECK]) == rp[i].want &&
+			  n_attrs(gt, VPNRT_A_GW_MAX) == 2,
+			  "gateway set rp-check %s: RP_CHECK %u", rp[i].arg, rp[i].want);
 		fake_fini(&c, &f);
 	}
 
@@ -545,7 +563,9 @@ static void test_rejections(void)
 		{ "gateway add g0 max-paths 0", "max-paths must be 1..16, not \"0\"" },
 		{ "gateway add g0 max-conns -1", "max-conns must be 0..4294967295, not \"-1\"" },
 		{ "gateway add g0 max-p 3", "ambiguous keyword \"max-p\" after \"gateway add\"" },
-		{ "gateway add g0 speed 3", "unknown keyword \"speed\" after \"gateway add\"; allowed: ecmp-hash, max-paths, max-conns, max-bgp-routes, max-peer-routes, max-policy-routes, max-routes, mss-clamp" },
+		{ "gateway add g0 speed 3", "unknown keyword \"speed\" after \"gateway add\"; allowed: ecmp-hash, max-paths, max-conns, max-bgp-routes, max-peer-routes, max-policy-routes, max-routes, mss-clamp, rp-check" },
+		{ "gateway set vpngw0 rp-check on", "rp-check must be strict, loose or off, not \"on\"" },
+		{ "gateway set vpngw0 rp-check", "missing value after \"rp-check\"" },
 		{ "gateway set vpngw0 mss-clamp 10", "mss-clamp must be auto, off or 536..65535, not \"10\"" },
 		{ "gateway set vpngw0 mss-clamp 70000", "mss-clamp must be auto, off or 536..65535, not \"70000\"" },
 		{ "gateway set vpngw0 mss-clamp on", "mss-clamp must be auto, off or 536..65535, not \"on\"" },

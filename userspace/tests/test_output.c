@@ -406,6 +406,7 @@ static struct nl_msg *gw_reply(uint8_t cmd)
 	nla_put_u64(m, VPNRT_A_GW_STATS_TOO_BIG, 4);
 	nla_put_u64(m, VPNRT_A_GW_STATS_MSS_CLAMPED, 5);
 	nla_put_u64(m, VPNRT_A_GW_STATS_NO_TUNNEL, 6);
+	nla_put_u64(m, VPNRT_A_GW_STATS_RP_DROPS, 7);
 	nla_nest_end(m, s);
 	nla_nest_end(m, g);
 	return m;
@@ -462,7 +463,7 @@ static void test_conn_gw(void)
 	f.replies[f.n_replies++] = gw_reply(VPNRT_CMD_GW_GET);
 	run_line(&c, "gateway show");
 	TAP_CHECK(strstr(fake_out(&c), "\n    tx packets 10 bytes 1000 errors 3 no-route 1 fallback 2\n"
-			  "    no-tunnel 6 too-big 4 mss-clamped 5\n") != NULL,
+			  "    no-tunnel 6 too-big 4 mss-clamped 5 rp-drops 7\n") != NULL,
 		  "gateway show -s: counters");
 	fake_fini(&c, &f);
 
@@ -477,7 +478,7 @@ static void test_conn_gw(void)
 		  "\"max_policy_routes\":100,\"max_routes\":1048576,\"conns\":2,\"routes\":4,"
 		  "\"static_routes\":3,\"policy_routes\":1,\"bgp_routes\":0,\"stats\":{\"tx_packets\":10,"
 		  "\"tx_bytes\":1000,\"no_route\":1,\"fallback\":2,\"tx_errors\":3,"
-		  "\"too_big\":4,\"mss_clamped\":5,\"no_tunnel\":6}}]\n",
+		  "\"too_big\":4,\"mss_clamped\":5,\"no_tunnel\":6,\"rp_drops\":7}}]\n",
 		  "gateway show -j -s: routes (every proto), static_routes, policy_routes, bgp_routes");
 	fake_fini(&c, &f);
 
@@ -648,6 +649,50 @@ static void test_gw_mss_clamp(void)
 		run_line(&c, "gateway show");
 		TAP_STREQ(fake_out(&c), cases[i].json,
 			  "gateway show -j, mss-clamp %u: a string", cases[i].v);
+		fake_fini(&c, &f);
+	}
+}
+
+/* rp-check in gateway show: text only when on, JSON always */
+static struct nl_msg *gw_rp_reply(uint8_t v)
+{
+	struct nl_msg *m = reply_new(VPNRT_CMD_GW_GET);
+	struct nlattr *g = nla_nest_start(m, VPNRT_A_GW);
+
+	nla_put_string(m, VPNRT_A_GW_IFNAME, "vpngw0");
+	nla_put_u8(m, VPNRT_A_GW_RP_CHECK, v);
+	nla_nest_end(m, g);
+	return m;
+}
+
+static void test_gw_rp_check(void)
+{
+	static const struct { uint8_t v; const char *text, *json; } cases[] = {
+		{ VPNRT_RP_CHECK_OFF, "vpngw0:\n",
+		  "[{\"ifname\":\"vpngw0\",\"rp_check\":\"off\"}]\n" },
+		{ VPNRT_RP_CHECK_STRICT, "vpngw0: rp-check strict\n",
+		  "[{\"ifname\":\"vpngw0\",\"rp_check\":\"strict\"}]\n" },
+		{ VPNRT_RP_CHECK_LOOSE, "vpngw0: rp-check loose\n",
+		  "[{\"ifname\":\"vpngw0\",\"rp_check\":\"loose\"}]\n" },
+	};
+	struct vpnrtctl c;
+	struct fake f;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fake_init(&c, &f);
+		f.replies[f.n_replies++] = gw_rp_reply(cases[i].v);
+		run_line(&c, "gateway show");
+		TAP_STREQ(fake_out(&c), cases[i].text,
+			  "gateway show, rp-check %u: text", cases[i].v);
+		fake_fini(&c, &f);
+
+		fake_init(&c, &f);
+		c.json = true;
+		f.replies[f.n_replies++] = gw_rp_reply(cases[i].v);
+		run_line(&c, "gateway show");
+		TAP_STREQ(fake_out(&c), cases[i].json,
+			  "gateway show -j, rp-check %u: a string", cases[i].v);
 		fake_fini(&c, &f);
 	}
 }
@@ -1108,6 +1153,7 @@ int main(void)
 	test_stale_sweep_output();
 	test_conn_gw();
 	test_gw_mss_clamp();
+	test_gw_rp_check();
 	test_conn_ike_owner();
 	test_conn_health();
 	test_monitor();

@@ -12,7 +12,8 @@ enum { GW_ADD, GW_SET, GW_DEL, GW_SHOW };
 
 static const char *const gw_settings[] = {
 	"ecmp-hash", "max-paths", "max-conns", "max-bgp-routes",
-	"max-peer-routes", "max-policy-routes", "max-routes", "mss-clamp", NULL
+	"max-peer-routes", "max-policy-routes", "max-routes", "mss-clamp",
+	"rp-check", NULL
 };
 
 /* "auto", "off" or the MSS into @out; -1 if none of them */
@@ -67,12 +68,12 @@ static int parse_settings(struct vpnrtctl *c, const char *ctx, int argc,
 		VPNRT_A_GW_ECMP_HASH, VPNRT_A_GW_MAX_PATHS, VPNRT_A_GW_MAX_CONNS,
 		VPNRT_A_GW_MAX_BGP_ROUTES, VPNRT_A_GW_MAX_PEER_ROUTES,
 		VPNRT_A_GW_MAX_POLICY_ROUTES, VPNRT_A_GW_MAX_ROUTES,
-		VPNRT_A_GW_MSS_CLAMP,
+		VPNRT_A_GW_MSS_CLAMP, VPNRT_A_GW_RP_CHECK,
 	};
 	uint32_t *u32s[] = {
 		NULL, &gw->max_paths, &gw->max_conns, &gw->max_bgp_routes,
 		&gw->max_peer_routes, &gw->max_policy_routes, &gw->max_routes,
-		&gw->mss_clamp,
+		&gw->mss_clamp, NULL,
 	};
 	char e[256];
 	int i;
@@ -95,6 +96,13 @@ static int parse_settings(struct vpnrtctl *c, const char *ctx, int argc,
 			if (h < 0)
 				return cli_err(c, "ecmp-hash must be l3 or l4, not \"%s\"", v);
 			gw->ecmp_hash = (uint8_t)h;
+		} else if (attrs[k] == VPNRT_A_GW_RP_CHECK) {
+			int m = name_lookup(&vpnrt_rp_check_names, v);
+
+			if (m < 0)
+				return cli_err(c, "rp-check must be strict, loose or off, not \"%s\"",
+					       v);
+			gw->rp_check = (uint8_t)m;
 		} else if (attrs[k] == VPNRT_A_GW_MSS_CLAMP) {
 			if (parse_mss_clamp(v, &gw->mss_clamp))
 				return cli_err(c, "mss-clamp must be auto, off or %u..%u, not \"%s\"",
@@ -204,6 +212,7 @@ static const char *const gw_stat_names[VPNRT_A_GW_STATS_MAX + 1] = {
 	[VPNRT_A_GW_STATS_TOO_BIG] = "too_big",
 	[VPNRT_A_GW_STATS_MSS_CLAMPED] = "mss_clamped",
 	[VPNRT_A_GW_STATS_NO_TUNNEL] = "no_tunnel",
+	[VPNRT_A_GW_STATS_RP_DROPS] = "rp_drops",
 };
 
 /*
@@ -256,6 +265,8 @@ static void gw_json(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 		json_str(j, "owner", name_of(&vpnrt_owner_names, gw->owner));
 	if (VPNRT_HAS(gw, VPNRT_A_GW_MSS_CLAMP))
 		json_str(j, "mss_clamp", mss_clamp_str(gw->mss_clamp, mss, sizeof(mss)));
+	if (VPNRT_HAS(gw, VPNRT_A_GW_RP_CHECK))
+		json_str(j, "rp_check", name_of(&vpnrt_rp_check_names, gw->rp_check));
 	for (i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
 		uint32_t v;
 
@@ -325,13 +336,16 @@ static void gw_text(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 	/* clamping is off unless said */
 	if (VPNRT_HAS(gw, VPNRT_A_GW_MSS_CLAMP) && gw->mss_clamp != VPNRT_MSS_CLAMP_OFF)
 		fprintf(f, " mss-clamp %s", mss_clamp_str(gw->mss_clamp, mss, sizeof(mss)));
+	/* so is the source check */
+	if (VPNRT_HAS(gw, VPNRT_A_GW_RP_CHECK) && gw->rp_check != VPNRT_RP_CHECK_OFF)
+		fprintf(f, " rp-check %s", name_of(&vpnrt_rp_check_names, gw->rp_check));
 	/* gateways made by hand say nothing: only the agent's are marked */
 	if (VPNRT_HAS(gw, VPNRT_A_GW_OWNER) && gw->owner != VPNRT_OWNER_NONE)
 		fprintf(f, " owner %s", name_of(&vpnrt_owner_names, gw->owner));
 	fprintf(f, "\n");
 	if (c->stats && !event && VPNRT_HAS(gw, VPNRT_A_GW_STATS))
 		fprintf(f, "    tx packets %llu bytes %llu errors %llu no-route %llu fallback %llu\n"
-			"    no-tunnel %llu too-big %llu mss-clamped %llu\n",
+			"    no-tunnel %llu too-big %llu mss-clamped %llu rp-drops %llu\n",
 			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_TX_PACKETS],
 			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_TX_BYTES],
 			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_TX_ERRORS],
@@ -339,7 +353,8 @@ static void gw_text(struct vpnrtctl *c, const struct vpnrt_gw *gw,
 			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_FALLBACK],
 			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_NO_TUNNEL],
 			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_TOO_BIG],
-			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_MSS_CLAMPED]);
+			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_MSS_CLAMPED],
+			(unsigned long long)gw->stats[VPNRT_A_GW_STATS_RP_DROPS]);
 }
 
 void gateway_print(struct vpnrtctl *c, const struct vpnrt_gw *gw,
