@@ -56,12 +56,17 @@ static void node_reap(struct work_struct *work)
 	struct llist_node *batch = llist_del_all(&node_graveyard);
 	struct llist_node *tries = llist_del_all(&trie_graveyard);
 	struct vpnrt_node *n, *tmp;
+	unsigned long freed = 0;
 
 	if (!batch && !tries)
 		return;
 	synchronize_rcu();
-	llist_for_each_entry_safe(n, tmp, batch, free_link)
+	/* a conn with a million routes leaves two million nodes here */
+	llist_for_each_entry_safe(n, tmp, batch, free_link) {
 		kmem_cache_free(node_cache, n);
+		if (!(++freed % 1024))
+			cond_resched();
+	}
 	llist_for_each_entry_safe(n, tmp, tries, free_link)
 		trie_destroy(n);
 }
