@@ -371,18 +371,26 @@ walk_child(const struct vpnrt_node *n, const struct vpnrt_flow *fl, u32 a)
  * Where the transmit path's walk of the policy trie starts: the root, or
  * in IPv4 the jump slot of the destination if no prefix with routes lies
  * above the slots' depth (then every one on the walk is at or below the
- * slot's node, and a NULL slot means none).
+ * slot's node, and a NULL slot means none). If none lies above the
+ * bitmap's depth either, a clear bit means none without reading a node:
+ * a lookup that no policy route decides, the common case, reads one word
+ * of 128 KiB instead of a slot of 512 KiB and the nodes below it.
  */
 static const struct vpnrt_node *policy_start(const struct vpnrt_table *t,
 					     const struct vpnrt_flow *fl)
 {
 	const struct vpnrt_jump *jt;
+	u32 a;
 
 	if (fl->family == AF_INET && !READ_ONCE(t->policy.n_shallow)) {
 		jt = rcu_dereference(t->policy.jump);
-		if (jt)
-			return rcu_dereference(jt->slot[ntohl(fl->dst.ip) >>
-							(32 - jt->bits)]);
+		if (jt) {
+			a = ntohl(fl->dst.ip);
+			if (jt->map && !READ_ONCE(t->policy.n_short) &&
+			    !test_bit(a >> (32 - VPNRT_POLICY_MAP_BITS), jt->map))
+				return NULL;
+			return rcu_dereference(jt->slot[a >> (32 - jt->bits)]);
+		}
 	}
 	return rcu_dereference(t->policy.root);
 }

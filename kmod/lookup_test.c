@@ -1533,6 +1533,7 @@ static void policy_index(struct kunit *test)
 	struct fixture *f = test->priv;
 	struct vpnrt_route_spec *sp;
 	unsigned int i, j, hits, shared = 0;
+	struct vpnrt_jump *jt;
 
 	sp = kunit_kcalloc(test, n, sizeof(*sp), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, sp);
@@ -1593,6 +1594,29 @@ static void policy_index(struct kunit *test)
 	kunit_info(test, "without the shallow ones, %u of 1500 flows decided by one",
 		   hits);
 	KUNIT_EXPECT_GT(test, hits, 300u);
+
+	/*
+	 * without those shorter than the bitmap's slots, a clear bit is
+	 * trusted: a lookup whose slot has no policy prefix reads no node
+	 */
+	KUNIT_EXPECT_GT(test, READ_ONCE(f->gw->v4.policy.n_short), 0u);
+	for (i = 0; i < n; i++) {
+		if (!sp[i].family || sp[i].dst_len >= VPNRT_POLICY_MAP_BITS)
+			continue;
+		rtnl_lock();
+		vpnrt_route_del(vpnrt_route_find(&sp[i]));
+		rtnl_unlock();
+		sp[i].family = 0;
+	}
+	KUNIT_EXPECT_EQ(test, READ_ONCE(f->gw->v4.policy.n_short), 0u);
+	rtnl_lock();
+	jt = rtnl_dereference(f->gw->v4.policy.jump);
+	KUNIT_EXPECT_TRUE(test, jt && jt->map);
+	rtnl_unlock();
+	hits = policy_flows(test, f, sp, n);
+	kunit_info(test, "without those shorter than /%u, %u of 1500 flows decided by one",
+		   VPNRT_POLICY_MAP_BITS, hits);
+	KUNIT_EXPECT_GT(test, hits, 100u);
 
 	for (i = 0; i < N_CONNS; i++) {
 		rtnl_lock();

@@ -154,7 +154,10 @@ static void insert_sorted(struct hlist_head *h, struct vpnrt_route *r,
 /*
  * Policy node @n gains its first route (@d 1) or lost its last (-1):
  * counted for the jump table, and if it is shallower than the jump
- * slots, for the lookup, which then walks the policy trie from its root.
+ * slots, for the lookup, which then walks the policy trie from its root;
+ * if shorter than the jump table's bitmap, the lookup does not trust a
+ * clear bit. Counted before the first route is linked, after the last
+ * is unlinked, so a lookup that can meet the route sees the count.
  */
 static void policy_node_count(struct vpnrt_table *t, struct vpnrt_node *n,
 			      int d)
@@ -162,6 +165,8 @@ static void policy_node_count(struct vpnrt_table *t, struct vpnrt_node *n,
 	t->n_policy_nodes += d;
 	if (n->cidr < VPNRT_JUMP_POLICY_BITS)
 		WRITE_ONCE(t->policy.n_shallow, t->policy.n_shallow + d);
+	if (n->cidr < VPNRT_POLICY_MAP_BITS)
+		WRITE_ONCE(t->policy.n_short, t->policy.n_short + d);
 }
 
 /* after a change of @n's routes: name the connection if one route is left */

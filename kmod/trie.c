@@ -56,12 +56,17 @@ static void node_reap(struct work_struct *work)
 	struct llist_node *batch = llist_del_all(&node_graveyard);
 	struct llist_node *tries = llist_del_all(&trie_graveyard);
 	struct vpnrt_node *n, *tmp;
+	unsigned long freed = 0;
 
 	if (!batch && !tries)
 		return;
 	synchronize_rcu();
-	llist_for_each_entry_safe(n, tmp, batch, free_link)
+	/* a conn with a million routes leaves two million nodes here */
+	llist_for_each_entry_safe(n, tmp, batch, free_link) {
 		kmem_cache_free(node_cache, n);
+		if (!(++freed % 1024))
+			cond_resched();
+	}
 	llist_for_each_entry_safe(n, tmp, tries, free_link)
 		trie_destroy(n);
 }
@@ -109,6 +114,7 @@ void vpnrt_table_init(struct vpnrt_table *t, int family)
 	RCU_INIT_POINTER(t->policy.root, NULL);
 	RCU_INIT_POINTER(t->policy.jump, NULL);
 	t->policy.n_shallow = 0;
+	t->policy.n_short = 0;
 	t->family = family;
 	t->n_nodes = 0;
 	t->n_policy_nodes = 0;
@@ -208,21 +214,58 @@ static void jump_refresh(struct vpnrt_trie *tr, const union vpnrt_addr *key,
 		return;
 	j = ntohl(key->ip) >> (32 - jt->bits);
 	rcu_assign_pointer(jt->slot[j], jump_target(tr, j, jt->bits));
+	/* the same argument, for the bitmap's slots */
+	if (jt->map && len >= VPNRT_POLICY_MAP_BITS) {
+		j = ntohl(key->ip) >> (32 - VPNRT_POLICY_MAP_BITS);
+		assign_bit(j, jt->map, jump_target(tr, j, VPNRT_POLICY_MAP_BITS));
+	}
 }
 
-/* publish a jump table of @bits (0: none); without memory, keep the old */
-static void jump_build(struct vpnrt_trie *tr, unsigned int bits)
+/*
+ * Fill the bitmap of @jt, whose slots are set: a bitmap slot can only be
+ * set inside a jump slot that holds a node.
+ */
+static void map_fill(struct vpnrt_trie *tr, struct vpnrt_jump *jt)
+{
+	unsigned int shift = VPNRT_POLICY_MAP_BITS - jt->bits;
+	u32 j, k, m;
+
+	for (j = 0; j < (1u << jt->bits); j++) {
+		if (!rcu_access_pointer(jt->slot[j]))
+			continue;
+		for (k = 0; k < (1u << shift); k++) {
+			m = j << shift | k;
+			if (jump_target(tr, m, VPNRT_POLICY_MAP_BITS))
+				__set_bit(m, jt->map);
+		}
+	}
+}
+
+/*
+ * Publish a jump table of @bits (0: none), with a bitmap if @map;
+ * without memory, keep the old.
+ */
+static void jump_build(struct vpnrt_trie *tr, unsigned int bits, bool map)
 {
 	struct vpnrt_jump *old = rtnl_dereference(tr->jump), *jt = NULL;
+	size_t size;
 	u32 j;
 
 	if (bits) {
-		jt = kvzalloc(struct_size(jt, slot, 1u << bits), VPNRT_GFP_ROUTE);
+		size = struct_size(jt, slot, 1u << bits);
+		if (map)
+			size = size_add(size, BITS_TO_LONGS(1u << VPNRT_POLICY_MAP_BITS) *
+					      sizeof(unsigned long));
+		jt = kvzalloc(size, VPNRT_GFP_ROUTE);
 		if (!jt)
 			return;
 		jt->bits = bits;
 		for (j = 0; j < (1u << bits); j++)
 			RCU_INIT_POINTER(jt->slot[j], jump_target(tr, j, bits));
+		if (map) {
+			jt->map = (unsigned long *)&jt->slot[1u << bits];
+			map_fill(tr, jt);
+		}
 	}
 	rcu_assign_pointer(tr->jump, jt);
 	if (old)
@@ -239,7 +282,7 @@ static void jump_build(struct vpnrt_trie *tr, unsigned int bits)
  */
 void vpnrt_trie_jump_build(struct vpnrt_table *t, unsigned int bits)
 {
-	jump_build(&t->dst, bits);
+	jump_build(&t->dst, bits, false);
 }
 
 /*
@@ -279,7 +322,7 @@ static void jump_resize(struct vpnrt_table *t, struct vpnrt_trie *tr,
 	want = jump_bits_for(prefixes, bits,
 			     tr == &t->dst ? 20 : VPNRT_JUMP_POLICY_BITS);
 	if (want != bits)
-		jump_build(tr, want);
+		jump_build(tr, want, tr == &t->policy);
 }
 
 /* the routed nodes of @tr, as its owner counts them */
@@ -309,11 +352,17 @@ static unsigned int jump_check(struct vpnrt_trie *tr)
 
 	for (j = 0; jt && j < (1u << jt->bits); j++)
 		bad += rtnl_dereference(jt->slot[j]) != jump_target(tr, j, jt->bits);
+	/* bits under an empty slot (just checked) must be clear */
+	for (j = 0; jt && jt->map && j < (1u << VPNRT_POLICY_MAP_BITS); j++)
+		bad += test_bit(j, jt->map) !=
+		       (rtnl_dereference(jt->slot[j >> (VPNRT_POLICY_MAP_BITS - jt->bits)]) &&
+			jump_target(tr, j, VPNRT_POLICY_MAP_BITS));
 	return bad;
 }
 
 /**
- * vpnrt_trie_jump_check() - check every slot of @t's jump tables (KUnit)
+ * vpnrt_trie_jump_check() - check every slot of @t's jump tables and the
+ * policy table's bitmap (KUnit)
  * @t: a table
  *
  * Return: the number of slots that differ from what they must hold: 0
@@ -500,6 +549,7 @@ void vpnrt_trie_free(struct vpnrt_table *t)
 	trie_free(&t->dst);
 	trie_free(&t->policy);
 	WRITE_ONCE(t->policy.n_shallow, 0);
+	WRITE_ONCE(t->policy.n_short, 0);
 	t->n_nodes = 0;
 	t->n_policy_nodes = 0;
 }

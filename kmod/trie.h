@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Bit helpers for the destination trie, shared by its writers (trie.c)
- * and its lockless reader (decide.c).
+ * Bit helpers for the tries, shared by their writers (trie.c, route.c)
+ * and their lockless reader (lookup.c).
  */
 #ifndef _VPNRT_TRIE_H
 #define _VPNRT_TRIE_H

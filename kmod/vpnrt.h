@@ -242,10 +242,21 @@ struct vpnrt_node {
 #define VPNRT_JUMP_MIN_NODES	128
 #define VPNRT_JUMP_BIG_NODES	32768
 #define VPNRT_JUMP_POLICY_BITS	16	/* policy tries: 16 bits at most */
+#define VPNRT_POLICY_MAP_BITS	20	/* the policy jump table's bitmap */
 
+/*
+ * A policy trie's jump table also has @map, a bit per VPNRT_POLICY_MAP_BITS
+ * slot (128 KiB): set if some node of that many bits or more lies in the
+ * slot, which jump_target() finds as for the slots. With no prefix with
+ * routes shorter than that (n_short), a clear bit tells a lookup that no
+ * policy route matches its destination without reading a node.
+ */
 struct vpnrt_jump {
 	struct rcu_head rcu;
 	unsigned int bits;		/* 16 or 20 */
+	unsigned long *map;		/* policy tries: in this allocation,
+					 * atomic bit ops; else NULL
+					 */
 	struct vpnrt_node __rcu *slot[];
 };
 
@@ -257,6 +268,9 @@ struct vpnrt_trie {
 					 * than VPNRT_JUMP_POLICY_BITS, which
 					 * the jump slots do not lead to;
 					 * READ_ONCE
+					 */
+	u32 n_short;			/* policy: likewise, shorter than
+					 * VPNRT_POLICY_MAP_BITS; READ_ONCE
 					 */
 };
 
