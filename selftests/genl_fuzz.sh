@@ -21,6 +21,7 @@
 # the full million on the debug kernel.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
+. "$(dirname "$0")/lean_lib.sh"
 require_root
 require_cmd ip jq ping
 
@@ -31,44 +32,7 @@ MIN=${GENL_FUZZ_MIN:-1000}
 SPEC=$VPNRT_TOP/Documentation/netlink/vpnrt.yaml
 [ -x "$HELPERS/genlfuzz" ] || fail_all "no $HELPERS/genlfuzz (make -C userspace)"
 
-# topo.sh's network with one ESP tunnel: vpc --- gw (vpngw0) ===xfrm1=== dc1
-# (the whole topo_setup costs a minute on the debug kernel)
-lean_setup() {
-	setup_ns vpc gw dc1 || return 1
-	ip link add v0 netns "$vpc" type veth peer name v0 netns "$gw" &&
-	ip link add u1 netns "$gw" type veth peer name u1 netns "$dc1" || return 1
-	ip -n "$vpc" -batch - <<EOB || return 1
-link set v0 up
-addr add 10.10.0.2/24 dev v0
-route add default via 10.10.0.1
-EOB
-	{
-		cat <<EOB
-link set v0 up
-link set u1 up
-addr add 10.10.0.1/24 dev v0
-addr add 192.0.2.1/30 dev u1
-EOB
-		esp_side xfrm1 1 u1 192.0.2.1 192.0.2.2 0x1001 0x2001
-	} | ip -n "$gw" -batch - || return 1
-	{
-		cat <<EOB
-link set u1 up
-addr add 192.0.2.2/30 dev u1
-route add local 172.16.0.0/12 dev lo
-EOB
-		esp_side xfrm1 1 u1 192.0.2.2 192.0.2.1 0x2001 0x1001
-		echo "route add 10.99.1.0/24 dev xfrm1"
-		echo "route add 10.10.0.0/24 dev xfrm1"
-	} | ip -n "$dc1" -batch - || return 1
-	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 &&
-	ip netns exec "$dc1" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.default.rp_filter=0 &&
-	vpnrt_load &&
-	gwctl gateway add vpngw0 &&
-	ip -n "$gw" route add 172.16.0.0/12 dev vpngw0
-}
+# lean_lib.sh's vpc --- gw (vpngw0) ===xfrm1=== dc1
 lean_setup || { ktap_fail "topology set up"; ktap_finish; }
 # pool tunnels for the fuzzer's conns, one for its sentinel conn
 setup() {
@@ -82,29 +46,11 @@ link set ft0 up
 link set ft1 up
 link set fk0 up
 EOB
-	gwctl -b - <<EOB
-conn add c1 gateway vpngw0 tunnel xfrm1
-conn set c1 health dst 172.16.255.1 src 10.99.1.1 interval 500ms
-route add 172.16.0.0/12 conn c1
-route add 172.17.0.0/16 from 10.10.0.0/24 conn c1 priority 3
-route add fd20::/16 conn c1 proto bgp pref 2
-EOB
+	lean_c1
 }
 check "traffic gateway vpngw0, conn c1 probed every 500 ms, routes" setup
 
-health() {
-	gwctl -j conn show c1 | jq -r '.[0].tunnels[0].health.state'
-}
-wait_up() {
-	local i
-	for i in $(seq 40); do
-		[ "$(health)" = up ] && return 0
-		sleep 0.5
-	done
-	echo "# c1 health: $(health)"
-	return 1
-}
-check "c1 health up" wait_up
+check "c1 health up" lean_c1_up
 
 # traffic during the whole run: 5 pings a second through c1
 ip netns exec "$vpc" ping -q -i 0.2 -W 2 172.16.1.1 >"$TMPDIR/fuzz-ping.out" 2>&1 &
@@ -139,7 +85,7 @@ read -r tx rx < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received
 	"$TMPDIR/fuzz-ping.out")
 check "traffic flowed during the fuzz (${rx:-0} of ${tx:-0} pings answered)" \
 	test "${rx:-0}" -gt 0 -a "$((${rx:-0} * 10))" -ge "$((${tx:-1} * 9))"
-check "c1 health still up" wait_up
+check "c1 health still up" lean_c1_up
 check "the module answers: route lookup through c1" bash -c \
 	"ip netns exec '$gw' '$VPNRTCTL' route get 172.16.1.1 gateway vpngw0 | grep -q c1"
 

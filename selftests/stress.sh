@@ -21,6 +21,7 @@
 # 60 s on the debug kernel; `make stress` (scripts/stress) 10 minutes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
+. "$(dirname "$0")/lean_lib.sh"
 require_root
 require_cmd ip jq ping
 
@@ -29,74 +30,23 @@ SECS=${STRESS_SECONDS:-60}
 [ -x "$HELPERS/nlstress" ] || fail_all "no $HELPERS/nlstress (make -C userspace)"
 [[ $SECS =~ ^[1-9][0-9]*$ ]] || fail_all "STRESS_SECONDS: '$SECS' is not a number of seconds"
 
-# vpc --- gw (vpngw0) ===xfrm1=== dc1, as genl_fuzz.sh
-lean_setup() {
-	setup_ns vpc gw dc1 || return 1
-	ip link add v0 netns "$vpc" type veth peer name v0 netns "$gw" &&
-	ip link add u1 netns "$gw" type veth peer name u1 netns "$dc1" || return 1
-	ip -n "$vpc" -batch - <<EOB || return 1
-link set v0 up
-addr add 10.10.0.2/24 dev v0
-route add default via 10.10.0.1
-EOB
-	{
-		cat <<EOB
-link set v0 up
-link set u1 up
-addr add 10.10.0.1/24 dev v0
-addr add 192.0.2.1/30 dev u1
-EOB
-		esp_side xfrm1 1 u1 192.0.2.1 192.0.2.2 0x1001 0x2001
-		# the stressed conns' tunnels (no SA: what they get is dropped)
-		for i in $(seq 0 7); do
-			echo "link add st$i type xfrm dev u1 if_id $((30 + i))"
-			echo "link set st$i up"
-		done
-	} | ip -n "$gw" -batch - || return 1
-	{
-		cat <<EOB
-link set u1 up
-addr add 192.0.2.2/30 dev u1
-route add local 172.16.0.0/12 dev lo
-EOB
-		esp_side xfrm1 1 u1 192.0.2.2 192.0.2.1 0x2001 0x1001
-		echo "route add 10.99.1.0/24 dev xfrm1"
-		echo "route add 10.10.0.0/24 dev xfrm1"
-	} | ip -n "$dc1" -batch - || return 1
-	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 &&
-	ip netns exec "$dc1" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.default.rp_filter=0 &&
-	vpnrt_load &&
-	gwctl gateway add vpngw0 &&
-	ip -n "$gw" route add 172.16.0.0/12 dev vpngw0 &&
+# lean_lib.sh's vpc --- gw (vpngw0) ===xfrm1=== dc1, and the stressed
+# conns' tunnels (no SA: what they get is dropped)
+stress_tunnels() {
+	local i
+
+	for i in $(seq 0 7); do
+		echo "link add st$i type xfrm dev u1 if_id $((30 + i))"
+		echo "link set st$i up"
+	done
+}
+stress_setup() {
+	lean_setup stress_tunnels &&
 	ip -n "$gw" route add 100.64.0.0/10 dev vpngw0
 }
-lean_setup || { ktap_fail "topology set up"; ktap_finish; }
-setup() {
-	gwctl -b - <<EOB
-conn add c1 gateway vpngw0 tunnel xfrm1
-conn set c1 health dst 172.16.255.1 src 10.99.1.1 interval 500ms
-route add 172.16.0.0/12 conn c1
-route add 172.17.0.0/16 from 10.10.0.0/24 conn c1 priority 3
-route add fd20::/16 conn c1 proto bgp pref 2
-EOB
-}
-check "gateway vpngw0, traffic conn c1 probed every 500 ms, its routes" setup
-
-health() {
-	gwctl -j conn show c1 | jq -r '.[0].tunnels[0].health.state'
-}
-wait_up() {
-	local i
-	for i in $(seq 40); do
-		[ "$(health)" = up ] && return 0
-		sleep 0.5
-	done
-	echo "# c1 health: $(health)"
-	return 1
-}
-check "c1 health up" wait_up
+stress_setup || { ktap_fail "topology set up"; ktap_finish; }
+check "gateway vpngw0, traffic conn c1 probed every 500 ms, its routes" lean_c1
+check "c1 health up" lean_c1_up
 
 # traffic during the whole run: 5 pings a second through c1, 10 a second
 # to destinations of the route workers (dropped on their tunnels: they
@@ -146,7 +96,7 @@ final_health() {
 		{ echo "# c1: $(gwctl -j conn show c1)"; return 1; }
 }
 check "c1 health at its final settings (500 ms, 3 retries)" final_health
-check "c1 health up again" wait_up
+check "c1 health up again" lean_c1_up
 check "the module answers: route lookup through c1" bash -c \
 	"ip netns exec '$gw' '$VPNRTCTL' route get 172.16.1.1 gateway vpngw0 | grep -q c1"
 check "traffic through c1 after the stress" ip netns exec "$vpc" ping -c 3 -i 0.2 -W 2 -q 172.16.1.1
