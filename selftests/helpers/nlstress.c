@@ -1168,6 +1168,10 @@ static void final_check(void)
 	}
 	printf(HELPER_NAME ": final state of %d routes, %d conns and the gateway: %s\n",
 	       nw, 2 * n_route + n_churn, failures ? "MISMATCH" : "as expected");
+	free(want);
+	free(d.names);
+	free(d.keys);
+	free(d.ids);
 }
 
 /* ---- main ---- */
