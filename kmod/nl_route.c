@@ -275,14 +275,19 @@ static void route_err(struct netlink_ext_ack *extack, unsigned int idx)
 	NL_SET_ERR_MSG_FMT(extack, "route %u: %s", idx, msg);
 }
 
-static unsigned int count_nested(const struct nlattr *arr)
+/* the routes of a ROUTE_NEW/ROUTE_DEL request: 0, with an extack, if none */
+static unsigned int req_routes(struct genl_info *info)
 {
 	const struct nlattr *a;
 	unsigned int n = 0;
 	int rem;
 
-	nla_for_each_nested(a, arr, rem)
+	if (GENL_REQ_ATTR_CHECK(info, VPNRT_A_ROUTES))
+		return 0;
+	nla_for_each_nested(a, info->attrs[VPNRT_A_ROUTES], rem)
 		n++;
+	if (!n)
+		NL_SET_ERR_MSG(info->extack, "routes: none given");
 	return n;
 }
 
@@ -314,13 +319,9 @@ int vpnrt_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *a;
 	int rem, err = 0;
 
-	if (GENL_REQ_ATTR_CHECK(info, VPNRT_A_ROUTES))
+	total = req_routes(info);
+	if (!total)
 		return -EINVAL;
-	total = count_nested(info->attrs[VPNRT_A_ROUTES]);
-	if (!total) {
-		NL_SET_ERR_MSG(extack, "routes: none given");
-		return -EINVAL;
-	}
 	ch = kvmalloc_array(total, sizeof(*ch), VPNRT_GFP_ROUTE);
 	ev = kvmalloc_array(total, sizeof(*ev), VPNRT_GFP_ROUTE);
 	if (!ch || !ev) {
@@ -389,13 +390,9 @@ int vpnrt_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *a;
 	int rem, err = 0;
 
-	if (GENL_REQ_ATTR_CHECK(info, VPNRT_A_ROUTES))
+	total = req_routes(info);
+	if (!total)
 		return -EINVAL;
-	total = count_nested(info->attrs[VPNRT_A_ROUTES]);
-	if (!total) {
-		NL_SET_ERR_MSG(extack, "routes: none given");
-		return -EINVAL;
-	}
 	found = kvmalloc_array(total, sizeof(*found), VPNRT_GFP_ROUTE);
 	if (!found) {
 		NL_SET_ERR_MSG(extack, "out of memory (the memory cgroup's limit?)");
