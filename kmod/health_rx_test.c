@@ -382,12 +382,17 @@ static u64 rxt_rem(u64 x, u64 iv)
  * After the first probe (sent at once, at any time) the next tick is 1 to
  * 2 intervals on, on a multiple of the interval; from there each tick is
  * the next multiple, and missed ticks are skipped, not caught up.
+ *
+ * health_forward() reads the clock itself, some time after the test did
+ * (under TCG, with KASAN, that can be long): each expectation holds for
+ * any clock reading between @now, taken before the call, and @after,
+ * taken after it, and is the exact one when no interval ended in between.
  */
 static void health_timer_grid(struct kunit *test)
 {
 	const u64 iv = 100 * NSEC_PER_MSEC;
 	struct hrtimer timer;
-	u64 now, start, next, i;
+	u64 now, after, start, grid, next, i;
 
 	hrtimer_init(&timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
 	for (i = 0; i < 20; i++) {
@@ -396,28 +401,38 @@ static void health_timer_grid(struct kunit *test)
 		hrtimer_set_expires(&timer, ns_to_ktime(start));
 		KUNIT_EXPECT_EQ(test, health_forward(&timer, ns_to_ktime(iv)),
 				HRTIMER_RESTART);
+		after = ktime_get_ns();
 		next = ktime_to_ns(hrtimer_get_expires(&timer));
 		KUNIT_EXPECT_EQ(test, rxt_rem(next, iv), 0);
 		KUNIT_EXPECT_GE(test, next, start + iv);
-		KUNIT_EXPECT_LT(test, next, start + 2 * iv);
+		/* start + k intervals, k the least that passes the clock */
+		KUNIT_EXPECT_LT(test, next,
+				after < start + iv ? start + 2 * iv : after + 2 * iv);
 
 		/* a tick on the grid, as its callback runs: one interval on */
 		now = ktime_get_ns();
-		next = now - rxt_rem(now, iv);
-		hrtimer_set_expires(&timer, ns_to_ktime(next));
+		grid = now - rxt_rem(now, iv);
+		hrtimer_set_expires(&timer, ns_to_ktime(grid));
 		health_forward(&timer, ns_to_ktime(iv));
-		KUNIT_EXPECT_EQ(test, ktime_to_ns(hrtimer_get_expires(&timer)),
-				next + iv);
+		after = ktime_get_ns();
+		next = ktime_to_ns(hrtimer_get_expires(&timer));
+		/* the first multiple past the clock: grid + iv, but for a delay */
+		KUNIT_EXPECT_EQ(test, rxt_rem(next, iv), 0);
+		KUNIT_EXPECT_GT(test, next, now);
+		KUNIT_EXPECT_LE(test, next - iv, after);
+		if (after < grid + iv)
+			KUNIT_EXPECT_EQ(test, next, grid + iv);
 	}
 	/* three intervals late: the next tick still ahead, still on the grid */
 	now = ktime_get_ns();
-	next = now - rxt_rem(now, iv);
-	hrtimer_set_expires(&timer, ns_to_ktime(next - 3 * iv));
+	grid = now - rxt_rem(now, iv);
+	hrtimer_set_expires(&timer, ns_to_ktime(grid - 3 * iv));
 	health_forward(&timer, ns_to_ktime(iv));
+	after = ktime_get_ns();
 	next = ktime_to_ns(hrtimer_get_expires(&timer));
 	KUNIT_EXPECT_EQ(test, rxt_rem(next, iv), 0);
 	KUNIT_EXPECT_GT(test, next, now);
-	KUNIT_EXPECT_LE(test, next, now + iv);
+	KUNIT_EXPECT_LE(test, next, after + iv);
 }
 
 /*

@@ -2013,7 +2013,7 @@ static void replace_seen_by_reader(struct kunit *test)
 	if (r && r->conn == f->c[0])
 		seen = true;
 	complete(&w->go);
-	for (stage = 0; stage < 2000 && !atomic_read(&w->stage); stage++)
+	for (stage = 0; stage < 10000 && !atomic_read(&w->stage); stage++)
 		mdelay(1);
 	/* a writer that does not wait for us unlinks the old route now */
 	mdelay(100);

@@ -14,13 +14,26 @@ VPNRTCTL=${VPNRTCTL:-$VPNRT_TOP/build/userspace/vpnrtctl}
 ktap_n=0
 ktap_failed=0
 NS_LIST=()
+# VPNRT_CHECK_TIMES=1: a "# +S.SSs" line before each check, the seconds
+# since the one before (where a test spends its time)
+ktap_last=${EPOCHREALTIME//[.,]/}
+
+ktap_time() {
+	[ -n "${VPNRT_CHECK_TIMES:-}" ] || return 0
+	local now=${EPOCHREALTIME//[.,]/} d
+	d=$(((now - ktap_last) / 10000))
+	printf '# +%d.%02ds\n' $((d / 100)) $((d % 100))
+	ktap_last=$now
+}
 
 ktap_ok() {
+	ktap_time
 	ktap_n=$((ktap_n + 1))
 	echo "ok $ktap_n - $*"
 }
 
 ktap_fail() {
+	ktap_time
 	ktap_n=$((ktap_n + 1))
 	ktap_failed=$((ktap_failed + 1))
 	echo "not ok $ktap_n - $*"
