@@ -7,7 +7,7 @@
 # health, tunnel rebind) and delete conns, reconfigure the health check
 # of the traffic conn c1, dump gateways, conns and routes, look routes up,
 # and change the gateway's settings (and create and delete a second
-# gateway), for STRESS_SECONDS (default 60), while pings cross the gateway
+# gateway), for STRESS_SECONDS (default 30), while pings cross the gateway
 # through c1's ESP tunnel (topo.sh's network with one tunnel, as in
 # genl_fuzz.sh) and more go to the stressed routes. Each worker checks
 # every answer against its model; then every worker puts its objects into
@@ -18,7 +18,7 @@
 #
 # The TAP comments give each kind's operations and rate. STRESS_SEED
 # replays the workers' choices (not their interleaving). make check runs
-# 60 s on the debug kernel; `make stress` (scripts/stress) 10 minutes.
+# 30 s on the debug kernel; `make stress` (scripts/stress) 10 minutes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 . "$(dirname "$0")/lean_lib.sh"
@@ -26,7 +26,7 @@ require_root
 require_cmd ip jq ping
 
 HELPERS=${HELPERS:-$(dirname "$VPNRTCTL")/selftest-helpers}
-SECS=${STRESS_SECONDS:-60}
+SECS=${STRESS_SECONDS:-30}
 [ -x "$HELPERS/nlstress" ] || fail_all "no $HELPERS/nlstress (make -C userspace)"
 [[ $SECS =~ ^[1-9][0-9]*$ ]] || fail_all "STRESS_SECONDS: '$SECS' is not a number of seconds"
 
