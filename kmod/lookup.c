@@ -595,6 +595,20 @@ static const struct vpnrt_node *jump_start(const struct vpnrt_table *t,
 	return rcu_dereference(jt->slot[ntohl(fl->dst.ip) >> (32 - jt->bits)]);
 }
 
+/* rules 2-5's walk: from the jump slot, else from the root */
+static __always_inline void dst_walk(const struct vpnrt_table *t,
+				     const struct vpnrt_flow *fl,
+				     struct walk *w)
+{
+	const struct vpnrt_node *n = jump_start(t, fl);
+
+	w->best = NULL;
+	if (n)
+		trie_walk(n, fl, true, w);
+	if (!w->best)
+		trie_walk(rcu_dereference(t->dst.root), fl, true, w);
+}
+
 /*
  * The transmit path's choice at a prefix whose only route goes over @c:
  * its usable tunnels, hashed over if there are several.
@@ -648,7 +662,7 @@ struct vpnrt_path vpnrt_lookup(const struct vpnrt_gw *gw,
 {
 	const struct vpnrt_table *t = fl->family == AF_INET6 ? &gw->v6 : &gw->v4;
 	unsigned int max_paths = READ_ONCE(gw->max_paths);
-	const struct vpnrt_node *n, *policy = NULL;
+	const struct vpnrt_node *policy = NULL;
 	struct vpnrt_path p = {};
 	struct vpnrt_decision d;
 	struct tier tier;
@@ -665,13 +679,8 @@ struct vpnrt_path vpnrt_lookup(const struct vpnrt_gw *gw,
 		}
 	}
 
-	/* rules 2-5: from the jump slot, else from the root */
-	n = jump_start(t, fl);
-	w.best = NULL;
-	if (n)
-		trie_walk(n, fl, true, &w);
-	if (!w.best)
-		trie_walk(rcu_dereference(t->dst.root), fl, true, &w);
+	/* rules 2-5 */
+	dst_walk(t, fl, &w);
 	if (w.solo) {
 		if (choose_solo(w.solo, gw, hfl ?: fl, NULL, max_paths, &d))
 			goto found;
@@ -781,7 +790,7 @@ bool vpnrt_lookup_source(const struct vpnrt_gw *gw,
 {
 	const struct vpnrt_table *t = fl->family == AF_INET6 ? &gw->v6 : &gw->v4;
 	unsigned int max_paths = READ_ONCE(gw->max_paths);
-	const struct vpnrt_node *n, *policy = NULL;
+	const struct vpnrt_node *policy = NULL;
 	struct vpnrt_decision d;
 	struct tier tier;
 	struct walk w;
@@ -794,13 +803,8 @@ bool vpnrt_lookup_source(const struct vpnrt_gw *gw,
 			return tier_has(&tier, conn);
 	}
 
-	/* rules 2-5: from the jump slot, else from the root */
-	n = jump_start(t, fl);
-	w.best = NULL;
-	if (n)
-		trie_walk(n, fl, true, &w);
-	if (!w.best)
-		trie_walk(rcu_dereference(t->dst.root), fl, true, &w);
+	/* rules 2-5 */
+	dst_walk(t, fl, &w);
 	if (w.solo)
 		return !conn || w.solo == conn;
 	if (dst_best(&w, max_paths, &tier, &here))

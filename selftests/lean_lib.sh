@@ -74,3 +74,35 @@ lean_c1_up() {
 	echo "# c1 health: $(lean_c1_health)"
 	return 1
 }
+
+# no kmemleak report after two scans
+lean_kmemleak() {
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	! grep -q unreferenced /sys/kernel/debug/kmemleak ||
+		{ head -n 60 /sys/kernel/debug/kmemleak | sed 's/^/# /'; return 1; }
+}
+
+# the gateway's dumps are empty
+lean_empty() {
+	local what
+
+	for what in gateway conn route; do
+		[ "$(gwctl -j $what show | jq length)" = 0 ] ||
+			{ echo "# $what show: $(gwctl -j $what show)"; return 1; }
+	done
+}
+
+# lean_end KMEMLEAK: the end of a test on this network: the module still
+# answers a lookup through c1, the gateway is deleted, every dump is
+# empty and the module unloads; with KMEMLEAK=1, on a kernel with
+# kmemleak, after rmmod, kmemleak has no report
+lean_end() {
+	check "the module answers: route lookup through c1" bash -c \
+		"ip netns exec '$gw' '$VPNRTCTL' route get 172.16.1.1 gateway vpngw0 | grep -q c1"
+	check "gateway deleted" gwctl gateway del vpngw0
+	check "dumps of gateways, conns and routes are empty" lean_empty
+	check "rmmod vpnrt" timeout 120 rmmod vpnrt
+	[ "$1" = 1 ] && [ -w /sys/kernel/debug/kmemleak ] || return 0
+	check "no kmemleak report after rmmod (two scans)" lean_kmemleak
+}

@@ -97,27 +97,7 @@ final_health() {
 }
 check "c1 health at its final settings (500 ms, 3 retries)" final_health
 check "c1 health up again" lean_c1_up
-check "the module answers: route lookup through c1" bash -c \
-	"ip netns exec '$gw' '$VPNRTCTL' route get 172.16.1.1 gateway vpngw0 | grep -q c1"
 check "traffic through c1 after the stress" ip netns exec "$vpc" ping -c 3 -i 0.2 -W 2 -q 172.16.1.1
-
-kml() {
-	[ -w /sys/kernel/debug/kmemleak ] || { echo "# no kmemleak"; return 0; }
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	! grep -q unreferenced /sys/kernel/debug/kmemleak ||
-		{ head -n 60 /sys/kernel/debug/kmemleak | sed 's/^/# /'; return 1; }
-}
-check "gateway deleted" gwctl gateway del vpngw0
-empty() {
-	local what
-	for what in gateway conn route; do
-		[ "$(gwctl -j $what show | jq length)" = 0 ] ||
-			{ echo "# $what show: $(gwctl -j $what show)"; return 1; }
-	done
-}
-check "dumps of gateways, conns and routes are empty" empty
-check "rmmod vpnrt" timeout 120 rmmod vpnrt
 # what the stress leaked (the guest's end scans again, vm-run's check)
-check "no kmemleak report after rmmod (two scans)" kml
+lean_end 1
 ktap_finish
