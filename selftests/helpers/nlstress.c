@@ -385,6 +385,22 @@ static void ch_route(int w, int k, struct route *r)
 	r->weight = 100;
 }
 
+/* worker @w's CHURN_ROUTES routes added to its conn in one request */
+static void ch_routes_add(int w, const char *what)
+{
+	struct route r;
+	int i;
+
+	vmsg(VPNRT_CMD_ROUTE_NEW, 0);
+	nest(&req, VPNRT_A_ROUTES);
+	for (i = 0; i < CHURN_ROUTES; i++) {
+		ch_route(w, i, &r);
+		put_route(&req, i, &r);
+	}
+	nest_end(&req);
+	must(&req, NULL, NULL, what);
+}
+
 /* ---- workers ---- */
 static int64_t deadline;
 
@@ -567,8 +583,6 @@ static void churn_worker(int w)
 {
 	const uint32_t *ifx = &tun_ifx[2 * n_route + 2 * w];
 	bool exists = false, two = false, rebound = false;
-	struct route r;
-	int i;
 
 	while (running()) {
 		int step;
@@ -581,14 +595,7 @@ static void churn_worker(int w)
 			must(&req, NULL, NULL, "conn new");
 			exists = true;
 			count(1);
-			vmsg(VPNRT_CMD_ROUTE_NEW, 0);
-			nest(&req, VPNRT_A_ROUTES);
-			for (i = 0; i < CHURN_ROUTES; i++) {
-				ch_route(w, i, &r);
-				put_route(&req, i, &r);
-			}
-			nest_end(&req);
-			must(&req, NULL, NULL, "route add on the new conn");
+			ch_routes_add(w, "route add on the new conn");
 			count(CHURN_ROUTES);
 			continue;
 		}
@@ -634,14 +641,7 @@ static void churn_worker(int w)
 	}
 	conn_new(ch_conn[w], ifx, 1, VPNRT_MODE_ACTIVE_STANDBY, 1);
 	must(&req, NULL, NULL, "final conn new");
-	vmsg(VPNRT_CMD_ROUTE_NEW, 0);
-	nest(&req, VPNRT_A_ROUTES);
-	for (i = 0; i < CHURN_ROUTES; i++) {
-		ch_route(w, i, &r);
-		put_route(&req, i, &r);
-	}
-	nest_end(&req);
-	must(&req, NULL, NULL, "final route add");
+	ch_routes_add(w, "final route add");
 }
 
 static void health_set(uint32_t interval, uint32_t retries, uint8_t policy, bool off)
