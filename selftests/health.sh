@@ -109,7 +109,7 @@ wait_health() {
 			echo "# $1 tunnel $2: health $s, wanted $3"
 			return 1
 		fi
-		sleep 0.1
+		nap 0.1
 	done
 }
 
@@ -149,7 +149,7 @@ check "c1 (replaced), c2: health every ${INTERVAL}ms" setup
 check "c1 health up: dc1 answers through xfrm1, rp_filter 1" wait_health c1 0 up
 t_up=$EPOCHREALTIME
 check "c2 health up" wait_health c2 0 up
-sleep 1
+nap 1
 t_a=$EPOCHREALTIME
 h=$(hstats c1)
 t_b=$EPOCHREALTIME
@@ -322,7 +322,7 @@ monitor_sync() {
 	gwctl conn set c2 admin up
 	for i in $(seq 300); do
 		[ "$(grep -c '"conn-set"' "$TMPDIR/events")" -gt "$n" ] && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	return 1
 }
@@ -483,7 +483,7 @@ check "exact copies through xfrm1 are answers while dc1 still drops: answered + 
 eval "$DECAP_FIX"
 # and with dc1 answering too, every probe has two answers: one counts,
 # the other (whichever came second) is ignored
-sleep 0.3
+nap 0.3
 h0=$(hstats c1)
 forge none 10
 h1=$(hstats c1)
@@ -611,7 +611,7 @@ many_tunnels() {
 	} | ip netns exec "$tn" "$VPNRTCTL" -b -
 }
 check "50 conns over 100 tunnels, each probed every 100 ms" many_tunnels
-sleep 0.5
+nap 0.5
 "$HELPERS/forge_echo" --sniff-ns "$tn" --sniff-dev any --timeout 3 --grid 100 \
 	--silence 20 >"$TMPDIR/timer" 2>&1
 sed 's/^/#   /' "$TMPDIR/timer"
@@ -641,7 +641,7 @@ fast() {
 	gwctl conn set c2 health dst 172.16.255.2 src 10.99.2.1 interval 10ms
 }
 check "c1, c2 probing every 10 ms" fast
-sleep 0.5
+nap 0.5
 check "tunnel device xfrm2 deleted while probed" ip -n "$gw" link del xfrm2
 check_eq "c2: its tunnel is gone, and so is the check" "down no-device,link null" \
 	"$(gwctl -j conn show c2 | jq -r '.[0].tunnels[0] | "\(.state) \(.down_reason | join(",")) \(.health)"')"
@@ -660,10 +660,10 @@ conn add a gateway g0 tunnel xa tunnel xb
 conn set a tunnel xa health dst 192.0.2.99 src 198.51.100.1 interval 10ms
 conn set a tunnel xb health dst 2001:db8::99 src 2001:db8::1 interval 10ms
 EOB
-	sleep 0.3 &&
+	nap 0.3 &&
 	ip netns del $n
 }
 check "netns deleted with two tunnels probed every 10 ms" nsdel
-sleep 2
+nap 2
 check "rmmod with 100 probers running" timeout 60 rmmod vpnrt
 ktap_finish
