@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The prober: one per health-checked tunnel. A soft hrtimer fires every
- * interval (on multiples of it after the first probe, so that probers of
- * one interval share timer interrupts), feeds the state machine and sends
+ * interval, at a phase of the interval of its own (from a hash of the
+ * connection's id and the tunnel's position: stable, and spread over the
+ * interval, so that the probes of many tunnels of one interval do not all
+ * go out in one timer interrupt), and at the deadline of each outstanding
+ * probe; it feeds the state machine and sends
  * an ICMP or ICMPv6 echo request from the probe source to the far side
  * straight out through the tunnel device, on a route of its own to that
  * device (the "src/32 route through the tunnel": the gateway's own lookup
@@ -17,11 +20,16 @@
  * A state change flips VPNRT_DOWN_HEALTH on the tunnel at once, in the
  * softirq that saw it (unless the policy is reserve_route), so routes stop
  * or resume being used by the next packet; the event to userspace follows
- * from a work item. Tunnels without a check have no prober and cost
- * nothing. Configuration runs under RTNL; the prober's own state is under
+ * from a work item, through a queue of MAX_PENDING changes: a change that
+ * finds it full, or an event that cannot be allocated, is counted
+ * (events_lost), and the next time the queue drains one more event, of
+ * reason EVENTS_LOST, tells the state then and the count, so that a
+ * listener knows to resynchronise. Tunnels without a check have no prober
+ * and cost nothing. Configuration runs under RTNL; the prober's own state is under
  * its spinlock, taken only by the timer, the answers and readers.
  */
 #include <linux/etherdevice.h>
+#include <linux/hash.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/math64.h>
@@ -45,11 +53,17 @@
 #define MAX_PENDING	8		/* unreported changes kept */
 
 struct vpnrt_health {
-	spinlock_t lock;		/* sm, pending, send_errors */
+	spinlock_t lock;		/* sm, pending, the counters, next */
 	struct vpnrt_hsm sm;
 	struct vpnrt_health_ev pending[MAX_PENDING];
 	unsigned int n_pending;
 	u64 send_errors;
+	u64 events_lost;		/* changes not reported */
+	u64 events_lost_told;		/* events_lost in the last EVENTS_LOST
+					 * event queued
+					 */
+	u64 next;			/* ns: the next probe is due */
+	bool deferred;			/* the last run was late: judged nothing */
 
 	struct hrtimer timer;
 	struct work_struct event_work;
@@ -58,7 +72,8 @@ struct vpnrt_health {
 	struct net_device *dev;		/* the tunnel device */
 	struct dst_entry *dst;		/* our route out through it */
 	struct vpnrt_health_cfg cfg;
-	ktime_t interval;
+	u64 interval, phase;		/* ns; probes go at phase + k interval */
+	u64 grace;			/* ns; see health_timer() */
 	siphash_key_t key;
 	__be16 id;			/* echo identifier */
 };
@@ -108,20 +123,9 @@ static u64 probe_cookie(const struct vpnrt_health *hc, u16 seq)
 
 /* ---- state changes ---- */
 
-/* under hc->lock, in any context */
-static void health_changed(struct vpnrt_health *hc,
-			   const struct vpnrt_hsm_change *ch)
+static void health_ev_fill(struct vpnrt_health *hc, struct vpnrt_health_ev *ev,
+			   const struct vpnrt_hsm_change *ch, u64 real)
 {
-	struct vpnrt_tunnel *t = &hc->conn->tun[hc->idx];
-	u64 real = ktime_get_real_ns();
-	struct vpnrt_health_ev *ev;
-
-	vpnrt_tunnel_set_down(t, VPNRT_DOWN_HEALTH,
-			      ch->new == VPNRT_HEALTH_DOWN &&
-			      hc->cfg.policy == VPNRT_HEALTH_REVOKE_ROUTE);
-	if (hc->n_pending == MAX_PENDING)	/* the dumps still tell */
-		return;
-	ev = &hc->pending[hc->n_pending++];
 	ev->old = ch->old;
 	ev->new = ch->new;
 	ev->reason = ch->reason;
@@ -130,23 +134,70 @@ static void health_changed(struct vpnrt_health *hc,
 	ev->sent = hc->sm.sent;
 	ev->answered = hc->sm.answered;
 	ev->consec_lost = hc->sm.consec_lost;
+	ev->events_lost = hc->events_lost;
+}
+
+/* under hc->lock, in any context */
+static void health_changed(struct vpnrt_health *hc,
+			   const struct vpnrt_hsm_change *ch)
+{
+	struct vpnrt_tunnel *t = &hc->conn->tun[hc->idx];
+
+	vpnrt_tunnel_set_down(t, VPNRT_DOWN_HEALTH,
+			      ch->new == VPNRT_HEALTH_DOWN &&
+			      hc->cfg.policy == VPNRT_HEALTH_REVOKE_ROUTE);
+	if (hc->n_pending == MAX_PENDING) {
+		/* told when the queue drains; the dumps tell the state */
+		hc->events_lost++;
+		return;
+	}
+	health_ev_fill(hc, &hc->pending[hc->n_pending++], ch,
+		       ktime_get_real_ns());
 	queue_work(health_wq, &hc->event_work);
+}
+
+/*
+ * Under hc->lock: empty the queue into @ev (MAX_PENDING + 1 of them), with
+ * one more event, of reason EVENTS_LOST and the state now, if events were
+ * lost since the last one. Returns how many.
+ */
+static unsigned int health_events_take(struct vpnrt_health *hc,
+				       struct vpnrt_health_ev *ev)
+{
+	unsigned int n = hc->n_pending;
+	struct vpnrt_hsm_change ch = {
+		.old = hc->sm.state,
+		.new = hc->sm.state,
+		.reason = VPNRT_HEALTH_R_EVENTS_LOST,
+	};
+
+	memcpy(ev, hc->pending, n * sizeof(ev[0]));
+	hc->n_pending = 0;
+	if (hc->events_lost != hc->events_lost_told) {
+		health_ev_fill(hc, &ev[n++], &ch, ktime_get_real_ns());
+		hc->events_lost_told = hc->events_lost;
+	}
+	return n;
 }
 
 static void health_event_work(struct work_struct *work)
 {
 	struct vpnrt_health *hc = container_of(work, struct vpnrt_health,
 					       event_work);
-	struct vpnrt_health_ev ev[MAX_PENDING];
-	unsigned int i, n;
+	struct vpnrt_health_ev ev[MAX_PENDING + 1];
+	unsigned int i, n, lost = 0;
 
 	spin_lock_bh(&hc->lock);
-	n = hc->n_pending;
-	memcpy(ev, hc->pending, n * sizeof(ev[0]));
-	hc->n_pending = 0;
+	n = health_events_take(hc, ev);
 	spin_unlock_bh(&hc->lock);
 	for (i = 0; i < n; i++)
-		vpnrt_notify_health(hc->conn, hc->idx, hc->dev, &hc->cfg, &ev[i]);
+		lost += vpnrt_notify_health(hc->conn, hc->idx, hc->dev,
+					    &hc->cfg, &ev[i]) < 0;
+	if (lost) {	/* told with the next change */
+		spin_lock_bh(&hc->lock);
+		hc->events_lost += lost;
+		spin_unlock_bh(&hc->lock);
+	}
 }
 
 /* ---- probes out ---- */
@@ -256,37 +307,109 @@ err:
 	spin_unlock(&hc->lock);
 }
 
-/*
- * The next tick: one interval on, then up to a multiple of the interval
- * on the monotonic clock, so that probers of one interval fire together,
- * many probes for one timer interrupt. Only the first probe, sent at
- * once, is off that grid: the wait after it is 1 to 2 intervals long.
- */
-static enum hrtimer_restart health_forward(struct hrtimer *timer,
-					   ktime_t interval)
+/* the first time at or after @t that is @phase past a multiple of @iv */
+static u64 health_slot(u64 t, u64 iv, u64 phase)
 {
-	u64 iv = ktime_to_ns(interval), next, rem;
+	u64 rem;
 
-	hrtimer_forward_now(timer, interval);
-	next = ktime_to_ns(hrtimer_get_expires(timer)) + iv - 1;
-	div64_u64_rem(next, iv, &rem);
-	hrtimer_set_expires(timer, ns_to_ktime(next - rem));
-	return HRTIMER_RESTART;
+	div64_u64_rem(t + iv - phase, iv, &rem);
+	return rem ? t + iv - rem : t;
 }
 
+/*
+ * The prober's phase within its interval: a multiplicative hash of the
+ * connection's id and the tunnel's position, so stable across restarts
+ * of the check, and spread evenly over the interval for consecutive ids.
+ */
+static u64 health_phase(u32 conn_id, unsigned int idx, u64 iv)
+{
+	u32 h = hash_32(conn_id * VPNRT_MAX_TUNNELS + idx, 32);
+
+	return mul_u64_u32_shr(iv, h, 32);
+}
+
+/*
+ * The first probe: at the prober's phase within min(interval, 1 s) of
+ * the start (the phase taken modulo that), so that a check of a long
+ * interval answers soon and checks started together are still spread.
+ */
+static u64 health_first(u64 now, u64 iv, u64 phase)
+{
+	u64 fiv = min_t(u64, iv, NSEC_PER_SEC), fphase;
+
+	div64_u64_rem(phase, fiv, &fphase);
+	return health_slot(now, fiv, fphase);
+}
+
+/*
+ * How late a run of the timer may be before it judges nothing: a quarter
+ * of the timeout, at most 50 ms.
+ */
+static u64 health_grace(u64 timeout)
+{
+	return min_t(u64, timeout / 4, 50 * NSEC_PER_MSEC);
+}
+
+/*
+ * A probe is due (hc->next, on the prober's phase of the interval): send
+ * it, and the next is due at the next phase point after now (missed ones
+ * are skipped, not caught up). Or an outstanding probe's deadline came:
+ * judge it. The timer then waits for whichever comes first.
+ *
+ * Deadlines run from the send time, so a probe sent late by less than the
+ * grace has its deadline just after the next probe's time: that probe then
+ * goes out with the judgment, in one run, rather than in two runs a few
+ * microseconds apart.
+ *
+ * A run later than the grace means the machine itself stalled (the timer,
+ * and the answers in flight with it, could not run): the answers that came
+ * in meanwhile may still be queued behind this softirq. Such a run judges
+ * nothing and comes back one grace later, once; that run judges, however
+ * late it is, so that detection is delayed by one grace at most and a
+ * machine that is always late still sees its losses.
+ */
 static enum hrtimer_restart health_timer(struct hrtimer *timer)
 {
 	struct vpnrt_health *hc = container_of(timer, struct vpnrt_health,
 					       timer);
+	u64 exp = ktime_to_ns(hrtimer_get_expires(timer));
+	u64 now = ktime_get_ns(), next, due, grace = hc->grace;
+	u64 late = now > exp ? now - exp : 0;
 	struct vpnrt_hsm_change ch;
-	u16 seq;
+	bool send, judge, changed = false;
+	u16 seq = 0;
 
 	spin_lock(&hc->lock);
-	if (vpnrt_hsm_tick(&hc->sm, ktime_get_ns(), &seq, &ch))
+	due = vpnrt_hsm_next_due(&hc->sm);
+	judge = due <= now && (late <= grace || hc->deferred);
+	hc->deferred = due <= now && !judge;
+	if (judge)
+		changed = vpnrt_hsm_expire(&hc->sm, now, &ch);
+	send = now >= hc->next;
+	if (send) {
+		changed |= vpnrt_hsm_send(&hc->sm, now, &seq, &ch);
+		hc->next = health_slot(now + 1, hc->interval, hc->phase);
+	}
+	if (changed)
 		health_changed(hc, &ch);
+	if (hc->deferred) {
+		next = min(hc->next, now + grace);
+	} else {
+		due = vpnrt_hsm_next_due(&hc->sm);
+		next = min(hc->next, due);
+		/*
+		 * a deadline just after the next probe's time (the last probe
+		 * went out late by less than the grace): one run for both, the
+		 * probe that much later
+		 */
+		if (due > hc->next && due - hc->next <= grace)
+			next = due;
+	}
 	spin_unlock(&hc->lock);
-	probe_send(hc, seq);
-	return health_forward(timer, hc->interval);
+	if (send)
+		probe_send(hc, seq);
+	hrtimer_set_expires(timer, ns_to_ktime(next));
+	return HRTIMER_RESTART;
 }
 
 /* ---- answers in ---- */
@@ -465,7 +588,9 @@ struct vpnrt_health *vpnrt_health_prepare(struct vpnrt_conn *c,
 	hc->idx = idx;
 	hc->dev = dev;
 	hc->cfg = *cfg;
-	hc->interval = ms_to_ktime(cfg->interval_ms);
+	hc->interval = (u64)cfg->interval_ms * NSEC_PER_MSEC;
+	hc->phase = health_phase(c->id, idx, hc->interval);
+	hc->grace = health_grace((u64)cfg->timeout_ms * NSEC_PER_MSEC);
 	get_random_bytes(&hc->key, sizeof(hc->key));
 	hc->id = (__force __be16)get_random_u16();
 	return hc;
@@ -549,12 +674,14 @@ void vpnrt_health_stop(struct vpnrt_conn *c, unsigned int idx)
 }
 
 /**
- * vpnrt_health_start() - start probing a tunnel now
+ * vpnrt_health_start() - start probing a tunnel
  * @c: the connection, under RTNL
  * @idx: the tunnel
  * @hc: the prober, from vpnrt_health_prepare()
  *
- * The tunnel's prober, if any, is replaced. This cannot fail.
+ * The tunnel's prober, if any, is replaced. The first probe goes out within
+ * min(interval, 1 s), then one every interval at the prober's phase. This
+ * cannot fail.
  */
 void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
 			struct vpnrt_health *hc)
@@ -575,7 +702,9 @@ void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
 	}
 	vpnrt_health_stop(c, idx);
 	vpnrt_hsm_init(&hc->sm, hc->cfg.retries, hc->cfg.rise,
-		       get_random_u16(), now);
+		       (u64)hc->cfg.timeout_ms * NSEC_PER_MSEC, get_random_u16(),
+		       now);
+	hc->next = health_first(now, hc->interval, hc->phase);
 	ch.at = now;
 	rcu_assign_pointer(t->rx_health, hc);
 	vpnrt_rx_attach(t);	/* checked in prepare, under RTNL */
@@ -583,7 +712,7 @@ void vpnrt_health_start(struct vpnrt_conn *c, unsigned int idx,
 	spin_lock_bh(&hc->lock);
 	health_changed(hc, &ch);
 	spin_unlock_bh(&hc->lock);
-	hrtimer_start(&hc->timer, ns_to_ktime(now), HRTIMER_MODE_ABS_SOFT);
+	hrtimer_start(&hc->timer, ns_to_ktime(hc->next), HRTIMER_MODE_ABS_SOFT);
 }
 
 /**
@@ -604,6 +733,7 @@ void vpnrt_health_info(struct vpnrt_health *hc, struct vpnrt_health_info *info)
 	info->answered = hc->sm.answered;
 	info->ignored = hc->sm.ignored;
 	info->send_errors = hc->send_errors;
+	info->events_lost = hc->events_lost;
 	info->consec_lost = hc->sm.consec_lost;
 	info->rtt_us = hc->sm.rtt_us;
 	info->srtt_us = vpnrt_hsm_srtt_us(&hc->sm);

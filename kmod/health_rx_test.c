@@ -8,7 +8,8 @@
  * else passes on untouched. The cookie is computed here, apart from
  * probe_cookie(): SipHash-2-4 under the prober's key of its identifier
  * and the sequence number, two little-endian 32-bit words. Also the
- * timer's grid of ticks.
+ * timer's phase points and the spread of probers' phases, and the event
+ * queue: its overflow counted and told once it drains.
  */
 #include <kunit/test.h>
 #include <linux/if_arp.h>
@@ -21,17 +22,22 @@ struct rxt {
 	struct net_device *dev;
 	struct workqueue_struct *own_wq, *saved_wq;
 	unsigned int events;
+	struct vpnrt_health_ev last;	/* the last event taken */
 	u16 seq;			/* the outstanding probe */
 };
 
 static void rxt_event(struct work_struct *work)
 {
 	struct rxt *r = container_of(work, struct rxt, hc.event_work);
+	struct vpnrt_health_ev ev[MAX_PENDING + 1];
+	unsigned int n;
 
 	spin_lock_bh(&r->hc.lock);
-	r->events += r->hc.n_pending;
-	r->hc.n_pending = 0;
+	n = health_events_take(&r->hc, ev);
 	spin_unlock_bh(&r->hc.lock);
+	r->events += n;
+	if (n)
+		r->last = ev[n - 1];
 }
 
 static void rxt_dev_setup(struct net_device *dev)
@@ -78,8 +84,9 @@ static struct rxt *rxt_new(struct kunit *test, int family)
 	}
 	get_random_bytes(&r->hc.key, sizeof(r->hc.key));
 	r->hc.id = htons(0x4242);
-	vpnrt_hsm_init(&r->hc.sm, 3, 1, RXT_SEQ0, ktime_get_ns());
-	vpnrt_hsm_tick(&r->hc.sm, ktime_get_ns(), &r->seq, &ch);
+	vpnrt_hsm_init(&r->hc.sm, 3, 1, 10 * NSEC_PER_SEC, RXT_SEQ0,
+		       ktime_get_ns());
+	vpnrt_hsm_send(&r->hc.sm, ktime_get_ns(), &r->seq, &ch);
 	rcu_assign_pointer(r->dev->rx_handler_data, &r->hc);
 	return r;
 }
@@ -352,9 +359,11 @@ static void health_rx_down_and_up(struct kunit *test)
 	u64 t = ktime_get_ns();
 
 	for (i = 0; i < 3; i++) {
-		t += 100 * NSEC_PER_MSEC;
+		t += 20 * NSEC_PER_SEC;		/* past the 10 s timeout */
 		spin_lock_bh(&r->hc.lock);
-		if (vpnrt_hsm_tick(&r->hc.sm, t, &r->seq, &ch))
+		if (vpnrt_hsm_expire(&r->hc.sm, t, &ch))
+			health_changed(&r->hc, &ch);
+		if (vpnrt_hsm_send(&r->hc.sm, t, &r->seq, &ch))
 			health_changed(&r->hc, &ch);
 		spin_unlock_bh(&r->hc.lock);
 	}
@@ -379,60 +388,144 @@ static u64 rxt_rem(u64 x, u64 iv)
 }
 
 /*
- * After the first probe (sent at once, at any time) the next tick is 1 to
- * 2 intervals on, on a multiple of the interval; from there each tick is
- * the next multiple, and missed ticks are skipped, not caught up.
- *
- * health_forward() reads the clock itself, some time after the test did
- * (under TCG, with KASAN, that can be long): each expectation holds for
- * any clock reading between @now, taken before the call, and @after,
- * taken after it, and is the exact one when no interval ended in between.
+ * Probes go at the prober's phase past each multiple of the interval: the
+ * first at the first such point from the start, each next one at the
+ * first after the send; missed points are skipped, not caught up.
  */
-static void health_timer_grid(struct kunit *test)
+static void health_timer_phase(struct kunit *test)
 {
 	const u64 iv = 100 * NSEC_PER_MSEC;
-	struct hrtimer timer;
-	u64 now, after, start, grid, next, i;
+	u64 now, phase, t, i;
 
-	hrtimer_init(&timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
-	for (i = 0; i < 20; i++) {
-		now = ktime_get_ns();
-		start = now - get_random_u32_below(NSEC_PER_MSEC);
-		hrtimer_set_expires(&timer, ns_to_ktime(start));
-		KUNIT_EXPECT_EQ(test, health_forward(&timer, ns_to_ktime(iv)),
-				HRTIMER_RESTART);
-		after = ktime_get_ns();
-		next = ktime_to_ns(hrtimer_get_expires(&timer));
-		KUNIT_EXPECT_EQ(test, rxt_rem(next, iv), 0);
-		KUNIT_EXPECT_GE(test, next, start + iv);
-		/* start + k intervals, k the least that passes the clock */
-		KUNIT_EXPECT_LT(test, next,
-				after < start + iv ? start + 2 * iv : after + 2 * iv);
-
-		/* a tick on the grid, as its callback runs: one interval on */
-		now = ktime_get_ns();
-		grid = now - rxt_rem(now, iv);
-		hrtimer_set_expires(&timer, ns_to_ktime(grid));
-		health_forward(&timer, ns_to_ktime(iv));
-		after = ktime_get_ns();
-		next = ktime_to_ns(hrtimer_get_expires(&timer));
-		/* the first multiple past the clock: grid + iv, but for a delay */
-		KUNIT_EXPECT_EQ(test, rxt_rem(next, iv), 0);
-		KUNIT_EXPECT_GT(test, next, now);
-		KUNIT_EXPECT_LE(test, next - iv, after);
-		if (after < grid + iv)
-			KUNIT_EXPECT_EQ(test, next, grid + iv);
+	for (i = 0; i < 50; i++) {
+		now = ktime_get_ns() + get_random_u32_below(NSEC_PER_SEC);
+		phase = i < 2 ? i * (iv - 1) : get_random_u32_below(iv);
+		t = health_slot(now, iv, phase);
+		KUNIT_EXPECT_EQ(test, rxt_rem(t, iv), phase);
+		KUNIT_EXPECT_GE(test, t, now);
+		KUNIT_EXPECT_LT(test, t, now + iv);
+		/* sent on time: the next one interval on */
+		KUNIT_EXPECT_EQ(test, health_slot(t + 1, iv, phase), t + iv);
+		/* sent 3.5 intervals late: the next point after that */
+		KUNIT_EXPECT_EQ(test, health_slot(t + 7 * iv / 2 + 1, iv, phase),
+				t + 4 * iv);
 	}
-	/* three intervals late: the next tick still ahead, still on the grid */
-	now = ktime_get_ns();
-	grid = now - rxt_rem(now, iv);
-	hrtimer_set_expires(&timer, ns_to_ktime(grid - 3 * iv));
-	health_forward(&timer, ns_to_ktime(iv));
-	after = ktime_get_ns();
-	next = ktime_to_ns(hrtimer_get_expires(&timer));
-	KUNIT_EXPECT_EQ(test, rxt_rem(next, iv), 0);
-	KUNIT_EXPECT_GT(test, next, now);
-	KUNIT_EXPECT_LE(test, next, after + iv);
+	/* the first probe: within min(interval, 1 s), at the phase modulo it */
+	for (i = 0; i < 50; i++) {
+		u64 big = (1 + get_random_u32_below(60)) * NSEC_PER_SEC;
+
+		now = ktime_get_ns() + get_random_u32_below(NSEC_PER_SEC);
+		phase = rxt_rem(get_random_u64(), big);
+		t = health_first(now, big, phase);
+		KUNIT_EXPECT_GE(test, t, now);
+		KUNIT_EXPECT_LT(test, t, now + NSEC_PER_SEC);
+		KUNIT_EXPECT_EQ(test, rxt_rem(t, NSEC_PER_SEC),
+				rxt_rem(phase, NSEC_PER_SEC));
+		phase = get_random_u32_below(iv);
+		t = health_first(now, iv, phase);
+		KUNIT_EXPECT_EQ(test, t, health_slot(now, iv, phase));
+	}
+	/* early in boot: the clock below the phase */
+	KUNIT_EXPECT_EQ(test, health_slot(5, iv, 7), 7);
+	KUNIT_EXPECT_EQ(test, health_slot(8, iv, 7), iv + 7);
+}
+
+/* the busiest tenth of the interval holds at most twice its share */
+static void rxt_spread(struct kunit *test, const u32 *ids, unsigned int n,
+		       unsigned int per_conn, u64 iv, const char *what)
+{
+	unsigned int bins[10] = {}, i, j, most = 0;
+	u64 p;
+
+	for (i = 0; i < n / per_conn; i++) {
+		for (j = 0; j < per_conn; j++) {
+			p = health_phase(ids[i], j, iv);
+			KUNIT_ASSERT_LT(test, p, iv);
+			/* stable: the same for the same tunnel */
+			KUNIT_EXPECT_EQ(test, p, health_phase(ids[i], j, iv));
+			bins[div64_u64(p * 10, iv)]++;
+		}
+	}
+	for (i = 0; i < 10; i++)
+		most = max(most, bins[i]);
+	kunit_info(test, "%s: %u of %u in the busiest tenth", what, most, n);
+	KUNIT_EXPECT_LE_MSG(test, most, 2 * n / 10, "%s", what);
+}
+
+/* 1,000 probers of one interval are spread over it */
+static void health_phase_spread(struct kunit *test)
+{
+	static const u64 ivs[] = { 10, 100, 3000, 60000 };
+	u32 *ids = kunit_kcalloc(test, 1000, sizeof(*ids), GFP_KERNEL);
+	unsigned int i, k;
+
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	for (k = 0; k < ARRAY_SIZE(ivs); k++) {
+		u64 iv = ivs[k] * NSEC_PER_MSEC;
+
+		for (i = 0; i < 1000; i++)
+			ids[i] = i + 1;
+		rxt_spread(test, ids, 1000, 1, iv, "1000 conns, ids 1..1000");
+		rxt_spread(test, ids, 1000, 2, iv, "500 conns of 2 tunnels");
+		for (i = 0; i < 1000; i++)
+			ids[i] = 7 * i + 1000000;
+		rxt_spread(test, ids, 1000, 1, iv, "ids 7 apart");
+		for (i = 0; i < 1000; i++)
+			ids[i] = get_random_u32();
+		rxt_spread(test, ids, 1000, 2, iv, "random ids");
+	}
+}
+
+/*
+ * The event queue overflows: the changes past MAX_PENDING are counted,
+ * and when the queue drains one more event, EVENTS_LOST, tells the state
+ * and the count; the next drain tells nothing more.
+ */
+static void health_events_overflow(struct kunit *test)
+{
+	struct rxt *r = rxt_new(test, AF_INET);
+	struct vpnrt_health_info info;
+	struct vpnrt_hsm_change ch = {
+		.old = VPNRT_HEALTH_INIT,
+		.new = VPNRT_HEALTH_INIT,
+		.reason = VPNRT_HEALTH_R_START,
+	};
+	unsigned int i;
+
+	/* the work waits on the lock until all are queued */
+	spin_lock_bh(&r->hc.lock);
+	for (i = 0; i < MAX_PENDING + 3; i++)
+		health_changed(&r->hc, &ch);
+	KUNIT_EXPECT_EQ(test, r->hc.n_pending, MAX_PENDING);
+	spin_unlock_bh(&r->hc.lock);
+	flush_work(&r->hc.event_work);
+	KUNIT_EXPECT_EQ(test, r->events, MAX_PENDING + 1);
+	KUNIT_EXPECT_EQ(test, r->last.reason, VPNRT_HEALTH_R_EVENTS_LOST);
+	KUNIT_EXPECT_EQ(test, r->last.new, r->hc.sm.state);
+	KUNIT_EXPECT_EQ(test, r->last.events_lost, 3);
+	r->hc.cfg.interval_ms = 100;
+	vpnrt_health_info(&r->hc, &info);
+	KUNIT_EXPECT_EQ(test, info.events_lost, 3);
+
+	/* one more change: just that */
+	spin_lock_bh(&r->hc.lock);
+	health_changed(&r->hc, &ch);
+	spin_unlock_bh(&r->hc.lock);
+	flush_work(&r->hc.event_work);
+	KUNIT_EXPECT_EQ(test, r->events, MAX_PENDING + 2);
+	KUNIT_EXPECT_EQ(test, r->last.reason, VPNRT_HEALTH_R_START);
+	KUNIT_EXPECT_EQ(test, r->last.events_lost, 3);
+
+	/* a failed send (as the work counts it) is told at the next drain */
+	spin_lock_bh(&r->hc.lock);
+	r->hc.events_lost++;
+	health_changed(&r->hc, &ch);
+	spin_unlock_bh(&r->hc.lock);
+	flush_work(&r->hc.event_work);
+	KUNIT_EXPECT_EQ(test, r->events, MAX_PENDING + 4);
+	KUNIT_EXPECT_EQ(test, r->last.reason, VPNRT_HEALTH_R_EVENTS_LOST);
+	KUNIT_EXPECT_EQ(test, r->last.events_lost, 4);
+	rxt_free(r);
 }
 
 /*
@@ -487,7 +580,9 @@ static struct kunit_case vpnrt_health_rx_cases[] = {
 	KUNIT_CASE(health_probe_cookie_ipv4),
 	KUNIT_CASE(health_probe_cookie_ipv6),
 	KUNIT_CASE(health_rx_down_and_up),
-	KUNIT_CASE(health_timer_grid),
+	KUNIT_CASE(health_timer_phase),
+	KUNIT_CASE(health_phase_spread),
+	KUNIT_CASE(health_events_overflow),
 	KUNIT_CASE(health_rx_before_rp_check),
 	{}
 };

@@ -2,7 +2,9 @@
 /*
  * KUnit tests for the health probe state machine, on a fake clock: losses
  * and rises, flapping, late, duplicated and stray answers, sequence
- * number wrap, the loss window and the round-trip estimates.
+ * number wrap, the loss window and the round-trip estimates; a timeout
+ * shorter and longer than the interval, overlapping probes each matched
+ * to its answer, late answers.
  */
 #include <kunit/test.h>
 #include <linux/time64.h>
@@ -26,16 +28,17 @@ static void sim_init(struct sim *s, u32 retries, u32 rise, u16 seq0)
 {
 	memset(s, 0, sizeof(*s));
 	s->now = 1000 * MS;
-	vpnrt_hsm_init(&s->h, retries, rise, seq0, s->now);
+	vpnrt_hsm_init(&s->h, retries, rise, IVL, seq0, s->now);
 }
 
-/* the next interval: the timer fires */
+/* the next interval: the timer fires, a probe goes out */
 static bool sim_tick(struct sim *s)
 {
 	bool changed;
 
 	s->now += IVL;
-	changed = vpnrt_hsm_tick(&s->h, s->now, &s->seq, &s->ch);
+	changed = vpnrt_hsm_expire(&s->h, s->now, &s->ch);
+	changed |= vpnrt_hsm_send(&s->h, s->now, &s->seq, &s->ch);
 	s->changes += changed;
 	return changed;
 }
@@ -278,6 +281,155 @@ static void health_rtt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vpnrt_hsm_srtt_us(&s.h), 8000);
 }
 
+/*
+ * A timeout shorter than the interval: a probe is lost at its own
+ * deadline, well before the next probe; an answer after it was judged is
+ * late, one in the timer's latency (deadline passed, not judged) counts.
+ */
+static void health_timeout_short(struct kunit *test)
+{
+	struct vpnrt_hsm_change ch;
+	struct vpnrt_hsm h;
+	u64 t = 1000 * MS, first;
+	u16 seq;
+	int i;
+
+	vpnrt_hsm_init(&h, 2, 1, 30 * MS, 0, t);
+	KUNIT_EXPECT_FALSE(test, vpnrt_hsm_send(&h, t, &seq, &ch));
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_next_due(&h), t + 30 * MS);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq, t + 20 * MS, &ch), 1);
+	KUNIT_EXPECT_EQ(test, h.rtt_us, 20000);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_next_due(&h), U64_MAX);
+	/* two probes unanswered: down 30 ms after the second went out */
+	for (i = 0; i < 2; i++) {
+		t += IVL;
+		if (!i)
+			first = t;
+		vpnrt_hsm_send(&h, t, &seq, &ch);
+		KUNIT_EXPECT_FALSE(test, vpnrt_hsm_expire(&h, t + 30 * MS - 1, &ch));
+		KUNIT_EXPECT_EQ(test, h.consec_lost, i);
+		KUNIT_EXPECT_EQ(test, vpnrt_hsm_expire(&h, t + 30 * MS, &ch), i == 1);
+		KUNIT_EXPECT_EQ(test, h.consec_lost, i + 1);
+	}
+	KUNIT_EXPECT_EQ(test, h.state, VPNRT_HEALTH_DOWN);
+	KUNIT_EXPECT_EQ(test, ch.at, t + 30 * MS);
+	KUNIT_EXPECT_EQ(test, ch.loss_start, first);
+	/* judged at 30 ms: its answer at 31 ms is late, ignored */
+	t += IVL;
+	vpnrt_hsm_send(&h, t, &seq, &ch);
+	vpnrt_hsm_expire(&h, t + 30 * MS, &ch);
+	KUNIT_EXPECT_EQ(test, h.consec_lost, 3);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq, t + 31 * MS, &ch), -1);
+	KUNIT_EXPECT_EQ(test, h.ignored, 1);
+	/* the timer's latency: not judged yet at 32 ms, the answer counts */
+	t += IVL;
+	vpnrt_hsm_send(&h, t, &seq, &ch);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq, t + 32 * MS, &ch), 1);
+	KUNIT_EXPECT_EQ(test, h.rtt_us, 32000);
+	KUNIT_EXPECT_EQ(test, h.answered, 2);
+	KUNIT_EXPECT_EQ(test, h.sent, 5);
+}
+
+/*
+ * A timeout of 3.5 intervals: four probes out at once, answered out of
+ * order, each matched to its own probe (its round trip from its own send
+ * time); an unanswered one is lost at its deadline, not at the next send.
+ */
+static void health_overlapping_probes(struct kunit *test)
+{
+	struct vpnrt_hsm_change ch;
+	struct vpnrt_hsm h;
+	u64 t0 = 1000 * MS, t;
+	u16 seq[6];
+	int i;
+
+	vpnrt_hsm_init(&h, 1, 1, 350 * MS, 0xfffd, t0);
+	for (i = 0; i < 4; i++) {
+		t = t0 + i * IVL;
+		KUNIT_EXPECT_FALSE(test, vpnrt_hsm_send(&h, t + MS, &seq[i], &ch));
+	}
+	KUNIT_EXPECT_EQ(test, seq[3], 1);	/* across the wrap */
+	KUNIT_EXPECT_EQ(test, hweight32(h.out), 4);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_next_due(&h), t0 + 351 * MS);
+	/* answers to 3, 2 and 0 (at 340 ms: its deadline is 350), not 1 */
+	t = t0 + 3 * IVL;
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq[3], t + 5 * MS, &ch), 1);
+	KUNIT_EXPECT_EQ(test, h.rtt_us, 4000);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq[2], t + 10 * MS, &ch), 0);
+	KUNIT_EXPECT_EQ(test, h.rtt_us, 109000);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq[0], t0 + 340 * MS, &ch), 0);
+	KUNIT_EXPECT_EQ(test, h.rtt_us, 339000);
+	KUNIT_EXPECT_EQ(test, h.answered, 3);
+	KUNIT_EXPECT_EQ(test, h.state, VPNRT_HEALTH_UP);
+	/* duplicates of each: ignored */
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq[3], t + 20 * MS, &ch), -1);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq[0], t + 20 * MS, &ch), -1);
+	KUNIT_EXPECT_EQ(test, h.ignored, 2);
+	/*
+	 * probe 1, sent at 101 ms, is lost at 451 ms, no earlier: the probe
+	 * at 400 ms leaves it
+	 */
+	t = t0 + 4 * IVL;
+	KUNIT_EXPECT_FALSE(test, vpnrt_hsm_expire(&h, t, &ch));
+	KUNIT_EXPECT_FALSE(test, vpnrt_hsm_send(&h, t, &seq[4], &ch));
+	KUNIT_EXPECT_EQ(test, h.consec_lost, 0);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_next_due(&h), t0 + 451 * MS);
+	KUNIT_EXPECT_FALSE(test, vpnrt_hsm_expire(&h, t0 + 451 * MS - 1, &ch));
+	KUNIT_EXPECT_TRUE(test, vpnrt_hsm_expire(&h, t0 + 451 * MS, &ch));
+	KUNIT_EXPECT_EQ(test, ch.new, VPNRT_HEALTH_DOWN);
+	KUNIT_EXPECT_EQ(test, ch.loss_start, t0 + IVL + MS);
+	/* its answer now is late; probe 4, still out, counts */
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq[1], t0 + 451 * MS, &ch), -1);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq[4], t0 + 451 * MS, &ch), 1);
+	KUNIT_EXPECT_EQ(test, h.rtt_us, 51000);
+	KUNIT_EXPECT_EQ(test, h.out, 0);
+	KUNIT_EXPECT_EQ(test, h.ignored, 3);
+}
+
+/*
+ * The most outstanding: a timeout of VPNRT_HSM_RING intervals. All the
+ * probes out are answerable; a reply VPNRT_HSM_RING or more numbers back,
+ * or ahead of the last sent, is unknown; at the deadline of the oldest
+ * the next send judges it first and reuses its slot.
+ */
+static void health_ring_full(struct kunit *test)
+{
+	struct vpnrt_hsm_change ch;
+	struct vpnrt_hsm h;
+	u64 t0 = 1000 * MS, t = t0;
+	u16 seq, first = 0;
+	int i;
+
+	vpnrt_hsm_init(&h, 100, 1, VPNRT_HSM_RING * IVL, 0x1234, t0);
+	for (i = 0; i < VPNRT_HSM_RING; i++, t += IVL) {
+		vpnrt_hsm_send(&h, t, &seq, &ch);
+		if (!i)
+			first = seq;
+	}
+	KUNIT_EXPECT_EQ(test, hweight32(h.out), VPNRT_HSM_RING);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, seq + 1, t, &ch), -1);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, first - 1, t, &ch), -1);
+	KUNIT_EXPECT_EQ(test, h.ignored, 2);
+	KUNIT_EXPECT_EQ(test, h.consec_lost, 0);
+	/* t is the oldest's deadline and the next probe's time */
+	vpnrt_hsm_send(&h, t, &seq, &ch);
+	KUNIT_EXPECT_EQ(test, h.consec_lost, 1);
+	KUNIT_EXPECT_EQ(test, h.loss_start, t0);
+	KUNIT_EXPECT_EQ(test, hweight32(h.out), VPNRT_HSM_RING);
+	KUNIT_EXPECT_EQ(test, vpnrt_hsm_reply(&h, first, t, &ch), -1);
+	/* the others, newest first, all answered */
+	for (i = 0; i < VPNRT_HSM_RING; i++)
+		KUNIT_EXPECT_GE(test, vpnrt_hsm_reply(&h, seq - i, t + MS, &ch), 0);
+	KUNIT_EXPECT_EQ(test, h.answered, VPNRT_HSM_RING);
+	KUNIT_EXPECT_EQ(test, h.out, 0);
+	/* a timer later than the timeout: the slot's old probe is lost */
+	vpnrt_hsm_init(&h, 100, 1, VPNRT_HSM_RING * IVL, 0, t0);
+	for (i = 0; i <= VPNRT_HSM_RING; i++)
+		vpnrt_hsm_send(&h, t0, &seq, &ch);
+	KUNIT_EXPECT_EQ(test, h.consec_lost, 1);
+	KUNIT_EXPECT_EQ(test, hweight32(h.out), VPNRT_HSM_RING);
+}
+
 static struct kunit_case vpnrt_health_cases[] = {
 	KUNIT_CASE(health_first_answer_is_up),
 	KUNIT_CASE(health_retries_losses_down),
@@ -290,6 +442,9 @@ static struct kunit_case vpnrt_health_cases[] = {
 	KUNIT_CASE(health_sequence_wrap),
 	KUNIT_CASE(health_loss_window),
 	KUNIT_CASE(health_rtt),
+	KUNIT_CASE(health_timeout_short),
+	KUNIT_CASE(health_overlapping_probes),
+	KUNIT_CASE(health_ring_full),
 	{}
 };
 

@@ -51,6 +51,12 @@ static struct netlink_range_validation stale_timeout_range = {
 	.max = VPNRT_STALE_TIMEOUT_MAX,
 };
 
+/* the relation to the interval is the handler's (health_parse()) */
+static struct netlink_range_validation health_timeout_range = {
+	.min = VPNRT_HEALTH_TIMEOUT_MIN,
+	.max = VPNRT_HEALTH_TIMEOUT_MAX,
+};
+
 const struct nla_policy vpnrt_nl_health_policy[VPNRT_A_HEALTH_MAX + 1] = {
 	[VPNRT_A_HEALTH_OFF]		= { .type = NLA_FLAG },
 	[VPNRT_A_HEALTH_FAMILY]		= { .type = NLA_U16 },
@@ -77,6 +83,9 @@ const struct nla_policy vpnrt_nl_health_policy[VPNRT_A_HEALTH_MAX + 1] = {
 	[VPNRT_A_HEALTH_WINDOW_LOST]	= RO,
 	[VPNRT_A_HEALTH_TRANSITIONS]	= RO,
 	[VPNRT_A_HEALTH_PAD]		= RO,
+	[VPNRT_A_HEALTH_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&health_timeout_range),
+	[VPNRT_A_HEALTH_EVENTS_LOST]	= RO,
 };
 
 const struct nla_policy vpnrt_nl_tunnel_policy[VPNRT_A_TUNNEL_MAX + 1] = {

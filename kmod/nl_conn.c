@@ -43,7 +43,8 @@ static int health_put_cfg(struct sk_buff *skb, const struct vpnrt_health_cfg *cf
 	       nla_put_u32(skb, VPNRT_A_HEALTH_INTERVAL, cfg->interval_ms) ||
 	       nla_put_u32(skb, VPNRT_A_HEALTH_RETRIES, cfg->retries) ||
 	       nla_put_u32(skb, VPNRT_A_HEALTH_RISE, cfg->rise) ||
-	       nla_put_u8(skb, VPNRT_A_HEALTH_POLICY, cfg->policy);
+	       nla_put_u8(skb, VPNRT_A_HEALTH_POLICY, cfg->policy) ||
+	       nla_put_u32(skb, VPNRT_A_HEALTH_TIMEOUT, cfg->timeout_ms);
 }
 
 /* a tunnel's health nest in replies: configuration, state and counters */
@@ -65,6 +66,8 @@ static int health_fill(struct sk_buff *skb, struct vpnrt_health *hc)
 	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_IGNORED, hi.ignored,
 			      VPNRT_A_HEALTH_PAD) ||
 	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_SEND_ERRORS, hi.send_errors,
+			      VPNRT_A_HEALTH_PAD) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_EVENTS_LOST, hi.events_lost,
 			      VPNRT_A_HEALTH_PAD) ||
 	    nla_put_u32(skb, VPNRT_A_HEALTH_CONSEC_LOST, hi.consec_lost) ||
 	    nla_put_u32(skb, VPNRT_A_HEALTH_RTT, hi.rtt_us) ||
@@ -209,11 +212,14 @@ void vpnrt_notify_conn(struct vpnrt_conn *c, u8 cmd)
  * the tunnel with their states now, and the change. From a work item, so
  * without RTNL: everything read here is fixed for the connection's life
  * or read once.
+ *
+ * Return: 0 if sent or nobody listens, -ENOMEM or -EMSGSIZE if it could
+ * not be built (the caller counts it lost)
  */
-void vpnrt_notify_health(struct vpnrt_conn *c, unsigned int idx,
-			 struct net_device *dev,
-			 const struct vpnrt_health_cfg *cfg,
-			 const struct vpnrt_health_ev *ev)
+int vpnrt_notify_health(struct vpnrt_conn *c, unsigned int idx,
+			struct net_device *dev,
+			const struct vpnrt_health_cfg *cfg,
+			const struct vpnrt_health_ev *ev)
 {
 	struct net *net = dev_net(dev);
 	struct nlattr *nest, *tn, *t1, *hn;
@@ -222,10 +228,10 @@ void vpnrt_notify_health(struct vpnrt_conn *c, unsigned int idx,
 	void *hdr;
 
 	if (!READ_ONCE(vpnrt_nl_events_live) || !vpnrt_nl_has_listeners(net))
-		return;
+		return 0;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
-		return;
+		return -ENOMEM;
 	hdr = genlmsg_put(skb, 0, 0, &vpnrt_family, 0, VPNRT_CMD_HEALTH);
 	if (!hdr)
 		goto err;
@@ -257,7 +263,9 @@ void vpnrt_notify_health(struct vpnrt_conn *c, unsigned int idx,
 			      VPNRT_A_HEALTH_PAD) ||
 	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_ANSWERED, ev->answered,
 			      VPNRT_A_HEALTH_PAD) ||
-	    nla_put_u32(skb, VPNRT_A_HEALTH_CONSEC_LOST, ev->consec_lost))
+	    nla_put_u32(skb, VPNRT_A_HEALTH_CONSEC_LOST, ev->consec_lost) ||
+	    nla_put_u64_64bit(skb, VPNRT_A_HEALTH_EVENTS_LOST, ev->events_lost,
+			      VPNRT_A_HEALTH_PAD))
 		goto err;
 	nla_nest_end(skb, hn);
 	nla_nest_end(skb, t1);
@@ -265,9 +273,10 @@ void vpnrt_notify_health(struct vpnrt_conn *c, unsigned int idx,
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	vpnrt_nl_notify(net, skb);
-	return;
+	return 0;
 err:
 	nlmsg_free(skb);
+	return -EMSGSIZE;
 }
 
 /**
@@ -688,6 +697,19 @@ static int health_parse(struct nlattr *nest, struct vpnrt_health_cfg *cfg,
 					     VPNRT_HEALTH_INTERVAL_MAX,
 					     VPNRT_HEALTH_INTERVAL_DEF, &cfg->interval_ms,
 					     extack, "health interval (ms)");
+	/* its range is the policy's; at most RATIO_MAX probes outstanding */
+	cfg->timeout_ms = tb[VPNRT_A_HEALTH_TIMEOUT] ?
+			  nla_get_u32(tb[VPNRT_A_HEALTH_TIMEOUT]) :
+			  cfg->interval_ms;
+	if (!err &&
+	    cfg->timeout_ms > VPNRT_HEALTH_TIMEOUT_RATIO_MAX * cfg->interval_ms) {
+		NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_HEALTH_TIMEOUT],
+					"health timeout (ms) %u over %u x interval (%u ms)",
+					cfg->timeout_ms,
+					VPNRT_HEALTH_TIMEOUT_RATIO_MAX,
+					cfg->interval_ms);
+		err = -EINVAL;
+	}
 	if (!err)
 		err = vpnrt_nl_get_u32_range(tb[VPNRT_A_HEALTH_RETRIES], 1,
 					     VPNRT_HEALTH_RETRIES_MAX,

@@ -56,6 +56,7 @@ struct vpnrt_health_cfg {
 	u8 policy;			/* enum vpnrt_health_policy */
 	u32 interval_ms, retries, rise;
 	union vpnrt_addr dst, src;
+	u32 timeout_ms;
 };
 
 struct vpnrt_tunnel {
@@ -516,12 +517,13 @@ struct vpnrt_health_ev {
 	u64 time, loss_start;		/* CLOCK_REALTIME ns; 0: none */
 	u64 sent, answered;
 	u32 consec_lost;
+	u64 events_lost;		/* so far, this one excepted */
 };
 
 struct vpnrt_health_info {
 	struct vpnrt_health_cfg cfg;
 	u8 state;
-	u64 since_ms, sent, answered, ignored, send_errors;
+	u64 since_ms, sent, answered, ignored, send_errors, events_lost;
 	u32 consec_lost, rtt_us, srtt_us, window, window_lost, transitions;
 };
 
@@ -597,9 +599,9 @@ void vpnrt_notify_gw(struct vpnrt_gw *gw, u8 cmd);
 int vpnrt_route_events(struct net *net, struct vpnrt_route **rt,
 		       unsigned int n, u8 cmd, struct sk_buff_head *q);
 void vpnrt_send_events(struct net *net, struct sk_buff_head *q);
-void vpnrt_notify_health(struct vpnrt_conn *conn, unsigned int idx,
-			 struct net_device *dev,
-			 const struct vpnrt_health_cfg *cfg,
-			 const struct vpnrt_health_ev *ev);
+int vpnrt_notify_health(struct vpnrt_conn *conn, unsigned int idx,
+			struct net_device *dev,
+			const struct vpnrt_health_cfg *cfg,
+			const struct vpnrt_health_ev *ev);
 
 #endif /* _VPNRT_H */

@@ -5,15 +5,18 @@
 # Continuous numbered traffic from vpc to dc1 while dc1's path is broken
 # three ways (ESP dropped, underlay down, everything dropped after
 # decryption with the SA up): the loss window must stay within
-# interval x (retries + 1) + 100 ms, everything outside it must arrive in
-# time, and the module's down event must fall where the traffic says the
-# path broke, with 10 and with 10,000 prefixes on the connection. Also:
+# interval x retries + timeout (from the measured round trip) + a grace +
+# 100 ms, everything outside it must arrive (all but 2 % within the
+# timeout), and the module's down event must fall where the traffic says
+# the path broke, with 10 and with 10,000 prefixes on the connection. Also:
 # defaults, `since`, the START events of a new and a replaced check,
 # reserve-route, replies forged on the probed tunnel itself (through dc1's
 # SA) with a wrong identifier, address or cookie, exact copies and
 # duplicates, the all-down rule with packets, IPv6 probes, the refusals,
-# 100 probed tunnels on the interval grid (counted on the wire), and
-# teardown with probes in flight.
+# a timeout apart from the interval over a path made slow (answers late
+# at the interval's timeout, matched with probes overlapping at a longer
+# one), 100 probed tunnels spread over their interval (counted on the
+# wire), and teardown with probes in flight.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/topo.sh"
 require_root
@@ -21,13 +24,15 @@ require_cmd ip jq tc
 HELPERS=${HELPERS:-$(dirname "$VPNRTCTL")/selftest-helpers}
 
 INTERVAL=100 RETRIES=3
-BOUND=$((INTERVAL * (RETRIES + 1) + 100))
+# TIMEOUT (ms) of c1's and c2's probes in the failovers, and BOUND on
+# their detection and loss window, are set from the round trip measured
+# once c1 is up (see below)
 # numbered datagrams per second: fewer on the debug kernel, where ESP under
 # KASAN and TCG would otherwise saturate the guest and delay them
 RATE=100
 case $(uname -r) in *debug*) RATE=50 ;; esac
 # datagrams outside the loss window allowed to be lost or late (over
-# 100 ms): fewer than half an interval's worth, so a switch-back that
+# TIMEOUT): fewer than half an interval's worth, so a switch-back that
 # loses a probe interval of traffic fails
 STRAY=$((RATE * INTERVAL / 1000 / 2 - 1))
 
@@ -104,7 +109,7 @@ wait_health() {
 			echo "# $1 tunnel $2: health $s, wanted $3"
 			return 1
 		fi
-		sleep 0.1
+		nap 0.1
 	done
 }
 
@@ -118,21 +123,33 @@ check "c1: health with dst and src only" \
 check_eq "c1: the defaults shown: interval 3000 ms, retries 3, rise 1, revoke-route" \
 	"3000 3 1 revoke-route" \
 	"$(gwctl -j conn show c1 | jq -r '.[0].tunnels[0].health | "\(.interval_ms) \(.retries) \(.rise) \(.policy)"')"
-check "c1 health up: the first probe goes out at once" wait_health c1 0 up 3
+check "c1 health up: the first probe goes out within 1 s" \
+	wait_health c1 0 up 3
+# the failovers' timeout: four times the round trip of c1's first probe
+# (through ESP, on this guest, as loaded as it is now), at least two
+# intervals, at most eight; a datagram slower than it is late. BOUND:
+# RETRIES probes lost, the last judged TIMEOUT after it went out, plus a
+# late timer's grace (TIMEOUT / 4) and 100 ms
+rtt0=$(hstats c1 | jq '.stats.rtt_us // 0')
+TIMEOUT=$(((${rtt0:-0} * 4 / 1000 + 9) / 10 * 10))
+[ "$TIMEOUT" -ge $((2 * INTERVAL)) ] || TIMEOUT=$((2 * INTERVAL))
+[ "$TIMEOUT" -le $((8 * INTERVAL)) ] || TIMEOUT=$((8 * INTERVAL))
+BOUND=$((INTERVAL * RETRIES + TIMEOUT + TIMEOUT / 4 + 100))
+echo "# first probe's round trip ${rtt0} us: timeout ${TIMEOUT} ms, bound ${BOUND} ms"
 
 # replace c1's check (old state up) and start c2's
 t_set=$EPOCHREALTIME
 setup() {
 	gwctl -b - <<EOB
-conn set c1 health dst 172.16.255.1 src 10.99.1.1 interval ${INTERVAL}ms retries $RETRIES
-conn set c2 health dst 172.16.255.2 src 10.99.2.1 interval ${INTERVAL}ms retries $RETRIES
+conn set c1 health dst 172.16.255.1 src 10.99.1.1 interval ${INTERVAL}ms timeout ${TIMEOUT}ms retries $RETRIES
+conn set c2 health dst 172.16.255.2 src 10.99.2.1 interval ${INTERVAL}ms timeout ${TIMEOUT}ms retries $RETRIES
 EOB
 }
 check "c1 (replaced), c2: health every ${INTERVAL}ms" setup
 check "c1 health up: dc1 answers through xfrm1, rp_filter 1" wait_health c1 0 up
 t_up=$EPOCHREALTIME
 check "c2 health up" wait_health c2 0 up
-sleep 1
+nap 1
 t_a=$EPOCHREALTIME
 h=$(hstats c1)
 t_b=$EPOCHREALTIME
@@ -140,8 +157,9 @@ echo "# c1 health: $h"
 check "c1: probes answered, RTT measured" \
 	jq -e '.stats.answered > 0 and .stats.rtt_us > 0 and .stats.srtt_us > 0' <<<"$h"
 check "c1: the request's settings are shown" \
-	jq -e '.dst == "172.16.255.1" and .src == "10.99.1.1" and .interval_ms == 100 and
-	       .retries == 3 and .rise == 1 and .policy == "revoke-route"' <<<"$h"
+	jq -e --argjson t "$TIMEOUT" '.dst == "172.16.255.1" and .src == "10.99.1.1" and
+	       .interval_ms == 100 and .timeout_ms == $t and .retries == 3 and .rise == 1 and
+	       .policy == "revoke-route"' <<<"$h"
 # the last change (init -> up) came after the request and before we saw
 # it up: since_ms lies between those two ages, read on our clock
 since=$(jq '.since_ms' <<<"$h")
@@ -216,6 +234,7 @@ failover() {
 
 	"$HELPERS/lossmeter" --tx-ns "$vpc" --dst "$dst" --port 7000 \
 		--rate "$RATE" --duration 40 --until-file "$stop" --ready "$ready" \
+		--max-delay "$TIMEOUT" \
 		--rx-ns "$dc1" --rx-ns "$dc2" >"$out" 2>&1 &
 	pid=$!
 	for i in $(seq 50); do
@@ -246,15 +265,18 @@ failover() {
 		NF == 2 && $2 ~ /^-?[0-9.]+$/ { print "lm_" $1 "=" $2 }
 		NF == 3 && ($2 == d1 || $2 == d2) && $3 ~ /^-?[0-9]+$/ {
 			print "lm_" $1 "_" ($2 == d1 ? "dc1" : "dc2") "=" $3 }' "$out")"
-	echo "# loss window ($what): ${lm_gap_ms:-?} ms, $lm_lost of $lm_sent datagrams lost, $lm_delayed delayed over 100 ms (bound $BOUND ms)"
+	echo "# loss window ($what): ${lm_gap_ms:-?} ms, $lm_lost of $lm_sent datagrams lost, $lm_delayed delayed over $TIMEOUT ms (bound $BOUND ms)"
 	echo "$what|${lm_gap_from_real_ns:-0}" >>"$TMPDIR/windows"
 	check "$what: traffic moved to dc2 (${lm_rx_dc2:-?} datagrams) and back to dc1" \
 		test "${lm_rx_dc2:-0}" -gt 0 -a "${lm_first_rx_dc2:--1}" -gt 0 -a \
 		"${lm_last_rx_dc1:--1}" -gt "${lm_last_rx_dc2:--1}"
 	check "$what: loss window ${lm_gap_ms:-?} ms <= $BOUND ms" \
 		awk -v g="${lm_gap_ms:-99999}" -v b="$BOUND" 'BEGIN { exit !(g > 0 && g <= b) }'
-	check "$what: outside the window all arrived in time (${lm_lost_outside:-?} lost, ${lm_delayed_outside:-?} late; at most $STRAY)" \
-		test $((${lm_lost_outside:-99} + ${lm_delayed_outside:-99})) -le "$STRAY"
+	# late (over TIMEOUT) outside the window: a loaded guest delays a few
+	# datagrams whatever the path; at most 2 % of them
+	check "$what: outside the window none lost, all but 2 % in time (${lm_lost_outside:-?} lost, at most $STRAY; ${lm_delayed_outside:-?} late, at most $((${lm_sent:-0} / 50)))" \
+		test "${lm_lost_outside:-99}" -le "$STRAY" -a \
+		"${lm_delayed_outside:-99}" -le $((${lm_sent:-0} / 50))
 	check_eq "$what: no datagram arrived twice (one path each)" 0 "${lm_dup:-?}"
 }
 
@@ -300,7 +322,7 @@ monitor_sync() {
 	gwctl conn set c2 admin up
 	for i in $(seq 300); do
 		[ "$(grep -c '"conn-set"' "$TMPDIR/events")" -gt "$n" ] && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	return 1
 }
@@ -342,8 +364,9 @@ det=$(jq -c -s -R --slurpfile d <(printf '%s\n' "$downs" | jq -s .) '
 	"$TMPDIR/windows" 2>&1)
 jq -r '.[] | "# down event \(.det) ms after the last datagram through, first lost probe at \(.first_lost) ms"' \
 	<<<"$det" 2>/dev/null
-check "detection: $((INTERVAL * RETRIES - 50)) .. $BOUND ms after the last datagram through, each failover" \
-	jq -e "length == 3 and all(.det != null and .det >= $((INTERVAL * RETRIES - 50)) and
+DET_LO=$((INTERVAL * (RETRIES - 1) + TIMEOUT - 50))
+check "detection: $DET_LO .. $BOUND ms after the last datagram through, each failover" \
+	jq -e "length == 3 and all(.det != null and .det >= $DET_LO and
 	       .det <= $BOUND)" <<<"$det"
 check "loss start: the first lost probe went out -50 .. $((INTERVAL + 50)) ms after the last datagram through" \
 	jq -e "length == 3 and all(.first_lost != null and .first_lost >= -50 and
@@ -351,7 +374,8 @@ check "loss start: the first lost probe went out -50 .. $((INTERVAL + 50)) ms af
 
 # reserve-route: reported down, routes kept
 check "c1 policy reserve-route" gwctl conn set c1 health dst 172.16.255.1 \
-	src 10.99.1.1 interval ${INTERVAL}ms retries $RETRIES policy reserve-route
+	src 10.99.1.1 interval ${INTERVAL}ms timeout ${TIMEOUT}ms retries $RETRIES \
+	policy reserve-route
 check "reserve-route: up again after the change" wait_health c1 0 up
 ip -n "$dc1" link set u1 down
 check "reserve-route: health goes down" wait_health c1 0 down
@@ -363,6 +387,34 @@ ip -n "$dc1" link set u1 up
 check "reserve-route: health up after the repair" wait_health c1 0 up
 check "back to revoke-route" gwctl conn set c1 health dst 172.16.255.1 \
 	src 10.99.1.1 interval ${INTERVAL}ms retries $RETRIES
+
+# a timeout apart from the interval: dc1's answers leave 250 ms late
+# (netem on its underlay). At a timeout of 1 s three probes are out at
+# once and each answer is matched to its own probe; at the default
+# timeout, the interval (100 ms), every probe is lost and its late answer
+# ignored
+check "dc1's answers delayed 250 ms (netem)" \
+	ip netns exec "$dc1" tc qdisc add dev u1 root netem delay 250ms
+check "c1 timeout 1s, interval ${INTERVAL}ms" gwctl conn set c1 health \
+	dst 172.16.255.1 src 10.99.1.1 interval ${INTERVAL}ms timeout 1s retries $RETRIES
+check "timeout 1s: up through the slow path" wait_health c1 0 up
+nap 0.3
+h=$(hstats c1)
+echo "# c1 health: $h"
+check "timeout 1s: shown; answers matched to their own probes (RTT 250..999 ms), none ignored or lost" \
+	jq -e '.timeout_ms == 1000 and .interval_ms == 100 and .stats.answered >= 2 and
+	       .stats.rtt_us >= 250000 and .stats.rtt_us < 1000000 and
+	       .stats.ignored == 0 and .stats.window_lost == 0' <<<"$h"
+check "back to the interval's timeout" gwctl conn set c1 health dst 172.16.255.1 \
+	src 10.99.1.1 interval ${INTERVAL}ms retries $RETRIES
+check "late answers, timeout = interval (100 ms): health goes down" wait_health c1 0 down
+# (a timer run after a stall of the guest judges one grace later: an
+# answer may then count, rarely; most are ignored)
+check "late answers ignored, probes lost" \
+	jq -e '.timeout_ms == 100 and .stats.ignored > 0 and
+	       .stats.ignored > 2 * .stats.answered and
+	       .stats.consecutive_lost >= 3' <<<"$(hstats c1)"
+ip netns exec "$dc1" tc qdisc del dev u1 root
 
 # forged replies on the probed tunnel itself: dc1 drops everything it
 # decrypts, so c1 must go down, while every probe is copied off the
@@ -411,18 +463,27 @@ check_eq "the replayed cookies, and only they, counted as ignored" \
 	"$(fval mangled cookie)" "$(($(jq '.stats.ignored' <<<"$h1") - $(jq '.stats.ignored' <<<"$h0")))"
 check_eq "the wrong id, src and dst passed on to the host (dropped: no route)" \
 	"$(($(fval mangled id) + $(fval mangled src) + $(fval mangled dst)))" "$((nr1 - nr0))"
-# the same path with nothing wrong: exact copies are answers
-forge none 8 &
-forger=$!
-# (the forger may take seconds to start on a loaded debug guest)
-check "exact copies through xfrm1 are answers: c1 up while dc1 still drops" \
-	wait_health c1 0 up 15
-wait $forger
+# the same path with nothing wrong: exact copies are answers, with a
+# timeout long enough for the forger, a process (16 intervals), the check
+# started over (init; dc1 still drops, so only a copy can answer)
+check "c1 timeout $((16 * INTERVAL)) ms for the forger's copies" \
+	gwctl conn set c1 health dst 172.16.255.1 src 10.99.1.1 \
+	interval ${INTERVAL}ms timeout $((16 * INTERVAL))ms retries $RETRIES
+# Counted, not polled: c1 is up only from the first copy to three
+# probes after the last, a window a loaded guest's polling can miss.
+# The copies are the only replies, so each is an answer or, later than
+# the timeout (a stalled guest), ignored; most must be answers.
+forge none 8
+h=$(hstats c1)
+echo "# c1 health: $h"
 check_eq "the exact copies: 8 injected" "8" "$(fval injected)"
+check "exact copies through xfrm1 are answers while dc1 still drops: answered + ignored = injected, most answered" \
+	jq -e --argjson n "$(fval injected)" \
+	'.stats.answered + .stats.ignored == $n and 2 * .stats.answered > $n' <<<"$h"
 eval "$DECAP_FIX"
 # and with dc1 answering too, every probe has two answers: one counts,
 # the other (whichever came second) is ignored
-sleep 0.3
+nap 0.3
 h0=$(hstats c1)
 forge none 10
 h1=$(hstats c1)
@@ -430,6 +491,9 @@ check "duplicates: at least $(fval injected) more ignored, probes still answered
 	jq -e -n --argjson a "$h0" --argjson b "$h1" --argjson n "$(fval injected)" \
 	'$n == 10 and $b.stats.ignored - $a.stats.ignored >= $n and
 	 $b.stats.answered - $a.stats.answered >= $n - 2 and $b.state == "up"'
+check "c1 back to the failovers' timeout" gwctl conn set c1 health \
+	dst 172.16.255.1 src 10.99.1.1 interval ${INTERVAL}ms timeout ${TIMEOUT}ms \
+	retries $RETRIES
 
 # the all-down rule with packets: dc1 and dc2 drop only the probes (ICMP)
 # coming out of their tunnels, so c1 and c2 both go down for health while
@@ -462,8 +526,10 @@ f0=$(gwctl -j -s gateway show vpngw0 | jq '.[0].stats.fallback')
 read -r s12 a12 b12 e12 < <(alldown 172.16.12.9)
 read -r s13 a13 b13 e13 < <(alldown 172.16.13.9)
 f1=$(gwctl -j -s gateway show vpngw0 | jq '.[0].stats.fallback')
+# (a loaded guest may starve the sender: any datagram will do, the
+# checks below count exactly what was sent)
 check "all down: datagrams were sent ($s12, $s13)" \
-	test "${s12:-0}" -gt 10 -a "${s13:-0}" -gt 10 -a "$e12$e13" = 00
+	test "${s12:-0}" -gt 0 -a "${s13:-0}" -gt 0 -a "$e12$e13" = 00
 check_eq "all down: 172.16.12.9 arrives through c1, the best-ranked (dc1 dc2)" \
 	"$s12 0" "$a12 $b12"
 check_eq "all down: 172.16.13.9 arrives through c2, the best-ranked (dc1 dc2)" \
@@ -501,6 +567,10 @@ check_fail_msg "a tunnel of another conn refused" "is not a tunnel of conn c1" \
 	gwctl conn set c1 tunnel xfrm3 health dst 172.16.255.3 src 10.99.3.1
 check_fail_msg "src equal to dst refused" "health: src and dst must differ" \
 	gwctl conn set c3 tunnel xfrm3 health dst 172.16.255.3 src 172.16.255.3
+check_fail_msg "a timeout over 16 intervals refused" \
+	"health timeout (ms) 161 over 16 x interval (10 ms)" \
+	gwctl conn set c3 tunnel xfrm3 health dst 172.16.255.3 src 10.99.3.1 \
+	interval 10ms timeout 161ms
 enslave() {
 	ip -n "$gw" -batch - <<EOB
 link add vb0 type bond mode active-backup
@@ -514,9 +584,11 @@ check_fail_msg "an enslaved tunnel refused (EBUSY)" \
 	gwctl conn set c3 tunnel xfrm4 health dst 172.16.255.3 src 10.99.3.1
 ip -n "$gw" link del vb0
 
-# timers: 100 probed tunnels at 100 ms, in a namespace of their own, stay
-# on the interval grid: their probes are counted leaving the devices, by
-# the capture's timestamps, over a window timed by forge_echo itself
+# timers: 100 probed tunnels at 100 ms, in a namespace of their own, keep
+# their period, each at its own phase, spread over the interval: their
+# probes are counted leaving the devices, by the capture's timestamps,
+# over a window timed by forge_echo itself, and their times past the
+# grid of multiples of 100 ms spread over all of it
 setup_ns tn
 many_tunnels() {
 	local i
@@ -539,26 +611,28 @@ many_tunnels() {
 	} | ip netns exec "$tn" "$VPNRTCTL" -b -
 }
 check "50 conns over 100 tunnels, each probed every 100 ms" many_tunnels
-sleep 0.5
+nap 0.5
 "$HELPERS/forge_echo" --sniff-ns "$tn" --sniff-dev any --timeout 3 --grid 100 \
-	>"$TMPDIR/timer" 2>&1
+	--silence 20 >"$TMPDIR/timer" 2>&1
 sed 's/^/#   /' "$TMPDIR/timer"
 # each tunnel fires once per grid point in the window: W / 100 ms of
-# them, give or take one at either end
-check "100 tunnels at 100 ms: probes on the wire = 100 x window / 100 ms, +-100" \
+# them, give or take one at either end. A stalled guest sends nothing
+# and its timers skip the probes they missed: the window's silences
+# (gaps over 20 ms, where the 100 phases leave about 1 ms) may lack one
+# probe per ms (100 tunnels / 100 ms), no more
+check "100 tunnels at 100 ms: probes on the wire = 100 x window / 100 ms, +-100, less 1 per ms of silence" \
 	awk '$1 == "captured" && NF == 2 { n = $2 } $1 == "window_ms" { w = $2 }
-	     $1 == "untimed" { u = $2 }
-	     END { lo = 100 * (int(w / 100) - 1); hi = 100 * (int(w / 100) + 2)
-		   print "# " n " probes in " w " ms, allowed " lo " .. " hi
-		   exit !(u == 0 && n >= lo && n <= hi) }' "$TMPDIR/timer"
-# the debug kernel (KASAN, lockdep) sends 100 probes in one timer
-# interrupt about twice as slowly: 11 ms median and 30 ms at 90 % seen
-grid_p50=10 grid_p90=30
-case $(uname -r) in *debug*) grid_p50=20 grid_p90=60 ;; esac
-check "100 tunnels at 100 ms: on the grid (median <= $grid_p50 ms, 90 % <= $grid_p90 ms late)" \
-	awk -v m50="$grid_p50" -v m90="$grid_p90" \
-	    '$1 == "grid_late_p50_ms" { m = $2 } $1 == "grid_late_p90_ms" { p = $2 }
-	     END { exit !(m != "" && m <= m50 && p <= m90) }' "$TMPDIR/timer"
+	     $1 == "untimed" { u = $2 } $1 == "silent_ms" { q = $2 }
+	     END { lo = 100 * (int(w / 100) - 1) - int(q); hi = 100 * (int(w / 100) + 2)
+		   print "# " n " probes in " w " ms (" q " ms silent), allowed " lo " .. " hi
+		   exit !(u == 0 && q != "" && q < w / 2 && n >= lo && n <= hi) }' "$TMPDIR/timer"
+# spread evenly, half of them would be more than 50 ms past the grid and
+# a tenth more than 90; all in one timer interrupt, the median would be
+# a few ms (the timer's latency)
+check "100 tunnels at 100 ms: spread over the interval (median 25..75 ms, 90 % >= 65 ms past the grid)" \
+	awk '$1 == "grid_late_p50_ms" { m = $2 } $1 == "grid_late_p90_ms" { p = $2 }
+	     END { print "# median " m " ms, 90 % " p " ms"
+		   exit !(m != "" && m >= 25 && m <= 75 && p >= 65) }' "$TMPDIR/timer"
 
 # teardown with probes in flight (10 ms): a tunnel deleted, a conn
 # deleted, then rmmod with 100 probers running
@@ -567,7 +641,7 @@ fast() {
 	gwctl conn set c2 health dst 172.16.255.2 src 10.99.2.1 interval 10ms
 }
 check "c1, c2 probing every 10 ms" fast
-sleep 0.5
+nap 0.5
 check "tunnel device xfrm2 deleted while probed" ip -n "$gw" link del xfrm2
 check_eq "c2: its tunnel is gone, and so is the check" "down no-device,link null" \
 	"$(gwctl -j conn show c2 | jq -r '.[0].tunnels[0] | "\(.state) \(.down_reason | join(",")) \(.health)"')"
@@ -586,10 +660,10 @@ conn add a gateway g0 tunnel xa tunnel xb
 conn set a tunnel xa health dst 192.0.2.99 src 198.51.100.1 interval 10ms
 conn set a tunnel xb health dst 2001:db8::99 src 2001:db8::1 interval 10ms
 EOB
-	sleep 0.3 &&
+	nap 0.3 &&
 	ip netns del $n
 }
 check "netns deleted with two tunnels probed every 10 ms" nsdel
-sleep 2
+nap 2
 check "rmmod with 100 probers running" timeout 60 rmmod vpnrt
 ktap_finish

@@ -235,7 +235,7 @@ def js(obj):
 
 COUNTERS = ('stats', 'tx-packets', 'tx-bytes', 'tx-errors', 'since', 'sent',
             'answered', 'ignored', 'send-errors', 'consec-lost', 'rtt',
-            'srtt', 'window', 'window-lost', 'transitions')
+            'srtt', 'window', 'window-lost', 'transitions', 'events-lost')
 
 
 def strip(obj):
@@ -473,7 +473,11 @@ def main():
              '1..100'),
             ('route-stale with timeout 86401', '.stale.timeout',
              'route-stale', {'stale': {'conn': 'c1', 'timeout': 86401}},
-             '0..86400')):
+             '0..86400'),
+            ('conn-set of a health timeout 9', '.conn.tunnels[1].health.timeout',
+             'conn-set', {'conn': {'name': 'c1', 'tunnels': [
+                 {'ifindex': x['xfrm1'], 'health': health(timeout=9)}]}},
+             '10..60000')):
         s.reject(what, f"ERANGE | 'integer out of range' | bad-attr {path} "
                  f'| allowed {rng}', cmd, vals=vals)
     s.reject('gw-set of max-paths, max-bgp-routes and max-routes below use',
@@ -516,6 +520,12 @@ def main():
              vals={'conn': {'name': 'c1', 'admin': 'down', 'tunnels': [
                  {'ifindex': x['xfrm1'], 'health': health(interval=100)},
                  {'ifindex': x['xfrm2'], 'health': health(interval=5)}]}})
+    s.reject('conn-set of a health timeout over 16 intervals',
+             "EINVAL | 'health timeout (ms) 1601 over 16 x interval (100 ms)' | "
+             'bad-attr .conn.tunnels[1].health.timeout', 'conn-set',
+             vals={'conn': {'name': 'c1', 'tunnels': [
+                 {'ifindex': x['xfrm1'],
+                  'health': health(interval=100, timeout=1601)}]}})
     # the good check of tunnel 1 is prepared before tunnel 2 fails
     v.do('conn-new', {'conn': {'name': 'cdel', 'gw-ifindex': gw, 'tunnels': [
         {'ifindex': x['xfrm5']}, {'ifindex': x['xfrm6']}]}})

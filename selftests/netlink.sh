@@ -170,7 +170,7 @@ out=$(flows "$dc2" 172.16.2.5 16 xfrm2 xfrm4)
 check "e2: tunnel 2 back in the set ($out)" both "$out" 16
 
 # rebinding: a1's tunnel 1 device deleted and re-created
-H1="        health up dst 172.16.255.1 src 10.99.1.1 interval 60s retries 3 rise 1 policy revoke-route"
+H1="        health up dst 172.16.255.1 src 10.99.1.1 interval 60s timeout 60s retries 3 rise 1 policy revoke-route"
 # health_up: a1 tunnel 1's check up within 5 s; then $shown holds conn show -s a1
 health_up() {
 	local i

@@ -62,6 +62,10 @@
  *   --grid MS         count mode: also report how late each request was
  *                     after the last multiple of MS ms on CLOCK_MONOTONIC
  *                     (1-60000)
+ *   --silence MS      count mode: also report the time in gaps longer
+ *                     than MS ms (1-60000) between counted requests (and
+ *                     the window's ends): when nothing was sent, such as
+ *                     a stalled guest's
  *   --ready FILE      created once every socket is set up
  *   --verbose         one line per forged reply on stderr
  *
@@ -95,6 +99,7 @@
  *                     with --grid: the median, 90th percentile and
  *                     largest time past the last grid point of the
  *                     counted requests
+ *   silent_ms X.X     with --silence: the sum of those gaps
  *
  * Exit status: 0 if at least one request was captured and every injection
  * succeeded, 2 if no request was captured, 1 on an error (an injection
@@ -107,7 +112,7 @@
 	"         [--inject-ns NS[:DEV] ...] --count N [--timeout SEC]\n" \
 	"         [--mangle MODE[,MODE...]] [--ready FILE] [--verbose]\n" \
 	"       " HELPER_NAME " --sniff-ns NS --sniff-dev DEV|any [--count N]\n" \
-	"         [--timeout SEC] [--grid MS] [--ready FILE]"
+	"         [--timeout SEC] [--grid MS] [--silence MS] [--ready FILE]"
 #define HELPER_USAGE_EXIT 1
 #include "helper.h"
 
@@ -435,15 +440,15 @@ int main(int argc, char **argv)
 	const char *sniff_ns = NULL, *sniff_dev = NULL, *ready = NULL;
 	unsigned long captured4 = 0, captured6 = 0, ignored = 0, total = 0;
 	unsigned long mangled[M_NMODES] = { 0 }, untimed = 0;
-	long count = -1, grid_ms = 0;
+	long count = -1, grid_ms = 0, silence_ms = 0;
 	double timeout = 10;
 	static uint8_t pkt[PKT_MAX], out[PKT_MAX];
 	uint8_t prev_cookie[2][COOKIE_LEN];
 	int have_prev[2] = { 0, 0 };
 	enum mangle modes[MAX_MANGLE] = { M_NONE };
 	int nmodes = 1, next_mode = 0, count_mode;
-	int64_t *late = NULL, t0_real = 0, t1_real = 0, mono_off = 0;
-	size_t nlate = 0, late_cap = 0;
+	int64_t *late = NULL, *stamps = NULL, t0_real = 0, t1_real = 0, mono_off = 0;
+	size_t nlate = 0, late_cap = 0, nstamps = 0, stamps_cap = 0;
 	struct sockaddr_ll sll;
 	struct sigaction sa;
 	unsigned int sniff_ifindex;
@@ -504,6 +509,12 @@ int main(int argc, char **argv)
 			if (errno || end == v || *end || grid_ms < 1 ||
 			    grid_ms > 60000)
 				usage_err("--grid: \"%s\" is not in 1..60000", v);
+		} else if (!strcmp(o, "--silence")) {
+			errno = 0;
+			silence_ms = strtol(v, &end, 10);
+			if (errno || end == v || *end || silence_ms < 1 ||
+			    silence_ms > 60000)
+				usage_err("--silence: \"%s\" is not in 1..60000", v);
 		} else if (!strcmp(o, "--mangle")) {
 			char buf[256], *tok, *save = NULL;
 
@@ -539,8 +550,8 @@ int main(int argc, char **argv)
 		usage_err("--sniff-ns, --sniff-dev, and --inject-ns with --count are required");
 	if (strlen(sniff_dev) >= IFNAMSIZ)
 		usage_err("--sniff-dev: name too long");
-	if (grid_ms && !count_mode)
-		usage_err("--grid is for count mode (no --inject-ns)");
+	if ((grid_ms || silence_ms) && !count_mode)
+		usage_err("--grid and --silence are for count mode (no --inject-ns)");
 	if (count < 0)
 		count = LONG_MAX;
 
@@ -688,6 +699,15 @@ int main(int argc, char **argv)
 			}
 			if (ts < t0_real || ts > t1_real)
 				continue;	/* outside the window */
+			if (silence_ms) {
+				if (nstamps == stamps_cap) {
+					stamps_cap = stamps_cap ? 2 * stamps_cap : 4096;
+					stamps = realloc(stamps, stamps_cap * sizeof(*stamps));
+					if (!stamps)
+						die("out of memory");
+				}
+				stamps[nstamps++] = ts;
+			}
 			if (grid_ms) {
 				if (nlate == late_cap) {
 					late_cap = late_cap ? 2 * late_cap : 4096;
@@ -748,8 +768,23 @@ int main(int argc, char **argv)
 			printf("grid_late_max_ms %.1f\n",
 			       nlate ? late[nlate - 1] / 1e6 : 0.0);
 		}
+		if (silence_ms) {
+			int64_t prev = t0_real, silent = 0;
+			size_t k;
+
+			qsort(stamps, nstamps, sizeof(*stamps), cmp_i64);
+			for (k = 0; k <= nstamps; k++) {
+				int64_t t = k < nstamps ? stamps[k] : t1_real;
+
+				if (t - prev > silence_ms * 1000000ll)
+					silent += t - prev;
+				prev = t;
+			}
+			printf("silent_ms %.1f\n", silent / 1e6);
+		}
 	}
 	free(late);
+	free(stamps);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		die("writing the result: %s", strerror(errno));
 	if (!(captured4 + captured6))

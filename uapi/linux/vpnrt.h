@@ -265,6 +265,12 @@ enum vpnrt_tunnel_attr {
 #define VPNRT_HEALTH_RISE_MAX		100
 #define VPNRT_HEALTH_RISE_DEF		1
 #define VPNRT_HEALTH_WINDOW		100	/* probes behind WINDOW_LOST */
+/* TIMEOUT: each probe's own, from its send time; default INTERVAL */
+#define VPNRT_HEALTH_TIMEOUT_MIN	10	/* ms */
+#define VPNRT_HEALTH_TIMEOUT_MAX	60000
+#define VPNRT_HEALTH_TIMEOUT_RATIO_MAX	16	/* TIMEOUT <= 16 x INTERVAL: probes
+						 * outstanding at once, at most
+						 */
 
 enum vpnrt_health_policy {
 	VPNRT_HEALTH_REVOKE_ROUTE,	/* down: its routes are unusable (default) */
@@ -282,6 +288,9 @@ enum vpnrt_health_reason {
 	VPNRT_HEALTH_R_START,		/* probing started (INIT) */
 	VPNRT_HEALTH_R_LOST,		/* RETRIES probes lost in a row */
 	VPNRT_HEALTH_R_ANSWERED,	/* an answer (INIT), RISE in a row (DOWN) */
+	VPNRT_HEALTH_R_EVENTS_LOST,	/* no change: events were lost (see
+					 * EVENTS_LOST); this is the state now
+					 */
 };
 
 enum vpnrt_health_attr {
@@ -315,6 +324,16 @@ enum vpnrt_health_attr {
 	VPNRT_A_HEALTH_WINDOW_LOST,	/* u32, reply: lost among them */
 	VPNRT_A_HEALTH_TRANSITIONS,	/* u32, reply: state changes so far */
 	VPNRT_A_HEALTH_PAD,
+	VPNRT_A_HEALTH_TIMEOUT,		/* u32, ms: a probe unanswered this long
+					 * after it went out is lost;
+					 * VPNRT_HEALTH_TIMEOUT_MIN..MAX and at
+					 * most RATIO_MAX x INTERVAL; default
+					 * INTERVAL
+					 */
+	VPNRT_A_HEALTH_EVENTS_LOST,	/* u64, reply and event: this check's
+					 * HEALTH events not sent (queue full,
+					 * no memory) so far
+					 */
 
 	__VPNRT_A_HEALTH_MAX,
 	VPNRT_A_HEALTH_MAX = __VPNRT_A_HEALTH_MAX - 1

@@ -98,6 +98,8 @@ static int put_health(struct nl_msg *msg, const struct vpnrt_health *h)
 	    nla_put_u32(msg, VPNRT_A_HEALTH_RISE, h->rise));
 	PUT(VPNRT_HAS(h, VPNRT_A_HEALTH_POLICY),
 	    nla_put_u8(msg, VPNRT_A_HEALTH_POLICY, h->policy));
+	PUT(VPNRT_HAS(h, VPNRT_A_HEALTH_TIMEOUT),
+	    nla_put_u32(msg, VPNRT_A_HEALTH_TIMEOUT, h->timeout_ms));
 	return nla_nest_end(msg, nest);
 }
 
@@ -473,6 +475,8 @@ int vpnrt_parse_health(struct nlattr *nest, struct vpnrt_health *h)
 		[VPNRT_A_HEALTH_WINDOW] = { .type = NLA_U32 },
 		[VPNRT_A_HEALTH_WINDOW_LOST] = { .type = NLA_U32 },
 		[VPNRT_A_HEALTH_TRANSITIONS] = { .type = NLA_U32 },
+		[VPNRT_A_HEALTH_TIMEOUT] = { .type = NLA_U32 },
+		[VPNRT_A_HEALTH_EVENTS_LOST] = { .type = NLA_U64 },
 	};
 	struct nlattr *tb[VPNRT_A_HEALTH_MAX + 1];
 	int err;
@@ -507,6 +511,8 @@ int vpnrt_parse_health(struct nlattr *nest, struct vpnrt_health *h)
 	h->window = u32_or(tb[VPNRT_A_HEALTH_WINDOW], 0);
 	h->window_lost = u32_or(tb[VPNRT_A_HEALTH_WINDOW_LOST], 0);
 	h->transitions = u32_or(tb[VPNRT_A_HEALTH_TRANSITIONS], 0);
+	h->timeout_ms = u32_or(tb[VPNRT_A_HEALTH_TIMEOUT], 0);
+	h->events_lost = u64_or(tb[VPNRT_A_HEALTH_EVENTS_LOST], 0);
 	return 0;
 }
 

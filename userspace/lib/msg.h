@@ -41,20 +41,20 @@ struct vpnrt_gw {
 
 /*
  * A tunnel's health check. Requests (CONN_SET) carry OFF, or FAMILY, DST,
- * SRC and optionally INTERVAL, RETRIES, RISE, POLICY; replies add the
+ * SRC and optionally INTERVAL, RETRIES, RISE, POLICY, TIMEOUT; replies add the
  * state and counters, events the change (OLD_STATE, REASON, TIME, ...).
  */
 struct vpnrt_health {
 	uint32_t present;		/* enum vpnrt_health_attr */
 	uint16_t family;
 	struct prefix dst, src;		/* host addresses */
-	uint32_t interval_ms, retries, rise;
+	uint32_t interval_ms, retries, rise, timeout_ms;
 	uint8_t policy;			/* enum vpnrt_health_policy */
 	uint8_t state, old_state;	/* enum vpnrt_health_state */
 	uint8_t reason;			/* enum vpnrt_health_reason */
 	uint64_t time_ns, loss_start_ns;	/* CLOCK_REALTIME */
 	uint64_t since_ms;
-	uint64_t sent, answered, ignored, send_errors;
+	uint64_t sent, answered, ignored, send_errors, events_lost;
 	uint32_t consec_lost, rtt_us, srtt_us, window, window_lost;
 	uint32_t transitions;
 };

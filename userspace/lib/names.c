@@ -70,7 +70,8 @@ TABLE(vpnrt_health_policy_names,
 TABLE(vpnrt_health_reason_names,
 	[VPNRT_HEALTH_R_START] = "start",
 	[VPNRT_HEALTH_R_LOST] = "lost",
-	[VPNRT_HEALTH_R_ANSWERED] = "answered");
+	[VPNRT_HEALTH_R_ANSWERED] = "answered",
+	[VPNRT_HEALTH_R_EVENTS_LOST] = "events-lost");
 
 /* indexed by bit number */
 TABLE(vpnrt_down_reason_names,

@@ -393,30 +393,34 @@ static void test_conn_set_health(void)
 		  "no IFINDEX (the only tunnel), defaults left to the kernel");
 
 	ok = set_health("conn set c1 tunnel xfrm2 health dst fd20:ff::2 src fd99:2::1 interval 1.5s "
-			"retries 5 rise 2 policy reserve-route admin down",
+			"retries 5 rise 2 policy reserve-route admin down timeout 4.5s",
 			tun | 1u << VPNRT_A_CONN_ADMIN, ct, &ifindex, ht, &keep);
 	TAP_CHECK(ok && ifindex == 12 && nla_get_u16(ht[VPNRT_A_HEALTH_FAMILY]) == AF_INET6 &&
 		  addr_is(ht[VPNRT_A_HEALTH_DST], AF_INET6, "fd20:ff::2") &&
 		  addr_is(ht[VPNRT_A_HEALTH_SRC], AF_INET6, "fd99:2::1") &&
 		  nla_get_u32(ht[VPNRT_A_HEALTH_INTERVAL]) == 1500 &&
+		  nla_get_u32(ht[VPNRT_A_HEALTH_TIMEOUT]) == 4500 &&
 		  nla_get_u32(ht[VPNRT_A_HEALTH_RETRIES]) == 5 &&
 		  nla_get_u32(ht[VPNRT_A_HEALTH_RISE]) == 2 &&
 		  nla_get_u8(ht[VPNRT_A_HEALTH_POLICY]) == VPNRT_HEALTH_RESERVE_ROUTE &&
 		  nla_get_u8(ct[VPNRT_A_CONN_ADMIN]) == VPNRT_STATE_DOWN,
 		  "conn set tunnel DEV health (IPv6, every setting) with admin: one message");
 
-	ok = set_health("conn set c3 health dst 172.16.255.3 src 10.99.3.1 tunnel xfrm1 interval 10ms",
+	ok = set_health("conn set c3 health dst 172.16.255.3 src 10.99.3.1 tunnel xfrm1 interval 10ms "
+			"timeout 10ms",
 			tun, ct, &ifindex, ht, &keep);
-	TAP_CHECK(ok && ifindex == 11 && nla_get_u32(ht[VPNRT_A_HEALTH_INTERVAL]) == 10,
-		  "tunnel DEV after the health settings; interval 10ms, the minimum");
+	TAP_CHECK(ok && ifindex == 11 && nla_get_u32(ht[VPNRT_A_HEALTH_INTERVAL]) == 10 &&
+		  nla_get_u32(ht[VPNRT_A_HEALTH_TIMEOUT]) == 10,
+		  "tunnel DEV after the health settings; interval and timeout 10ms, the minimum");
 
-	ok = set_health("conn set c1 h d 1.2.3.4 s 5.6.7.8 interval 60s po res ret 100 ris 100",
+	ok = set_health("conn set c1 h d 1.2.3.4 s 5.6.7.8 interval 60s po res ret 100 ris 100 ti 60s",
 			tun, ct, &ifindex, ht, &keep);
 	TAP_CHECK(ok && nla_get_u32(ht[VPNRT_A_HEALTH_INTERVAL]) == 60000 &&
+		  nla_get_u32(ht[VPNRT_A_HEALTH_TIMEOUT]) == 60000 &&
 		  nla_get_u8(ht[VPNRT_A_HEALTH_POLICY]) == VPNRT_HEALTH_RESERVE_ROUTE &&
 		  nla_get_u32(ht[VPNRT_A_HEALTH_RETRIES]) == 100 &&
 		  nla_get_u32(ht[VPNRT_A_HEALTH_RISE]) == 100,
-		  "abbreviated keywords and values; interval 60s, retries and rise 100, the maxima");
+		  "abbreviated keywords and values; interval and timeout (ti) 60s, retries and rise 100, the maxima");
 
 	ok = set_health("conn set c1 health dst 1.2.3.4 src 5.6.7.8 policy revoke-route",
 			tun, ct, &ifindex, ht, &keep);
@@ -596,11 +600,17 @@ static void test_rejections(void)
 		{ "conn add c1 gateway vpngw0 tunnel xfrm1 color red", "unknown keyword \"color\" after \"conn add\"; allowed: gateway, tunnel, mode, id, flow-protection, ike, admin" },
 		{ "conn add c1 gateway vpngw0 gateway vpngw1 tunnel xfrm1", "\"gateway\" given twice" },
 		{ "conn add 0123456789abcdef0123456789abcdef gateway vpngw0 tunnel xfrm1", "too long (at most 31 characters)" },
-		{ "conn set c1", "\"conn set c1\" needs something to change: admin up|down, ike up|down, [tunnel DEV] health dst IP src IP [interval DURATION] [retries N] [rise N] [policy revoke-route|reserve-route], or [tunnel DEV] health off" },
+		{ "conn set c1", "\"conn set c1\" needs something to change: admin up|down, ike up|down, [tunnel DEV] health dst IP src IP [interval DURATION] [timeout DURATION] [retries N] [rise N] [policy revoke-route|reserve-route], or [tunnel DEV] health off" },
 		{ "conn set c1 ike managed", "ike must be up or down, not \"managed\"" },
 		{ "conn set c1 mode ecmp", "unknown keyword \"mode\" after \"conn set\"; allowed: admin, ike, tunnel, health, dev" },
 		{ "conn set c1 admin up admin down", "\"admin\" given twice" },
 		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval 5ms", "health interval: 5ms is out of range (allowed: 10ms..60s)" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 timeout 9ms", "health timeout: 9ms is out of range (allowed: 10ms..60s)" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 timeout 60.001s", "health timeout: 60.001s is out of range (allowed: 10ms..60s)" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 timeout 3", "health timeout: \"3\" has no unit: write 3ms or 3s (allowed units: ms, s)" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 timeout 1s ti 2s", "\"timeout\" given twice" },
+		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 t 1s", "ambiguous keyword \"t\" after \"health\"" },
+		{ "conn set c1 health off timeout 1s", "\"health off\" takes no other health setting, got \"timeout\"" },
 		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval 61s", "health interval: 61s is out of range (allowed: 10ms..60s)" },
 		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval 100", "health interval: \"100\" has no unit: write 100ms or 100s (allowed units: ms, s)" },
 		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 interval 1m", "health interval: \"1m\" is not a duration: expected a number with unit ms or s, e.g. 100ms, 3s or 1.5s" },
@@ -616,7 +626,7 @@ static void test_rejections(void)
 		{ "conn set c1 health dst 1.2.3.4", "\"health\" needs src IP (the probes' source, on this side)" },
 		{ "conn set c1 health src 1.2.3.4 interval 3s", "\"health\" needs dst IP (the far side, which answers the probes)" },
 		{ "conn set c1 health admin up", "\"health\" needs dst IP (the far side, which answers the probes) and src IP" },
-		{ "conn set c1 health", "\"health\" needs its settings: [tunnel DEV] health dst IP src IP [interval DURATION] [retries N] [rise N] [policy revoke-route|reserve-route], or [tunnel DEV] health off" },
+		{ "conn set c1 health", "\"health\" needs its settings: [tunnel DEV] health dst IP src IP [interval DURATION] [timeout DURATION] [retries N] [rise N] [policy revoke-route|reserve-route], or [tunnel DEV] health off" },
 		{ "conn set c1 health dst 1.2.3.300 src 1.2.3.4", "health dst: \"1.2.3.300\" is not an IPv4 or IPv6 address" },
 		{ "conn set c1 health dst 1.2.3.4 src 10.0.0.0/24", "health src: \"10.0.0.0/24\" is not an IPv4 or IPv6 address" },
 		{ "conn set c1 health dst 1.2.3.4 src 5.6.7.8 dst 1.2.3.5", "\"dst\" given twice" },

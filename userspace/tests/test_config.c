@@ -304,7 +304,7 @@ static void test_overrides(void)
 		"            mtu: 1280\n"
 		"            ike: {version: ikev2, mode: main, psk: other, encryption: des, dpd-delay: 7, lifetime: 0}\n"
 		"            ipsec: {dh-group: 5, lifetime: 3600s}\n"
-		"            health: {dst: 2001:db8:1::1, src: 2001:db8:2::1, interval: 1.5s, retries: 5, rise: 2, policy: reserve_route}\n"
+		"            health: {dst: 2001:db8:1::1, src: 2001:db8:2::1, interval: 1.5s, retries: 5, rise: 2, policy: reserve_route, timeout: 4s}\n"
 		"        routes:\n"
 		"          - {prefix: 10.0.0.0/8}\n"
 		"          - {prefix: 10.1.0.0/16, weight: 0}\n"
@@ -353,6 +353,7 @@ static void test_overrides(void)
 		  "t2: own dpd-delay; the connection's dpd-timeout, unused under its own ikev2");
 	TAP_CHECK(cn->tunnels[1].mtu == 1280, "t2: mtu 1280 over IPv6");
 	TAP_CHECK(cn->tunnels[1].health.enabled && cn->tunnels[1].health.interval_ms == 1500 &&
+		  cn->tunnels[1].health.timeout_ms == 4000 &&
 		  cn->tunnels[1].health.retries == 5 && cn->tunnels[1].health.rise == 2 &&
 		  cn->tunnels[1].health.policy == VPNRT_HEALTH_RESERVE_ROUTE &&
 		  pfx_is(&cn->tunnels[1].health.dst, "2001:db8:1::1/128") &&
@@ -382,8 +383,8 @@ static void test_overrides(void)
 		const struct cfg_health *h = &c->gws[0].conns[0].tunnels[0].health;
 
 		TAP_CHECK(h->enabled && h->interval_ms == 3000 && h->retries == 3 && h->rise == 1 &&
-			  h->policy == VPNRT_HEALTH_REVOKE_ROUTE,
-			  "health defaults: 3s, 3 retries, rise 1, revoke-route");
+			  h->policy == VPNRT_HEALTH_REVOKE_ROUTE && h->timeout_ms == 3000,
+			  "health defaults: 3s, timeout the interval, 3 retries, rise 1, revoke-route");
 		cn = &c->gws[0].conns[0];
 		TAP_CHECK(cn->routing == VPNRT_ROUTING_FLOW && pfx_is(&cn->local_cidr, "10.10.0.0/16") &&
 			  pfx_is(&cn->peer_cidr, "172.16.0.0/12"), "flow protection CIDRs");

@@ -148,6 +148,7 @@ static void test_health(void)
 	parse_addr("fd99:2::1", &h->src, e, sizeof(e));
 	h->family = AF_INET6;
 	h->interval_ms = 250;
+	h->timeout_ms = 900;
 	h->retries = 5;
 	h->rise = 2;
 	h->policy = VPNRT_HEALTH_RESERVE_ROUTE;
@@ -156,7 +157,7 @@ static void test_health(void)
 	h->present = VPNRT_BIT(VPNRT_A_HEALTH_FAMILY) | VPNRT_BIT(VPNRT_A_HEALTH_DST) |
 		     VPNRT_BIT(VPNRT_A_HEALTH_SRC) | VPNRT_BIT(VPNRT_A_HEALTH_INTERVAL) |
 		     VPNRT_BIT(VPNRT_A_HEALTH_RETRIES) | VPNRT_BIT(VPNRT_A_HEALTH_RISE) |
-		     VPNRT_BIT(VPNRT_A_HEALTH_POLICY);
+		     VPNRT_BIT(VPNRT_A_HEALTH_POLICY) | VPNRT_BIT(VPNRT_A_HEALTH_TIMEOUT);
 	want = h->present;
 	h->present |= VPNRT_BIT(VPNRT_A_HEALTH_STATE) | VPNRT_BIT(VPNRT_A_HEALTH_SENT);
 	conn.tunnels[0].present = VPNRT_BIT(VPNRT_A_TUNNEL_IFINDEX) |
@@ -172,6 +173,7 @@ static void test_health(void)
 		  !memcmp(&c2.tunnels[0].health.dst.addr, &h->dst.addr, 16) &&
 		  !memcmp(&c2.tunnels[0].health.src.addr, &h->src.addr, 16) &&
 		  c2.tunnels[0].health.interval_ms == 250 && c2.tunnels[0].health.retries == 5 &&
+		  c2.tunnels[0].health.timeout_ms == 900 &&
 		  c2.tunnels[0].health.rise == 2 &&
 		  c2.tunnels[0].health.policy == VPNRT_HEALTH_RESERVE_ROUTE &&
 		  c2.tunnels[0].health.state == 0 && c2.tunnels[0].health.sent == 0,
@@ -202,8 +204,8 @@ static void test_health(void)
 			  ht[VPNRT_A_HEALTH_FAMILY] &&
 			  nla_get_u16(ht[VPNRT_A_HEALTH_FAMILY]) == AF_INET6;
 	}
-	TAP_CHECK(nest_ok && types == 7,
-		  "health nest: element 1 and health nested, 7 attributes, 16-byte addresses (%d)",
+	TAP_CHECK(nest_ok && types == 8,
+		  "health nest: element 1 and health nested, 8 attributes, 16-byte addresses (%d)",
 		  types);
 	TAP_CHECK(n == 1, "one tunnel element (%d)", n);
 	nlmsg_free(msg);
@@ -413,7 +415,7 @@ static void test_names(void)
 	TAP_STREQ(name_list(&vpnrt_health_policy_names, ",", buf, sizeof(buf)),
 		  "revoke-route,reserve-route", "health policies follow enum vpnrt_health_policy");
 	TAP_STREQ(name_list(&vpnrt_health_reason_names, ",", buf, sizeof(buf)),
-		  "start,lost,answered", "health reasons follow enum vpnrt_health_reason");
+		  "start,lost,answered,events-lost", "health reasons follow enum vpnrt_health_reason");
 	TAP_CHECK(name_lookup(&vpnrt_health_policy_names, "reserve") == VPNRT_HEALTH_RESERVE_ROUTE &&
 		  name_lookup(&vpnrt_health_policy_names, "re") == -1,
 		  "health policy lookup: unique prefix, ambiguous");

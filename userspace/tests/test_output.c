@@ -723,6 +723,8 @@ static void put_health(struct nl_msg *m, const char *dst, const char *src,
 	nla_put_u32(m, VPNRT_A_HEALTH_WINDOW, 100);
 	nla_put_u32(m, VPNRT_A_HEALTH_WINDOW_LOST, 2);
 	nla_put_u32(m, VPNRT_A_HEALTH_TRANSITIONS, 3);
+	nla_put_u32(m, VPNRT_A_HEALTH_TIMEOUT, 2 * interval);
+	nla_put_u64(m, VPNRT_A_HEALTH_EVENTS_LOST, state == VPNRT_HEALTH_DOWN ? 2 : 0);
 	nla_nest_end(m, h);
 }
 
@@ -772,10 +774,10 @@ static void test_conn_health(void)
 	TAP_STREQ(fake_out(&c),
 		  "c1 id 1 state up\n"
 		  "    tunnel xfrm1 state up\n"
-		  "        health up dst 172.16.255.1 src 10.99.1.1 interval 100ms retries 3 rise 1 "
+		  "        health up dst 172.16.255.1 src 10.99.1.1 interval 100ms timeout 200ms retries 3 rise 1 "
 		  "policy revoke-route since 12.3s\n"
 		  "    tunnel xfrm2 state up\n"
-		  "        health down dst fd20:ff::2 src fd99:2::1 interval 1.5s retries 3 rise 1 "
+		  "        health down dst fd20:ff::2 src fd99:2::1 interval 1.5s timeout 3s retries 3 rise 1 "
 		  "policy reserve-route since 4m05s\n",
 		  "conn show text: a health line under each checked tunnel");
 	fake_fini(&c, &f);
@@ -786,10 +788,10 @@ static void test_conn_health(void)
 	TAP_CHECK(strstr(fake_out(&c),
 			 "    tunnel xfrm1 state up\n"
 			 "        tx packets 5 bytes 500 errors 0\n"
-			 "        health up dst 172.16.255.1 src 10.99.1.1 interval 100ms retries 3 rise 1 "
+			 "        health up dst 172.16.255.1 src 10.99.1.1 interval 100ms timeout 200ms retries 3 rise 1 "
 			 "policy revoke-route since 12.3s\n"
 			 "          probes sent 120 answered 117 ignored 1 send-errors 0 lost-in-a-row 0 "
-			 "rtt 1.234ms srtt 1.100ms loss 2/100 transitions 3\n") != NULL &&
+			 "rtt 1.234ms srtt 1.100ms loss 2/100 transitions 3 events-lost 0\n") != NULL &&
 		  strstr(fake_out(&c), "lost-in-a-row 3 rtt") != NULL,
 		  "conn show -s: tx counters, the health line, the probe counters");
 	fake_fini(&c, &f);
@@ -802,11 +804,11 @@ static void test_conn_health(void)
 		  "[{\"name\":\"c1\",\"id\":1,\"state\":\"up\",\"down_reason\":[],\"tunnels\":["
 		  "{\"dev\":\"xfrm1\",\"ifindex\":11,\"state\":\"up\",\"down_reason\":[],"
 		  "\"health\":{\"family\":\"inet\",\"dst\":\"172.16.255.1\",\"src\":\"10.99.1.1\","
-		  "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke-route\","
+		  "\"interval_ms\":100,\"timeout_ms\":200,\"retries\":3,\"rise\":1,\"policy\":\"revoke-route\","
 		  "\"state\":\"up\",\"since_ms\":12345}},"
 		  "{\"dev\":\"xfrm2\",\"ifindex\":12,\"state\":\"up\",\"down_reason\":[],"
 		  "\"health\":{\"family\":\"inet6\",\"dst\":\"fd20:ff::2\",\"src\":\"fd99:2::1\","
-		  "\"interval_ms\":1500,\"retries\":3,\"rise\":1,\"policy\":\"reserve-route\","
+		  "\"interval_ms\":1500,\"timeout_ms\":3000,\"retries\":3,\"rise\":1,\"policy\":\"reserve-route\","
 		  "\"state\":\"down\",\"since_ms\":245678}}]}]\n",
 		  "conn show -j: tunnels[i].health without stats");
 	fake_fini(&c, &f);
@@ -820,10 +822,10 @@ static void test_conn_health(void)
 			 "{\"dev\":\"xfrm1\",\"ifindex\":11,\"state\":\"up\",\"down_reason\":[],"
 			 "\"stats\":{\"tx_packets\":5,\"tx_bytes\":500,\"tx_errors\":0},"
 			 "\"health\":{\"family\":\"inet\",\"dst\":\"172.16.255.1\",\"src\":\"10.99.1.1\","
-			 "\"interval_ms\":100,\"retries\":3,\"rise\":1,\"policy\":\"revoke-route\","
+			 "\"interval_ms\":100,\"timeout_ms\":200,\"retries\":3,\"rise\":1,\"policy\":\"revoke-route\","
 			 "\"state\":\"up\",\"since_ms\":12345,\"stats\":{\"sent\":120,\"answered\":117,"
 			 "\"ignored\":1,\"send_errors\":0,\"consecutive_lost\":0,\"rtt_us\":1234,"
-			 "\"srtt_us\":1100,\"window\":100,\"window_lost\":2,\"transitions\":3}}}") != NULL,
+			 "\"srtt_us\":1100,\"window\":100,\"window_lost\":2,\"transitions\":3,\"events_lost\":0}}}") != NULL,
 		  "conn show -j -s: tunnel stats kept, health.stats added");
 	fake_fini(&c, &f);
 }

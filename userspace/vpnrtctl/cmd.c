@@ -38,8 +38,8 @@ void vpnrtctl_usage(FILE *out)
 		"  bgp show [CONN]\n"
 		"  bgp routes [CONN] [received|advertised]\n"
 		"  bgp refresh|reset CONN\n"
-		"HEALTH := { dst IP src IP [interval DURATION] [retries N] [rise N]\n"
-		"            [policy revoke-route|reserve-route] | off }\n"
+		"HEALTH := { dst IP src IP [interval DURATION] [timeout DURATION]\n"
+		"            [retries N] [rise N] [policy revoke-route|reserve-route] | off }\n"
 		"DURATION := a number with ms or s: 100ms, 3s, 1.5s (10ms..60s)\n");
 }
 

@@ -155,14 +155,15 @@ static int parse_add(struct vpnrtctl *c, int argc, char **argv,
 }
 
 #define HEALTH_SYNTAX \
-	"[tunnel DEV] health dst IP src IP [interval DURATION] [retries N] " \
-	"[rise N] [policy revoke-route|reserve-route], or [tunnel DEV] health off"
+	"[tunnel DEV] health dst IP src IP [interval DURATION] [timeout DURATION] " \
+	"[retries N] [rise N] [policy revoke-route|reserve-route], or [tunnel DEV] health off"
 
 /* a setting of the health check, or -1 */
 static int health_setting(const char *arg)
 {
 	static const char *const kws[] = {
-		"dst", "src", "interval", "retries", "rise", "policy", NULL
+		"dst", "src", "interval", "retries", "rise", "policy", "timeout",
+		NULL
 	};
 	int i;
 
@@ -172,7 +173,7 @@ static int health_setting(const char *arg)
 	return -1;
 }
 
-/* one value of "health": dst, src, interval, retries, rise, policy */
+/* one value of "health": dst, src, interval, retries, rise, policy, timeout */
 static int parse_health_value(struct vpnrtctl *c, const char *kw, int attr,
 			      const char *v, struct vpnrt_health *h)
 {
@@ -194,6 +195,12 @@ static int parse_health_value(struct vpnrtctl *c, const char *kw, int attr,
 				      VPNRT_HEALTH_INTERVAL_MAX, &h->interval_ms,
 				      e, sizeof(e)))
 			return cli_err(c, "health interval: %s", e);
+		return 0;
+	case VPNRT_A_HEALTH_TIMEOUT:
+		if (parse_duration_ms(v, VPNRT_HEALTH_TIMEOUT_MIN,
+				      VPNRT_HEALTH_TIMEOUT_MAX, &h->timeout_ms,
+				      e, sizeof(e)))
+			return cli_err(c, "health timeout: %s", e);
 		return 0;
 	case VPNRT_A_HEALTH_RETRIES:
 		if (parse_u32(v, 1, VPNRT_HEALTH_RETRIES_MAX, &h->retries, e, sizeof(e)))
@@ -257,17 +264,18 @@ static int parse_set(struct vpnrtctl *c, int argc, char **argv,
 	};
 	static const char *const health_kws[] = {
 		"admin", "ike", "tunnel", "dst", "src", "interval", "retries",
-		"rise", "policy", NULL
+		"rise", "policy", "timeout", NULL
 	};
 	enum { K_ADMIN, K_IKE, K_TUNNEL, K_HEALTH, K_DEV, K_DST };
 	static const int health_map[] = {
 		K_ADMIN, K_IKE, K_TUNNEL, K_DST, K_DST + 1, K_DST + 2, K_DST + 3,
-		K_DST + 4, K_DST + 5,
+		K_DST + 4, K_DST + 5, K_DST + 6,
 	};
 	static const int off_map[] = { K_ADMIN, K_IKE, K_TUNNEL, K_DEV };
 	static const int setting_attr[] = {
 		VPNRT_A_HEALTH_DST, VPNRT_A_HEALTH_SRC, VPNRT_A_HEALTH_INTERVAL,
 		VPNRT_A_HEALTH_RETRIES, VPNRT_A_HEALTH_RISE, VPNRT_A_HEALTH_POLICY,
+		VPNRT_A_HEALTH_TIMEOUT,
 	};
 	enum { H_NONE, H_ON, H_OFF } health = H_NONE;
 	struct vpnrt_tunnel *t = &conn->tunnels[0];
@@ -548,6 +556,8 @@ static void health_cfg_json(struct json *j, const struct vpnrt_health *h)
 		json_str(j, "src", format_prefix(&h->src, true, buf, sizeof(buf)));
 	if (VPNRT_HAS(h, VPNRT_A_HEALTH_INTERVAL))
 		json_u64(j, "interval_ms", h->interval_ms);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_TIMEOUT))
+		json_u64(j, "timeout_ms", h->timeout_ms);
 	if (VPNRT_HAS(h, VPNRT_A_HEALTH_RETRIES))
 		json_u64(j, "retries", h->retries);
 	if (VPNRT_HAS(h, VPNRT_A_HEALTH_RISE))
@@ -579,6 +589,7 @@ static void health_json(struct vpnrtctl *c, const struct vpnrt_health *h)
 		json_u64(j, "window", h->window);
 		json_u64(j, "window_lost", h->window_lost);
 		json_u64(j, "transitions", h->transitions);
+		json_u64(j, "events_lost", h->events_lost);
 		json_obj_close(j);
 	}
 	json_obj_close(j);
@@ -687,7 +698,7 @@ static const char *format_age(uint64_t ms, char *buf, size_t len)
 	return buf;
 }
 
-/* " dst A src A interval D retries N rise N policy P", what is present */
+/* " dst A src A interval D timeout D retries N rise N policy P", what is present */
 static void health_cfg_text(FILE *f, const struct vpnrt_health *h)
 {
 	char buf[PREFIX_STRLEN];
@@ -698,6 +709,8 @@ static void health_cfg_text(FILE *f, const struct vpnrt_health *h)
 		fprintf(f, " src %s", format_prefix(&h->src, true, buf, sizeof(buf)));
 	if (VPNRT_HAS(h, VPNRT_A_HEALTH_INTERVAL))
 		fprintf(f, " interval %s", format_duration_ms(h->interval_ms, buf, sizeof(buf)));
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_TIMEOUT))
+		fprintf(f, " timeout %s", format_duration_ms(h->timeout_ms, buf, sizeof(buf)));
 	if (VPNRT_HAS(h, VPNRT_A_HEALTH_RETRIES))
 		fprintf(f, " retries %u", h->retries);
 	if (VPNRT_HAS(h, VPNRT_A_HEALTH_RISE))
@@ -720,12 +733,13 @@ static void health_text(struct vpnrtctl *c, const struct vpnrt_health *h)
 	if (!c->stats)
 		return;
 	fprintf(f, "\n          probes sent %llu answered %llu ignored %llu send-errors %llu"
-		" lost-in-a-row %u rtt %u.%03ums srtt %u.%03ums loss %u/%u transitions %u",
+		" lost-in-a-row %u rtt %u.%03ums srtt %u.%03ums loss %u/%u transitions %u"
+		" events-lost %llu",
 		(unsigned long long)h->sent, (unsigned long long)h->answered,
 		(unsigned long long)h->ignored, (unsigned long long)h->send_errors,
 		h->consec_lost, h->rtt_us / 1000, h->rtt_us % 1000,
 		h->srtt_us / 1000, h->srtt_us % 1000, h->window_lost, h->window,
-		h->transitions);
+		h->transitions, (unsigned long long)h->events_lost);
 }
 
 static void conn_text(struct vpnrtctl *c, const struct vpnrt_conn *conn,
@@ -809,6 +823,7 @@ void health_event_print(struct vpnrtctl *c, const struct vpnrt_conn *conn)
 		[VPNRT_HEALTH_R_START] = "started",
 		[VPNRT_HEALTH_R_LOST] = "probes lost",
 		[VPNRT_HEALTH_R_ANSWERED] = "probes answered",
+		[VPNRT_HEALTH_R_EVENTS_LOST] = "events lost: the state now",
 	};
 	const struct vpnrt_tunnel *t = &conn->tunnels[0];
 	const struct vpnrt_health *h = &t->health;
@@ -848,6 +863,8 @@ void health_event_print(struct vpnrtctl *c, const struct vpnrt_conn *conn)
 			json_u64(j, "answered", h->answered);
 		if (VPNRT_HAS(h, VPNRT_A_HEALTH_CONSEC_LOST))
 			json_u64(j, "consecutive_lost", h->consec_lost);
+		if (VPNRT_HAS(h, VPNRT_A_HEALTH_EVENTS_LOST))
+			json_u64(j, "events_lost", h->events_lost);
 		if (VPNRT_HAS(t, VPNRT_A_TUNNEL_STATE))
 			json_str(j, "tunnel_state", name_of(&vpnrt_state_names, t->state));
 		if (VPNRT_HAS(t, VPNRT_A_TUNNEL_DOWN_REASON))
@@ -879,6 +896,8 @@ void health_event_print(struct vpnrtctl *c, const struct vpnrt_conn *conn)
 		fprintf(c->out, " answered %llu", (unsigned long long)h->answered);
 	if (VPNRT_HAS(h, VPNRT_A_HEALTH_CONSEC_LOST))
 		fprintf(c->out, " lost-in-a-row %u", h->consec_lost);
+	if (VPNRT_HAS(h, VPNRT_A_HEALTH_EVENTS_LOST) && h->events_lost)
+		fprintf(c->out, " events-lost %llu", (unsigned long long)h->events_lost);
 	if (VPNRT_HAS(t, VPNRT_A_TUNNEL_STATE)) {
 		fprintf(c->out, " tunnel");
 		state_text(c->out, t->state, VPNRT_HAS(t, VPNRT_A_TUNNEL_DOWN_REASON),

@@ -1642,9 +1642,9 @@ static bool unique(struct walk *W, struct hset *h, const char *key, int line,
 	return !e;
 }
 
-enum { H_DST, H_SRC, H_INTERVAL, H_RETRIES, H_RISE, H_POLICY, H_N };
+enum { H_DST, H_SRC, H_INTERVAL, H_RETRIES, H_RISE, H_POLICY, H_TIMEOUT, H_N };
 static const char *const health_keys[] = {
-	"dst", "src", "interval", "retries", "rise", "policy", NULL
+	"dst", "src", "interval", "retries", "rise", "policy", "timeout", NULL
 };
 
 static void parse_health(struct ld *L, const struct yn *node, int key_line,
@@ -1664,7 +1664,7 @@ static void parse_health(struct ld *L, const struct yn *node, int key_line,
 	h->rise = 1;
 	h->policy = VPNRT_HEALTH_REVOKE_ROUTE;
 	if (!mp_load(L, &m, node, key_line, path, health_keys,
-		     "a mapping with dst, src, interval, retries, rise, policy"))
+		     "a mapping with dst, src, interval, timeout, retries, rise, policy"))
 		return;
 	h->enabled = true;
 	rd = g_addr(L, &m, H_DST, &h->dst);
@@ -1692,6 +1692,24 @@ static void parse_health(struct ld *L, const struct yn *node, int key_line,
 		adapt(s, e, "a duration 10ms..60s allowed, like 100ms, 3s or 1.5s", msg, sizeof(msg));
 		err_at(L, m.v[H_INTERVAL]->line, p, "%s", msg);
 		h->interval_ms = 3000;
+	}
+	h->timeout_ms = h->interval_ms;
+	if (g_scalar(L, &m, H_TIMEOUT, "a duration 10ms..60s, like 100ms, 3s or 1.5s", &s) > 0) {
+		kpath(&m, H_TIMEOUT, p, sizeof(p));
+		if (parse_duration_ms(s, VPNRT_HEALTH_TIMEOUT_MIN, VPNRT_HEALTH_TIMEOUT_MAX,
+				      &h->timeout_ms, e, sizeof(e))) {
+			adapt(s, e, "a duration 10ms..60s allowed, like 100ms, 3s or 1.5s",
+			      msg, sizeof(msg));
+			err_at(L, m.v[H_TIMEOUT]->line, p, "%s", msg);
+			h->timeout_ms = h->interval_ms;
+		} else if (h->timeout_ms > VPNRT_HEALTH_TIMEOUT_RATIO_MAX * h->interval_ms) {
+			err_at(L, m.v[H_TIMEOUT]->line, p,
+			       "%s is more than %d x the interval (%s); at most %d probes are outstanding",
+			       s, VPNRT_HEALTH_TIMEOUT_RATIO_MAX,
+			       format_duration_ms(h->interval_ms, e, sizeof(e)),
+			       VPNRT_HEALTH_TIMEOUT_RATIO_MAX);
+			h->timeout_ms = h->interval_ms;
+		}
 	}
 	g_u32(L, &m, H_RETRIES, 1, 100, &h->retries);
 	g_u32(L, &m, H_RISE, 1, 100, &h->rise);

@@ -87,6 +87,9 @@ struct cfg_health {
 	bool enabled;		/* a health: key was given */
 	struct prefix dst, src;	/* host addresses, same family */
 	uint32_t interval_ms;	/* 10 ms..60 s, default 3 s */
+	uint32_t timeout_ms;	/* 10 ms..60 s and <= 16 x interval,
+				 * default interval_ms
+				 */
 	uint32_t retries;	/* 1..100, default 3 */
 	uint32_t rise;		/* 1..100, default 1 */
 	uint8_t policy;		/* enum vpnrt_health_policy */

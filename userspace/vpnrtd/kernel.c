@@ -394,6 +394,7 @@ static void health_from_cfg(const struct cfg_health *h, struct vpnrt_health *out
 	out->dst = h->dst;
 	out->src = h->src;
 	out->interval_ms = h->interval_ms;
+	out->timeout_ms = h->timeout_ms;
 	out->retries = h->retries;
 	out->rise = h->rise;
 	out->policy = h->policy;
@@ -401,6 +402,7 @@ static void health_from_cfg(const struct cfg_health *h, struct vpnrt_health *out
 	VPNRT_SET(out, VPNRT_A_HEALTH_DST);
 	VPNRT_SET(out, VPNRT_A_HEALTH_SRC);
 	VPNRT_SET(out, VPNRT_A_HEALTH_INTERVAL);
+	VPNRT_SET(out, VPNRT_A_HEALTH_TIMEOUT);
 	VPNRT_SET(out, VPNRT_A_HEALTH_RETRIES);
 	VPNRT_SET(out, VPNRT_A_HEALTH_RISE);
 	VPNRT_SET(out, VPNRT_A_HEALTH_POLICY);
@@ -419,7 +421,10 @@ static bool health_eq(const struct cfg_health *h, const struct vpnrt_tunnel *k)
 	if (!on)
 		return false;
 	alen = h->dst.family == AF_INET6 ? 16 : 4;
+	/* a module without TIMEOUT times probes out at the interval */
 	return kh->family == h->dst.family &&
+	       (VPNRT_HAS(kh, VPNRT_A_HEALTH_TIMEOUT) ? kh->timeout_ms :
+							kh->interval_ms) == h->timeout_ms &&
 	       !memcmp(kh->dst.addr.bytes, h->dst.addr.bytes, alen) &&
 	       !memcmp(kh->src.addr.bytes, h->src.addr.bytes, alen) &&
 	       kh->interval_ms == h->interval_ms && kh->retries == h->retries &&
