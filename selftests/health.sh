@@ -55,7 +55,9 @@ conns() {
 }
 check "c1 (xfrm1 to dc1), c2 (xfrm2 to dc2)" conns
 
-# events of the whole test, as JSON lines
+# events of the whole test, as JSON lines; the failovers' windows (a
+# file of this run's: a run before it in the same guest left its own)
+: >"$TMPDIR/windows"
 ip netns exec "$gw" "$VPNRTCTL" -j monitor >"$TMPDIR/events" 2>&1 &
 monitor=$!
 check "vpnrtctl monitor is listening" monitor_ready "$TMPDIR/events" c2
