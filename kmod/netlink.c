@@ -51,6 +51,11 @@ static struct netlink_range_validation stale_timeout_range = {
 	.max = VPNRT_STALE_TIMEOUT_MAX,
 };
 
+static struct netlink_range_validation health_interval_range = {
+	.min = VPNRT_HEALTH_INTERVAL_MIN,
+	.max = VPNRT_HEALTH_INTERVAL_MAX,
+};
+
 /* the relation to the interval is the handler's (health_parse()) */
 static struct netlink_range_validation health_timeout_range = {
 	.min = VPNRT_HEALTH_TIMEOUT_MIN,
@@ -62,10 +67,14 @@ const struct nla_policy vpnrt_nl_health_policy[VPNRT_A_HEALTH_MAX + 1] = {
 	[VPNRT_A_HEALTH_FAMILY]		= { .type = NLA_U16 },
 	[VPNRT_A_HEALTH_DST]		= { .type = NLA_BINARY, .len = 16 },
 	[VPNRT_A_HEALTH_SRC]		= { .type = NLA_BINARY, .len = 16 },
-	[VPNRT_A_HEALTH_INTERVAL]	= { .type = NLA_U32 },
-	[VPNRT_A_HEALTH_RETRIES]	= { .type = NLA_U32 },
-	[VPNRT_A_HEALTH_RISE]		= { .type = NLA_U32 },
-	[VPNRT_A_HEALTH_POLICY]		= { .type = NLA_U8 },
+	[VPNRT_A_HEALTH_INTERVAL]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&health_interval_range),
+	[VPNRT_A_HEALTH_RETRIES]	= NLA_POLICY_RANGE(NLA_U32, 1,
+							   VPNRT_HEALTH_RETRIES_MAX),
+	[VPNRT_A_HEALTH_RISE]		= NLA_POLICY_RANGE(NLA_U32, 1,
+							   VPNRT_HEALTH_RISE_MAX),
+	[VPNRT_A_HEALTH_POLICY]		= NLA_POLICY_MAX(NLA_U8,
+							 VPNRT_HEALTH_RESERVE_ROUTE),
 	[VPNRT_A_HEALTH_STATE]		= RO,
 	[VPNRT_A_HEALTH_OLD_STATE]	= RO,
 	[VPNRT_A_HEALTH_REASON]		= RO,
@@ -339,25 +348,6 @@ int vpnrt_nl_get_prefix(const struct nlattr *addr, const struct nlattr *len_attr
 }
 
 /**
- * vpnrt_nl_check_u8_max() - a u8 attribute of at most @max
- * @a: the attribute
- * @max: the highest allowed value
- * @extack: where a rejection says why
- * @what: the attribute's name, for the message
- *
- * Return: 0, or -EINVAL naming @a and the range
- */
-int vpnrt_nl_check_u8_max(const struct nlattr *a, u8 max,
-			  struct netlink_ext_ack *extack, const char *what)
-{
-	if (nla_get_u8(a) <= max)
-		return 0;
-	NL_SET_ERR_MSG_ATTR_FMT(extack, a, "%s %u out of range 0..%u", what,
-				nla_get_u8(a), max);
-	return -EINVAL;
-}
-
-/**
  * vpnrt_nl_owner_name() - the name of an owner, for messages
  * @owner: enum vpnrt_owner
  *
@@ -386,34 +376,6 @@ int vpnrt_nl_check_owner_same(const struct nlattr *a, u8 owner,
 	NL_SET_ERR_MSG_ATTR_FMT(extack, a,
 				"%s: owner is %s, fixed at creation; not %u",
 				what, vpnrt_nl_owner_name(owner), nla_get_u8(a));
-	return -EINVAL;
-}
-
-/**
- * vpnrt_nl_get_u32_range() - an optional u32 attribute within a range
- * @a: the attribute, or NULL
- * @min: the lowest allowed value
- * @max: the highest allowed value
- * @def: the value if @a is absent
- * @out: the value
- * @extack: where a rejection says why
- * @what: the attribute's name, for the message
- *
- * Return: 0, or -EINVAL naming @a and the range
- */
-int vpnrt_nl_get_u32_range(const struct nlattr *a, u32 min, u32 max, u32 def,
-			   u32 *out, struct netlink_ext_ack *extack,
-			   const char *what)
-{
-	if (!a) {
-		*out = def;
-		return 0;
-	}
-	*out = nla_get_u32(a);
-	if (*out >= min && *out <= max)
-		return 0;
-	NL_SET_ERR_MSG_ATTR_FMT(extack, a, "%s %u out of range %u..%u", what,
-				*out, min, max);
 	return -EINVAL;
 }
 

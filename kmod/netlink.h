@@ -32,14 +32,9 @@ int vpnrt_nl_get_addr(const struct nlattr *a, u16 family, union vpnrt_addr *out,
 int vpnrt_nl_get_prefix(const struct nlattr *addr, const struct nlattr *len_attr,
 			u16 family, union vpnrt_addr *out, u8 *plen,
 			struct netlink_ext_ack *extack, const char *what);
-int vpnrt_nl_check_u8_max(const struct nlattr *a, u8 max,
-			  struct netlink_ext_ack *extack, const char *what);
 const char *vpnrt_nl_owner_name(u8 owner);
 int vpnrt_nl_check_owner_same(const struct nlattr *a, u8 owner,
 			      struct netlink_ext_ack *extack, const char *what);
-int vpnrt_nl_get_u32_range(const struct nlattr *a, u32 min, u32 max, u32 def,
-			   u32 *out, struct netlink_ext_ack *extack,
-			   const char *what);
 void vpnrt_nl_bump_genid(struct net *net);
 void vpnrt_nl_notify(struct net *net, struct sk_buff *skb);
 bool vpnrt_nl_has_listeners(struct net *net);

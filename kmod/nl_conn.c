@@ -654,6 +654,12 @@ out:
 	return err;
 }
 
+/* an optional u32, @def if absent */
+static u32 health_u32(const struct nlattr *a, u32 def)
+{
+	return a ? nla_get_u32(a) : def;
+}
+
 /* a health nest of CONN_SET: a configuration, or off */
 static int health_parse(struct nlattr *nest, struct vpnrt_health_cfg *cfg,
 			bool *off, struct netlink_ext_ack *extack)
@@ -691,40 +697,23 @@ static int health_parse(struct nlattr *nest, struct vpnrt_health_cfg *cfg,
 	if (!err)
 		err = vpnrt_nl_get_addr(tb[VPNRT_A_HEALTH_SRC], cfg->family, &cfg->src,
 					extack, "health src");
-	if (!err)
-		err = vpnrt_nl_get_u32_range(tb[VPNRT_A_HEALTH_INTERVAL],
-					     VPNRT_HEALTH_INTERVAL_MIN,
-					     VPNRT_HEALTH_INTERVAL_MAX,
-					     VPNRT_HEALTH_INTERVAL_DEF, &cfg->interval_ms,
-					     extack, "health interval (ms)");
-	/* its range is the policy's; at most RATIO_MAX probes outstanding */
-	cfg->timeout_ms = tb[VPNRT_A_HEALTH_TIMEOUT] ?
-			  nla_get_u32(tb[VPNRT_A_HEALTH_TIMEOUT]) :
-			  cfg->interval_ms;
-	if (!err &&
-	    cfg->timeout_ms > VPNRT_HEALTH_TIMEOUT_RATIO_MAX * cfg->interval_ms) {
+	if (err)
+		return err;
+	/* the ranges are the policy's; the timeout's bound follows the interval */
+	cfg->interval_ms = health_u32(tb[VPNRT_A_HEALTH_INTERVAL],
+				      VPNRT_HEALTH_INTERVAL_DEF);
+	cfg->timeout_ms = health_u32(tb[VPNRT_A_HEALTH_TIMEOUT], cfg->interval_ms);
+	if (cfg->timeout_ms > VPNRT_HEALTH_TIMEOUT_RATIO_MAX * cfg->interval_ms) {
 		NL_SET_ERR_MSG_ATTR_FMT(extack, tb[VPNRT_A_HEALTH_TIMEOUT],
 					"health timeout (ms) %u over %u x interval (%u ms)",
 					cfg->timeout_ms,
 					VPNRT_HEALTH_TIMEOUT_RATIO_MAX,
 					cfg->interval_ms);
-		err = -EINVAL;
+		return -EINVAL;
 	}
-	if (!err)
-		err = vpnrt_nl_get_u32_range(tb[VPNRT_A_HEALTH_RETRIES], 1,
-					     VPNRT_HEALTH_RETRIES_MAX,
-					     VPNRT_HEALTH_RETRIES_DEF, &cfg->retries,
-					     extack, "health retries");
-	if (!err)
-		err = vpnrt_nl_get_u32_range(tb[VPNRT_A_HEALTH_RISE], 1,
-					     VPNRT_HEALTH_RISE_MAX, VPNRT_HEALTH_RISE_DEF,
-					     &cfg->rise, extack, "health rise");
-	if (!err && tb[VPNRT_A_HEALTH_POLICY])
-		err = vpnrt_nl_check_u8_max(tb[VPNRT_A_HEALTH_POLICY],
-					    VPNRT_HEALTH_RESERVE_ROUTE, extack,
-					    "health policy");
-	if (err)
-		return err;
+	cfg->retries = health_u32(tb[VPNRT_A_HEALTH_RETRIES],
+				  VPNRT_HEALTH_RETRIES_DEF);
+	cfg->rise = health_u32(tb[VPNRT_A_HEALTH_RISE], VPNRT_HEALTH_RISE_DEF);
 	if (tb[VPNRT_A_HEALTH_POLICY])
 		cfg->policy = nla_get_u8(tb[VPNRT_A_HEALTH_POLICY]);
 	return vpnrt_health_cfg_check(cfg, extack);

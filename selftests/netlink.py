@@ -477,7 +477,24 @@ def main():
             ('conn-set of a health timeout 9', '.conn.tunnels[1].health.timeout',
              'conn-set', {'conn': {'name': 'c1', 'tunnels': [
                  {'ifindex': x['xfrm1'], 'health': health(timeout=9)}]}},
-             '10..60000')):
+             '10..60000'),
+            ('conn-set of a health interval 60001',
+             '.conn.tunnels[1].health.interval', 'conn-set',
+             {'conn': {'name': 'c1', 'tunnels': [
+                 {'ifindex': x['xfrm1'], 'health': health(interval=60001)}]}},
+             '10..60000'),
+            ('conn-set of health retries 0', '.conn.tunnels[1].health.retries',
+             'conn-set', {'conn': {'name': 'c1', 'tunnels': [
+                 {'ifindex': x['xfrm1'], 'health': health(retries=0)}]}},
+             '1..100'),
+            ('conn-set of health rise 101', '.conn.tunnels[1].health.rise',
+             'conn-set', {'conn': {'name': 'c1', 'tunnels': [
+                 {'ifindex': x['xfrm1'], 'health': health(rise=101)}]}},
+             '1..100'),
+            ('conn-set of health policy 2', '.conn.tunnels[1].health.policy',
+             'conn-set', {'conn': {'name': 'c1', 'tunnels': [
+                 {'ifindex': x['xfrm1'], 'health': health(policy=2)}]}},
+             '0..1')):
         s.reject(what, f"ERANGE | 'integer out of range' | bad-attr {path} "
                  f'| allowed {rng}', cmd, vals=vals)
     s.reject('gw-set of max-paths, max-bgp-routes and max-routes below use',
@@ -515,8 +532,9 @@ def main():
              'bad-attr .conn.ike', 'conn-set',
              vals={'conn': {'name': 'c1', 'admin': 'down', 'ike': 'up'}})
     s.reject('conn-set of admin, a good health check and a bad one',
-             "EINVAL | 'health interval (ms) 5 out of range 10..60000' | "
-             'bad-attr .conn.tunnels[2].health.interval', 'conn-set',
+             "ERANGE | 'integer out of range' | "
+             'bad-attr .conn.tunnels[2].health.interval | allowed 10..60000',
+             'conn-set',
              vals={'conn': {'name': 'c1', 'admin': 'down', 'tunnels': [
                  {'ifindex': x['xfrm1'], 'health': health(interval=100)},
                  {'ifindex': x['xfrm2'], 'health': health(interval=5)}]}})
@@ -1059,9 +1077,9 @@ def main():
                  {'position': 2, 'ifindex': x['xfrm13']}]}})
     s.reject('rebind tunnel 1 (good) with admin down and a bad health check '
              'on tunnel 2: nothing applies',
-             "EINVAL | 'health interval (ms) 5 out of range 10..60000' | "
-             'bad-attr .conn.tunnels[2].health.interval', 'conn-set',
-             vals={'conn': {'name': 'cr', 'admin': 'down', 'tunnels': [
+             "ERANGE | 'integer out of range' | "
+             'bad-attr .conn.tunnels[2].health.interval | allowed 10..60000',
+             'conn-set', vals={'conn': {'name': 'cr', 'admin': 'down', 'tunnels': [
                  {'position': 1, 'ifindex': x['xfrm13']},
                  {'position': 2, 'health': health(interval=5)}]}})
     s.reject('rebind tunnel 1 by a new ifindex without its position',
