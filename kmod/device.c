@@ -52,6 +52,21 @@ struct vpnrt_gw *vpnrt_gw_by_ifindex(struct net *net, int ifindex)
 	return dev && vpnrt_is_gw(dev) ? netdev_priv(dev) : NULL;
 }
 
+/**
+ * vpnrt_gw_changed() - note a change of @gw's conns, routes or settings
+ * for the dumps under way (NLM_F_DUMP_INTR)
+ * @gw: the gateway, under RTNL
+ *
+ * A dump filtered by a gateway sees that gateway's generation, the others
+ * the netns's (vpnrt_nl_dumpit()): a change on one gateway does not
+ * interrupt a dump of another.
+ */
+void vpnrt_gw_changed(struct vpnrt_gw *gw)
+{
+	vpnrt_genid_bump(&gw->genid);
+	vpnrt_genid_bump(&vpnrt_pernet(dev_net(gw->dev))->genid);
+}
+
 /* ports of TCP, UDP, UDP-Lite and SCTP sit in the same place */
 static void flow_ports(struct sk_buff *skb, unsigned int off,
 		       struct vpnrt_flow *fl)
@@ -556,7 +571,7 @@ static void vpnrt_dev_uninit(struct net_device *dev)
 	vpnrt_conn_destroy_all(gw);
 	vpnrt_pernet(dev_net(dev))->n_gateways--;
 	list_del(&gw->net_link);
-	vpnrt_pernet(dev_net(dev))->genid++;
+	vpnrt_genid_bump(&vpnrt_pernet(dev_net(dev))->genid);
 }
 
 static void vpnrt_dev_free(struct net_device *dev)
@@ -610,6 +625,7 @@ static void vpnrt_setup(struct net_device *dev)
 	INIT_LIST_HEAD(&gw->conns);
 	INIT_LIST_HEAD(&gw->net_link);
 	INIT_LIST_HEAD(&gw->stale_timers);
+	gw->genid = 1;
 	vpnrt_table_init(&gw->v4, AF_INET);
 	vpnrt_table_init(&gw->v6, AF_INET6);
 	get_random_bytes(&gw->hash_key, sizeof(gw->hash_key));
@@ -639,7 +655,7 @@ static int vpnrt_register(struct net_device *dev,
 	if (err)
 		return err;
 	list_add_tail(&gw->net_link, &vpnrt_pernet(dev_net(dev))->gateways);
-	vpnrt_pernet(dev_net(dev))->genid++;
+	vpnrt_genid_bump(&vpnrt_pernet(dev_net(dev))->genid);
 	return 0;
 }
 

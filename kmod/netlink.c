@@ -380,16 +380,6 @@ int vpnrt_nl_check_owner_same(const struct nlattr *a, u8 owner,
 }
 
 /**
- * vpnrt_nl_bump_genid() - note a change for the dumps under way
- * (NLM_F_DUMP_INTR)
- * @net: the netns that changed
- */
-void vpnrt_nl_bump_genid(struct net *net)
-{
-	vpnrt_pernet(net)->genid++;
-}
-
-/**
  * vpnrt_nl_notify() - send an event to the netns's listeners
  * @net: the netns
  * @skb: the event, consumed
@@ -474,6 +464,21 @@ int vpnrt_nl_dump_done(struct netlink_callback *cb)
 	return 0;
 }
 
+/*
+ * The generation a round of @st sees: that of the gateway it is filtered
+ * by, else the netns's. A gateway gone since the last round is a change.
+ */
+static u32 dump_genid(struct net *net, const struct netlink_callback *cb,
+		      const struct vpnrt_nl_dump *st)
+{
+	struct vpnrt_gw *gw;
+
+	if (!st->gw)
+		return vpnrt_pernet(net)->genid;
+	gw = vpnrt_gw_by_ifindex(net, st->gw);
+	return gw ? gw->genid : cb->prev_seq + 1;
+}
+
 /**
  * vpnrt_nl_dumpit() - the dumps' .dumpit: one round, under RTNL
  * @skb: the message being filled
@@ -481,8 +486,9 @@ int vpnrt_nl_dump_done(struct netlink_callback *cb)
  *
  * Round 1 of a dump whose .start failed on 6.1 returns that error.
  * Otherwise the dump's round fills @skb under RTNL, from its cursor on;
- * the generation it saw marks the messages of rounds after a change
- * (NLM_F_DUMP_INTR, through genl_dump_check_consistent()).
+ * the generation it saw (its gateway's if it is filtered by one, else the
+ * netns's) marks the messages of rounds after a change (NLM_F_DUMP_INTR,
+ * through genl_dump_check_consistent()).
  *
  * Return: the message's length, 0 at the end, or an error
  */
@@ -497,7 +503,7 @@ int vpnrt_nl_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		return st->err;
 	}
 	rtnl_lock();
-	cb->seq = vpnrt_pernet(sock_net(skb->sk))->genid;
+	cb->seq = dump_genid(sock_net(skb->sk), cb, st);
 	err = st->round(skb, cb, st);
 	rtnl_unlock();
 	return err ?: skb->len;

@@ -35,7 +35,6 @@ int vpnrt_nl_get_prefix(const struct nlattr *addr, const struct nlattr *len_attr
 const char *vpnrt_nl_owner_name(u8 owner);
 int vpnrt_nl_check_owner_same(const struct nlattr *a, u8 owner,
 			      struct netlink_ext_ack *extack, const char *what);
-void vpnrt_nl_bump_genid(struct net *net);
 void vpnrt_nl_notify(struct net *net, struct sk_buff *skb);
 bool vpnrt_nl_has_listeners(struct net *net);
 
@@ -64,7 +63,8 @@ int vpnrt_nl_reply(struct genl_info *info);
  * round never follows a pointer kept from an earlier one and no change
  * needs to tell dumps: gateways resume at an ifindex, conns at an id,
  * routes at a conn id and the key and seq of a route (vpnrt_nl_route_resume()).
- * NLM_F_DUMP_INTR still marks rounds after a change (genid), as a hint.
+ * NLM_F_DUMP_INTR still marks rounds after a change, as a hint: of the
+ * gateway the dump is filtered by, else of any in the netns (genid).
  */
 struct vpnrt_nl_dump {
 	int err;			/* 6.1: .start's error, for round 1 */

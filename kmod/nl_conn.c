@@ -627,7 +627,7 @@ int vpnrt_nl_conn_new_doit(struct sk_buff *skb, struct genl_info *info)
 		vpnrt_rx_attach(&c->tun[i]);
 	}
 	vpnrt_conn_ike_sync(c);
-	vpnrt_nl_bump_genid(net);
+	vpnrt_gw_changed(c->gw);
 	if (c->routing == VPNRT_ROUTING_FLOW) {
 		c->fp_family = tmp.fp_family;
 		c->local = tmp.local;
@@ -995,7 +995,7 @@ int vpnrt_nl_conn_set_doit(struct sk_buff *skb, struct genl_info *info)
 	conn_states_apply(tb, c);
 	conn_set_tunnels_apply(c, ts);
 	vpnrt_conn_ike_sync(c);
-	vpnrt_nl_bump_genid(genl_info_net(info));
+	vpnrt_gw_changed(c->gw);
 	vpnrt_notify_conn(c, VPNRT_CMD_CONN_SET);
 	return 0;
 }
@@ -1016,8 +1016,8 @@ int vpnrt_nl_conn_del_doit(struct sk_buff *skb, struct genl_info *info)
 	/* the event describes the conn as it was: made before it goes */
 	if (vpnrt_nl_has_listeners(net))
 		ev = conn_msg(c, VPNRT_CMD_CONN_DEL);
+	vpnrt_gw_changed(c->gw);
 	vpnrt_conn_destroy(c);
-	vpnrt_nl_bump_genid(net);
 	if (ev)
 		vpnrt_nl_notify(net, ev);
 	return 0;

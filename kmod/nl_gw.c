@@ -353,7 +353,7 @@ int vpnrt_nl_gw_set_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	gw_apply(tb, gw);
 	vpnrt_rx_gw_sync(gw);
-	vpnrt_nl_bump_genid(dev_net(gw->dev));
+	vpnrt_gw_changed(gw);
 	vpnrt_notify_gw(gw, VPNRT_CMD_GW_SET);
 	return 0;
 }

@@ -315,7 +315,7 @@ int vpnrt_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff_head q;
 	struct vpnrt_route_spec s;
 	unsigned int n = 0, n_ev = 0, total, i;
-	bool changed = false;
+	struct vpnrt_gw *changed = NULL;
 	struct nlattr *a;
 	int rem, err = 0;
 
@@ -348,14 +348,16 @@ int vpnrt_nl_route_new_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	/* the routes as they will be, but those a later element replaced */
 	for (i = 0; i < n; i++) {
-		changed |= ch[i].op != VPNRT_ROUTE_UNCHANGED;
+		if (ch[i].op != VPNRT_ROUTE_UNCHANGED &&
+		    changed != ch[i].r->conn->gw) {
+			changed = ch[i].r->conn->gw;
+			vpnrt_gw_changed(changed);
+		}
 		if ((ch[i].op == VPNRT_ROUTE_ADDED ||
 		     ch[i].op == VPNRT_ROUTE_REPLACED) && !ch[i].r->replaced)
 			ev[n_ev++] = ch[i].r;
 	}
 	vpnrt_route_set_commit(ch, n);
-	if (changed)
-		vpnrt_nl_bump_genid(net);
 	vpnrt_route_events(net, ev, n_ev, VPNRT_CMD_ROUTE_NEW, &q);
 	rtnl_unlock();
 	vpnrt_send_events(net, &q);
@@ -383,6 +385,7 @@ int vpnrt_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct net *net = genl_info_net(info);
+	struct vpnrt_gw *changed = NULL;
 	struct vpnrt_route **found;
 	struct sk_buff_head q;
 	struct vpnrt_route_spec s;
@@ -436,12 +439,15 @@ int vpnrt_nl_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	vpnrt_route_events(net, found, n, VPNRT_CMD_ROUTE_DEL, &q);
 	for (i = 0; i < n; i++) {
+		if (found[i]->conn->gw != changed) {
+			changed = found[i]->conn->gw;
+			vpnrt_gw_changed(changed);
+		}
 		vpnrt_route_del(found[i]);
 		if (!((i + 1) % VPNRT_CHUNK))
 			cond_resched();
 	}
 	n = 0;
-	vpnrt_nl_bump_genid(net);
 out:
 	/* a failed request leaves its routes as they were */
 	for (i = 0; i < n; i++)
@@ -584,7 +590,7 @@ int vpnrt_nl_route_stale_doit(struct sk_buff *skb, struct genl_info *info)
 		err = sweep ? vpnrt_stale_sweep(&sc, &count, &q) :
 			      vpnrt_stale_mark(&sc, timeout, &count);
 	if (!err && count)
-		vpnrt_nl_bump_genid(net);
+		vpnrt_gw_changed(sc.gw);
 	if (!err)
 		err = stale_fill(msg, info, &sc, sweep, timeout, count);
 	rtnl_unlock();

@@ -91,7 +91,7 @@ static void stale_timer_fire(struct work_struct *work)
 		return;
 	}
 	if (n)
-		vpnrt_pernet(dev_net(st->sc.gw->dev))->genid++;
+		vpnrt_gw_changed(st->sc.gw);
 	/* under RTNL: the netns cannot go meanwhile */
 	vpnrt_send_events(dev_net(st->sc.gw->dev), &q);
 	rtnl_unlock();

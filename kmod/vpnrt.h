@@ -322,6 +322,9 @@ struct vpnrt_gw {
 	u32 n_conns, n_static, n_policy, n_bgp;
 	struct vpnrt_gstats __percpu *stats;
 	struct list_head stale_timers;	/* timed sweeps pending (stale.c), RTNL */
+	u32 genid;			/* changes of its conns and routes, for
+					 * the dumps filtered by it; RTNL
+					 */
 };
 
 /* count one event of a gateway, in any context */
@@ -355,6 +358,16 @@ struct vpnrt_net {
 extern unsigned int vpnrt_net_id;
 extern unsigned int vpnrt_max_gateways;
 struct vpnrt_net *vpnrt_pernet(struct net *net);
+
+/*
+ * A change for the dumps under way (NLM_F_DUMP_INTR): a generation is
+ * never 0, which would turn the core's check off.
+ */
+static inline void vpnrt_genid_bump(u32 *genid)
+{
+	if (!++*genid)
+		*genid = 1;
+}
 
 /* ---- the lookup (lookup.c) ---- */
 
@@ -551,6 +564,7 @@ void vpnrt_health_exit(void);
 extern struct rtnl_link_ops vpnrt_link_ops;
 bool vpnrt_is_gw(const struct net_device *dev);
 struct vpnrt_gw *vpnrt_gw_by_ifindex(struct net *net, int ifindex);
+void vpnrt_gw_changed(struct vpnrt_gw *gw);
 int vpnrt_gw_create(struct net *net, const char *name, struct vpnrt_gw **out,
 		    struct netlink_ext_ack *extack);
 void vpnrt_gw_stats(const struct vpnrt_gw *gw, struct vpnrt_gstats *sum);

@@ -364,6 +364,133 @@ def family_version():
     return None
 
 
+# ---- the kernel's policies against the spec
+
+INT_BITS = {'u8': 8, 'u16': 16, 'u32': 32, 'u64': 64}
+# the kernel's attribute type (CTRL_CMD_GETPOLICY) for each spec type
+KTYPE = {'u8': 'u8', 'u16': 'u16', 'u32': 'u32', 'u64': 'u64',
+         'flag': 'flag', 'binary': 'binary', 'string': 'nul-string',
+         'nest': 'nested', 'indexed-array': 'nested-array'}
+# ranges the handler checks, with a message of its own (netlink.rst says
+# why); the spec gives them as an enum or in the doc
+HANDLER_RANGES = {('route', 'proto'), ('stale', 'proto')}
+
+
+def spec_value(y, v):
+    """a number of the spec's checks: an integer, a definition, or
+    'definition - 1'"""
+    if isinstance(v, int):
+        return v
+    total, sign = 0, 1
+    for tok in str(v).split():
+        if tok in '+-':
+            sign = 1 if tok == '+' else -1
+            continue
+        total += sign * (int(tok) if tok.isdigit() else y.consts[tok]['value'])
+    return total
+
+
+def spec_range(y, aset, attr):
+    """(min, max) the spec allows an integer attribute"""
+    checks = attr.yaml.get('checks', {})
+    bits = INT_BITS[attr['type']]
+    lo, hi = 0, (1 << bits) - 1
+    enum = attr.yaml.get('enum')
+    if enum and y.consts[enum]['type'] == 'enum' and \
+            (aset, attr.name) not in HANDLER_RANGES:
+        vals = [e.value for e in y.consts[enum].entries.values()]
+        lo, hi = min(vals), max(vals)
+    if 'min' in checks:
+        lo = spec_value(y, checks['min'])
+    if 'max' in checks:
+        hi = spec_value(y, checks['max'])
+    return lo, hi
+
+
+def policy_dump():
+    """the family's policies: {idx: {attr: policy}} and {cmd: {do, dump}}"""
+    tree = os.path.dirname(os.path.dirname(os.path.abspath(
+        sys.modules['lib'].__file__)))
+    while not os.path.exists(os.path.join(tree, 'Documentation')):
+        tree = os.path.dirname(tree)
+    ctrl = YnlFamily(os.path.join(tree, 'Documentation', 'netlink', 'specs',
+                                  'nlctrl.yaml'), schema='')
+    pols, ops = {}, {}
+    for m in ctrl.dump('getpolicy', {'family-name': 'vpnrt'}):
+        if 'policy' in m:
+            p = dict(m['policy'])
+            pols.setdefault(p.pop('policy-id'), {})[p.pop('attr-id')] = p
+        if 'op-policy' in m:
+            o = dict(m['op-policy'])
+            ops[o.pop('op-id')] = o
+    return pols, ops
+
+
+def policy_vs_spec(v):
+    """every command's policies, walked from the top with the spec's
+    attribute sets beside them: the same attributes, types, lengths and
+    ranges (read-only attributes are the kernel's NLA_REJECT)"""
+    y = v.y
+    pols, ops = policy_dump()
+    bad, seen, compared = [], set(), 0
+
+    def walk(idx, aset, path):
+        nonlocal compared
+        if (idx, aset) in seen:
+            return
+        seen.add((idx, aset))
+        space = y.attr_sets[aset]
+        for aid, kp in sorted(pols.get(idx, {}).items()):
+            attr = space.attrs_by_val.get(aid)
+            if attr is None:
+                bad.append(f'{path}<{aid}>: in the policy, not the spec')
+                continue
+            where = f'{path}{attr.name}'
+            compared += 1
+            if kp['type'] == 'invalid':
+                continue
+            want = KTYPE.get(attr['type'])
+            if kp['type'] != want:
+                bad.append(f"{where}: policy {kp['type']}, spec {attr['type']}")
+                continue
+            if want in INT_BITS:
+                got = (kp.get('min-value-u'), kp.get('max-value-u'))
+                if got != spec_range(y, aset, attr):
+                    bad.append(f'{where}: policy {got[0]}..{got[1]}, spec '
+                               '%d..%d' % spec_range(y, aset, attr))
+            elif want in ('binary', 'nul-string'):
+                ml = attr.yaml.get('checks', {}).get('max-len')
+                ml = spec_value(y, ml) if ml is not None else None
+                if kp.get('max-length') != ml:
+                    bad.append(f"{where}: policy max-length "
+                               f"{kp.get('max-length')}, spec {ml}")
+            elif want in ('nested', 'nested-array'):
+                walk(kp['policy-idx'], attr['nested-attributes'], where + '.')
+
+    for name, cmd in CMD.items():
+        op = y.ops.get(name)                    # None: an event only
+        for mode in ('do', 'dump'):
+            kidx = ops.get(cmd, {}).get(mode)
+            req = op.yaml.get(mode) if op else None
+            if req is None:
+                if kidx is not None:
+                    bad.append(f'{name} {mode}: a policy, not in the spec')
+                continue
+            want = sorted(req.get('request', {}).get('attributes', []))
+            got = sorted(y.attr_sets[op['attribute-set']].attrs_by_val[a].name
+                         for a in pols.get(kidx, {}))
+            eq(f'{name} {mode}: the policy takes the attributes the spec '
+               'lists', ' '.join(want), ' '.join(got))
+            if kidx is not None:
+                walk(kidx, op['attribute-set'], '.')
+    # gw-stats and lookup-route are in replies only (NLA_REJECT)
+    eq('the walk of the policies met every attribute set requests use',
+       'conn gw health lookup route stale tunnel vpnrt',
+       ' '.join(sorted({a for _, a in seen})))
+    eq(f'every attribute the policies take ({compared}): type, length and '
+       'range as in the spec', '', '\n'.join(bad))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--spec', required=True)
@@ -376,6 +503,7 @@ def main():
         ifindex[name] = socket.if_nametoindex(name)
     x = ifindex
     out('var', 'family_version', family_version())
+    policy_vs_spec(v)
 
     # ---- the objects the rejections must leave alone
     v.do('gw-new', {'gw': {'ifname': 'vpngw0', 'max-paths': 4}})
@@ -752,10 +880,12 @@ def main():
        f'route add 198.51.100.0/24 dev vpngw0 src 192.0.2.1\n')
     total = len(v.dump('route-get'))
 
-    def interrupted(action):
-        """a route dump read in rounds, @action done after the first"""
+    def interrupted(action, vals=None):
+        """a route dump (filtered by @vals) read in rounds, @action done
+        after the first"""
         s = Vpnrt.socket()
-        req = v.message('route-get', dump=True)
+        req = v.message('route-get', dump=True,
+                        attrs=v.enc('vpnrt', vals) if vals else b'')
         seq = v.seq
         s.send(req)
         rounds = routes = intr = 0
@@ -812,6 +942,38 @@ def main():
        'DUMP_INTR',
        f'3 or more rounds, DUMP_INTR clear, {total} routes | no-route +3',
        f'{got}, {n} routes | no-route +{no_route() - before}')
+
+    # a dump filtered by a gateway is interrupted by that gateway's
+    # changes only; the unfiltered one by any
+    sh('link add xg9 type xfrm if_id 99\nlink set xg9 up\n')
+    v.do('gw-new', {'gw': {'ifname': 'vpngw9'}})
+    gw9 = v.do('gw-get', {'gw': {'ifname': 'vpngw9'}})[0]['gw']['ifindex']
+    v.do('conn-new', {'conn': {'name': 'c9', 'gw-ifindex': gw9, 'tunnels': [
+        {'ifindex': socket.if_nametoindex('xg9')}]}})
+    v.do('route-new', {'routes': [
+        route(f'10.{160 + i // 256}.{i % 256}.0', 24, 'static', 'c9')
+        for i in range(300)]})
+    on9 = iter(route(f'10.170.{i}.0', 24, 'static', 'c9') for i in range(9))
+    on0 = {'routes': [{'gw-ifindex': gw}]}
+    got, n = interrupted(lambda: v.do('route-new', {'routes': [next(on9)]}),
+                         on0)
+    eq('route dump of vpngw0 with a route added on vpngw9 between rounds: '
+       'no DUMP_INTR', f'3 or more rounds, DUMP_INTR clear, {total} routes',
+       f'{got}, {n} routes')
+    got, _ = interrupted(lambda: v.do('route-new', {'routes': [next(on9)]}))
+    eq('unfiltered route dump with a route added on vpngw9 between rounds: '
+       'DUMP_INTR', '3 or more rounds, DUMP_INTR set', got)
+    got, _ = interrupted(lambda: v.do('route-new', {'routes': [
+        route('10.251.0.0', 16, 'static', 'cy')]}), on0)
+    eq('route dump of vpngw0 with a route added on vpngw0 between rounds: '
+       'DUMP_INTR', '3 or more rounds, DUMP_INTR set', got)
+    total += 1
+    got, _ = interrupted(lambda: v.do('gw-del', {'gw': {'ifname': 'vpngw9'}}),
+                         {'routes': [{'gw-ifindex': gw9}]})
+    eq('route dump of vpngw9 with vpngw9 deleted between rounds: DUMP_INTR',
+       '3 or more rounds, DUMP_INTR set', got)
+    sh('link del xg9\n')
+    v.events()
 
     # ---- dumps resume by key: rows deleted and added between rounds
     # (the route at the cursor among them) neither crash a dump nor make
