@@ -46,21 +46,43 @@ static int __net_init vpnrt_net_init(struct net *net)
 	return 0;
 }
 
-/*
- * Our pernet exit runs before the core's device cleanup, so take the
- * gateways of dying namespaces down here, with everything they hold.
- */
-static void __net_exit vpnrt_net_exit_batch(struct list_head *net_list)
+/* queue every gateway of @net for unregistering, under RTNL */
+static void net_gateways_kill(struct net *net, struct list_head *kill)
 {
 	struct vpnrt_gw *gw, *tmp;
+
+	list_for_each_entry_safe(gw, tmp, &vpnrt_pernet(net)->gateways, net_link)
+		unregister_netdevice_queue(gw->dev, kill);
+}
+
+/*
+ * A dying netns loses its gateways before anything else goes: the tunnel
+ * devices' own pernet exits (xfrm interfaces unregister theirs in the
+ * core's first RTNL section, before any exit_batch) would otherwise reach
+ * the conns one device at a time, each waiting for a grace period of its
+ * own to stop its prober. Deleting the gateways first, each netns's
+ * probers share one (vpnrt_conn_destroy_all()). No gateway can appear in
+ * the netns afterwards: nothing in userspace holds it any more.
+ */
+static void __net_exit vpnrt_net_pre_exit(struct net *net)
+{
+	LIST_HEAD(kill);
+
+	rtnl_lock();
+	net_gateways_kill(net, &kill);
+	unregister_netdevice_many(&kill);
+	rtnl_unlock();
+}
+
+/* what vpnrt_net_pre_exit() left, if anything; then the conn ids */
+static void __net_exit vpnrt_net_exit_batch(struct list_head *net_list)
+{
 	struct net *net;
 	LIST_HEAD(kill);
 
 	rtnl_lock();
 	list_for_each_entry(net, net_list, exit_list)
-		list_for_each_entry_safe(gw, tmp, &vpnrt_pernet(net)->gateways,
-					 net_link)
-			unregister_netdevice_queue(gw->dev, &kill);
+		net_gateways_kill(net, &kill);
 	unregister_netdevice_many(&kill);
 	list_for_each_entry(net, net_list, exit_list) {
 		WARN_ON_ONCE(!xa_empty(&vpnrt_pernet(net)->conn_ids));
@@ -71,6 +93,7 @@ static void __net_exit vpnrt_net_exit_batch(struct list_head *net_list)
 
 static struct pernet_operations vpnrt_net_ops = {
 	.init		= vpnrt_net_init,
+	.pre_exit	= vpnrt_net_pre_exit,
 	.exit_batch	= vpnrt_net_exit_batch,
 	.id		= &vpnrt_net_id,
 	.size		= sizeof(struct vpnrt_net),

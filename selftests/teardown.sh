@@ -108,6 +108,67 @@ check "g3 deleted with its probers running" ip -n "$gw" link del g3
 check_eq "g4 takes the same tunnels, names and ids, probed again" "p1 7, p2 1" \
 	"$(probed g4 2>&1)"
 check "g4 deleted" ip -n "$gw" link del g4
+# a netns whose gateway has 8 conns, each probed over an xfrm interface
+# of that netns, deleted: the gateway goes first (vpnrt's pre_exit), its
+# probers with one grace period for all; none is waited for per tunnel.
+# The xfrm interface module loaded after vpnrt (as at boot, vpnrt first)
+# has its netns exit run before vpnrt's exit_batch, and reached the conns
+# one device at a time: it is reloaded here (the topology's interfaces
+# are unused by now). Counted from kprobe events on the synchronize
+# functions, with their stacks, until cleanup_net() returns; kernels
+# without kprobe events (debug) skip the check.
+gp_nsdel() {
+	local T=/sys/kernel/tracing ev i n ns
+	ev="p:vpnrt_td/gp synchronize_rcu
+p:vpnrt_td/gp_exp synchronize_rcu_expedited
+r:vpnrt_td/done cleanup_net"
+	if [ -e /sys/module/xfrm_interface/initstate ]; then
+		rmmod xfrm_interface || return 1
+	fi
+	setup_ns ns || return 1
+	for i in 1 2 3 4 5 6 7 8; do
+		echo "link add px$i type xfrm if_id $((500 + i))"
+		echo "link set px$i up"
+	done | ip -n "$ns" -batch - || return 1
+	{
+		echo "gateway add gp0"
+		for i in 1 2 3 4 5 6 7 8; do
+			echo "conn add q$i gateway gp0 tunnel px$i"
+			echo "conn set q$i health dst 192.0.2.$i src 10.97.$i.1 interval 100ms"
+		done
+	} | ip netns exec "$ns" "$VPNRTCTL" -b - || return 1
+	echo 0 >"$T"/tracing_on
+	echo >"$T"/trace
+	echo "$ev" >>"$T"/kprobe_events || return 1
+	echo 1 >"$T"/options/stacktrace
+	echo 1 >"$T"/events/vpnrt_td/enable
+	echo 1 >"$T"/tracing_on
+	ip netns del "$ns"
+	for ((n = 0; n < 300; n++)); do
+		grep -q ' done: ' "$T"/trace && break
+		sleep 0.1
+	done
+	echo 0 >"$T"/tracing_on
+	cp "$T"/trace "$TMPDIR/gp.trace"
+	echo 0 >"$T"/events/vpnrt_td/enable
+	echo 0 >"$T"/options/stacktrace
+	# shellcheck disable=SC2001 # one line per event
+	sed 's/^\([pr]\):\([^ ]*\) .*/-:\2/' <<<"$ev" >>"$T"/kprobe_events
+	[ $n -lt 300 ] || { echo "cleanup_net did not return in 30 s"; return 1; }
+	# per tunnel: vpnrt_netdev_event waiting; for all: the gateway's
+	awk '/ (gp|gp_exp): / { ev = 1; next }
+		/ done: / { ev = 0 }
+		/^ *=> / && ev && $2 == "vpnrt_netdev_event" { tun++; ev = 0 }
+		/^ *=> / && ev && $2 == "vpnrt_conn_destroy_all" { all++; ev = 0 }
+		END { printf "per tunnel %d, for all %d\n", tun, all }' "$TMPDIR/gp.trace"
+}
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+if [ -e /sys/kernel/tracing/kprobe_events ]; then
+	check_eq "netns with 8 probed tunnels deleted: one grace period for the probers" \
+		"per tunnel 0, for all 1" "$(gp_nsdel 2>&1)"
+else
+	ktap_ok "netns with 8 probed tunnels deleted # SKIP no kprobe events in this kernel"
+fi
 # cleanup_net runs in the background: give it a moment, then the module
 # must go (a leaked device reference would hang the netns cleanup)
 sleep 2
