@@ -13,11 +13,17 @@
 
 #include "trie.h"
 
-static struct kmem_cache *node_cache;
+/* IPv4 nodes (VPNRT_NODE4_SIZE) and IPv6 nodes */
+static struct kmem_cache *node4_cache, *node6_cache;
+
+static void node_free(struct vpnrt_node *n)
+{
+	kmem_cache_free(n->family == AF_INET ? node4_cache : node6_cache, n);
+}
 
 /*
  * Unlinked nodes wait here for a grace period. A node has no room for an
- * rcu_head (it is one cache line), so they are freed in batches by a work
+ * rcu_head (IPv4 nodes are 48 bytes), so they are freed in batches by a work
  * item that waits for readers once per batch.
  */
 static LLIST_HEAD(node_graveyard);
@@ -44,7 +50,7 @@ static void trie_destroy(struct vpnrt_node *n)
 			continue;
 		}
 		l = rcu_dereference_protected(n->child[1], 1);
-		kmem_cache_free(node_cache, n);
+		node_free(n);
 		n = l;
 		if (!(++freed % 1024))
 			cond_resched();
@@ -63,7 +69,7 @@ static void node_reap(struct work_struct *work)
 	synchronize_rcu();
 	/* a conn with a million routes leaves two million nodes here */
 	llist_for_each_entry_safe(n, tmp, batch, free_link) {
-		kmem_cache_free(node_cache, n);
+		node_free(n);
 		if (!(++freed % 1024))
 			cond_resched();
 	}
@@ -81,15 +87,27 @@ static void node_free_rcu(struct vpnrt_node *n)
 }
 
 /**
- * vpnrt_trie_cache_init() - the trie nodes' cache
+ * vpnrt_trie_cache_init() - the trie nodes' caches
+ *
+ * IPv6 nodes are a cache line each; IPv4 nodes, the most numerous, are
+ * not padded to one: a million prefixes take 32 MiB less (and what
+ * lookups read of a node still crosses a line in only one of four).
  *
  * Return: 0 or -ENOMEM
  */
 int vpnrt_trie_cache_init(void)
 {
 	BUILD_BUG_ON(sizeof(struct vpnrt_node) > L1_CACHE_BYTES);
-	node_cache = KMEM_CACHE(vpnrt_node, SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT);
-	return node_cache ? 0 : -ENOMEM;
+	BUILD_BUG_ON(VPNRT_NODE4_SIZE != 48);
+	node4_cache = kmem_cache_create("vpnrt_node4", VPNRT_NODE4_SIZE,
+					__alignof__(struct vpnrt_node),
+					SLAB_ACCOUNT, NULL);
+	node6_cache = KMEM_CACHE(vpnrt_node, SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT);
+	if (node4_cache && node6_cache)
+		return 0;
+	kmem_cache_destroy(node4_cache);
+	kmem_cache_destroy(node6_cache);
+	return -ENOMEM;
 }
 
 /**
@@ -99,7 +117,8 @@ int vpnrt_trie_cache_init(void)
 void vpnrt_trie_cache_exit(void)
 {
 	flush_work(&node_reap_work);	/* every table is gone already */
-	kmem_cache_destroy(node_cache);
+	kmem_cache_destroy(node4_cache);
+	kmem_cache_destroy(node6_cache);
 }
 
 /**
@@ -142,12 +161,21 @@ static struct vpnrt_node *node_alloc(struct vpnrt_table *t,
 				     const union vpnrt_addr *key, u8 cidr,
 				     struct vpnrt_node *parent)
 {
-	struct vpnrt_node *n = kmem_cache_zalloc(node_cache, VPNRT_GFP_ROUTE);
+	struct vpnrt_node *n;
 
-	if (!n)
-		return NULL;
-	n->key = *key;
+	if (t->family == AF_INET) {
+		n = kmem_cache_zalloc(node4_cache, VPNRT_GFP_ROUTE);
+		if (!n)
+			return NULL;
+		n->key.ip = key->ip;	/* the only word it has */
+	} else {
+		n = kmem_cache_zalloc(node6_cache, VPNRT_GFP_ROUTE);
+		if (!n)
+			return NULL;
+		n->key = *key;
+	}
 	vpnrt_prefix_mask(t->family, &n->key, cidr);
+	n->family = t->family;
 	n->cidr = cidr;
 	n->parent = parent;
 	INIT_HLIST_HEAD(&n->routes);
@@ -459,7 +487,7 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 	/* they part at bit @common: a branch point takes both */
 	branch = node_alloc(t, key, common, parent);
 	if (!branch) {
-		kmem_cache_free(node_cache, nn);
+		node_free(nn);
 		return NULL;
 	}
 	RCU_INIT_POINTER(branch->child[vpnrt_key_bit(key, common)], nn);

@@ -214,22 +214,28 @@ struct vpnrt_proute {
 };
 
 /*
- * A prefix of a trie (trie.c): one cache line (64 bytes, aligned), all of
- * it what lookups read but the last word. In a destination trie, a prefix
- * with a single route names its connection in @solo, so that the transmit
- * path decides without reading the route; policy tries leave it NULL.
+ * A prefix of a trie (trie.c). In a destination trie, a prefix with a
+ * single route names its connection in @solo, so that the transmit path
+ * decides without reading the route; policy tries leave it NULL. What
+ * lookups read (@child, @solo, @cidr, @key) lies in the last 32 bytes.
+ * IPv6 nodes are one cache line (64 bytes, aligned); IPv4 nodes are
+ * allocated without the last 12 bytes of @key (VPNRT_NODE4_SIZE, 48 bytes,
+ * unpadded): only @key.ip may be read or written in them.
  */
 struct vpnrt_node {
-	struct vpnrt_node __rcu *child[2];
 	struct hlist_head routes;	/* sorted by rank, RCU */
-	struct vpnrt_conn __rcu *solo;	/* the only route's conn, or NULL */
-	union vpnrt_addr key;		/* host bits clear */
-	u8 cidr;
 	union {
 		struct vpnrt_node *parent;	/* RTNL */
 		struct llist_node free_link;	/* once unlinked */
 	};
+	struct vpnrt_node __rcu *child[2];
+	struct vpnrt_conn __rcu *solo;	/* the only route's conn, or NULL */
+	u8 cidr;
+	u8 family;			/* AF_INET or AF_INET6, fixed */
+	union vpnrt_addr key;		/* host bits clear; the last member */
 };
+
+#define VPNRT_NODE4_SIZE	(offsetof(struct vpnrt_node, key) + sizeof(__be32))
 
 /*
  * IPv4 lookups start below the first @bits bits of a jump table (trie.c):
