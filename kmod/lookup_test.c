@@ -1196,6 +1196,8 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 	struct vpnrt_path fast, fast_down;
 	struct vpnrt_decision d;
 	bool ok, ok_fast, ok_down;
+	struct vpnrt_node __rcu **slot;
+	struct vpnrt_jump_sub *sub;
 	struct vpnrt_node *old;
 	struct vpnrt_conn *spy;
 	struct vpnrt_jump *jt;
@@ -1222,8 +1224,14 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 		return;
 	}
 	j = addr >> (32 - jt->bits);
-	old = rtnl_dereference(jt->slot[j]);
-	rcu_assign_pointer(jt->slot[j], plant);
+	slot = &jt->slot[j];
+	/* a sub-table's slot if it has one: the lookup must go there */
+	sub = vpnrt_jump_sub_of(rtnl_dereference(*slot));
+	if (sub)
+		slot = &sub->slot[(addr >> (32 - jt->bits - VPNRT_JUMP_SUB_BITS)) &
+				  (VPNRT_JUMP_SUB_SLOTS - 1)];
+	old = rtnl_dereference(*slot);
+	rcu_assign_pointer(*slot, plant);
 	rtnl_unlock();
 
 	rcu_read_lock();
@@ -1236,7 +1244,7 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 	rcu_read_unlock();
 
 	rtnl_lock();
-	rcu_assign_pointer(jt->slot[j], old);
+	rcu_assign_pointer(*slot, old);
 	rtnl_unlock();
 
 	KUNIT_EXPECT_TRUE_MSG(test, ok_fast, "%pI4", &fl.dst.ip);
@@ -1264,6 +1272,7 @@ static void jump_table_agrees(struct kunit *test)
 	struct fixture *f = test->priv;
 	struct vpnrt_node *plant;
 	unsigned int i, j, round;
+	struct vpnrt_jump *jt;
 
 	plant = kunit_kzalloc(test, sizeof(*plant), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, plant);
@@ -1322,6 +1331,30 @@ static void jump_table_agrees(struct kunit *test)
 	}
 	for (j = 0; j < 16; j++)
 		expect_jump_taken(test, f, plant, get_random_u32() & 0x0fffffff);
+
+	/*
+	 * a whole /20 of /24s (and the table of 20 bits again, which the
+	 * routes' additions shrank): its slot has a sub-table, which lookups
+	 * take
+	 */
+	for (i = 0; i < 16; i++) {
+		char buf[24];
+		int err;
+
+		snprintf(buf, sizeof(buf), "9.9.%u.0/24", 144 + i);
+		err = STATIC(buf, i % N_CONNS, 100);
+		KUNIT_ASSERT_TRUE(test, !err || err == -EEXIST);
+	}
+	rtnl_lock();
+	vpnrt_trie_jump_build(&f->gw->v4, 20);
+	jt = rtnl_dereference(f->gw->v4.dst.jump);
+	i = jt->bits == 20 && vpnrt_jump_sub_of(rtnl_dereference(jt->slot[0x09099]));
+	j = vpnrt_trie_jump_check(&f->gw->v4);
+	rtnl_unlock();
+	KUNIT_EXPECT_TRUE(test, i);
+	KUNIT_EXPECT_EQ(test, j, 0u);
+	for (j = 0; j < 16; j++)
+		expect_jump_taken(test, f, plant, 0x09090000 | (144 + j) << 8 | j);
 
 	for (i = 0; i < N_CONNS; i++) {
 		rtnl_lock();

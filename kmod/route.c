@@ -64,7 +64,6 @@ void vpnrt_routes_exit(void)
 	if (--route_cache_users)
 		return;
 	flush_work(&reap_work);	/* every gateway and conn is gone */
-	rcu_barrier();		/* jump tables (kvfree_rcu) */
 	vpnrt_trie_cache_exit();
 	kmem_cache_destroy(route_cache);
 }

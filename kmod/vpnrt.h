@@ -257,10 +257,34 @@ struct vpnrt_node {
  * slot, which jump_target() finds as for the slots. With no prefix with
  * routes shorter than that (n_short), a clear bit tells a lookup that no
  * policy route matches its destination without reading a node.
+ *
+ * A destination trie's slot whose node is a branch point (it has a child)
+ * of fewer than @bits + VPNRT_JUMP_SUB_BITS bits, as the one above a /20
+ * of /24s is, holds instead a sub-table, tagged with VPNRT_JUMP_SUB_TAG,
+ * of a slot per next VPNRT_JUMP_SUB_BITS bits: sub-slot k holds what a
+ * slot of a table of @bits + VPNRT_JUMP_SUB_BITS would hold, or where
+ * that is NULL, the slot's node (@base). A lookup then skips the branch
+ * points below the slot's node: 4 fewer node reads for a /24 under a
+ * table of 20 bits, for 8.5 bytes per /24.
  */
+#define VPNRT_JUMP_SUB_BITS	4
+#define VPNRT_JUMP_SUB_SLOTS	BIT(VPNRT_JUMP_SUB_BITS)
+#define VPNRT_JUMP_SUB_TAG	1UL
+
+struct vpnrt_jump_sub {
+	struct vpnrt_node __rcu *slot[VPNRT_JUMP_SUB_SLOTS];
+	union {
+		struct vpnrt_node *base;	/* the slot's node; RTNL */
+		struct llist_node free_link;	/* once unlinked */
+	};
+};
+
 struct vpnrt_jump {
-	struct rcu_head rcu;
+	struct llist_node free_link;	/* once unpublished (trie.c) */
 	unsigned int bits;		/* 16 or 20 */
+	bool subs;			/* destination tries: may have
+					 * sub-tables
+					 */
 	unsigned long *map;		/* policy tries: in this allocation,
 					 * atomic bit ops; else NULL
 					 */
