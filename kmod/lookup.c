@@ -577,10 +577,10 @@ static __always_inline void trie_walk(const struct vpnrt_node *n,
 
 /*
  * Where an IPv4 walk may start: the jump table's node for the first 16
- * or 20 bits. A usable prefix found from there is deeper than any above
- * it, so it is the answer; if none is, the walk is redone from the root,
- * where the less specific prefixes and the all-down rule's candidates
- * are.
+ * or 20 bits, or its sub-table's for 4 more. A usable prefix found from
+ * there is deeper than any above it, so it is the answer; if none is, the
+ * walk is redone from the root, where the less specific prefixes and the
+ * all-down rule's candidates are.
  */
 static const struct vpnrt_node *jump_start(const struct vpnrt_table *t,
 					   const struct vpnrt_flow *fl)
@@ -592,7 +592,7 @@ static const struct vpnrt_node *jump_start(const struct vpnrt_table *t,
 	jt = rcu_dereference(t->dst.jump);
 	if (!jt)
 		return NULL;
-	return rcu_dereference(jt->slot[ntohl(fl->dst.ip) >> (32 - jt->bits)]);
+	return vpnrt_jump_start(jt, ntohl(fl->dst.ip));
 }
 
 /* rules 2-5's walk: from the jump slot, else from the root */

@@ -1196,6 +1196,8 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 	struct vpnrt_path fast, fast_down;
 	struct vpnrt_decision d;
 	bool ok, ok_fast, ok_down;
+	struct vpnrt_node __rcu **slot;
+	struct vpnrt_jump_sub *sub;
 	struct vpnrt_node *old;
 	struct vpnrt_conn *spy;
 	struct vpnrt_jump *jt;
@@ -1222,8 +1224,14 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 		return;
 	}
 	j = addr >> (32 - jt->bits);
-	old = rtnl_dereference(jt->slot[j]);
-	rcu_assign_pointer(jt->slot[j], plant);
+	slot = &jt->slot[j];
+	/* a sub-table's slot if it has one: the lookup must go there */
+	sub = vpnrt_jump_sub_of(rtnl_dereference(*slot));
+	if (sub)
+		slot = &sub->slot[(addr >> (32 - jt->bits - VPNRT_JUMP_SUB_BITS)) &
+				  (VPNRT_JUMP_SUB_SLOTS - 1)];
+	old = rtnl_dereference(*slot);
+	rcu_assign_pointer(*slot, plant);
 	rtnl_unlock();
 
 	rcu_read_lock();
@@ -1236,7 +1244,7 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 	rcu_read_unlock();
 
 	rtnl_lock();
-	rcu_assign_pointer(jt->slot[j], old);
+	rcu_assign_pointer(*slot, old);
 	rtnl_unlock();
 
 	KUNIT_EXPECT_TRUE_MSG(test, ok_fast, "%pI4", &fl.dst.ip);
@@ -1264,6 +1272,7 @@ static void jump_table_agrees(struct kunit *test)
 	struct fixture *f = test->priv;
 	struct vpnrt_node *plant;
 	unsigned int i, j, round;
+	struct vpnrt_jump *jt;
 
 	plant = kunit_kzalloc(test, sizeof(*plant), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, plant);
@@ -1322,6 +1331,30 @@ static void jump_table_agrees(struct kunit *test)
 	}
 	for (j = 0; j < 16; j++)
 		expect_jump_taken(test, f, plant, get_random_u32() & 0x0fffffff);
+
+	/*
+	 * a whole /20 of /24s (and the table of 20 bits again, which the
+	 * routes' additions shrank): its slot has a sub-table, which lookups
+	 * take
+	 */
+	for (i = 0; i < 16; i++) {
+		char buf[24];
+		int err;
+
+		snprintf(buf, sizeof(buf), "9.9.%u.0/24", 144 + i);
+		err = STATIC(buf, i % N_CONNS, 100);
+		KUNIT_ASSERT_TRUE(test, !err || err == -EEXIST);
+	}
+	rtnl_lock();
+	vpnrt_trie_jump_build(&f->gw->v4, 20);
+	jt = rtnl_dereference(f->gw->v4.dst.jump);
+	i = jt->bits == 20 && vpnrt_jump_sub_of(rtnl_dereference(jt->slot[0x09099]));
+	j = vpnrt_trie_jump_check(&f->gw->v4);
+	rtnl_unlock();
+	KUNIT_EXPECT_TRUE(test, i);
+	KUNIT_EXPECT_EQ(test, j, 0u);
+	for (j = 0; j < 16; j++)
+		expect_jump_taken(test, f, plant, 0x09090000 | (144 + j) << 8 | j);
 
 	for (i = 0; i < N_CONNS; i++) {
 		rtnl_lock();
@@ -1747,6 +1780,159 @@ static void trie_shape(struct kunit *test)
 	rtnl_unlock();
 }
 
+/* trie_churn's pool: where its prefix of @i is, in @a (for @fam) */
+#define CHURN_POOL	320
+
+static void churn_prefix(u16 fam, unsigned int i, union vpnrt_addr *a, u8 *len)
+{
+	/* 0-255: every /24 of 10.16.0.0/20 and of 10.32.0.0/20, as bench */
+	u32 x = 0x0a100000 | (i & 15) << 8 | (i & 16) << 17, h = i * 0x9e3779b1u;
+
+	*len = 24;
+	if (i >= 256) {
+		/* shorter ones above and beside them, and /28s inside */
+		*len = 8 + (h >> 27) % 21;
+		x = 0x0a000000 | ((h & 0x3f) << 14) | (h & 0xf0);
+		if (h & 0x100) {	/* among the /24s */
+			*len = 20 + (h >> 27) % 9;
+			x = 0x0a100000 | (h & 0xff0);
+		}
+	}
+	memset(a, 0, sizeof(*a));
+	if (fam == AF_INET) {
+		a->ip = htonl(x);
+	} else {
+		a->ip6.s6_addr32[0] = htonl(0x20010db8);
+		a->ip6.s6_addr32[1] = htonl(x);
+		*len += 32;
+	}
+	vpnrt_prefix_mask(fam, a, *len);
+}
+
+/* pool entries that repeat an earlier one are never used: -2 */
+static void churn_dedup(u16 fam, s8 *conn)
+{
+	union vpnrt_addr a, b;
+	unsigned int i, j;
+	u8 la, lb;
+
+	memset(conn, -1, CHURN_POOL);
+	for (i = 0; i < CHURN_POOL; i++) {
+		churn_prefix(fam, i, &a, &la);
+		for (j = 0; j < i; j++) {
+			churn_prefix(fam, j, &b, &lb);
+			if (la == lb && !memcmp(&a, &b, sizeof(a)))
+				conn[i] = -2;
+		}
+	}
+}
+
+/* the pool prefix that holds @dst longest, by trying all; -1 if none */
+static int churn_brute(u16 fam, const s8 *conn, const union vpnrt_addr *dst)
+{
+	int i, best = -1, best_len = -1;
+	union vpnrt_addr a;
+	u8 len;
+
+	for (i = 0; i < CHURN_POOL; i++) {
+		if (conn[i] < 0)
+			continue;
+		churn_prefix(fam, i, &a, &len);
+		if (len > best_len && vpnrt_prefix_match(fam, &a, len, dst)) {
+			best = i;
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+/*
+ * Random inserts and deletes of a pool of prefixes, half of them whole
+ * /20s of /24s as the benchmark has them: after each, random lookups
+ * agree with a brute-force longest match (fast and explained), and every
+ * so often the trie's shape, its count and the jump table are checked:
+ * deletes must collapse the branch points they leave.
+ */
+static void trie_churn(struct kunit *test)
+{
+	struct fixture *f = test->priv;
+	unsigned int op, k, fi, count;
+	struct vpnrt_route_spec s;
+	struct vpnrt_decision d;
+	struct vpnrt_path fast;
+	struct vpnrt_table *t;
+	s8 *conn;
+	u16 fam;
+
+	conn = kunit_kmalloc(test, CHURN_POOL, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, conn);
+	for (fi = 0; fi < 2; fi++) {
+		fam = fi ? AF_INET6 : AF_INET;
+		t = vpnrt_table(f->gw, fam);
+		churn_dedup(fam, conn);
+		for (op = 0; op < 3000; op++) {
+			unsigned int i = get_random_u32_below(CHURN_POOL);
+			struct vpnrt_flow fl = { .family = fam,
+						 .proto = IPPROTO_UDP };
+			int want;
+			u8 len;
+
+			/* fill up first, then toggle: grow and shrink */
+			if (conn[i] == -2 || (op < 1000 && conn[i] >= 0))
+				continue;
+			memset(&s, 0, sizeof(s));
+			s.family = fam;
+			churn_prefix(fam, i, &s.dst, &s.dst_len);
+			s.proto = VPNRT_PROTO_STATIC;
+			s.weight = 100;
+			rtnl_lock();
+			if (conn[i] >= 0) {
+				s.conn = f->c[conn[i]];
+				vpnrt_route_del(vpnrt_route_find(&s));
+				conn[i] = -1;
+			} else {
+				conn[i] = get_random_u32_below(N_CONNS);
+				s.conn = f->c[conn[i]];
+				KUNIT_ASSERT_EQ(test, vpnrt_route_add(&s, NULL, NULL), 0);
+			}
+			if (op % 100 == 99) {
+				count = 0;
+				check_node(test, rtnl_dereference(t->dst.root),
+					   NULL, &count);
+				KUNIT_ASSERT_GE(test, count, t->n_nodes);
+				KUNIT_ASSERT_LT(test, count, 2 * t->n_nodes + 1);
+				KUNIT_ASSERT_EQ(test, vpnrt_trie_jump_check(t), 0u);
+			}
+			rtnl_unlock();
+			for (k = 0; k < 6; k++) {
+				churn_prefix(fam, get_random_u32_below(CHURN_POOL),
+					     &fl.dst, &len);
+				fl.dst.ip6.s6_addr32[fam == AF_INET ? 0 : 1] ^=
+					htonl(get_random_u32_below(256));
+				want = churn_brute(fam, conn, &fl.dst);
+				rcu_read_lock();
+				fast = vpnrt_lookup(f->gw, &fl, NULL);
+				KUNIT_ASSERT_EQ(test,
+						vpnrt_lookup_explain(f->gw, &fl, 0, &d),
+						want >= 0);
+				rcu_read_unlock();
+				KUNIT_ASSERT_PTR_EQ(test, fast.conn,
+						    want >= 0 ? f->c[conn[want]] : NULL);
+				if (want >= 0)
+					KUNIT_ASSERT_PTR_EQ(test, d.conn, fast.conn);
+			}
+		}
+		/* everything out: every branch point goes with the prefixes */
+		for (k = 0; k < N_CONNS; k++) {
+			rtnl_lock();
+			vpnrt_route_flush_conn(f->c[k]);
+			rtnl_unlock();
+		}
+		KUNIT_EXPECT_NULL(test, rcu_access_pointer(t->dst.root));
+		KUNIT_EXPECT_EQ(test, t->n_nodes, 0u);
+	}
+}
+
 /*
  * One route of a ROUTE_NEW batch of its own (vpnrt_route_set() and the
  * commit): the op done, or -errno.
@@ -2166,6 +2352,7 @@ static struct kunit_case vpnrt_lookup_cases[] = {
 	KUNIT_CASE(policy_index),
 	KUNIT_CASE(solo_route_by_conn),
 	KUNIT_CASE(trie_shape),
+	KUNIT_CASE(trie_churn),
 	KUNIT_CASE(replace_values),
 	KUNIT_CASE(replace_undo_and_chain),
 	KUNIT_CASE(replace_seen_by_reader),

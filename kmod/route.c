@@ -64,7 +64,6 @@ void vpnrt_routes_exit(void)
 	if (--route_cache_users)
 		return;
 	flush_work(&reap_work);	/* every gateway and conn is gone */
-	rcu_barrier();		/* jump tables (kvfree_rcu) */
 	vpnrt_trie_cache_exit();
 	kmem_cache_destroy(route_cache);
 }
@@ -199,7 +198,12 @@ void vpnrt_route_prefix(const struct vpnrt_route *r, union vpnrt_addr *dst,
 		*src = to_proute(r)->src;
 		*src_len = to_proute(r)->src_len;
 	} else {
-		*dst = r->node->key;
+		/* an IPv4 node has only the first word of its key */
+		memset(dst, 0, sizeof(*dst));
+		if (r->family == AF_INET)
+			dst->ip = r->node->key.ip;
+		else
+			*dst = r->node->key;
 		*dst_len = r->node->cidr;
 		memset(src, 0, sizeof(*src));
 		*src_len = 0;

@@ -33,4 +33,29 @@ static inline bool vpnrt_node_matches(const struct vpnrt_node *n,
 	return true;
 }
 
+/* the sub-table a jump slot's value tags, or NULL for a node (or none) */
+static inline struct vpnrt_jump_sub *vpnrt_jump_sub_of(const struct vpnrt_node *v)
+{
+	unsigned long x = (unsigned long)v;
+
+	return x & VPNRT_JUMP_SUB_TAG ?
+	       (struct vpnrt_jump_sub *)(x & ~VPNRT_JUMP_SUB_TAG) : NULL;
+}
+
+/*
+ * Where the walk of IPv4 address @a (host order) starts in jump table
+ * @jt: its slot's node, or its sub-slot's. Under RCU.
+ */
+static __always_inline const struct vpnrt_node *
+vpnrt_jump_start(const struct vpnrt_jump *jt, u32 a)
+{
+	const struct vpnrt_node *n = rcu_dereference(jt->slot[a >> (32 - jt->bits)]);
+	const struct vpnrt_jump_sub *sub = vpnrt_jump_sub_of(n);
+
+	if (!sub)
+		return n;
+	return rcu_dereference(sub->slot[(a >> (32 - jt->bits - VPNRT_JUMP_SUB_BITS)) &
+					 (VPNRT_JUMP_SUB_SLOTS - 1)]);
+}
+
 #endif /* _VPNRT_TRIE_H */
