@@ -7,10 +7,11 @@
  * checks), nl_route.c (routes, stale marking, route dumps and events),
  * nl_lookup.c (route lookup, the explained decision).
  *
- * Policies give every attribute its type and length and reject what the
- * kernel only reports; values are checked here, so each rejection can say
- * which attribute was wrong and what is allowed. Changes run under RTNL
- * and apply whole or not at all.
+ * Policies give every attribute its type, length and range, and reject
+ * what the kernel only reports (netlink.sh checks them against the spec);
+ * what needs more than the attribute is checked by the handlers, each
+ * rejection naming the attribute and what is allowed. Changes run under
+ * RTNL and apply whole or not at all.
  */
 #include <linux/rtnetlink.h>
 #include <linux/ctype.h>
