@@ -467,7 +467,9 @@ int vpnrt_nl_dump_done(struct netlink_callback *cb)
 
 /*
  * The generation a round of @st sees: that of the gateway it is filtered
- * by, else the netns's. A gateway gone since the last round is a change.
+ * by, else the netns's. A gateway gone since the last round is a change:
+ * a generation other than the last round's (and not 0, which would turn
+ * the core's check off).
  */
 static u32 dump_genid(struct net *net, const struct netlink_callback *cb,
 		      const struct vpnrt_nl_dump *st)
@@ -477,7 +479,7 @@ static u32 dump_genid(struct net *net, const struct netlink_callback *cb,
 	if (!st->gw)
 		return vpnrt_pernet(net)->genid;
 	gw = vpnrt_gw_by_ifindex(net, st->gw);
-	return gw ? gw->genid : cb->prev_seq + 1;
+	return gw ? gw->genid : (cb->prev_seq + 1 ?: 1);
 }
 
 /**

@@ -352,8 +352,9 @@ struct vpnrt_gw {
 	u32 n_conns, n_static, n_policy, n_bgp;
 	struct vpnrt_gstats __percpu *stats;
 	struct list_head stale_timers;	/* timed sweeps pending (stale.c), RTNL */
-	u32 genid;			/* changes of its conns and routes, for
-					 * the dumps filtered by it; RTNL
+	u32 genid;			/* changes of its settings, conns and
+					 * routes, for the dumps filtered by
+					 * it (vpnrt_gw_changed()); RTNL
 					 */
 };
 
