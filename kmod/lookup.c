@@ -55,14 +55,12 @@ u32 vpnrt_flow_hash(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl)
 
 static const struct vpnrt_route *next_route(const struct vpnrt_route *r)
 {
-	return hlist_entry_safe(rcu_dereference(hlist_next_rcu(&r->link)),
-				struct vpnrt_route, link);
+	return rcu_dereference(r->next);
 }
 
-static const struct vpnrt_route *first_route(const struct hlist_head *h)
+static const struct vpnrt_route *first_route(const struct vpnrt_node *n)
 {
-	return hlist_entry_safe(rcu_dereference(hlist_first_rcu(h)),
-				struct vpnrt_route, link);
+	return rcu_dereference(n->routes);
 }
 
 /*
@@ -415,7 +413,7 @@ static bool policy_best(const struct vpnrt_node *start,
 	struct tier tier;
 
 	for (n = start; n && on_walk(n, fl, a); n = walk_child(n, fl, a)) {
-		for (r = first_route(&n->routes); r && r->priority <= prio; ) {
+		for (r = first_route(n); r && r->priority <= prio; ) {
 			if (!policy_src_matches(r, fl)) {
 				r = next_route(r);
 				continue;
@@ -446,7 +444,7 @@ static u32 policy_skipped(const struct vpnrt_table *t,
 
 	for (n = rcu_dereference(t->policy.root); n && on_walk(n, fl, a);
 	     n = walk_child(n, fl, a)) {
-		for (r = first_route(&n->routes); r; r = next_route(r)) {
+		for (r = first_route(n); r; r = next_route(r)) {
 			if (win && vpnrt_policy_cmp(r, win) >= 0)
 				break;
 			count += policy_src_matches(r, fl);
@@ -468,7 +466,7 @@ static bool policy_fallback(const struct vpnrt_node *start,
 	int tunnel, found_tunnel = 0;
 
 	for (n = start; n && on_walk(n, fl, a); n = walk_child(n, fl, a)) {
-		for (r = first_route(&n->routes); r; r = next_route(r)) {
+		for (r = first_route(n); r; r = next_route(r)) {
 			if (found && r->priority > found->priority)
 				break;
 			if (!policy_src_matches(r, fl))
@@ -524,7 +522,7 @@ static __always_inline void walk_visit(const struct vpnrt_node *n, bool fast,
 			return;
 		}
 	}
-	r = first_route(&n->routes);
+	r = first_route(n);
 	if (!r)
 		return;
 	w->deepest = n;
@@ -639,7 +637,7 @@ static __always_inline bool dst_best(const struct walk *w,
 				     unsigned int max_paths, struct tier *tier,
 				     u32 *here)
 {
-	return w->best && best_tier(first_route(&w->best->routes), max_paths,
+	return w->best && best_tier(first_route(w->best), max_paths,
 				    tier, here);
 }
 
@@ -692,7 +690,7 @@ struct vpnrt_path vpnrt_lookup(const struct vpnrt_gw *gw,
 
 	/* nothing usable: the all-down rule, policy first as in rule 1 */
 	if (!policy_fallback(policy, fl, &d) &&
-	    !(w.deepest && fallback(first_route(&w.deepest->routes), &d)))
+	    !(w.deepest && fallback(first_route(w.deepest), &d)))
 		return p;
 found:
 	p.conn = d.conn;
@@ -752,7 +750,7 @@ bool vpnrt_lookup_explain(const struct vpnrt_gw *gw,
 	/* nothing usable: the all-down rule, policy first as in rule 1 */
 	if (policy_fallback(policy, fl, d))
 		return true;
-	return w.deepest && fallback(first_route(&w.deepest->routes), d);
+	return w.deepest && fallback(first_route(w.deepest), d);
 }
 
 /* does tier @t have a route over @conn (any, if NULL) that can carry? */
@@ -812,7 +810,7 @@ bool vpnrt_lookup_source(const struct vpnrt_gw *gw,
 
 	/* nothing usable: the all-down rule, policy first as in rule 1 */
 	if (!policy_fallback(policy, fl, &d) &&
-	    !(w.deepest && fallback(first_route(&w.deepest->routes), &d)))
+	    !(w.deepest && fallback(first_route(w.deepest), &d)))
 		return false;
 	return !conn || d.conn == conn;
 }

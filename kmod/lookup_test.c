@@ -1211,7 +1211,6 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 	memset(plant, 0, sizeof(*plant));
 	plant->key.ip = htonl(addr);
 	plant->cidr = 32;
-	INIT_HLIST_HEAD(&plant->routes);
 	RCU_INIT_POINTER(plant->solo, spy);
 	fl.dst.ip = htonl(addr);
 	fl.src.ip = htonl(0xc0000201);
@@ -1675,7 +1674,7 @@ static void check_node(struct kunit *test, const struct vpnrt_node *n,
 		KUNIT_ASSERT_TRUE(test, vpnrt_node_matches(parent, &n->key));
 	}
 	/* a node without routes is a branch point with two children */
-	if (hlist_empty(&n->routes)) {
+	if (!rcu_access_pointer(n->routes)) {
 		KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(n->child[0]));
 		KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(n->child[1]));
 	}
@@ -2120,6 +2119,173 @@ static void replace_undo_and_chain(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(r->node->solo), f->c[0]);
 }
 
+/* ---- one node's route list: every position (route_list_positions) ---- */
+
+/* the route of @conn at 10.1.2.0/24, BGP of pref @key or policy of priority @key */
+static int lp_set(struct kunit *test, bool policy, int conn, u32 key,
+		  bool replace)
+{
+	if (policy)
+		return set_route(test, VPNRT_PROTO_POLICY, "10.1.2.0/24",
+				 "1.0.0.0/8", conn, 100, key, 0, replace);
+	return set_route(test, VPNRT_PROTO_BGP, "10.1.2.0/24", NULL, conn, 100,
+			 0, key, replace);
+}
+
+static void lp_del(struct kunit *test, bool policy, int conn)
+{
+	struct vpnrt_route *r;
+
+	r = find(test, policy ? VPNRT_PROTO_POLICY : VPNRT_PROTO_BGP,
+		 "10.1.2.0/24", policy ? "1.0.0.0/8" : NULL, conn);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	rtnl_lock();
+	vpnrt_route_del(r);
+	rtnl_unlock();
+}
+
+/*
+ * The node of 10.1.2.0/24 has a route of conn c with key @key[c] (0:
+ * none), in ascending key order, each pointing back to it, the lone
+ * one's conn named (destination trie); no node without routes. @extra
+ * routes more (a replacement beside its old route) in the list.
+ */
+static void lp_check(struct kunit *test, bool policy, const u32 *key,
+		     unsigned int extra)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_table *t = &f->gw->v4;
+	struct vpnrt_conn *lone = NULL;
+	unsigned int want = extra, got = 0;
+	union vpnrt_addr a = {};
+	struct vpnrt_route *r;
+	struct vpnrt_node *n;
+	u32 prev = 0, k;
+	int c;
+
+	for (c = 0; c < N_CONNS; c++)
+		if (key[c]) {
+			want++;
+			lone = f->c[c];
+		}
+	a.ip = htonl(0x0a010200);
+	rtnl_lock();
+	n = vpnrt_trie_find(t, policy ? &t->policy : &t->dst, &a, 24);
+	if (!want) {
+		KUNIT_EXPECT_NULL(test, n);
+		goto out;
+	}
+	KUNIT_EXPECT_NOT_NULL(test, n);
+	if (!n)
+		goto out;
+	for (r = rtnl_dereference(n->routes); r && got <= want;
+	     r = rtnl_dereference(r->next), got++) {
+		for (c = 0; c < N_CONNS && f->c[c] != r->conn; c++)
+			;
+		KUNIT_EXPECT_LT(test, c, N_CONNS);
+		KUNIT_EXPECT_PTR_EQ(test, r->node, n);
+		k = policy ? r->priority : r->pref;
+		KUNIT_EXPECT_GE(test, k, prev);
+		if (!extra && c < N_CONNS)
+			KUNIT_EXPECT_EQ(test, k, key[c]);
+		prev = k;
+	}
+	KUNIT_EXPECT_EQ(test, got, want);
+	if (!policy)
+		KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(n->solo),
+				    want == 1 ? lone : NULL);
+out:
+	rtnl_unlock();
+}
+
+static void lp_one(struct kunit *test, bool policy)
+{
+	static const u8 perms[6][3] = {
+		{ 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+		{ 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
+	};
+	static const u32 moves[] = { 5, 15, 25, 35 };
+	struct vpnrt_route_change ch;
+	struct vpnrt_route_spec s;
+	u32 key[N_CONNS] = {};
+	unsigned int p, i, m;
+	int c, err;
+
+	/* inserted in every order; the route at each position deleted */
+	for (p = 0; p < ARRAY_SIZE(perms); p++) {
+		for (i = 0; i < 3; i++) {
+			c = perms[p][i];
+			KUNIT_EXPECT_EQ(test, lp_set(test, policy, c, 10 * (c + 1),
+						     false), VPNRT_ROUTE_ADDED);
+			key[c] = 10 * (c + 1);
+			lp_check(test, policy, key, 0);
+		}
+		/* conn c is at position c */
+		lp_del(test, policy, p % 3);
+		key[p % 3] = 0;
+		lp_check(test, policy, key, 0);
+		for (i = 0; i < 3; i++) {
+			c = perms[p][i];
+			if (!key[c])
+				continue;
+			lp_del(test, policy, c);
+			key[c] = 0;
+			lp_check(test, policy, key, 0);
+		}
+	}
+
+	/* the route at each position replaced, moving to each position */
+	for (c = 0; c < 3; c++) {
+		KUNIT_ASSERT_EQ(test, lp_set(test, policy, c, 10 * (c + 1), false),
+				VPNRT_ROUTE_ADDED);
+		key[c] = 10 * (c + 1);
+	}
+	for (c = 0; c < 3; c++) {
+		for (m = 0; m < ARRAY_SIZE(moves); m++) {
+			KUNIT_EXPECT_EQ(test, lp_set(test, policy, c, moves[m], true),
+					VPNRT_ROUTE_REPLACED);
+			key[c] = moves[m];
+			lp_check(test, policy, key, 0);
+			KUNIT_EXPECT_EQ(test, lp_set(test, policy, c, 10 * (c + 1),
+						     true), VPNRT_ROUTE_REPLACED);
+			key[c] = 10 * (c + 1);
+			lp_check(test, policy, key, 0);
+		}
+		/* not committed: both in the list, in order; undone */
+		for (m = 0; m < ARRAY_SIZE(moves); m++) {
+			spec(test, policy ? VPNRT_PROTO_POLICY : VPNRT_PROTO_BGP,
+			     "10.1.2.0/24", policy ? "1.0.0.0/8" : NULL, c, 100,
+			     policy ? moves[m] : 0, policy ? 0 : moves[m], &s);
+			rtnl_lock();
+			err = vpnrt_route_set(&s, true, &ch, NULL);
+			rtnl_unlock();
+			KUNIT_ASSERT_EQ(test, err, 0);
+			lp_check(test, policy, key, 1);
+			rtnl_lock();
+			vpnrt_route_set_undo(&ch);
+			rtnl_unlock();
+			lp_check(test, policy, key, 0);
+		}
+	}
+	for (c = 0; c < 3; c++) {
+		lp_del(test, policy, c);
+		key[c] = 0;
+		lp_check(test, policy, key, 0);
+	}
+}
+
+/*
+ * A node's routes, a singly linked list: inserted in every order, deleted
+ * and replaced at every position (replacements moving to every position,
+ * committed or undone), the list stays sorted, whole, pointing back to
+ * its node, with the lone route's conn named; in both tries.
+ */
+static void route_list_positions(struct kunit *test)
+{
+	lp_one(test, false);
+	lp_one(test, true);
+}
+
 /* a replace done by another thread while the test walks a route list */
 struct walker {
 	struct vpnrt_route_spec s;
@@ -2194,8 +2360,7 @@ static void replace_seen_by_reader(struct kunit *test)
 	kthread_bind(t, other);
 	wake_up_process(t);
 	rcu_read_lock();
-	r = hlist_entry_safe(rcu_dereference(hlist_first_rcu(&n->routes)),
-			     struct vpnrt_route, link);
+	r = rcu_dereference(n->routes);
 	if (r && r->conn == f->c[0])
 		seen = true;
 	complete(&w->go);
@@ -2203,8 +2368,7 @@ static void replace_seen_by_reader(struct kunit *test)
 		mdelay(1);
 	/* a writer that does not wait for us unlinks the old route now */
 	mdelay(100);
-	for (; r; r = hlist_entry_safe(rcu_dereference(hlist_next_rcu(&r->link)),
-				       struct vpnrt_route, link), len++)
+	for (; r; r = rcu_dereference(r->next), len++)
 		if (r->conn == f->c[0])
 			seen = true;
 	stage = atomic_read(&w->stage);
@@ -2355,6 +2519,7 @@ static struct kunit_case vpnrt_lookup_cases[] = {
 	KUNIT_CASE(trie_churn),
 	KUNIT_CASE(replace_values),
 	KUNIT_CASE(replace_undo_and_chain),
+	KUNIT_CASE(route_list_positions),
 	KUNIT_CASE(replace_seen_by_reader),
 	KUNIT_CASE(stale_mark_refresh_sweep),
 	{}

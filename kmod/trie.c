@@ -217,7 +217,6 @@ static struct vpnrt_node *node_alloc(struct vpnrt_table *t,
 	n->family = t->family;
 	n->cidr = cidr;
 	n->parent = parent;
-	INIT_HLIST_HEAD(&n->routes);
 	return n;
 }
 
@@ -598,7 +597,7 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 			break;
 		if (n->cidr == cidr) {
 			/* a branch point becomes a prefix */
-			if (hlist_empty(&n->routes))
+			if (!rcu_access_pointer(n->routes))
 				trie_grows(t, tr);
 			return n;
 		}
@@ -659,7 +658,7 @@ static void trie_unlink(struct vpnrt_table *t, struct vpnrt_trie *tr,
 		rcu_assign_pointer(*node_link(tr, n), child);
 		trie_changed(t, tr, &n->key, n->cidr);
 		node_free_rcu(n);
-		if (!parent || !hlist_empty(&parent->routes))
+		if (!parent || rcu_access_pointer(parent->routes))
 			return;
 		n = parent;
 	}
