@@ -350,17 +350,20 @@ static __always_inline bool on_walk(const struct vpnrt_node *n,
 	return vpnrt_node_matches(n, &fl->dst);
 }
 
-/* the child of @n on the way to @fl's destination, NULL at a leaf */
+/*
+ * The child of @n on the way to @fl's destination, NULL at a leaf (which
+ * has no child pointers; every /32 and /128 is one)
+ */
 static __always_inline const struct vpnrt_node *
 walk_child(const struct vpnrt_node *n, const struct vpnrt_flow *fl, u32 a)
 {
 	unsigned int cidr = n->cidr;
 
+	if (n->leaf)
+		return NULL;
 	if (fl->family == AF_INET)
-		return cidr >= 32 ? NULL :
-		       rcu_dereference(n->child[(a >> (31 - cidr)) & 1]);
-	return cidr >= 128 ? NULL :
-	       rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, cidr)]);
+		return rcu_dereference(vpnrt_node4_child(n)[(a >> (31 - cidr)) & 1]);
+	return rcu_dereference(vpnrt_node6_child(n)[vpnrt_key_bit(&fl->dst, cidr)]);
 }
 
 /* ---- rule 1: policy routes ---- */
@@ -559,17 +562,17 @@ static __always_inline void trie_walk(const struct vpnrt_node *n,
 			if (cidr && (ntohl(n->key.ip) ^ a) >> (32 - cidr))
 				break;
 			walk_visit(n, fast, w);
-			if (cidr >= 32)
+			if (n->leaf)
 				break;
-			n = rcu_dereference(n->child[(a >> (31 - cidr)) & 1]);
+			n = rcu_dereference(vpnrt_node4_child(n)[(a >> (31 - cidr)) & 1]);
 		}
 		return;
 	}
 	while (n && vpnrt_node_matches(n, &fl->dst)) {
 		walk_visit(n, fast, w);
-		if (n->cidr >= 128)
+		if (n->leaf)
 			break;
-		n = rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, n->cidr)]);
+		n = rcu_dereference(vpnrt_node6_child(n)[vpnrt_key_bit(&fl->dst, n->cidr)]);
 	}
 }
 

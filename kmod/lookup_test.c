@@ -1211,6 +1211,7 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 	memset(plant, 0, sizeof(*plant));
 	plant->key.ip = htonl(addr);
 	plant->cidr = 32;
+	plant->leaf = 1;
 	RCU_INIT_POINTER(plant->solo, spy);
 	fl.dst.ip = htonl(addr);
 	fl.src.ip = htonl(0xc0000201);
@@ -1659,10 +1660,18 @@ static void policy_index(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->gw->n_policy, 0u);
 }
 
-/* trie structure: children are longer prefixes inside their parent */
+/*
+ * trie structure: children are longer prefixes inside their parent; a
+ * node's routes point back to it; a leaf (no child pointers) has routes,
+ * a full node without routes is a branch point with two children, one
+ * with routes has a child (else it would be a leaf); /32s and /128s are
+ * leaves
+ */
 static void check_node(struct kunit *test, const struct vpnrt_node *n,
 		       const struct vpnrt_node *parent, unsigned int *count)
 {
+	const struct vpnrt_route *r;
+	const struct vpnrt_node *c[2];
 	unsigned int b;
 
 	if (!n)
@@ -1673,17 +1682,27 @@ static void check_node(struct kunit *test, const struct vpnrt_node *n,
 		KUNIT_ASSERT_GT(test, n->cidr, parent->cidr);
 		KUNIT_ASSERT_TRUE(test, vpnrt_node_matches(parent, &n->key));
 	}
-	/* a node without routes is a branch point with two children */
+	for (r = rcu_dereference_protected(n->routes, 1); r;
+	     r = rcu_dereference_protected(r->next, 1))
+		KUNIT_ASSERT_PTR_EQ(test, r->node, n);
+	if (n->cidr == vpnrt_addr_bits(n->family))
+		KUNIT_ASSERT_TRUE(test, n->leaf);
+	if (n->leaf) {
+		KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(n->routes));
+		return;
+	}
+	for (b = 0; b < 2; b++)
+		c[b] = rcu_dereference_protected(vpnrt_node_child(n)[b], 1);
 	if (!rcu_access_pointer(n->routes)) {
-		KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(n->child[0]));
-		KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(n->child[1]));
+		KUNIT_ASSERT_NOT_NULL(test, c[0]);
+		KUNIT_ASSERT_NOT_NULL(test, c[1]);
+	} else {
+		KUNIT_ASSERT_TRUE(test, c[0] || c[1]);
 	}
 	for (b = 0; b < 2; b++) {
-		const struct vpnrt_node *c = rcu_dereference_protected(n->child[b], 1);
-
-		if (c)
-			KUNIT_ASSERT_EQ(test, vpnrt_key_bit(&c->key, n->cidr), b);
-		check_node(test, c, n, count);
+		if (c[b])
+			KUNIT_ASSERT_EQ(test, vpnrt_key_bit(&c[b]->key, n->cidr), b);
+		check_node(test, c[b], n, count);
 	}
 }
 
@@ -2286,6 +2305,195 @@ static void route_list_positions(struct kunit *test)
 	lp_one(test, true);
 }
 
+/* ---- leaves turning into full nodes and back (leaf_grow_shrink) ---- */
+
+struct lg_case {
+	u16 family;
+	const char *a, *b, *c;		/* a contains b contains c */
+	const char *in_a, *in_b, *in_c;	/* in each, not in the next */
+	const char *src, *any;
+};
+
+static int lg_add(struct kunit *test, const struct lg_case *lc, bool policy,
+		  const char *dst, int conn, bool second)
+{
+	if (policy)
+		return POLICY(dst, lc->any, conn, second ? 20 : 10, 100);
+	return STATIC(dst, conn, second ? 0 : 100);
+}
+
+static void lg_del(struct kunit *test, const struct lg_case *lc, bool policy,
+		   const char *dst, int conn)
+{
+	struct vpnrt_route *r;
+
+	r = find(test, policy ? VPNRT_PROTO_POLICY : VPNRT_PROTO_STATIC, dst,
+		 policy ? lc->any : NULL, conn);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	rtnl_lock();
+	vpnrt_route_del(r);
+	rtnl_unlock();
+}
+
+/* the node of @dst in the trie tested, under RTNL */
+static struct vpnrt_node *lg_node(struct kunit *test, bool policy,
+				  const char *dst)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_table *t;
+	union vpnrt_addr a;
+	u16 fam;
+	u8 len;
+
+	parse_prefix(test, dst, &fam, &a, &len);
+	t = vpnrt_table(f->gw, fam);
+	return vpnrt_trie_find(t, policy ? &t->policy : &t->dst, &a, len);
+}
+
+static bool lg_leaf(struct kunit *test, bool policy, const char *dst)
+{
+	struct vpnrt_node *n;
+	bool leaf;
+
+	rtnl_lock();
+	n = lg_node(test, policy, dst);
+	leaf = n && n->leaf;
+	KUNIT_EXPECT_NOT_NULL(test, n);
+	rtnl_unlock();
+	return leaf;
+}
+
+/* the trie's shape and jump tables are right */
+static void lg_shape(struct kunit *test, const struct lg_case *lc, bool policy)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_table *t = vpnrt_table(f->gw, lc->family);
+	unsigned int count = 0;
+
+	rtnl_lock();
+	check_node(test, rtnl_dereference(policy ? t->policy.root : t->dst.root),
+		   NULL, &count);
+	KUNIT_EXPECT_EQ(test, vpnrt_trie_jump_check(t), 0u);
+	rtnl_unlock();
+}
+
+/* the conn that the fast and the explaining lookups pick for @dst, or -1 */
+static int lg_decide(struct kunit *test, const struct lg_case *lc,
+		     const char *dst)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_flow fl = { .proto = IPPROTO_UDP };
+	struct vpnrt_decision d;
+	struct vpnrt_path fast;
+	union vpnrt_addr a;
+	int c = -1;
+	bool ok;
+	u8 len;
+
+	parse_prefix(test, dst, &fl.family, &fl.dst, &len);
+	parse_prefix(test, lc->src, &fl.family, &a, &len);
+	fl.src = a;
+	rcu_read_lock();
+	fast = vpnrt_lookup(f->gw, &fl, NULL);
+	ok = vpnrt_lookup_explain(f->gw, &fl, 0, &d);
+	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, fast.conn, ok ? d.conn : NULL);
+	while (ok && ++c < N_CONNS && f->c[c] != fast.conn)
+		;
+	return c;
+}
+
+static void lg_one(struct kunit *test, const struct lg_case *lc, bool policy)
+{
+	struct vpnrt_node *old;
+
+	KUNIT_ASSERT_EQ(test, lg_add(test, lc, policy, lc->a, 0, false), 0);
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->a));
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_b), 0);
+
+	/* the leaf gets a child: a full node takes its place */
+	rtnl_lock();
+	old = lg_node(test, policy, lc->a);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, lg_add(test, lc, policy, lc->b, 1, false), 0);
+	KUNIT_ASSERT_EQ(test, lg_add(test, lc, policy, lc->b, 3, true), 0);
+	KUNIT_EXPECT_FALSE(test, lg_leaf(test, policy, lc->a));
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->b));
+	rtnl_lock();
+	KUNIT_EXPECT_PTR_NE(test, lg_node(test, policy, lc->a), old);
+	rtnl_unlock();
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_a), 0);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_b), 1);
+
+	/* a leaf with two routes gets a child */
+	KUNIT_ASSERT_EQ(test, lg_add(test, lc, policy, lc->c, 2, false), 0);
+	KUNIT_EXPECT_FALSE(test, lg_leaf(test, policy, lc->b));
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->c));
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_b), 1);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_c), 2);
+
+	/* and back: a prefix without children is a leaf again */
+	lg_del(test, lc, policy, lc->c, 2);
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->b));
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_c), 1);
+	lg_del(test, lc, policy, lc->b, 1);
+	lg_del(test, lc, policy, lc->b, 3);
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->a));
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_c), 0);
+
+	/* the parent goes: the leaf moves up */
+	KUNIT_ASSERT_EQ(test, lg_add(test, lc, policy, lc->b, 1, false), 0);
+	lg_del(test, lc, policy, lc->a, 0);
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->b));
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_a), -1);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_c), 1);
+	lg_del(test, lc, policy, lc->b, 1);
+	lg_shape(test, lc, policy);
+}
+
+/*
+ * A prefix without children is a leaf, allocated without child pointers;
+ * one that gets a child is replaced by a full node and becomes a leaf
+ * again when it loses the last (its routes, parent, jump slot or
+ * sub-slot follow), in both families and both tries, IPv4 under a jump
+ * table of 16 bits whose slot takes and loses a sub-table. check_node()
+ * and KASAN (a leaf ends where its child pointers would begin) watch
+ * every step; trie_churn does it at random.
+ */
+static void leaf_grow_shrink(struct kunit *test)
+{
+	static const struct lg_case cases[] = {
+		{ AF_INET, "10.1.0.0/16", "10.1.16.0/20", "10.1.16.0/24",
+		  "10.1.200.1", "10.1.17.1", "10.1.16.5", "1.1.1.1", "0.0.0.0/0" },
+		{ AF_INET6, "2001:db8:1::/48", "2001:db8:1:1000::/52",
+		  "2001:db8:1:1000::/56", "2001:db8:1:8000::1",
+		  "2001:db8:1:1f00::1", "2001:db8:1:1000::1", "2001:db8:ff::1",
+		  "::/0" },
+	};
+	struct fixture *f = test->priv;
+	unsigned int i, p;
+	char buf[32];
+
+	/* enough /32s (leaves) for jump tables of 16 bits in both tries */
+	for (i = 0; i < 150; i++) {
+		snprintf(buf, sizeof(buf), "192.168.%u.%u/32", i / 100, i % 100);
+		KUNIT_ASSERT_EQ(test, STATIC(buf, 3, 100), 0);
+		KUNIT_ASSERT_EQ(test, POLICY(buf, "0.0.0.0/0", 3, 10, 100), 0);
+		KUNIT_EXPECT_TRUE(test, lg_leaf(test, false, buf));
+	}
+	KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(f->gw->v4.dst.jump));
+	KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(f->gw->v4.policy.jump));
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		for (p = 0; p < 2; p++)
+			lg_one(test, &cases[i], p);
+}
+
 /* a replace done by another thread while the test walks a route list */
 struct walker {
 	struct vpnrt_route_spec s;
@@ -2520,6 +2728,7 @@ static struct kunit_case vpnrt_lookup_cases[] = {
 	KUNIT_CASE(replace_values),
 	KUNIT_CASE(replace_undo_and_chain),
 	KUNIT_CASE(route_list_positions),
+	KUNIT_CASE(leaf_grow_shrink),
 	KUNIT_CASE(replace_seen_by_reader),
 	KUNIT_CASE(stale_mark_refresh_sweep),
 	{}

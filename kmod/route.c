@@ -214,13 +214,16 @@ void vpnrt_route_prefix(const struct vpnrt_route *r, union vpnrt_addr *dst,
 		*src = to_proute(r)->src;
 		*src_len = to_proute(r)->src_len;
 	} else {
+		/* under RCU, its node may be replaced by a copy (trie.c) */
+		const struct vpnrt_node *n = READ_ONCE(r->node);
+
 		/* an IPv4 node has only the first word of its key */
 		memset(dst, 0, sizeof(*dst));
 		if (r->family == AF_INET)
-			dst->ip = r->node->key.ip;
+			dst->ip = n->key.ip;
 		else
-			*dst = r->node->key;
-		*dst_len = r->node->cidr;
+			*dst = n->key;
+		*dst_len = n->cidr;
 		memset(src, 0, sizeof(*src));
 		*src_len = 0;
 	}
