@@ -55,14 +55,12 @@ u32 vpnrt_flow_hash(const struct vpnrt_gw *gw, const struct vpnrt_flow *fl)
 
 static const struct vpnrt_route *next_route(const struct vpnrt_route *r)
 {
-	return hlist_entry_safe(rcu_dereference(hlist_next_rcu(&r->link)),
-				struct vpnrt_route, link);
+	return rcu_dereference(r->next);
 }
 
-static const struct vpnrt_route *first_route(const struct hlist_head *h)
+static const struct vpnrt_route *first_route(const struct vpnrt_node *n)
 {
-	return hlist_entry_safe(rcu_dereference(hlist_first_rcu(h)),
-				struct vpnrt_route, link);
+	return rcu_dereference(n->routes);
 }
 
 /*
@@ -352,17 +350,20 @@ static __always_inline bool on_walk(const struct vpnrt_node *n,
 	return vpnrt_node_matches(n, &fl->dst);
 }
 
-/* the child of @n on the way to @fl's destination, NULL at a leaf */
+/*
+ * The child of @n on the way to @fl's destination, NULL at a leaf (which
+ * has no child pointers; every /32 and /128 is one)
+ */
 static __always_inline const struct vpnrt_node *
 walk_child(const struct vpnrt_node *n, const struct vpnrt_flow *fl, u32 a)
 {
 	unsigned int cidr = n->cidr;
 
+	if (n->leaf)
+		return NULL;
 	if (fl->family == AF_INET)
-		return cidr >= 32 ? NULL :
-		       rcu_dereference(n->child[(a >> (31 - cidr)) & 1]);
-	return cidr >= 128 ? NULL :
-	       rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, cidr)]);
+		return rcu_dereference(vpnrt_node4_child(n)[(a >> (31 - cidr)) & 1]);
+	return rcu_dereference(vpnrt_node6_child(n)[vpnrt_key_bit(&fl->dst, cidr)]);
 }
 
 /* ---- rule 1: policy routes ---- */
@@ -415,7 +416,7 @@ static bool policy_best(const struct vpnrt_node *start,
 	struct tier tier;
 
 	for (n = start; n && on_walk(n, fl, a); n = walk_child(n, fl, a)) {
-		for (r = first_route(&n->routes); r && r->priority <= prio; ) {
+		for (r = first_route(n); r && r->priority <= prio; ) {
 			if (!policy_src_matches(r, fl)) {
 				r = next_route(r);
 				continue;
@@ -446,7 +447,7 @@ static u32 policy_skipped(const struct vpnrt_table *t,
 
 	for (n = rcu_dereference(t->policy.root); n && on_walk(n, fl, a);
 	     n = walk_child(n, fl, a)) {
-		for (r = first_route(&n->routes); r; r = next_route(r)) {
+		for (r = first_route(n); r; r = next_route(r)) {
 			if (win && vpnrt_policy_cmp(r, win) >= 0)
 				break;
 			count += policy_src_matches(r, fl);
@@ -468,7 +469,7 @@ static bool policy_fallback(const struct vpnrt_node *start,
 	int tunnel, found_tunnel = 0;
 
 	for (n = start; n && on_walk(n, fl, a); n = walk_child(n, fl, a)) {
-		for (r = first_route(&n->routes); r; r = next_route(r)) {
+		for (r = first_route(n); r; r = next_route(r)) {
 			if (found && r->priority > found->priority)
 				break;
 			if (!policy_src_matches(r, fl))
@@ -524,7 +525,7 @@ static __always_inline void walk_visit(const struct vpnrt_node *n, bool fast,
 			return;
 		}
 	}
-	r = first_route(&n->routes);
+	r = first_route(n);
 	if (!r)
 		return;
 	w->deepest = n;
@@ -561,17 +562,17 @@ static __always_inline void trie_walk(const struct vpnrt_node *n,
 			if (cidr && (ntohl(n->key.ip) ^ a) >> (32 - cidr))
 				break;
 			walk_visit(n, fast, w);
-			if (cidr >= 32)
+			if (n->leaf)
 				break;
-			n = rcu_dereference(n->child[(a >> (31 - cidr)) & 1]);
+			n = rcu_dereference(vpnrt_node4_child(n)[(a >> (31 - cidr)) & 1]);
 		}
 		return;
 	}
 	while (n && vpnrt_node_matches(n, &fl->dst)) {
 		walk_visit(n, fast, w);
-		if (n->cidr >= 128)
+		if (n->leaf)
 			break;
-		n = rcu_dereference(n->child[vpnrt_key_bit(&fl->dst, n->cidr)]);
+		n = rcu_dereference(vpnrt_node6_child(n)[vpnrt_key_bit(&fl->dst, n->cidr)]);
 	}
 }
 
@@ -639,7 +640,7 @@ static __always_inline bool dst_best(const struct walk *w,
 				     unsigned int max_paths, struct tier *tier,
 				     u32 *here)
 {
-	return w->best && best_tier(first_route(&w->best->routes), max_paths,
+	return w->best && best_tier(first_route(w->best), max_paths,
 				    tier, here);
 }
 
@@ -692,7 +693,7 @@ struct vpnrt_path vpnrt_lookup(const struct vpnrt_gw *gw,
 
 	/* nothing usable: the all-down rule, policy first as in rule 1 */
 	if (!policy_fallback(policy, fl, &d) &&
-	    !(w.deepest && fallback(first_route(&w.deepest->routes), &d)))
+	    !(w.deepest && fallback(first_route(w.deepest), &d)))
 		return p;
 found:
 	p.conn = d.conn;
@@ -752,7 +753,7 @@ bool vpnrt_lookup_explain(const struct vpnrt_gw *gw,
 	/* nothing usable: the all-down rule, policy first as in rule 1 */
 	if (policy_fallback(policy, fl, d))
 		return true;
-	return w.deepest && fallback(first_route(&w.deepest->routes), d);
+	return w.deepest && fallback(first_route(w.deepest), d);
 }
 
 /* does tier @t have a route over @conn (any, if NULL) that can carry? */
@@ -812,7 +813,7 @@ bool vpnrt_lookup_source(const struct vpnrt_gw *gw,
 
 	/* nothing usable: the all-down rule, policy first as in rule 1 */
 	if (!policy_fallback(policy, fl, &d) &&
-	    !(w.deepest && fallback(first_route(&w.deepest->routes), &d)))
+	    !(w.deepest && fallback(first_route(w.deepest), &d)))
 		return false;
 	return !conn || d.conn == conn;
 }

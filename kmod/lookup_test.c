@@ -1211,7 +1211,7 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 	memset(plant, 0, sizeof(*plant));
 	plant->key.ip = htonl(addr);
 	plant->cidr = 32;
-	INIT_HLIST_HEAD(&plant->routes);
+	plant->leaf = 1;
 	RCU_INIT_POINTER(plant->solo, spy);
 	fl.dst.ip = htonl(addr);
 	fl.src.ip = htonl(0xc0000201);
@@ -1660,10 +1660,18 @@ static void policy_index(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->gw->n_policy, 0u);
 }
 
-/* trie structure: children are longer prefixes inside their parent */
+/*
+ * trie structure: children are longer prefixes inside their parent; a
+ * node's routes point back to it; a leaf (no child pointers) has routes,
+ * a full node without routes is a branch point with two children, one
+ * with routes has a child (else it would be a leaf); /32s and /128s are
+ * leaves
+ */
 static void check_node(struct kunit *test, const struct vpnrt_node *n,
 		       const struct vpnrt_node *parent, unsigned int *count)
 {
+	const struct vpnrt_route *r;
+	const struct vpnrt_node *c[2];
 	unsigned int b;
 
 	if (!n)
@@ -1674,17 +1682,27 @@ static void check_node(struct kunit *test, const struct vpnrt_node *n,
 		KUNIT_ASSERT_GT(test, n->cidr, parent->cidr);
 		KUNIT_ASSERT_TRUE(test, vpnrt_node_matches(parent, &n->key));
 	}
-	/* a node without routes is a branch point with two children */
-	if (hlist_empty(&n->routes)) {
-		KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(n->child[0]));
-		KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(n->child[1]));
+	for (r = rcu_dereference_protected(n->routes, 1); r;
+	     r = rcu_dereference_protected(r->next, 1))
+		KUNIT_ASSERT_PTR_EQ(test, r->node, n);
+	if (n->cidr == vpnrt_addr_bits(n->family))
+		KUNIT_ASSERT_TRUE(test, n->leaf);
+	if (n->leaf) {
+		KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(n->routes));
+		return;
+	}
+	for (b = 0; b < 2; b++)
+		c[b] = rcu_dereference_protected(vpnrt_node_child(n)[b], 1);
+	if (!rcu_access_pointer(n->routes)) {
+		KUNIT_ASSERT_NOT_NULL(test, c[0]);
+		KUNIT_ASSERT_NOT_NULL(test, c[1]);
+	} else {
+		KUNIT_ASSERT_TRUE(test, c[0] || c[1]);
 	}
 	for (b = 0; b < 2; b++) {
-		const struct vpnrt_node *c = rcu_dereference_protected(n->child[b], 1);
-
-		if (c)
-			KUNIT_ASSERT_EQ(test, vpnrt_key_bit(&c->key, n->cidr), b);
-		check_node(test, c, n, count);
+		if (c[b])
+			KUNIT_ASSERT_EQ(test, vpnrt_key_bit(&c[b]->key, n->cidr), b);
+		check_node(test, c[b], n, count);
 	}
 }
 
@@ -2120,6 +2138,368 @@ static void replace_undo_and_chain(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(r->node->solo), f->c[0]);
 }
 
+/* ---- one node's route list: every position (route_list_positions) ---- */
+
+/* the route of @conn at 10.1.2.0/24, BGP of pref @key or policy of priority @key */
+static int lp_set(struct kunit *test, bool policy, int conn, u32 key,
+		  bool replace)
+{
+	if (policy)
+		return set_route(test, VPNRT_PROTO_POLICY, "10.1.2.0/24",
+				 "1.0.0.0/8", conn, 100, key, 0, replace);
+	return set_route(test, VPNRT_PROTO_BGP, "10.1.2.0/24", NULL, conn, 100,
+			 0, key, replace);
+}
+
+static void lp_del(struct kunit *test, bool policy, int conn)
+{
+	struct vpnrt_route *r;
+
+	r = find(test, policy ? VPNRT_PROTO_POLICY : VPNRT_PROTO_BGP,
+		 "10.1.2.0/24", policy ? "1.0.0.0/8" : NULL, conn);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	rtnl_lock();
+	vpnrt_route_del(r);
+	rtnl_unlock();
+}
+
+/*
+ * The node of 10.1.2.0/24 has a route of conn c with key @key[c] (0:
+ * none), in ascending key order, each pointing back to it, the lone
+ * one's conn named (destination trie); no node without routes. @extra
+ * routes more (a replacement beside its old route) in the list.
+ */
+static void lp_check(struct kunit *test, bool policy, const u32 *key,
+		     unsigned int extra)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_table *t = &f->gw->v4;
+	struct vpnrt_conn *lone = NULL;
+	unsigned int want = extra, got = 0;
+	union vpnrt_addr a = {};
+	struct vpnrt_route *r;
+	struct vpnrt_node *n;
+	u32 prev = 0, k;
+	int c;
+
+	for (c = 0; c < N_CONNS; c++)
+		if (key[c]) {
+			want++;
+			lone = f->c[c];
+		}
+	a.ip = htonl(0x0a010200);
+	rtnl_lock();
+	n = vpnrt_trie_find(t, policy ? &t->policy : &t->dst, &a, 24);
+	if (!want) {
+		KUNIT_EXPECT_NULL(test, n);
+		goto out;
+	}
+	KUNIT_EXPECT_NOT_NULL(test, n);
+	if (!n)
+		goto out;
+	for (r = rtnl_dereference(n->routes); r && got <= want;
+	     r = rtnl_dereference(r->next), got++) {
+		for (c = 0; c < N_CONNS && f->c[c] != r->conn; c++)
+			;
+		KUNIT_EXPECT_LT(test, c, N_CONNS);
+		KUNIT_EXPECT_PTR_EQ(test, r->node, n);
+		k = policy ? r->priority : r->pref;
+		KUNIT_EXPECT_GE(test, k, prev);
+		if (!extra && c < N_CONNS)
+			KUNIT_EXPECT_EQ(test, k, key[c]);
+		prev = k;
+	}
+	KUNIT_EXPECT_EQ(test, got, want);
+	if (!policy)
+		KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(n->solo),
+				    want == 1 ? lone : NULL);
+out:
+	rtnl_unlock();
+}
+
+static void lp_one(struct kunit *test, bool policy)
+{
+	static const u8 perms[6][3] = {
+		{ 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+		{ 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 },
+	};
+	static const u32 moves[] = { 5, 15, 25, 35 };
+	struct vpnrt_route_change ch;
+	struct vpnrt_route_spec s;
+	u32 key[N_CONNS] = {};
+	unsigned int p, i, m;
+	int c, err;
+
+	/* inserted in every order; the route at each position deleted */
+	for (p = 0; p < ARRAY_SIZE(perms); p++) {
+		for (i = 0; i < 3; i++) {
+			c = perms[p][i];
+			KUNIT_EXPECT_EQ(test, lp_set(test, policy, c, 10 * (c + 1),
+						     false), VPNRT_ROUTE_ADDED);
+			key[c] = 10 * (c + 1);
+			lp_check(test, policy, key, 0);
+		}
+		/* conn c is at position c */
+		lp_del(test, policy, p % 3);
+		key[p % 3] = 0;
+		lp_check(test, policy, key, 0);
+		for (i = 0; i < 3; i++) {
+			c = perms[p][i];
+			if (!key[c])
+				continue;
+			lp_del(test, policy, c);
+			key[c] = 0;
+			lp_check(test, policy, key, 0);
+		}
+	}
+
+	/* the route at each position replaced, moving to each position */
+	for (c = 0; c < 3; c++) {
+		KUNIT_ASSERT_EQ(test, lp_set(test, policy, c, 10 * (c + 1), false),
+				VPNRT_ROUTE_ADDED);
+		key[c] = 10 * (c + 1);
+	}
+	for (c = 0; c < 3; c++) {
+		for (m = 0; m < ARRAY_SIZE(moves); m++) {
+			KUNIT_EXPECT_EQ(test, lp_set(test, policy, c, moves[m], true),
+					VPNRT_ROUTE_REPLACED);
+			key[c] = moves[m];
+			lp_check(test, policy, key, 0);
+			KUNIT_EXPECT_EQ(test, lp_set(test, policy, c, 10 * (c + 1),
+						     true), VPNRT_ROUTE_REPLACED);
+			key[c] = 10 * (c + 1);
+			lp_check(test, policy, key, 0);
+		}
+		/* not committed: both in the list, in order; undone */
+		for (m = 0; m < ARRAY_SIZE(moves); m++) {
+			spec(test, policy ? VPNRT_PROTO_POLICY : VPNRT_PROTO_BGP,
+			     "10.1.2.0/24", policy ? "1.0.0.0/8" : NULL, c, 100,
+			     policy ? moves[m] : 0, policy ? 0 : moves[m], &s);
+			rtnl_lock();
+			err = vpnrt_route_set(&s, true, &ch, NULL);
+			rtnl_unlock();
+			KUNIT_ASSERT_EQ(test, err, 0);
+			lp_check(test, policy, key, 1);
+			rtnl_lock();
+			vpnrt_route_set_undo(&ch);
+			rtnl_unlock();
+			lp_check(test, policy, key, 0);
+		}
+	}
+	for (c = 0; c < 3; c++) {
+		lp_del(test, policy, c);
+		key[c] = 0;
+		lp_check(test, policy, key, 0);
+	}
+}
+
+/*
+ * A node's routes, a singly linked list: inserted in every order, deleted
+ * and replaced at every position (replacements moving to every position,
+ * committed or undone), the list stays sorted, whole, pointing back to
+ * its node, with the lone route's conn named; in both tries.
+ */
+static void route_list_positions(struct kunit *test)
+{
+	lp_one(test, false);
+	lp_one(test, true);
+}
+
+/* ---- leaves turning into full nodes and back (leaf_grow_shrink) ---- */
+
+struct lg_case {
+	u16 family;
+	const char *a, *b, *c;		/* a contains b contains c */
+	const char *in_a, *in_b, *in_c;	/* in each, not in the next */
+	const char *src, *any;
+};
+
+static int lg_add(struct kunit *test, const struct lg_case *lc, bool policy,
+		  const char *dst, int conn, bool second)
+{
+	if (policy)
+		return POLICY(dst, lc->any, conn, second ? 20 : 10, 100);
+	return STATIC(dst, conn, second ? 0 : 100);
+}
+
+static void lg_del(struct kunit *test, const struct lg_case *lc, bool policy,
+		   const char *dst, int conn)
+{
+	struct vpnrt_route *r;
+
+	r = find(test, policy ? VPNRT_PROTO_POLICY : VPNRT_PROTO_STATIC, dst,
+		 policy ? lc->any : NULL, conn);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	rtnl_lock();
+	vpnrt_route_del(r);
+	rtnl_unlock();
+}
+
+/* the node of @dst in the trie tested, under RTNL */
+static struct vpnrt_node *lg_node(struct kunit *test, bool policy,
+				  const char *dst)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_table *t;
+	union vpnrt_addr a;
+	u16 fam;
+	u8 len;
+
+	parse_prefix(test, dst, &fam, &a, &len);
+	t = vpnrt_table(f->gw, fam);
+	return vpnrt_trie_find(t, policy ? &t->policy : &t->dst, &a, len);
+}
+
+static bool lg_leaf(struct kunit *test, bool policy, const char *dst)
+{
+	struct vpnrt_node *n;
+	bool leaf;
+
+	rtnl_lock();
+	n = lg_node(test, policy, dst);
+	leaf = n && n->leaf;
+	KUNIT_EXPECT_NOT_NULL(test, n);
+	rtnl_unlock();
+	return leaf;
+}
+
+/*
+ * the trie's shape and jump tables are right; the shape is walked without
+ * RTNL (the test is the only writer), so that a failed assertion does not
+ * leave it held
+ */
+static void lg_shape(struct kunit *test, const struct lg_case *lc, bool policy)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_table *t = vpnrt_table(f->gw, lc->family);
+	unsigned int count = 0, bad;
+
+	rtnl_lock();
+	bad = vpnrt_trie_jump_check(t);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, bad, 0u);
+	check_node(test, rcu_dereference_protected(policy ? t->policy.root :
+						   t->dst.root, 1),
+		   NULL, &count);
+}
+
+/* the conn that the fast and the explaining lookups pick for @dst, or -1 */
+static int lg_decide(struct kunit *test, const struct lg_case *lc,
+		     const char *dst)
+{
+	struct fixture *f = test->priv;
+	struct vpnrt_flow fl = { .proto = IPPROTO_UDP };
+	struct vpnrt_decision d;
+	struct vpnrt_path fast;
+	union vpnrt_addr a;
+	int c = -1;
+	bool ok;
+	u8 len;
+
+	parse_prefix(test, dst, &fl.family, &fl.dst, &len);
+	parse_prefix(test, lc->src, &fl.family, &a, &len);
+	fl.src = a;
+	rcu_read_lock();
+	fast = vpnrt_lookup(f->gw, &fl, NULL);
+	ok = vpnrt_lookup_explain(f->gw, &fl, 0, &d);
+	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, fast.conn, ok ? d.conn : NULL);
+	while (ok && ++c < N_CONNS && f->c[c] != fast.conn)
+		;
+	return c;
+}
+
+static void lg_one(struct kunit *test, const struct lg_case *lc, bool policy)
+{
+	struct vpnrt_node *old;
+
+	KUNIT_ASSERT_EQ(test, lg_add(test, lc, policy, lc->a, 0, false), 0);
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->a));
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_b), 0);
+
+	/* the leaf gets a child: a full node takes its place */
+	rtnl_lock();
+	old = lg_node(test, policy, lc->a);
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, lg_add(test, lc, policy, lc->b, 1, false), 0);
+	KUNIT_ASSERT_EQ(test, lg_add(test, lc, policy, lc->b, 3, true), 0);
+	KUNIT_EXPECT_FALSE(test, lg_leaf(test, policy, lc->a));
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->b));
+	rtnl_lock();
+	KUNIT_EXPECT_PTR_NE(test, lg_node(test, policy, lc->a), old);
+	rtnl_unlock();
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_a), 0);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_b), 1);
+
+	/* a leaf with two routes gets a child */
+	KUNIT_ASSERT_EQ(test, lg_add(test, lc, policy, lc->c, 2, false), 0);
+	KUNIT_EXPECT_FALSE(test, lg_leaf(test, policy, lc->b));
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->c));
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_b), 1);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_c), 2);
+
+	/* and back: a prefix without children is a leaf again */
+	lg_del(test, lc, policy, lc->c, 2);
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->b));
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_c), 1);
+	lg_del(test, lc, policy, lc->b, 1);
+	lg_del(test, lc, policy, lc->b, 3);
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->a));
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_c), 0);
+
+	/* the parent goes: the leaf moves up */
+	KUNIT_ASSERT_EQ(test, lg_add(test, lc, policy, lc->b, 1, false), 0);
+	lg_del(test, lc, policy, lc->a, 0);
+	KUNIT_EXPECT_TRUE(test, lg_leaf(test, policy, lc->b));
+	lg_shape(test, lc, policy);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_a), -1);
+	KUNIT_EXPECT_EQ(test, lg_decide(test, lc, lc->in_c), 1);
+	lg_del(test, lc, policy, lc->b, 1);
+	lg_shape(test, lc, policy);
+}
+
+/*
+ * A prefix without children is a leaf, allocated without child pointers;
+ * one that gets a child is replaced by a full node and becomes a leaf
+ * again when it loses the last (its routes, parent, jump slot or
+ * sub-slot follow), in both families and both tries, IPv4 under a jump
+ * table of 16 bits whose slot takes and loses a sub-table. check_node()
+ * and KASAN (a leaf ends where its child pointers would begin) watch
+ * every step; trie_churn does it at random.
+ */
+static void leaf_grow_shrink(struct kunit *test)
+{
+	static const struct lg_case cases[] = {
+		{ AF_INET, "10.1.0.0/16", "10.1.16.0/20", "10.1.16.0/24",
+		  "10.1.200.1", "10.1.17.1", "10.1.16.5", "1.1.1.1", "0.0.0.0/0" },
+		{ AF_INET6, "2001:db8:1::/48", "2001:db8:1:1000::/52",
+		  "2001:db8:1:1000::/56", "2001:db8:1:8000::1",
+		  "2001:db8:1:1f00::1", "2001:db8:1:1000::1", "2001:db8:ff::1",
+		  "::/0" },
+	};
+	struct fixture *f = test->priv;
+	unsigned int i, p;
+	char buf[32];
+
+	/* enough /32s (leaves) for jump tables of 16 bits in both tries */
+	for (i = 0; i < 150; i++) {
+		snprintf(buf, sizeof(buf), "192.168.%u.%u/32", i / 100, i % 100);
+		KUNIT_ASSERT_EQ(test, STATIC(buf, 3, 100), 0);
+		KUNIT_ASSERT_EQ(test, POLICY(buf, "0.0.0.0/0", 3, 10, 100), 0);
+		KUNIT_EXPECT_TRUE(test, lg_leaf(test, false, buf));
+	}
+	KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(f->gw->v4.dst.jump));
+	KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(f->gw->v4.policy.jump));
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		for (p = 0; p < 2; p++)
+			lg_one(test, &cases[i], p);
+}
+
 /* a replace done by another thread while the test walks a route list */
 struct walker {
 	struct vpnrt_route_spec s;
@@ -2194,8 +2574,7 @@ static void replace_seen_by_reader(struct kunit *test)
 	kthread_bind(t, other);
 	wake_up_process(t);
 	rcu_read_lock();
-	r = hlist_entry_safe(rcu_dereference(hlist_first_rcu(&n->routes)),
-			     struct vpnrt_route, link);
+	r = rcu_dereference(n->routes);
 	if (r && r->conn == f->c[0])
 		seen = true;
 	complete(&w->go);
@@ -2203,8 +2582,7 @@ static void replace_seen_by_reader(struct kunit *test)
 		mdelay(1);
 	/* a writer that does not wait for us unlinks the old route now */
 	mdelay(100);
-	for (; r; r = hlist_entry_safe(rcu_dereference(hlist_next_rcu(&r->link)),
-				       struct vpnrt_route, link), len++)
+	for (; r; r = rcu_dereference(r->next), len++)
 		if (r->conn == f->c[0])
 			seen = true;
 	stage = atomic_read(&w->stage);
@@ -2355,6 +2733,8 @@ static struct kunit_case vpnrt_lookup_cases[] = {
 	KUNIT_CASE(trie_churn),
 	KUNIT_CASE(replace_values),
 	KUNIT_CASE(replace_undo_and_chain),
+	KUNIT_CASE(route_list_positions),
+	KUNIT_CASE(leaf_grow_shrink),
 	KUNIT_CASE(replace_seen_by_reader),
 	KUNIT_CASE(stale_mark_refresh_sweep),
 	{}

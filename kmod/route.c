@@ -39,10 +39,13 @@ int vpnrt_routes_init(void)
 {
 	int err;
 
-	BUILD_BUG_ON(sizeof(struct vpnrt_route) > L1_CACHE_BYTES);
+	/* a million /24s: 8 MB less than in 64-byte objects */
+	BUILD_BUG_ON(sizeof(struct vpnrt_route) != 56);
+	/* what lookups read (vpnrt.h) */
+	BUILD_BUG_ON(offsetofend(struct vpnrt_route, flags) > 24);
 	if (route_cache_users++)
 		return 0;
-	route_cache = KMEM_CACHE(vpnrt_route, SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT);
+	route_cache = KMEM_CACHE(vpnrt_route, SLAB_ACCOUNT);
 	if (!route_cache) {
 		route_cache_users = 0;
 		return -ENOMEM;
@@ -130,24 +133,39 @@ int vpnrt_policy_cmp(const struct vpnrt_route *ra, const struct vpnrt_route *rb)
 	return 0;
 }
 
-/* insert after every route that does not sort behind @r */
-static void insert_sorted(struct hlist_head *h, struct vpnrt_route *r,
+/*
+ * Insert @r into @n's routes after every route that does not sort behind
+ * it: @r is complete, its @next set, before its predecessor points to it.
+ */
+static void insert_sorted(struct vpnrt_node *n, struct vpnrt_route *r,
 			  int (*cmp)(const struct vpnrt_route *,
 				     const struct vpnrt_route *))
 {
-	struct vpnrt_route *pos, *last = NULL;
+	struct vpnrt_route __rcu **pp = &n->routes;
+	struct vpnrt_route *pos;
 
-	hlist_for_each_entry(pos, h, link) {
-		if (cmp(r, pos) < 0) {
-			hlist_add_before_rcu(&r->link, &pos->link);
+	while ((pos = rtnl_dereference(*pp)) && cmp(r, pos) >= 0)
+		pp = &pos->next;
+	RCU_INIT_POINTER(r->next, pos);
+	rcu_assign_pointer(*pp, r);
+}
+
+/*
+ * Take @r out of its node's routes: its predecessor points past it. @r
+ * keeps its @next, so a reader inside it goes on along the list; the
+ * caller frees it after a grace period.
+ */
+static void route_list_del(struct vpnrt_route *r)
+{
+	struct vpnrt_route __rcu **pp = &r->node->routes;
+	struct vpnrt_route *pos;
+
+	while ((pos = rtnl_dereference(*pp)) != r) {
+		if (WARN_ON_ONCE(!pos))
 			return;
-		}
-		last = pos;
+		pp = &pos->next;
 	}
-	if (last)
-		hlist_add_behind_rcu(&r->link, &last->link);
-	else
-		hlist_add_head_rcu(&r->link, h);
+	RCU_INIT_POINTER(*pp, rtnl_dereference(r->next));
 }
 
 /*
@@ -171,13 +189,11 @@ static void policy_node_count(struct vpnrt_table *t, struct vpnrt_node *n,
 /* after a change of @n's routes: name the connection if one route is left */
 static void node_solo_update(struct vpnrt_node *n)
 {
-	struct hlist_node *first = rcu_dereference_protected(hlist_first_rcu(&n->routes),
-							     lockdep_rtnl_is_held());
+	struct vpnrt_route *first = rtnl_dereference(n->routes);
 	struct vpnrt_conn *c = NULL;
 
-	if (first && !rcu_dereference_protected(hlist_next_rcu(first),
-						lockdep_rtnl_is_held()))
-		c = hlist_entry(first, struct vpnrt_route, link)->conn;
+	if (first && !rtnl_dereference(first->next))
+		c = first->conn;
 	rcu_assign_pointer(n->solo, c);
 }
 
@@ -198,13 +214,16 @@ void vpnrt_route_prefix(const struct vpnrt_route *r, union vpnrt_addr *dst,
 		*src = to_proute(r)->src;
 		*src_len = to_proute(r)->src_len;
 	} else {
+		/* under RCU, its node may be replaced by a copy (trie.c) */
+		const struct vpnrt_node *n = READ_ONCE(r->node);
+
 		/* an IPv4 node has only the first word of its key */
 		memset(dst, 0, sizeof(*dst));
 		if (r->family == AF_INET)
-			dst->ip = r->node->key.ip;
+			dst->ip = n->key.ip;
 		else
-			*dst = r->node->key;
-		*dst_len = r->node->cidr;
+			*dst = n->key;
+		*dst_len = n->cidr;
 		memset(src, 0, sizeof(*src));
 		*src_len = 0;
 	}
@@ -228,7 +247,7 @@ struct vpnrt_route *vpnrt_route_find(const struct vpnrt_route_spec *s)
 		if (!n)
 			return NULL;
 		/* the node's routes all have @s's destination */
-		hlist_for_each_entry(r, &n->routes, link) {
+		for (r = rtnl_dereference(n->routes); r; r = rtnl_dereference(r->next)) {
 			const struct vpnrt_proute *p = to_proute(r);
 
 			if (r->conn == s->conn && !r->replaced &&
@@ -241,7 +260,7 @@ struct vpnrt_route *vpnrt_route_find(const struct vpnrt_route_spec *s)
 	n = vpnrt_trie_find(t, &t->dst, &s->dst, s->dst_len);
 	if (!n)
 		return NULL;
-	hlist_for_each_entry(r, &n->routes, link)
+	for (r = rtnl_dereference(n->routes); r; r = rtnl_dereference(r->next))
 		if (r->conn == s->conn && r->proto == s->proto && !r->replaced)
 			return r;
 	return NULL;
@@ -410,13 +429,13 @@ int vpnrt_route_add(const struct vpnrt_route_spec *s,
 	}
 	r->node = n;
 	if (policy) {
-		if (hlist_empty(&n->routes))
+		if (!rcu_access_pointer(n->routes))
 			policy_node_count(t, n, 1);
-		insert_sorted(&n->routes, r, vpnrt_policy_cmp);
+		insert_sorted(n, r, vpnrt_policy_cmp);
 	} else {
-		if (hlist_empty(&n->routes))
+		if (!rcu_access_pointer(n->routes))
 			t->n_nodes++;
-		insert_sorted(&n->routes, r, vpnrt_route_cmp_rank);
+		insert_sorted(n, r, vpnrt_route_cmp_rank);
 		node_solo_update(n);
 	}
 	list_add_tail(&r->conn_link, &s->conn->routes);
@@ -483,15 +502,15 @@ static void route_unpublish(struct vpnrt_route *r)
 	struct vpnrt_table *t = vpnrt_table(r->conn->gw, r->family);
 	struct vpnrt_node *n = r->node;
 
-	hlist_del_rcu(&r->link);
+	route_list_del(r);
 	if (r->proto == VPNRT_PROTO_POLICY) {
-		if (hlist_empty(&n->routes)) {
+		if (!rcu_access_pointer(n->routes)) {
 			policy_node_count(t, n, -1);
 			vpnrt_trie_remove(t, &t->policy, n);
 		}
 	} else {
 		node_solo_update(n);
-		if (hlist_empty(&n->routes)) {
+		if (!rcu_access_pointer(n->routes)) {
 			t->n_nodes--;
 			vpnrt_trie_remove(t, &t->dst, n);
 		}
@@ -577,7 +596,7 @@ int vpnrt_route_set(const struct vpnrt_route_spec *s, bool replace,
 		return -ENOMEM;
 	}
 	r->node = old->node;
-	insert_sorted(&r->node->routes, r, r->proto == VPNRT_PROTO_POLICY ?
+	insert_sorted(r->node, r, r->proto == VPNRT_PROTO_POLICY ?
 		      vpnrt_policy_cmp : vpnrt_route_cmp_rank);
 	/* dumps list it where the old one was, as the old one */
 	list_add(&r->conn_link, &old->conn_link);

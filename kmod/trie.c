@@ -5,7 +5,9 @@
  * of the destination prefixes of policy routes. Writers hold RTNL; the
  * lookup walks them under RCU without locks. Nodes that carry no route
  * exist only as branch points with two children, and are removed as soon
- * as they have fewer. IPv4 tries have a jump table as they grow (below).
+ * as they have fewer. A prefix without children is a leaf, without child
+ * pointers (vpnrt.h); node_replace() turns one kind into the other. IPv4
+ * tries have a jump table as they grow (below).
  */
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -13,12 +15,26 @@
 
 #include "trie.h"
 
-/* IPv4 nodes (VPNRT_NODE4_SIZE), IPv6 nodes, jump sub-tables */
-static struct kmem_cache *node4_cache, *node6_cache, *sub_cache;
+/* full nodes and leaves of each family (vpnrt.h), jump sub-tables */
+static struct kmem_cache *node4_cache, *node6_cache, *leaf4_cache, *leaf6_cache;
+static struct kmem_cache *sub_cache;
+
+static struct kmem_cache *node_cache(int family, bool leaf)
+{
+	if (family == AF_INET)
+		return leaf ? leaf4_cache : node4_cache;
+	return leaf ? leaf6_cache : node6_cache;
+}
 
 static void node_free(struct vpnrt_node *n)
 {
-	kmem_cache_free(n->family == AF_INET ? node4_cache : node6_cache, n);
+	kmem_cache_free(node_cache(n->family, n->leaf), n);
+}
+
+/* child @b of @n, NULL for a leaf; under RTNL */
+static struct vpnrt_node *child_of(const struct vpnrt_node *n, unsigned int b)
+{
+	return n->leaf ? NULL : rtnl_dereference(vpnrt_node_child(n)[b]);
 }
 
 /*
@@ -36,23 +52,31 @@ static LLIST_HEAD(sub_graveyard);
 /*
  * Free the trie under @n, whose parent links are gone (the root's is its
  * free_link): rotate left children up until a node has none, free it and
- * go right. No stack, no recursion, linear time.
+ * go right. A left child that is a leaf is freed at once; a leaf is the
+ * last node of what is left. No stack, no recursion, linear time.
  */
 static void trie_destroy(struct vpnrt_node *n)
 {
 	unsigned long freed = 0;
 
 	while (n) {
-		struct vpnrt_node *l = rcu_dereference_protected(n->child[0], 1);
+		struct vpnrt_node __rcu **c = n->leaf ? NULL : vpnrt_node_child(n);
+		struct vpnrt_node *l = c ? rcu_dereference_protected(c[0], 1) : NULL;
 
+		if (l && l->leaf) {
+			RCU_INIT_POINTER(c[0], NULL);
+			node_free(l);
+			continue;
+		}
 		if (l) {
-			RCU_INIT_POINTER(n->child[0],
-					 rcu_dereference_protected(l->child[1], 1));
-			RCU_INIT_POINTER(l->child[1], n);
+			struct vpnrt_node __rcu **lc = vpnrt_node_child(l);
+
+			RCU_INIT_POINTER(c[0], rcu_dereference_protected(lc[1], 1));
+			RCU_INIT_POINTER(lc[1], n);
 			n = l;
 			continue;
 		}
-		l = rcu_dereference_protected(n->child[1], 1);
+		l = c ? rcu_dereference_protected(c[1], 1) : NULL;
 		node_free(n);
 		n = l;
 		if (!(++freed % 1024))
@@ -125,25 +149,36 @@ static void node_free_rcu(struct vpnrt_node *n)
 /**
  * vpnrt_trie_cache_init() - the trie nodes' caches
  *
- * IPv6 nodes are a cache line each; IPv4 nodes, the most numerous, are
- * not padded to one: a million prefixes take 32 MiB less (and what
- * lookups read of a node still crosses a line in only one of four).
+ * Full IPv6 nodes are a cache line each; IPv4 nodes, the most numerous,
+ * and leaves are not padded to one: a million prefixes take 32 MiB less
+ * (and what lookups read of a full IPv4 node still crosses a line in
+ * only one of four, of an IPv4 leaf never).
  *
  * Return: 0 or -ENOMEM
  */
 int vpnrt_trie_cache_init(void)
 {
-	BUILD_BUG_ON(sizeof(struct vpnrt_node) > L1_CACHE_BYTES);
+	size_t align = __alignof__(struct vpnrt_node);
+
+	BUILD_BUG_ON(VPNRT_NODE6_SIZE > L1_CACHE_BYTES);
 	BUILD_BUG_ON(VPNRT_NODE4_SIZE != 48);
-	node4_cache = kmem_cache_create("vpnrt_node4", VPNRT_NODE4_SIZE,
-					__alignof__(struct vpnrt_node),
+	BUILD_BUG_ON(VPNRT_NODE4_LEAF_SIZE != 32);
+	BUILD_BUG_ON(VPNRT_NODE6_LEAF_SIZE != 48);
+	node4_cache = kmem_cache_create("vpnrt_node4", VPNRT_NODE4_SIZE, align,
 					SLAB_ACCOUNT, NULL);
-	node6_cache = KMEM_CACHE(vpnrt_node, SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT);
+	leaf4_cache = kmem_cache_create("vpnrt_leaf4", VPNRT_NODE4_LEAF_SIZE,
+					align, SLAB_ACCOUNT, NULL);
+	node6_cache = kmem_cache_create("vpnrt_node6", VPNRT_NODE6_SIZE, align,
+					SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT, NULL);
+	leaf6_cache = kmem_cache_create("vpnrt_leaf6", VPNRT_NODE6_LEAF_SIZE,
+					align, SLAB_ACCOUNT, NULL);
 	sub_cache = KMEM_CACHE(vpnrt_jump_sub, SLAB_ACCOUNT);
-	if (node4_cache && node6_cache && sub_cache)
+	if (node4_cache && leaf4_cache && node6_cache && leaf6_cache && sub_cache)
 		return 0;
 	kmem_cache_destroy(node4_cache);
+	kmem_cache_destroy(leaf4_cache);
 	kmem_cache_destroy(node6_cache);
+	kmem_cache_destroy(leaf6_cache);
 	kmem_cache_destroy(sub_cache);
 	return -ENOMEM;
 }
@@ -156,7 +191,9 @@ void vpnrt_trie_cache_exit(void)
 {
 	flush_work(&node_reap_work);	/* every table is gone already */
 	kmem_cache_destroy(node4_cache);
+	kmem_cache_destroy(leaf4_cache);
 	kmem_cache_destroy(node6_cache);
+	kmem_cache_destroy(leaf6_cache);
 	kmem_cache_destroy(sub_cache);
 }
 
@@ -196,28 +233,25 @@ static unsigned int common_bits(const union vpnrt_addr *a,
 	return min(n, max);
 }
 
+/* a new leaf (@leaf) or full node without children */
 static struct vpnrt_node *node_alloc(struct vpnrt_table *t,
 				     const union vpnrt_addr *key, u8 cidr,
-				     struct vpnrt_node *parent)
+				     struct vpnrt_node *parent, bool leaf)
 {
 	struct vpnrt_node *n;
 
-	if (t->family == AF_INET) {
-		n = kmem_cache_zalloc(node4_cache, VPNRT_GFP_ROUTE);
-		if (!n)
-			return NULL;
+	n = kmem_cache_zalloc(node_cache(t->family, leaf), VPNRT_GFP_ROUTE);
+	if (!n)
+		return NULL;
+	if (t->family == AF_INET)
 		n->key.ip = key->ip;	/* the only word it has */
-	} else {
-		n = kmem_cache_zalloc(node6_cache, VPNRT_GFP_ROUTE);
-		if (!n)
-			return NULL;
+	else
 		n->key = *key;
-	}
 	vpnrt_prefix_mask(t->family, &n->key, cidr);
 	n->family = t->family;
 	n->cidr = cidr;
+	n->leaf = leaf;
 	n->parent = parent;
-	INIT_HLIST_HEAD(&n->routes);
 	return n;
 }
 
@@ -229,7 +263,7 @@ static struct vpnrt_node __rcu **node_link(struct vpnrt_trie *tr,
 
 	if (!p)
 		return &tr->root;
-	return &p->child[rtnl_dereference(p->child[1]) == n];
+	return &vpnrt_node_child(p)[child_of(p, 1) == n];
 }
 
 /* ---- the IPv4 jump table ---- */
@@ -253,7 +287,7 @@ static struct vpnrt_node *jump_walk(struct vpnrt_node *n, u32 j,
 			return NULL;
 		if (n->cidr >= bits)
 			return n;
-		n = rtnl_dereference(n->child[(a >> (31 - n->cidr)) & 1]);
+		n = child_of(n, (a >> (31 - n->cidr)) & 1);
 	}
 	return NULL;
 }
@@ -271,7 +305,7 @@ static struct vpnrt_node *jump_target(struct vpnrt_trie *tr, u32 j,
 static bool jump_wants_sub(const struct vpnrt_jump *jt, const struct vpnrt_node *n)
 {
 	return jt->subs && n && n->cidr < jt->bits + VPNRT_JUMP_SUB_BITS &&
-	       (rcu_access_pointer(n->child[0]) || rcu_access_pointer(n->child[1]));
+	       (child_of(n, 0) || child_of(n, 1));
 }
 
 /*
@@ -553,7 +587,7 @@ struct vpnrt_node *vpnrt_trie_find(struct vpnrt_table *t, struct vpnrt_trie *tr,
 	while (n && n->cidr <= cidr && vpnrt_node_matches(n, key)) {
 		if (n->cidr == cidr)
 			return n;
-		n = rtnl_dereference(n->child[vpnrt_key_bit(key, n->cidr)]);
+		n = child_of(n, vpnrt_key_bit(key, n->cidr));
 	}
 	return NULL;
 }
@@ -571,6 +605,36 @@ static void trie_grows(struct vpnrt_table *t, struct vpnrt_trie *tr)
 	jump_resize(t, tr, trie_prefixes(t, tr) + 1);
 }
 
+/*
+ * Replace @old, which has no children, by a copy that is a leaf (@leaf)
+ * or a full node without children yet: a leaf that is to get a child, a
+ * prefix that lost its last one. The copy takes @old's routes (each
+ * route's ->node follows), its place under its parent and in the jump
+ * slots; readers inside @old go on with its routes until it is freed,
+ * after a grace period.
+ *
+ * Return: the copy, or NULL without memory (@old stays)
+ */
+static struct vpnrt_node *node_replace(struct vpnrt_table *t,
+				       struct vpnrt_trie *tr,
+				       struct vpnrt_node *old, bool leaf)
+{
+	struct vpnrt_node *n;
+	struct vpnrt_route *r;
+
+	n = node_alloc(t, &old->key, old->cidr, old->parent, leaf);
+	if (!n)
+		return NULL;
+	RCU_INIT_POINTER(n->routes, rtnl_dereference(old->routes));
+	RCU_INIT_POINTER(n->solo, rtnl_dereference(old->solo));
+	for (r = rtnl_dereference(n->routes); r; r = rtnl_dereference(r->next))
+		WRITE_ONCE(r->node, n);	/* read under RCU too */
+	rcu_assign_pointer(*node_link(tr, old), n);
+	trie_changed(t, tr, &n->key, n->cidr);
+	node_free_rcu(old);
+	return n;
+}
+
 /**
  * vpnrt_trie_insert() - find or create the node of a prefix
  * @t: the table
@@ -579,8 +643,10 @@ static void trie_grows(struct vpnrt_table *t, struct vpnrt_trie *tr)
  * @cidr: its length
  *
  * New nodes are fully built before they are published, so a reader sees
- * either the old trie or the new one. The caller hangs a route off the
- * node (and counts a new destination prefix in @t->n_nodes).
+ * either the old trie or the new one. A new prefix without children is a
+ * leaf; a leaf on the way down to a longer new prefix is replaced by a
+ * full node first. The caller hangs a route off the node (and counts a
+ * new destination prefix in @t->n_nodes).
  *
  * Return: the node, or NULL without memory.
  */
@@ -598,15 +664,22 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 			break;
 		if (n->cidr == cidr) {
 			/* a branch point becomes a prefix */
-			if (hlist_empty(&n->routes))
+			if (!rcu_access_pointer(n->routes))
 				trie_grows(t, tr);
 			return n;
 		}
+		if (n->leaf) {
+			/* without memory, no harm: a full node is a leaf's equal */
+			n = node_replace(t, tr, n, false);
+			if (!n)
+				return NULL;
+		}
 		parent = n;
-		link = &n->child[vpnrt_key_bit(key, n->cidr)];
+		link = &vpnrt_node_child(n)[vpnrt_key_bit(key, n->cidr)];
 	}
 
-	nn = node_alloc(t, key, cidr, parent);
+	/* a leaf unless it goes above n */
+	nn = node_alloc(t, key, cidr, parent, !n || common < cidr);
 	if (!nn)
 		return NULL;
 	if (!n)
@@ -614,19 +687,19 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 
 	if (common == cidr) {
 		/* the new prefix contains n: it goes between parent and n */
-		RCU_INIT_POINTER(nn->child[vpnrt_key_bit(&n->key, cidr)], n);
+		RCU_INIT_POINTER(vpnrt_node_child(nn)[vpnrt_key_bit(&n->key, cidr)], n);
 		n->parent = nn;
 		goto publish;
 	}
 
 	/* they part at bit @common: a branch point takes both */
-	branch = node_alloc(t, key, common, parent);
+	branch = node_alloc(t, key, common, parent, false);
 	if (!branch) {
 		node_free(nn);
 		return NULL;
 	}
-	RCU_INIT_POINTER(branch->child[vpnrt_key_bit(key, common)], nn);
-	RCU_INIT_POINTER(branch->child[vpnrt_key_bit(&n->key, common)], n);
+	RCU_INIT_POINTER(vpnrt_node_child(branch)[vpnrt_key_bit(key, common)], nn);
+	RCU_INIT_POINTER(vpnrt_node_child(branch)[vpnrt_key_bit(&n->key, common)], n);
 	nn->parent = branch;
 	n->parent = branch;
 	rcu_assign_pointer(*link, branch);
@@ -642,13 +715,16 @@ publish:
 	return nn;
 }
 
-/* take out @n and the branch points it leaves with one child */
+/*
+ * Take out @n and the branch points it leaves with one child; a prefix
+ * left without children becomes a leaf.
+ */
 static void trie_unlink(struct vpnrt_table *t, struct vpnrt_trie *tr,
 			struct vpnrt_node *n)
 {
 	for (;;) {
-		struct vpnrt_node *c0 = rtnl_dereference(n->child[0]);
-		struct vpnrt_node *c1 = rtnl_dereference(n->child[1]);
+		struct vpnrt_node *c0 = child_of(n, 0);
+		struct vpnrt_node *c1 = child_of(n, 1);
 		struct vpnrt_node *child = c0 ? c0 : c1;
 		struct vpnrt_node *parent = n->parent;
 
@@ -659,8 +735,14 @@ static void trie_unlink(struct vpnrt_table *t, struct vpnrt_trie *tr,
 		rcu_assign_pointer(*node_link(tr, n), child);
 		trie_changed(t, tr, &n->key, n->cidr);
 		node_free_rcu(n);
-		if (!parent || !hlist_empty(&parent->routes))
+		if (!parent)
 			return;
+		if (rcu_access_pointer(parent->routes)) {
+			/* without memory it stays a full node, as exact */
+			if (!child && !child_of(parent, 0) && !child_of(parent, 1))
+				node_replace(t, tr, parent, true);
+			return;
+		}
 		n = parent;
 	}
 }

@@ -172,10 +172,17 @@ static inline bool vpnrt_conn_carries(const struct vpnrt_conn *c)
  * object, linked beside the old one, which is unlinked one grace period
  * later (vpnrt_route_set()). Only the stale mark, which lookups do not
  * read, changes in place.
+ *
+ * A node's routes are a singly linked RCU list (a prefix has one to a
+ * few routes): writers find a route's predecessor from the node's head;
+ * an unlinked route keeps its @next, so a reader inside it goes on along
+ * the list, and it is freed after a grace period. 56 bytes, unpadded
+ * (route.c): what lookups read (@next to @flags, 24 bytes) lies in one
+ * cache line in six of eight objects.
  */
 struct vpnrt_route {
-	/* what lookups read, in the first cache line */
-	struct hlist_node link;		/* node->routes, RCU */
+	/* what lookups read, first */
+	struct vpnrt_route __rcu *next;	/* node->routes, RCU */
 	struct vpnrt_conn *conn;
 	u32 pref;			/* BGP preference, lower wins */
 	u8 proto;			/* enum vpnrt_proto */
@@ -197,7 +204,10 @@ struct vpnrt_route {
 					 * keeps their order: dumps resume
 					 * by it (vpnrt_route_seq()); RTNL
 					 */
-	struct vpnrt_node *node;	/* its destination prefix */
+	struct vpnrt_node *node;	/* its destination prefix; a copy
+					 * replaces it at times (trie.c):
+					 * READ_ONCE under RCU
+					 */
 	union {
 		struct list_head conn_link;	/* conn->routes, RTNL; kept
 						 * when the conn goes whole
@@ -216,26 +226,59 @@ struct vpnrt_proute {
 /*
  * A prefix of a trie (trie.c). In a destination trie, a prefix with a
  * single route names its connection in @solo, so that the transmit path
- * decides without reading the route; policy tries leave it NULL. What
- * lookups read (@child, @solo, @cidr, @key) lies in the last 32 bytes.
- * IPv6 nodes are one cache line (64 bytes, aligned); IPv4 nodes are
- * allocated without the last 12 bytes of @key (VPNRT_NODE4_SIZE, 48 bytes,
- * unpadded): only @key.ip may be read or written in them.
+ * decides without reading the route; policy tries leave it NULL.
+ *
+ * A node is a leaf (@leaf set) or a full node. A leaf, a prefix without
+ * children (every /24 of a full /20, every /32), is allocated without
+ * child pointers: an IPv4 leaf is the 32 bytes up to @key.ip
+ * (VPNRT_NODE4_LEAF_SIZE), an IPv6 leaf 48. A full node, a branch point
+ * or a prefix with children, has two child pointers after its key
+ * (vpnrt_node_child()): 48 bytes in IPv4, 64 (a cache line, aligned) in
+ * IPv6. Only @key.ip may be read or written in an IPv4 node, and no one
+ * reads the children of a leaf. A leaf that gets a child, and a prefix
+ * that loses its last one, are replaced by a copy of the other kind
+ * (trie.c).
  */
 struct vpnrt_node {
-	struct hlist_head routes;	/* sorted by rank, RCU */
+	struct vpnrt_route __rcu *routes;	/* the first, sorted by rank,
+						 * linked by ->next; RCU
+						 */
 	union {
 		struct vpnrt_node *parent;	/* RTNL */
 		struct llist_node free_link;	/* once unlinked */
 	};
-	struct vpnrt_node __rcu *child[2];
 	struct vpnrt_conn __rcu *solo;	/* the only route's conn, or NULL */
 	u8 cidr;
 	u8 family;			/* AF_INET or AF_INET6, fixed */
+	u8 leaf;			/* no children, none allocated; fixed */
 	union vpnrt_addr key;		/* host bits clear; the last member */
 };
 
-#define VPNRT_NODE4_SIZE	(offsetof(struct vpnrt_node, key) + sizeof(__be32))
+#define VPNRT_NODE4_LEAF_SIZE	(offsetof(struct vpnrt_node, key) + sizeof(__be32))
+#define VPNRT_NODE6_LEAF_SIZE	ALIGN(sizeof(struct vpnrt_node), sizeof(void *))
+#define VPNRT_NODE4_SIZE	(VPNRT_NODE4_LEAF_SIZE + 2 * sizeof(void *))
+#define VPNRT_NODE6_SIZE	(VPNRT_NODE6_LEAF_SIZE + 2 * sizeof(void *))
+
+/* the two children of full IPv4 node @n (never of a leaf) */
+static __always_inline struct vpnrt_node __rcu **
+vpnrt_node4_child(const struct vpnrt_node *n)
+{
+	return (struct vpnrt_node __rcu **)((unsigned long)n + VPNRT_NODE4_LEAF_SIZE);
+}
+
+/* the two children of full IPv6 node @n (never of a leaf) */
+static __always_inline struct vpnrt_node __rcu **
+vpnrt_node6_child(const struct vpnrt_node *n)
+{
+	return (struct vpnrt_node __rcu **)((unsigned long)n + VPNRT_NODE6_LEAF_SIZE);
+}
+
+/* the two children of full node @n (never of a leaf) */
+static __always_inline struct vpnrt_node __rcu **
+vpnrt_node_child(const struct vpnrt_node *n)
+{
+	return n->family == AF_INET ? vpnrt_node4_child(n) : vpnrt_node6_child(n);
+}
 
 /*
  * IPv4 lookups start below the first @bits bits of a jump table (trie.c):
