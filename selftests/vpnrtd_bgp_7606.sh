@@ -135,14 +135,16 @@ wait_routes() {
 }
 
 # exa_announce PFX ATTR...: bgp_peer_announce for dc1 without rewriting
-# ExaBGP's configuration (a fork per route of the file each time: many
-# seconds for 70 routes under TCG); exa_conf writes it once after a batch
+# ExaBGP's configuration each time, and without a process (a fork costs
+# tens of ms under TCG); exa_conf writes it once after a batch
 exa_announce() {
 	local pfx=$1
 	shift
 	_bgp_check_attrs exabgp "$@" || return 1
 	_bgp_routes_set dc1 "$pfx" "$pfx${*:+ $*}"
-	_bgp_exa dc1 "announce $(_bgp_exa_route dc1 "$pfx" "$*")"
+	local r
+	_bgp_exa_route_v r dc1 "$pfx" "$*"
+	_bgp_exa dc1 "announce $r"
 }
 exa_conf() {
 	_bgp_exabgp_conf dc1
@@ -317,14 +319,15 @@ agentctl bgp reset dc1 >/dev/null 2>&1
 # after each case: what vpnrtd holds for the case's two prefixes; after a
 # reset, `bgp reset dc1` too: vpnrtd's idle hold doubles with each failure
 # in a row (1 s up to 60 s, RFC 4271 DampPeerOscillations), 26 resets in a
-# row would wait for many minutes; an administrative reset starts afresh
+# row would wait for many minutes; an administrative reset starts afresh.
+# One vpnrtctl for both (a batch: the reset's answer is a JSON object too)
 cat >"$D/after-case" <<EOF
 #!/bin/sh
 export VPNRTD_CONTROL=$D/vpnrtd.sock
-case \$BGP7606_OUTCOME in up) ;; *) "$VPNRTCTL" bgp reset dc1 >/dev/null 2>&1 ;; esac
-"$VPNRTCTL" -j bgp routes dc1 2>&1 |
-	jq -r --arg p "\$BGP7606_PREFIX" --arg q "\$BGP7606_PREFIX6" '
-	[.. | objects | select(has("prefix") and has("status"))] as \$r |
+{ case \$BGP7606_OUTCOME in up) ;; *) echo "bgp reset dc1" ;; esac
+  echo "bgp routes dc1"; } | "$VPNRTCTL" -j -b - 2>&1 |
+	jq -n -r --arg p "\$BGP7606_PREFIX" --arg q "\$BGP7606_PREFIX6" '
+	[inputs | .. | objects | select(has("prefix") and has("status"))] as \$r |
 	"v4=" + ([\$r[] | select(.prefix == \$p) | .status] | first // "-") +
 	" v6=" + ([\$r[] | select(.prefix == \$q) | .status] | first // "-")'
 EOF
