@@ -204,11 +204,13 @@ traffic_ok() {
 # what the config decides, in the kernel and in charon: connections,
 # tunnels (device, if_id, IKE state), routes, charon's conns, and which
 # SAs are up. Not: counters, uniqueids, SPIs, times.
+# One vpnrtctl (a batch) and one jq for both of the kernel's lists.
 snapshot() {
 	{
-		gwctl -j conn show | jq -S '[.[] | {name, owner, mode, state,
-			tunnels: [.tunnels[] | {dev, ike, state}]}]'
-		gwctl -j route show | jq -S 'sort_by(.conn, .prefix)'
+		gwctl -j -b - <<<$'conn show\nroute show' | jq -S -n '
+			(input | [.[] | {name, owner, mode, state,
+				tunnels: [.tunnels[] | {dev, ike, state}]}]),
+			(input | sort_by(.conn, .prefix))'
 		ike_swanctl "$gw" --list-conns --raw
 		# the installed children (a mismatch's retries come and go)
 		ike_sas "$gw" | awk '$1 == "CHILD" && / state=INSTALLED/ { print $2, $3 }' |
