@@ -581,54 +581,64 @@ _bgp_gobgp_start() {
 
 # _bgp_exa_route NAME PFX ATTRS: "route PFX next-hop self ..." of ExaBGP
 _bgp_exa_route() {
-	local n=$1 pfx=$2 attrs=$3 v i las path c='' out code flags hex
+	local r
+	_bgp_exa_route_v r "$@"
+	echo "$r"
+}
+
+# _bgp_exa_route_v VAR NAME PFX ATTRS: _bgp_exa_route's line in VAR, with
+# builtins only (a command substitution is a fork: tens of ms each in a
+# TCG guest, and a route took ten of them)
+_bgp_exa_route_v() {
+	local __n=$2 __pfx=$3 __attrs=$4 __las __nh= __raw= __med= __org= \
+		__path __c= __lc= __a __v __i __code __flags __hex __out
 	# its as-path takes asplain only (local-as takes asdot)
-	las=$(bgp_asplain "$(_bgp_o "$n" local_as)")
-	v=$(_bgp_attr "$attrs" nh)
-	out="route $pfx next-hop ${v:-self}"
-	# generic attributes first: ExaBGP keeps the first attribute of a
-	# type code, so a raw AS_PATH (0x02) wins over the as-path below
-	for v in $(_bgp_attr "$attrs" raw); do
-		IFS=: read -r code flags hex <<<"$v"
-		out+=" attribute [ $code $flags 0x$hex ]"
+	__las=${BGP_OPT[$__n.local_as]:-}
+	case $__las in *.*) __las=$(((${__las%%.*} << 16) + ${__las#*.})) ;; esac
+	__path=$__las
+	for __a in $__attrs; do
+		__v=${__a#*=}
+		case $__a in
+		nh=*) __nh=$__v ;;
+		# generic attributes first: ExaBGP keeps the first attribute
+		# of a type code, so a raw AS_PATH (0x02) wins over the as-path
+		raw=*)	IFS=: read -r __code __flags __hex <<<"$__v"
+			__raw+=" attribute [ $__code $__flags 0x$__hex ]" ;;
+		med=*) __med+=" med $__v" ;;
+		origin=*) __org+=" origin $__v" ;;
+		# ExaBGP does not put its own AS in front on eBGP: the path
+		# is sent as given (without as-path: its own AS alone)
+		prepend=*) for ((__i = 0; __i < __v; __i++)); do __path+=" $__las"; done ;;
+		comm=*) __c+=" $__v" ;;
+		lcomm=*) __lc+=" $__v" ;;
+		esac
 	done
-	for v in $(_bgp_attr "$attrs" med); do out+=" med $v"; done
-	for v in $(_bgp_attr "$attrs" origin); do out+=" origin $v"; done
-	# ExaBGP does not put its own AS in front on eBGP: the path is sent
-	# as given (without as-path: its own AS alone)
-	path=$las
-	for v in $(_bgp_attr "$attrs" prepend); do
-		for ((i = 0; i < v; i++)); do path+=" $las"; done
-	done
-	out+=" as-path [ $path ]"
-	for v in $(_bgp_attr "$attrs" comm); do c+=" $v"; done
-	[ -n "$c" ] && out+=" community [$c ]"
-	c=
-	for v in $(_bgp_attr "$attrs" lcomm); do c+=" $v"; done
-	[ -n "$c" ] && out+=" large-community [$c ]"
-	echo "$out"
+	__out="route $__pfx next-hop ${__nh:-self}$__raw$__med$__org as-path [ $__path ]"
+	[ -n "$__c" ] && __out+=" community [$__c ]"
+	[ -n "$__lc" ] && __out+=" large-community [$__lc ]"
+	printf -v "$1" '%s' "$__out"
 }
 
 _bgp_exabgp_conf() {
-	local n=$1 f fams pfx attrs
-	fams=$(_bgp_o "$n" families)
+	local n=$1 f fams pfx attrs r
+	fams=${BGP_OPT[$n.families]:-}
 	{
 		echo "process api {"
 		echo "	run $BGP_DIR/exabgp-api $n;"
 		echo "	encoder json;"
 		echo "}"
-		echo "neighbor $(_bgp_o "$n" peer) {"
-		echo "	router-id $(_bgp_o "$n" router_id);"
-		echo "	local-address $(_bgp_o "$n" local);"
-		echo "	local-as $(_bgp_o "$n" local_as);"
-		echo "	peer-as $(_bgp_o "$n" peer_as);"
-		echo "	hold-time $(_bgp_o "$n" hold);"
-		[ -n "$(_bgp_o "$n" md5)" ] && echo "	md5-password \"$(_bgp_o "$n" md5)\";"
-		if [ "$(_bgp_o "$n" ttl_security)" = yes ]; then
+		echo "neighbor ${BGP_OPT[$n.peer]:-} {"
+		echo "	router-id ${BGP_OPT[$n.router_id]:-};"
+		echo "	local-address ${BGP_OPT[$n.local]:-};"
+		echo "	local-as ${BGP_OPT[$n.local_as]:-};"
+		echo "	peer-as ${BGP_OPT[$n.peer_as]:-};"
+		echo "	hold-time ${BGP_OPT[$n.hold]:-};"
+		[ -n "${BGP_OPT[$n.md5]:-}" ] && echo "	md5-password \"${BGP_OPT[$n.md5]}\";"
+		if [ "${BGP_OPT[$n.ttl_security]:-}" = yes ]; then
 			echo "	outgoing-ttl 255;"
 			echo "	incoming-ttl 255;"
 		fi
-		[ "$(_bgp_o "$n" passive)" = yes ] && echo "	passive true;"
+		[ "${BGP_OPT[$n.passive]:-}" = yes ] && echo "	passive true;"
 		echo "	family {"
 		for f in v4 v6; do
 			[[ $fams == *$f* ]] && echo "		ip$f unicast;"
@@ -636,7 +646,7 @@ _bgp_exabgp_conf() {
 		echo "	}"
 		echo "	capability {"
 		echo "		route-refresh;"
-		[ -n "$(_bgp_o "$n" gr)" ] && echo "		graceful-restart $(_bgp_o "$n" gr);"
+		[ -n "${BGP_OPT[$n.gr]:-}" ] && echo "		graceful-restart ${BGP_OPT[$n.gr]};"
 		echo "	}"
 		echo "	api {"
 		echo "		processes [ api ];"
@@ -645,8 +655,9 @@ _bgp_exabgp_conf() {
 		echo "	}"
 		echo "	static {"
 		while read -r pfx attrs; do
-			echo "		$(_bgp_exa_route "$n" "$pfx" "$attrs");"
-		done < <(_bgp_routes "$n")
+			_bgp_exa_route_v r "$n" "$pfx" "$attrs"
+			echo "		$r;"
+		done <"$BGP_DIR/$n.routes"
 		echo "	}"
 		echo "}"
 	} >"$BGP_DIR/$n.conf"
@@ -898,7 +909,9 @@ bgp_peer_announce() {
 	gobgp)	_bgp_gobgp "$n" global rib -a "ip$(_bgp_fam "$pfx")" del "$pfx" >/dev/null 2>&1
 		_bgp_gobgp_add "$n" "$pfx" "$attrs" >/dev/null ;;
 	exabgp)	_bgp_exabgp_conf "$n"
-		_bgp_exa "$n" "announce $(_bgp_exa_route "$n" "$pfx" "$attrs")" ;;
+		local r
+		_bgp_exa_route_v r "$n" "$pfx" "$attrs"
+		_bgp_exa "$n" "announce $r" ;;
 	esac
 }
 
