@@ -357,13 +357,11 @@ static __always_inline bool on_walk(const struct vpnrt_node *n,
 static __always_inline const struct vpnrt_node *
 walk_child(const struct vpnrt_node *n, const struct vpnrt_flow *fl, u32 a)
 {
-	unsigned int cidr = n->cidr;
-
-	if (n->leaf)
+	if (!n->bits)
 		return NULL;
 	if (fl->family == AF_INET)
-		return rcu_dereference(vpnrt_node4_child(n)[(a >> (31 - cidr)) & 1]);
-	return rcu_dereference(vpnrt_node6_child(n)[vpnrt_key_bit(&fl->dst, cidr)]);
+		return rcu_dereference(vpnrt_node4_child(n)[vpnrt_node4_index(n, a)]);
+	return rcu_dereference(vpnrt_node6_child(n)[vpnrt_key_bit(&fl->dst, n->cidr)]);
 }
 
 /* ---- rule 1: policy routes ---- */
@@ -562,15 +560,15 @@ static __always_inline void trie_walk(const struct vpnrt_node *n,
 			if (cidr && (ntohl(n->key.ip) ^ a) >> (32 - cidr))
 				break;
 			walk_visit(n, fast, w);
-			if (n->leaf)
+			if (!n->bits)
 				break;
-			n = rcu_dereference(vpnrt_node4_child(n)[(a >> (31 - cidr)) & 1]);
+			n = rcu_dereference(vpnrt_node4_child(n)[vpnrt_node4_index(n, a)]);
 		}
 		return;
 	}
 	while (n && vpnrt_node_matches(n, &fl->dst)) {
 		walk_visit(n, fast, w);
-		if (n->leaf)
+		if (!n->bits)
 			break;
 		n = rcu_dereference(vpnrt_node6_child(n)[vpnrt_key_bit(&fl->dst, n->cidr)]);
 	}

@@ -1211,7 +1211,6 @@ static void expect_jump_taken(struct kunit *test, struct fixture *f,
 	memset(plant, 0, sizeof(*plant));
 	plant->key.ip = htonl(addr);
 	plant->cidr = 32;
-	plant->leaf = 1;
 	RCU_INIT_POINTER(plant->solo, spy);
 	fl.dst.ip = htonl(addr);
 	fl.src.ip = htonl(0xc0000201);
@@ -1334,27 +1333,34 @@ static void jump_table_agrees(struct kunit *test)
 
 	/*
 	 * a whole /20 of /24s (and the table of 20 bits again, which the
-	 * routes' additions shrank): its slot has a sub-table, which lookups
-	 * take
+	 * routes' additions shrank): its slot holds the stride node that
+	 * takes them; the next /20's /24s are under a /22, so binary nodes,
+	 * and its slot has a sub-table. Lookups take both. Above
+	 * the random prefixes, so that none of them is between.
 	 */
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < 33; i++) {
 		char buf[24];
 		int err;
 
-		snprintf(buf, sizeof(buf), "9.9.%u.0/24", 144 + i);
+		if (i < 32)
+			snprintf(buf, sizeof(buf), "16.9.%u.0/24", 144 + i);
+		else
+			snprintf(buf, sizeof(buf), "16.9.160.0/22");
 		err = STATIC(buf, i % N_CONNS, 100);
 		KUNIT_ASSERT_TRUE(test, !err || err == -EEXIST);
 	}
 	rtnl_lock();
 	vpnrt_trie_jump_build(&f->gw->v4, 20);
 	jt = rtnl_dereference(f->gw->v4.dst.jump);
-	i = jt->bits == 20 && vpnrt_jump_sub_of(rtnl_dereference(jt->slot[0x09099]));
+	i = jt->bits == 20 &&
+	    rtnl_dereference(jt->slot[0x10099])->bits == VPNRT_STRIDE_BITS &&
+	    vpnrt_jump_sub_of(rtnl_dereference(jt->slot[0x1009a]));
 	j = vpnrt_trie_jump_check(&f->gw->v4);
 	rtnl_unlock();
 	KUNIT_EXPECT_TRUE(test, i);
 	KUNIT_EXPECT_EQ(test, j, 0u);
-	for (j = 0; j < 16; j++)
-		expect_jump_taken(test, f, plant, 0x09090000 | (144 + j) << 8 | j);
+	for (j = 0; j < 32; j++)
+		expect_jump_taken(test, f, plant, 0x10090000 | (144 + j) << 8 | j);
 
 	for (i = 0; i < N_CONNS; i++) {
 		rtnl_lock();
@@ -1661,18 +1667,19 @@ static void policy_index(struct kunit *test)
 }
 
 /*
- * trie structure: children are longer prefixes inside their parent; a
- * node's routes point back to it; a leaf (no child pointers) has routes,
- * a full node without routes is a branch point with two children, one
- * with routes has a child (else it would be a leaf); /32s and /128s are
- * leaves
+ * trie structure: children are longer prefixes inside their parent, each
+ * at the index of its bits after the parent's prefix; a node's routes
+ * point back to it; a leaf (no child pointers) has routes, a node without
+ * routes is a branch point with two children or more, one with routes
+ * has a child (else it would be a leaf); /32s and /128s are leaves; a
+ * stride node is an IPv4 /20 whose children are /24s or longer
  */
 static void check_node(struct kunit *test, const struct vpnrt_node *n,
 		       const struct vpnrt_node *parent, unsigned int *count)
 {
 	const struct vpnrt_route *r;
-	const struct vpnrt_node *c[2];
-	unsigned int b;
+	const struct vpnrt_node *c;
+	unsigned int b, kids = 0;
 
 	if (!n)
 		return;
@@ -1686,24 +1693,26 @@ static void check_node(struct kunit *test, const struct vpnrt_node *n,
 	     r = rcu_dereference_protected(r->next, 1))
 		KUNIT_ASSERT_PTR_EQ(test, r->node, n);
 	if (n->cidr == vpnrt_addr_bits(n->family))
-		KUNIT_ASSERT_TRUE(test, n->leaf);
-	if (n->leaf) {
+		KUNIT_ASSERT_EQ(test, n->bits, 0);
+	if (!n->bits) {
 		KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(n->routes));
 		return;
 	}
-	for (b = 0; b < 2; b++)
-		c[b] = rcu_dereference_protected(vpnrt_node_child(n)[b], 1);
-	if (!rcu_access_pointer(n->routes)) {
-		KUNIT_ASSERT_NOT_NULL(test, c[0]);
-		KUNIT_ASSERT_NOT_NULL(test, c[1]);
-	} else {
-		KUNIT_ASSERT_TRUE(test, c[0] || c[1]);
+	if (n->bits != 1) {
+		KUNIT_ASSERT_EQ(test, n->bits, VPNRT_STRIDE_BITS);
+		KUNIT_ASSERT_EQ(test, n->family, AF_INET);
+		KUNIT_ASSERT_EQ(test, n->cidr, VPNRT_STRIDE_CIDR);
 	}
-	for (b = 0; b < 2; b++) {
-		if (c[b])
-			KUNIT_ASSERT_EQ(test, vpnrt_key_bit(&c[b]->key, n->cidr), b);
-		check_node(test, c[b], n, count);
+	for (b = 0; b < BIT(n->bits); b++) {
+		c = rcu_dereference_protected(vpnrt_node_child(n)[b], 1);
+		if (!c)
+			continue;
+		kids++;
+		KUNIT_ASSERT_GE(test, c->cidr, n->cidr + n->bits);
+		KUNIT_ASSERT_EQ(test, vpnrt_node_index(n, &c->key), b);
+		check_node(test, c, n, count);
 	}
+	KUNIT_ASSERT_GE(test, kids, rcu_access_pointer(n->routes) ? 1u : 2u);
 }
 
 /*
@@ -2357,7 +2366,7 @@ static bool lg_leaf(struct kunit *test, bool policy, const char *dst)
 
 	rtnl_lock();
 	n = lg_node(test, policy, dst);
-	leaf = n && n->leaf;
+	leaf = n && !n->bits;
 	KUNIT_EXPECT_NOT_NULL(test, n);
 	rtnl_unlock();
 	return leaf;
@@ -2498,6 +2507,126 @@ static void leaf_grow_shrink(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		for (p = 0; p < 2; p++)
 			lg_one(test, &cases[i], p);
+}
+
+/* the kind of @dst's node: its bits, -1 for none */
+static int st_bits(struct kunit *test, const char *dst)
+{
+	struct vpnrt_node *n;
+	int bits;
+
+	rtnl_lock();
+	n = lg_node(test, false, dst);
+	bits = n ? n->bits : -1;
+	rtnl_unlock();
+	return bits;
+}
+
+/* the conns the lookups pick for 10.1.@third.5, @third from 16 */
+static void st_expect(struct kunit *test, const struct lg_case *lc,
+		      const int *want, unsigned int n)
+{
+	unsigned int i;
+	char buf[32];
+
+	lg_shape(test, lc, false);
+	for (i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "10.1.%u.5", 16 + i);
+		KUNIT_EXPECT_EQ_MSG(test, lg_decide(test, lc, buf), want[i],
+				    "10.1.%u.5", 16 + i);
+	}
+}
+
+static void st_one(struct kunit *test, const struct lg_case *lc)
+{
+	static const int two[] = { 0, 1, -1, -1 };
+	static const int four[] = { 0, 1, -1, -1, -1, -1, -1, -1,
+				    3, -1, -1, -1, -1, -1, -1, 2 };
+	static const int p20[] = { 0, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2 };
+	static const int p22[] = { 0, 1, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2 };
+	struct vpnrt_node *s;
+
+	/* two /24s of one /20: a stride node there, without routes */
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/24", 0, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), -1);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.17.0/24", 1, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), VPNRT_STRIDE_BITS);
+	st_expect(test, lc, two, ARRAY_SIZE(two));
+	/* more below it, a /25 too; then the /20 itself: the node takes it */
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.31.0/24", 2, 100), 0);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.24.0/25", 3, 100), 0);
+	st_expect(test, lc, four, ARRAY_SIZE(four));
+	rtnl_lock();
+	s = lg_node(test, false, "10.1.16.0/20");
+	rtnl_unlock();
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/20", 3, 100), 0);
+	rtnl_lock();
+	KUNIT_EXPECT_PTR_EQ(test, lg_node(test, false, "10.1.16.0/20"), s);
+	rtnl_unlock();
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), VPNRT_STRIDE_BITS);
+	st_expect(test, lc, p20, ARRAY_SIZE(p20));
+
+	/* a /22 between it and its /24s: binary nodes take its place */
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/22", 2, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), 1);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/22"), 1);
+	st_expect(test, lc, p22, ARRAY_SIZE(p22));
+	lg_del(test, lc, false, "10.1.16.0/22", 2);
+	st_expect(test, lc, p20, ARRAY_SIZE(p20));
+	lg_del(test, lc, false, "10.1.24.0/25", 3);
+	lg_del(test, lc, false, "10.1.31.0/24", 2);
+	lg_del(test, lc, false, "10.1.16.0/20", 3);
+	st_expect(test, lc, two, ARRAY_SIZE(two));
+
+	/* a routeless stride node split by a /21, then the /20 */
+	lg_del(test, lc, false, "10.1.16.0/24", 0);
+	lg_del(test, lc, false, "10.1.17.0/24", 1);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), -1);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/24", 0, 100), 0);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.17.0/24", 1, 100), 0);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.31.0/24", 2, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), VPNRT_STRIDE_BITS);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/21", 3, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), 1);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/20", 3, 100), 0);
+	st_expect(test, lc, p20, ARRAY_SIZE(p20));
+	lg_del(test, lc, false, "10.1.16.0/21", 3);
+	lg_del(test, lc, false, "10.1.16.0/20", 3);
+	lg_del(test, lc, false, "10.1.31.0/24", 2);
+
+	/* down to one /24: the stride node goes, the /24 moves up */
+	lg_del(test, lc, false, "10.1.16.0/24", 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), -1);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.17.0/24"), 0);
+	st_expect(test, lc, (const int[]){ -1, 1 }, 2);
+	lg_del(test, lc, false, "10.1.17.0/24", 1);
+	lg_shape(test, lc, false);
+}
+
+/*
+ * Two /24s or longer of one /20 in an IPv4 destination trie share a
+ * stride node at the /20, which the /20 itself may take; a prefix between
+ * them splits it into binary nodes; it goes when it is down to one child.
+ * Without a jump table and under one of 16 bits (the node then a
+ * sub-slot's); check_node() and vpnrt_trie_jump_check() at every step,
+ * lookups fast and explained.
+ */
+static void stride_nodes(struct kunit *test)
+{
+	static const struct lg_case lc = {
+		.family = AF_INET, .src = "192.0.2.1", .any = "0.0.0.0/0",
+	};
+	struct fixture *f = test->priv;
+	unsigned int i;
+	char buf[32];
+
+	st_one(test, &lc);
+	for (i = 0; i < 150; i++) {
+		snprintf(buf, sizeof(buf), "192.168.%u.%u/32", i / 100, i % 100);
+		KUNIT_ASSERT_EQ(test, STATIC(buf, 3, 100), 0);
+	}
+	KUNIT_ASSERT_NOT_NULL(test, rcu_access_pointer(f->gw->v4.dst.jump));
+	st_one(test, &lc);
 }
 
 /* a replace done by another thread while the test walks a route list */
@@ -2735,6 +2864,7 @@ static struct kunit_case vpnrt_lookup_cases[] = {
 	KUNIT_CASE(replace_undo_and_chain),
 	KUNIT_CASE(route_list_positions),
 	KUNIT_CASE(leaf_grow_shrink),
+	KUNIT_CASE(stride_nodes),
 	KUNIT_CASE(replace_seen_by_reader),
 	KUNIT_CASE(stale_mark_refresh_sweep),
 	{}

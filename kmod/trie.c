@@ -4,10 +4,12 @@
  * gateway, one of destination prefixes for static and BGP routes and one
  * of the destination prefixes of policy routes. Writers hold RTNL; the
  * lookup walks them under RCU without locks. Nodes that carry no route
- * exist only as branch points with two children, and are removed as soon
- * as they have fewer. A prefix without children is a leaf, without child
- * pointers (vpnrt.h); node_replace() turns one kind into the other. IPv4
- * tries have a jump table as they grow (below).
+ * exist only as branch points with two children or more, and are removed
+ * as soon as they have fewer. A prefix without children is a leaf, without
+ * child pointers (vpnrt.h); node_replace() turns one kind into the other.
+ * In IPv4 destination tries, the branch point that two prefixes of /24 or
+ * longer in one /20 need is a stride node at the /20 (below). IPv4 tries
+ * have a jump table as they grow (further below).
  */
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -15,26 +17,60 @@
 
 #include "trie.h"
 
-/* full nodes and leaves of each family (vpnrt.h), jump sub-tables */
+/*
+ * full nodes, leaves and stride nodes of each family (vpnrt.h), jump
+ * sub-tables
+ */
 static struct kmem_cache *node4_cache, *node6_cache, *leaf4_cache, *leaf6_cache;
-static struct kmem_cache *sub_cache;
+static struct kmem_cache *stride4_cache, *sub_cache;
 
-static struct kmem_cache *node_cache(int family, bool leaf)
+static struct kmem_cache *node_cache(int family, unsigned int bits)
 {
 	if (family == AF_INET)
-		return leaf ? leaf4_cache : node4_cache;
-	return leaf ? leaf6_cache : node6_cache;
+		return !bits ? leaf4_cache : bits == 1 ? node4_cache : stride4_cache;
+	return bits ? node6_cache : leaf6_cache;
 }
 
 static void node_free(struct vpnrt_node *n)
 {
-	kmem_cache_free(node_cache(n->family, n->leaf), n);
+	kmem_cache_free(node_cache(n->family, n->bits), n);
+}
+
+/* the number of child pointers @n has: 0 for a leaf */
+static unsigned int node_width(const struct vpnrt_node *n)
+{
+	return n->bits ? BIT(n->bits) : 0;
 }
 
 /* child @b of @n, NULL for a leaf; under RTNL */
 static struct vpnrt_node *child_of(const struct vpnrt_node *n, unsigned int b)
 {
-	return n->leaf ? NULL : rtnl_dereference(vpnrt_node_child(n)[b]);
+	return n->bits ? rtnl_dereference(vpnrt_node_child(n)[b]) : NULL;
+}
+
+/* the child of @n on the way to @key, NULL for a leaf; under RTNL */
+static struct vpnrt_node *child_to(const struct vpnrt_node *n,
+				   const union vpnrt_addr *key)
+{
+	return n->bits ? child_of(n, vpnrt_node_index(n, key)) : NULL;
+}
+
+/* how many children @n has, and in @one the last of them */
+static unsigned int node_children(const struct vpnrt_node *n,
+				  struct vpnrt_node **one)
+{
+	unsigned int b, count = 0;
+	struct vpnrt_node *c;
+
+	*one = NULL;
+	for (b = 0; b < node_width(n); b++) {
+		c = child_of(n, b);
+		if (c) {
+			*one = c;
+			count++;
+		}
+	}
+	return count;
 }
 
 /*
@@ -50,35 +86,30 @@ static LLIST_HEAD(jump_graveyard);
 static LLIST_HEAD(sub_graveyard);
 
 /*
- * Free the trie under @n, whose parent links are gone (the root's is its
- * free_link): rotate left children up until a node has none, free it and
- * go right. A left child that is a leaf is freed at once; a leaf is the
- * last node of what is left. No stack, no recursion, linear time.
+ * Free the trie under @root, cut off a grace period ago: a stack of the
+ * nodes still to free, linked through their free_link (their parent links
+ * are no longer needed; the root's was its place in the graveyard, which
+ * the caller has read past). No recursion, linear time.
  */
-static void trie_destroy(struct vpnrt_node *n)
+static void trie_destroy(struct vpnrt_node *root)
 {
+	struct llist_node *top = &root->free_link;
 	unsigned long freed = 0;
+	struct vpnrt_node *n, *c;
+	unsigned int b;
 
-	while (n) {
-		struct vpnrt_node __rcu **c = n->leaf ? NULL : vpnrt_node_child(n);
-		struct vpnrt_node *l = c ? rcu_dereference_protected(c[0], 1) : NULL;
-
-		if (l && l->leaf) {
-			RCU_INIT_POINTER(c[0], NULL);
-			node_free(l);
-			continue;
+	root->free_link.next = NULL;
+	while (top) {
+		n = llist_entry(top, struct vpnrt_node, free_link);
+		top = top->next;
+		for (b = 0; b < node_width(n); b++) {
+			c = rcu_dereference_protected(vpnrt_node_child(n)[b], 1);
+			if (c) {
+				c->free_link.next = top;
+				top = &c->free_link;
+			}
 		}
-		if (l) {
-			struct vpnrt_node __rcu **lc = vpnrt_node_child(l);
-
-			RCU_INIT_POINTER(c[0], rcu_dereference_protected(lc[1], 1));
-			RCU_INIT_POINTER(lc[1], n);
-			n = l;
-			continue;
-		}
-		l = c ? rcu_dereference_protected(c[1], 1) : NULL;
 		node_free(n);
-		n = l;
 		if (!(++freed % 1024))
 			cond_resched();
 	}
@@ -164,6 +195,7 @@ int vpnrt_trie_cache_init(void)
 	BUILD_BUG_ON(VPNRT_NODE4_SIZE != 48);
 	BUILD_BUG_ON(VPNRT_NODE4_LEAF_SIZE != 32);
 	BUILD_BUG_ON(VPNRT_NODE6_LEAF_SIZE != 48);
+	BUILD_BUG_ON(VPNRT_NODE4_STRIDE_SIZE != 160);
 	node4_cache = kmem_cache_create("vpnrt_node4", VPNRT_NODE4_SIZE, align,
 					SLAB_ACCOUNT, NULL);
 	leaf4_cache = kmem_cache_create("vpnrt_leaf4", VPNRT_NODE4_LEAF_SIZE,
@@ -172,13 +204,17 @@ int vpnrt_trie_cache_init(void)
 					SLAB_HWCACHE_ALIGN | SLAB_ACCOUNT, NULL);
 	leaf6_cache = kmem_cache_create("vpnrt_leaf6", VPNRT_NODE6_LEAF_SIZE,
 					align, SLAB_ACCOUNT, NULL);
+	stride4_cache = kmem_cache_create("vpnrt_stride4", VPNRT_NODE4_STRIDE_SIZE,
+					  align, SLAB_ACCOUNT, NULL);
 	sub_cache = KMEM_CACHE(vpnrt_jump_sub, SLAB_ACCOUNT);
-	if (node4_cache && leaf4_cache && node6_cache && leaf6_cache && sub_cache)
+	if (node4_cache && leaf4_cache && node6_cache && leaf6_cache &&
+	    stride4_cache && sub_cache)
 		return 0;
 	kmem_cache_destroy(node4_cache);
 	kmem_cache_destroy(leaf4_cache);
 	kmem_cache_destroy(node6_cache);
 	kmem_cache_destroy(leaf6_cache);
+	kmem_cache_destroy(stride4_cache);
 	kmem_cache_destroy(sub_cache);
 	return -ENOMEM;
 }
@@ -194,6 +230,7 @@ void vpnrt_trie_cache_exit(void)
 	kmem_cache_destroy(leaf4_cache);
 	kmem_cache_destroy(node6_cache);
 	kmem_cache_destroy(leaf6_cache);
+	kmem_cache_destroy(stride4_cache);
 	kmem_cache_destroy(sub_cache);
 }
 
@@ -233,14 +270,14 @@ static unsigned int common_bits(const union vpnrt_addr *a,
 	return min(n, max);
 }
 
-/* a new leaf (@leaf) or full node without children */
+/* a new node of 1 << @bits children (none yet), a leaf for 0 */
 static struct vpnrt_node *node_alloc(struct vpnrt_table *t,
 				     const union vpnrt_addr *key, u8 cidr,
-				     struct vpnrt_node *parent, bool leaf)
+				     struct vpnrt_node *parent, unsigned int bits)
 {
 	struct vpnrt_node *n;
 
-	n = kmem_cache_zalloc(node_cache(t->family, leaf), VPNRT_GFP_ROUTE);
+	n = kmem_cache_zalloc(node_cache(t->family, bits), VPNRT_GFP_ROUTE);
 	if (!n)
 		return NULL;
 	if (t->family == AF_INET)
@@ -250,7 +287,7 @@ static struct vpnrt_node *node_alloc(struct vpnrt_table *t,
 	vpnrt_prefix_mask(t->family, &n->key, cidr);
 	n->family = t->family;
 	n->cidr = cidr;
-	n->leaf = leaf;
+	n->bits = bits;
 	n->parent = parent;
 	return n;
 }
@@ -263,7 +300,7 @@ static struct vpnrt_node __rcu **node_link(struct vpnrt_trie *tr,
 
 	if (!p)
 		return &tr->root;
-	return &vpnrt_node_child(p)[child_of(p, 1) == n];
+	return &vpnrt_node_child(p)[vpnrt_node_index(p, &n->key)];
 }
 
 /* ---- the IPv4 jump table ---- */
@@ -287,7 +324,7 @@ static struct vpnrt_node *jump_walk(struct vpnrt_node *n, u32 j,
 			return NULL;
 		if (n->cidr >= bits)
 			return n;
-		n = child_of(n, (a >> (31 - n->cidr)) & 1);
+		n = n->bits ? child_of(n, vpnrt_node4_index(n, a)) : NULL;
 	}
 	return NULL;
 }
@@ -300,11 +337,13 @@ static struct vpnrt_node *jump_target(struct vpnrt_trie *tr, u32 j,
 
 /*
  * Does slot @j's node @n of table @jt take a sub-table: a branch point
- * that a sub-table's deeper slots skip (jump_sub_target())?
+ * that a sub-table's deeper slots skip (jump_sub_target())? A stride
+ * node is its own.
  */
 static bool jump_wants_sub(const struct vpnrt_jump *jt, const struct vpnrt_node *n)
 {
-	return jt->subs && n && n->cidr < jt->bits + VPNRT_JUMP_SUB_BITS &&
+	return jt->subs && n && n->bits == 1 &&
+	       n->cidr < jt->bits + VPNRT_JUMP_SUB_BITS &&
 	       (child_of(n, 0) || child_of(n, 1));
 }
 
@@ -587,7 +626,7 @@ struct vpnrt_node *vpnrt_trie_find(struct vpnrt_table *t, struct vpnrt_trie *tr,
 	while (n && n->cidr <= cidr && vpnrt_node_matches(n, key)) {
 		if (n->cidr == cidr)
 			return n;
-		n = child_of(n, vpnrt_key_bit(key, n->cidr));
+		n = child_to(n, key);
 	}
 	return NULL;
 }
@@ -605,34 +644,155 @@ static void trie_grows(struct vpnrt_table *t, struct vpnrt_trie *tr)
 	jump_resize(t, tr, trie_prefixes(t, tr) + 1);
 }
 
+/* @n takes the routes of @old, which it replaces; each route's ->node follows */
+static void node_take_routes(struct vpnrt_node *n, struct vpnrt_node *old)
+{
+	struct vpnrt_route *r;
+
+	RCU_INIT_POINTER(n->routes, rtnl_dereference(old->routes));
+	RCU_INIT_POINTER(n->solo, rtnl_dereference(old->solo));
+	for (r = rtnl_dereference(n->routes); r; r = rtnl_dereference(r->next))
+		WRITE_ONCE(r->node, n);	/* read under RCU too */
+}
+
 /*
- * Replace @old, which has no children, by a copy that is a leaf (@leaf)
- * or a full node without children yet: a leaf that is to get a child, a
- * prefix that lost its last one. The copy takes @old's routes (each
- * route's ->node follows), its place under its parent and in the jump
- * slots; readers inside @old go on with its routes until it is freed,
- * after a grace period.
+ * Replace @old, which has no children, by a copy of 1 << @bits children
+ * (none yet), a leaf for 0: a leaf that is to get a child, a prefix that
+ * lost its last one. The copy takes @old's routes, its place under its
+ * parent and in the jump slots; readers inside @old go on with its routes
+ * until it is freed, after a grace period.
  *
  * Return: the copy, or NULL without memory (@old stays)
  */
 static struct vpnrt_node *node_replace(struct vpnrt_table *t,
 				       struct vpnrt_trie *tr,
-				       struct vpnrt_node *old, bool leaf)
+				       struct vpnrt_node *old, unsigned int bits)
 {
 	struct vpnrt_node *n;
-	struct vpnrt_route *r;
 
-	n = node_alloc(t, &old->key, old->cidr, old->parent, leaf);
+	n = node_alloc(t, &old->key, old->cidr, old->parent, bits);
 	if (!n)
 		return NULL;
-	RCU_INIT_POINTER(n->routes, rtnl_dereference(old->routes));
-	RCU_INIT_POINTER(n->solo, rtnl_dereference(old->solo));
-	for (r = rtnl_dereference(n->routes); r; r = rtnl_dereference(r->next))
-		WRITE_ONCE(r->node, n);	/* read under RCU too */
+	node_take_routes(n, old);
 	rcu_assign_pointer(*node_link(tr, old), n);
 	trie_changed(t, tr, &n->key, n->cidr);
 	node_free_rcu(old);
 	return n;
+}
+
+/* ---- stride nodes ---- */
+
+/*
+ * Does the branch point that @tr needs at bit @common, above @n and a new
+ * prefix of @cidr bits, under @parent, go in as a stride node at the /20?
+ * In IPv4 destination tries, when both are in one /20 and /24 or longer,
+ * in different /24s, and nothing between that /20 and them is in the
+ * trie (the parent is above the /20). A lookup then goes from the /20 to
+ * the /24 in one step, and the /24s of a /20 share one node.
+ */
+static bool stride_wanted(struct vpnrt_table *t, struct vpnrt_trie *tr,
+			  const struct vpnrt_node *parent,
+			  const struct vpnrt_node *n, u8 cidr, unsigned int common)
+{
+	unsigned int below = VPNRT_STRIDE_CIDR + VPNRT_STRIDE_BITS;
+
+	return t->family == AF_INET && tr == &t->dst &&
+	       common >= VPNRT_STRIDE_CIDR && common < below &&
+	       cidr >= below && n->cidr >= below &&
+	       (!parent || parent->cidr < VPNRT_STRIDE_CIDR);
+}
+
+/* what stride_split() builds, at most: the full node and the branch points */
+#define STRIDE_SPLIT_MAX	BIT(VPNRT_STRIDE_BITS)
+
+struct stride_split {
+	struct vpnrt_node *made[STRIDE_SPLIT_MAX];
+	unsigned int n_made;
+	bool nomem;
+};
+
+/*
+ * The binary trie of the @width children of stride node @s from child
+ * @lo (@width a power of two, @lo a multiple): none (NULL), the one
+ * child, or a new branch point above the two halves' tries, noted in
+ * @sp. Recursion four deep at most.
+ */
+static struct vpnrt_node *stride_range(struct vpnrt_table *t,
+				       struct vpnrt_node *s, unsigned int lo,
+				       unsigned int width, struct stride_split *sp)
+{
+	struct vpnrt_node *c0, *c1, *br;
+	union vpnrt_addr key = {};
+	unsigned int cidr;
+
+	if (width == 1)
+		return child_of(s, lo);
+	c0 = stride_range(t, s, lo, width / 2, sp);
+	c1 = stride_range(t, s, lo + width / 2, width / 2, sp);
+	if (!c0 || !c1)
+		return c0 ?: c1;
+	cidr = s->cidr + s->bits - ilog2(width);
+	key.ip = htonl(ntohl(s->key.ip) | lo << (32 - s->cidr - s->bits));
+	br = node_alloc(t, &key, cidr, NULL, 1);
+	if (!br) {
+		sp->nomem = true;
+		return c0;
+	}
+	RCU_INIT_POINTER(vpnrt_node_child(br)[0], c0);
+	RCU_INIT_POINTER(vpnrt_node_child(br)[1], c1);
+	sp->made[sp->n_made++] = br;
+	return br;
+}
+
+/*
+ * Replace stride node @s by binary nodes: a full node at its prefix if it
+ * has routes (it takes them), and the branch points its children need. A
+ * prefix is to go between @s and its children. Everything is built before
+ * one pointer publishes it; readers inside @s go on through its children,
+ * unchanged, until it is freed after a grace period.
+ *
+ * Return: what now stands where @s stood, or NULL without memory (@s
+ * stays, nothing changed)
+ */
+static struct vpnrt_node *stride_split(struct vpnrt_table *t,
+				       struct vpnrt_trie *tr, struct vpnrt_node *s)
+{
+	unsigned int half = BIT(s->bits) / 2, i, b;
+	struct stride_split sp = {};
+	struct vpnrt_node *top, *c;
+
+	if (rcu_access_pointer(s->routes)) {
+		top = node_alloc(t, &s->key, s->cidr, NULL, 1);
+		if (!top)
+			return NULL;
+		RCU_INIT_POINTER(vpnrt_node_child(top)[0],
+				 stride_range(t, s, 0, half, &sp));
+		RCU_INIT_POINTER(vpnrt_node_child(top)[1],
+				 stride_range(t, s, half, half, &sp));
+		sp.made[sp.n_made++] = top;
+	} else {
+		top = stride_range(t, s, 0, 2 * half, &sp);
+	}
+	if (sp.nomem) {
+		for (i = 0; i < sp.n_made; i++)
+			node_free(sp.made[i]);
+		return NULL;
+	}
+	/* every node is published: the parent links, RTNL's alone, follow */
+	top->parent = s->parent;
+	for (i = 0; i < sp.n_made; i++) {
+		for (b = 0; b < 2; b++) {
+			c = child_of(sp.made[i], b);
+			if (c)
+				c->parent = sp.made[i];
+		}
+	}
+	if (rcu_access_pointer(s->routes))
+		node_take_routes(top, s);
+	rcu_assign_pointer(*node_link(tr, s), top);
+	trie_changed(t, tr, &s->key, s->cidr);
+	node_free_rcu(s);
+	return top;
 }
 
 /**
@@ -645,8 +805,9 @@ static struct vpnrt_node *node_replace(struct vpnrt_table *t,
  * New nodes are fully built before they are published, so a reader sees
  * either the old trie or the new one. A new prefix without children is a
  * leaf; a leaf on the way down to a longer new prefix is replaced by a
- * full node first. The caller hangs a route off the node (and counts a
- * new destination prefix in @t->n_nodes).
+ * full node first, and a stride node above a new prefix that is to go
+ * between it and its children by binary nodes. The caller hangs a route
+ * off the node (and counts a new destination prefix in @t->n_nodes).
  *
  * Return: the node, or NULL without memory.
  */
@@ -655,7 +816,7 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 				     const union vpnrt_addr *key, u8 cidr)
 {
 	struct vpnrt_node __rcu **link = &tr->root;
-	struct vpnrt_node *parent = NULL, *n, *nn, *branch;
+	struct vpnrt_node *parent = NULL, *n, *nn, *branch = NULL;
 	unsigned int common = 0;
 
 	while ((n = rtnl_dereference(*link))) {
@@ -668,18 +829,23 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 				trie_grows(t, tr);
 			return n;
 		}
-		if (n->leaf) {
+		if (!n->bits) {
 			/* without memory, no harm: a full node is a leaf's equal */
-			n = node_replace(t, tr, n, false);
+			n = node_replace(t, tr, n, 1);
 			if (!n)
 				return NULL;
+		} else if (cidr < n->cidr + n->bits) {
+			/* into a stride: binary nodes first, then look again */
+			if (!stride_split(t, tr, n))
+				return NULL;
+			continue;
 		}
 		parent = n;
-		link = &vpnrt_node_child(n)[vpnrt_key_bit(key, n->cidr)];
+		link = &vpnrt_node_child(n)[vpnrt_node_index(n, key)];
 	}
 
 	/* a leaf unless it goes above n */
-	nn = node_alloc(t, key, cidr, parent, !n || common < cidr);
+	nn = node_alloc(t, key, cidr, parent, n && common == cidr);
 	if (!nn)
 		return NULL;
 	if (!n)
@@ -687,19 +853,26 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 
 	if (common == cidr) {
 		/* the new prefix contains n: it goes between parent and n */
-		RCU_INIT_POINTER(vpnrt_node_child(nn)[vpnrt_key_bit(&n->key, cidr)], n);
+		RCU_INIT_POINTER(vpnrt_node_child(nn)[vpnrt_node_index(nn, &n->key)], n);
 		n->parent = nn;
 		goto publish;
 	}
 
-	/* they part at bit @common: a branch point takes both */
-	branch = node_alloc(t, key, common, parent, false);
+	/*
+	 * They part at bit @common: a branch point takes both, a stride
+	 * node where one is wanted (a binary one without the memory)
+	 */
+	if (stride_wanted(t, tr, parent, n, cidr, common))
+		branch = node_alloc(t, key, VPNRT_STRIDE_CIDR, parent,
+				    VPNRT_STRIDE_BITS);
+	if (!branch)
+		branch = node_alloc(t, key, common, parent, 1);
 	if (!branch) {
 		node_free(nn);
 		return NULL;
 	}
-	RCU_INIT_POINTER(vpnrt_node_child(branch)[vpnrt_key_bit(key, common)], nn);
-	RCU_INIT_POINTER(vpnrt_node_child(branch)[vpnrt_key_bit(&n->key, common)], n);
+	RCU_INIT_POINTER(vpnrt_node_child(branch)[vpnrt_node_index(branch, key)], nn);
+	RCU_INIT_POINTER(vpnrt_node_child(branch)[vpnrt_node_index(branch, &n->key)], n);
 	nn->parent = branch;
 	n->parent = branch;
 	rcu_assign_pointer(*link, branch);
@@ -717,18 +890,19 @@ publish:
 
 /*
  * Take out @n and the branch points it leaves with one child; a prefix
- * left without children becomes a leaf.
+ * left without children becomes a leaf. The one child of a node taken
+ * out takes its place: it is inside the node's prefix, so inside the
+ * parent's part the node held (a stride node's children are /24s and
+ * longer: any part of a node above the /20 holds them).
  */
 static void trie_unlink(struct vpnrt_table *t, struct vpnrt_trie *tr,
 			struct vpnrt_node *n)
 {
-	for (;;) {
-		struct vpnrt_node *c0 = child_of(n, 0);
-		struct vpnrt_node *c1 = child_of(n, 1);
-		struct vpnrt_node *child = c0 ? c0 : c1;
-		struct vpnrt_node *parent = n->parent;
+	struct vpnrt_node *child, *parent, *other;
 
-		if (c0 && c1)
+	for (;;) {
+		parent = n->parent;
+		if (node_children(n, &child) > 1)
 			return;
 		if (child)
 			child->parent = parent;
@@ -738,9 +912,9 @@ static void trie_unlink(struct vpnrt_table *t, struct vpnrt_trie *tr,
 		if (!parent)
 			return;
 		if (rcu_access_pointer(parent->routes)) {
-			/* without memory it stays a full node, as exact */
-			if (!child && !child_of(parent, 0) && !child_of(parent, 1))
-				node_replace(t, tr, parent, true);
+			/* without memory it stays as it is, as exact */
+			if (!node_children(parent, &other))
+				node_replace(t, tr, parent, 0);
 			return;
 		}
 		n = parent;

@@ -15,6 +15,15 @@ static inline unsigned int vpnrt_key_bit(const union vpnrt_addr *k,
 	return (k->bytes[i >> 3] >> (7 - (i & 7))) & 1;
 }
 
+/* which child of node @n (not a leaf) leads to @key */
+static inline unsigned int vpnrt_node_index(const struct vpnrt_node *n,
+					    const union vpnrt_addr *key)
+{
+	if (n->family == AF_INET)
+		return vpnrt_node4_index(n, ntohl(key->ip));
+	return vpnrt_key_bit(key, n->cidr);
+}
+
 /* do the first @n->cidr bits of @key equal @n's key? */
 static inline bool vpnrt_node_matches(const struct vpnrt_node *n,
 				      const union vpnrt_addr *key)
