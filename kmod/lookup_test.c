@@ -2573,6 +2573,12 @@ static void st_one(struct kunit *test, const struct lg_case *lc)
 	st_expect(test, lc, p22, ARRAY_SIZE(p22));
 	lg_del(test, lc, false, "10.1.16.0/22", 2);
 	st_expect(test, lc, p20, ARRAY_SIZE(p20));
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), 1);
+	/* the next /24 makes it a stride node again */
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.18.0/24", 3, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), VPNRT_STRIDE_BITS);
+	st_expect(test, lc, p20, ARRAY_SIZE(p20));
+	lg_del(test, lc, false, "10.1.18.0/24", 3);
 	lg_del(test, lc, false, "10.1.24.0/25", 3);
 	lg_del(test, lc, false, "10.1.31.0/24", 2);
 	lg_del(test, lc, false, "10.1.16.0/20", 3);
@@ -2599,14 +2605,28 @@ static void st_one(struct kunit *test, const struct lg_case *lc)
 	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), -1);
 	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.17.0/24"), 0);
 	st_expect(test, lc, (const int[]){ -1, 1 }, 2);
+
+	/* a /20 that came before its /24s: a stride node from the second */
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/20", 3, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), 1);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/24", 0, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), VPNRT_STRIDE_BITS);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.31.0/24", 2, 100), 0);
+	st_expect(test, lc, p20, ARRAY_SIZE(p20));
+	lg_del(test, lc, false, "10.1.16.0/24", 0);
 	lg_del(test, lc, false, "10.1.17.0/24", 1);
+	lg_del(test, lc, false, "10.1.31.0/24", 2);
+	/* a prefix without children again: a leaf */
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), 0);
+	lg_del(test, lc, false, "10.1.16.0/20", 3);
 	lg_shape(test, lc, false);
 }
 
 /*
  * Two /24s or longer of one /20 in an IPv4 destination trie share a
  * stride node at the /20, which the /20 itself may take; a prefix between
- * them splits it into binary nodes; it goes when it is down to one child.
+ * them splits it into binary nodes; it goes when it is down to one child;
+ * a binary /20 with /24s below becomes one with the next /24.
  * Without a jump table and under one of 16 bits (the node then a
  * sub-slot's); check_node() and vpnrt_trie_jump_check() at every step,
  * lookups fast and explained.

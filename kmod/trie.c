@@ -682,6 +682,12 @@ static struct vpnrt_node *node_replace(struct vpnrt_table *t,
 
 /* ---- stride nodes ---- */
 
+/* does @tr have stride nodes: an IPv4 destination trie */
+static bool stride_trie(const struct vpnrt_table *t, const struct vpnrt_trie *tr)
+{
+	return t->family == AF_INET && tr == &t->dst;
+}
+
 /*
  * Does the branch point that @tr needs at bit @common, above @n and a new
  * prefix of @cidr bits, under @parent, go in as a stride node at the /20?
@@ -696,7 +702,7 @@ static bool stride_wanted(struct vpnrt_table *t, struct vpnrt_trie *tr,
 {
 	unsigned int below = VPNRT_STRIDE_CIDR + VPNRT_STRIDE_BITS;
 
-	return t->family == AF_INET && tr == &t->dst &&
+	return stride_trie(t, tr) &&
 	       common >= VPNRT_STRIDE_CIDR && common < below &&
 	       cidr >= below && n->cidr >= below &&
 	       (!parent || parent->cidr < VPNRT_STRIDE_CIDR);
@@ -795,6 +801,104 @@ static struct vpnrt_node *stride_split(struct vpnrt_table *t,
 	return top;
 }
 
+/* what lies below a binary node at a /20, down to the /24s */
+struct stride_region {
+	struct vpnrt_node *slot[BIT(VPNRT_STRIDE_BITS)];	/* /24s and longer */
+	struct vpnrt_node *inner[BIT(VPNRT_STRIDE_BITS)];	/* branch points */
+	unsigned int n_slots, n_inner;
+};
+
+/*
+ * The nodes below binary node @n at a /20 in @sr: the first /24 or
+ * longer of each /24, and the branch points above them.
+ *
+ * Return: false if a prefix with routes lies between (a /21../23).
+ */
+static bool stride_region(const struct vpnrt_node *n, struct stride_region *sr)
+{
+	unsigned int below = n->cidr + VPNRT_STRIDE_BITS, top = 0, b;
+	const struct vpnrt_node *todo[BIT(VPNRT_STRIDE_BITS)];
+	struct vpnrt_node *c;
+
+	memset(sr, 0, sizeof(*sr));
+	todo[top++] = n;
+	while (top) {
+		n = todo[--top];
+		for (b = 0; b < 2; b++) {
+			c = child_of(n, b);
+			if (!c)
+				continue;
+			if (c->cidr >= below) {
+				sr->slot[(ntohl(c->key.ip) >> (32 - below)) &
+					 (BIT(VPNRT_STRIDE_BITS) - 1)] = c;
+				sr->n_slots++;
+				continue;
+			}
+			if (rcu_access_pointer(c->routes))
+				return false;
+			/* a branch point: two children, fourteen at most */
+			sr->inner[sr->n_inner++] = c;
+			todo[top++] = c;
+		}
+	}
+	return true;
+}
+
+/*
+ * On the way of a new prefix of @cidr bits at @key, is binary node @n to
+ * become a stride node (stride_merge())? If it is at a /20 of an IPv4
+ * destination trie, the new prefix a /24 or longer, nothing with routes
+ * lies between, and there are then two /24s or more with something
+ * below it: a /20 that came before its /24s, or a /22 between them that
+ * went.
+ */
+static bool stride_fits(struct vpnrt_table *t, struct vpnrt_trie *tr,
+			const struct vpnrt_node *n, const union vpnrt_addr *key,
+			u8 cidr, struct stride_region *sr)
+{
+	unsigned int below = VPNRT_STRIDE_CIDR + VPNRT_STRIDE_BITS;
+
+	return stride_trie(t, tr) && n->bits == 1 &&
+	       n->cidr == VPNRT_STRIDE_CIDR && cidr >= below &&
+	       stride_region(n, sr) &&
+	       sr->n_slots + !sr->slot[(ntohl(key->ip) >> (32 - below)) &
+				       (BIT(VPNRT_STRIDE_BITS) - 1)] >= 2;
+}
+
+/*
+ * Replace binary node @n at a /20, and the branch points below it, by a
+ * stride node whose children are the /24s and longer of @sr; it takes
+ * @n's routes. Built whole before one pointer publishes it; readers
+ * inside the old nodes go on to the same children until they are freed,
+ * after a grace period.
+ *
+ * Return: the stride node, or NULL without memory (@n stays, as exact)
+ */
+static struct vpnrt_node *stride_merge(struct vpnrt_table *t,
+				       struct vpnrt_trie *tr, struct vpnrt_node *n,
+				       const struct stride_region *sr)
+{
+	struct vpnrt_node *s;
+	unsigned int k;
+
+	s = node_alloc(t, &n->key, n->cidr, n->parent, VPNRT_STRIDE_BITS);
+	if (!s)
+		return NULL;
+	for (k = 0; k < BIT(VPNRT_STRIDE_BITS); k++) {
+		if (!sr->slot[k])
+			continue;
+		RCU_INIT_POINTER(vpnrt_node_child(s)[k], sr->slot[k]);
+		sr->slot[k]->parent = s;	/* RTNL's alone */
+	}
+	node_take_routes(s, n);
+	rcu_assign_pointer(*node_link(tr, n), s);
+	trie_changed(t, tr, &s->key, s->cidr);
+	for (k = 0; k < sr->n_inner; k++)
+		node_free_rcu(sr->inner[k]);
+	node_free_rcu(n);
+	return s;
+}
+
 /**
  * vpnrt_trie_insert() - find or create the node of a prefix
  * @t: the table
@@ -805,8 +909,9 @@ static struct vpnrt_node *stride_split(struct vpnrt_table *t,
  * New nodes are fully built before they are published, so a reader sees
  * either the old trie or the new one. A new prefix without children is a
  * leaf; a leaf on the way down to a longer new prefix is replaced by a
- * full node first, and a stride node above a new prefix that is to go
- * between it and its children by binary nodes. The caller hangs a route
+ * full node first, a stride node above a new prefix that is to go
+ * between it and its children by binary nodes, and a binary /20 that
+ * can be a stride node by one (stride_fits()). The caller hangs a route
  * off the node (and counts a new destination prefix in @t->n_nodes).
  *
  * Return: the node, or NULL without memory.
@@ -817,6 +922,7 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 {
 	struct vpnrt_node __rcu **link = &tr->root;
 	struct vpnrt_node *parent = NULL, *n, *nn, *branch = NULL;
+	struct stride_region sr;
 	unsigned int common = 0;
 
 	while ((n = rtnl_dereference(*link))) {
@@ -839,6 +945,9 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 			if (!stride_split(t, tr, n))
 				return NULL;
 			continue;
+		} else if (stride_fits(t, tr, n, key, cidr, &sr)) {
+			/* without memory, it stays binary: as exact */
+			n = stride_merge(t, tr, n, &sr) ?: n;
 		}
 		parent = n;
 		link = &vpnrt_node_child(n)[vpnrt_node_index(n, key)];
