@@ -576,7 +576,7 @@ static __always_inline void trie_walk(const struct vpnrt_node *n,
 
 /*
  * Where an IPv4 walk may start: the jump table's node for the first 16
- * or 20 bits, or its sub-table's for 4 more. A usable prefix found from
+ * bits, or its sub-table's for 4 more. A usable prefix found from
  * there is deeper than any above it, so it is the answer; if none is, the
  * walk is redone from the root, where the less specific prefixes and the
  * all-down rule's candidates are.

@@ -1386,10 +1386,10 @@ static unsigned int jump_bits(struct fixture *f)
 }
 
 /*
- * The jump tables come by themselves, through the ordinary route
- * additions: none below 128 prefixes, 16 bits from 128, 20 bits from
- * 32,768 (Documentation/routing.rst). 32,768 /24s in 10.0.0.0/9, added in
- * a scrambled order; then lookups, and the table exact through removals.
+ * The jump table comes by itself, through the ordinary route additions:
+ * none below 128 prefixes, 16 bits from 128, and no more at 32,768
+ * (Documentation/routing.rst). 32,768 /24s in 10.0.0.0/9, added in a
+ * scrambled order; then lookups, and the table exact through removals.
  */
 static void jump_table_automatic(struct kunit *test)
 {
@@ -1400,7 +1400,6 @@ static void jump_table_automatic(struct kunit *test)
 	unsigned int bits;
 
 	KUNIT_ASSERT_EQ(test, VPNRT_JUMP_MIN_NODES, 128);
-	KUNIT_ASSERT_EQ(test, VPNRT_JUMP_BIG_NODES, n);
 	plant = kunit_kzalloc(test, sizeof(*plant), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, plant);
 	for (k = 1; k <= n; k++) {
@@ -1421,12 +1420,12 @@ static void jump_table_automatic(struct kunit *test)
 		if (k == 127 || k == 128 || k == n - 1 || k == n) {
 			bits = jump_bits(f);
 			KUNIT_EXPECT_EQ_MSG(test, bits,
-					    k < 128 ? 0u : k < n ? 16u : 20u,
+					    k < 128 ? 0u : 16u,
 					    "jump table with %u prefixes", k);
 		}
 	}
 	KUNIT_EXPECT_EQ(test, f->gw->v4.n_nodes, n);
-	KUNIT_ASSERT_EQ(test, jump_bits(f), 20u);
+	KUNIT_ASSERT_EQ(test, jump_bits(f), 16u);
 	rtnl_lock();
 	bad = vpnrt_trie_jump_check(&f->gw->v4);
 	rtnl_unlock();
@@ -1474,7 +1473,7 @@ static void jump_table_automatic(struct kunit *test)
 		expect_jump_taken(test, f, plant,
 				  0x0a000000 | get_random_u32_below(1 << 23));
 
-	/* the table shrinks: 16 bits below 8,192 prefixes, none below 32 */
+	/* the table goes below 32 prefixes */
 	for (k = n / N_CONNS; k > 0; k--) {
 		struct vpnrt_conn *c = f->c[N_CONNS - 1];
 
@@ -1483,14 +1482,13 @@ static void jump_table_automatic(struct kunit *test)
 						 conn_link));
 		bits = vpnrt_trie_jump_bits(&f->gw->v4);
 		/* every slot, around the thresholds and now and then */
-		bad = k % 2048 && k != 8193 && k != 8192 && k != 33 && k != 32 ?
+		bad = k % 2048 && k != 33 && k != 32 ?
 		      0 : vpnrt_trie_jump_check(&f->gw->v4);
 		rtnl_unlock();
 		KUNIT_ASSERT_EQ(test, bad, 0u);
-		KUNIT_ASSERT_EQ_MSG(test, bits, k - 1 >= 8192 ? 20u :
-				    k - 1 >= 32 ? 16u : 0u,
+		KUNIT_ASSERT_EQ_MSG(test, bits, k - 1 >= 32 ? 16u : 0u,
 				    "jump table with %u prefixes", k - 1);
-		if (k % 256 == 0 || k == 8192 || k == 33 || k == 32) {
+		if (k % 256 == 0 || k == 33 || k == 32) {
 			struct vpnrt_flow fl = { .family = AF_INET };
 			struct vpnrt_decision d;
 
@@ -1620,7 +1618,7 @@ static void policy_index(struct kunit *test)
 
 	/* without those, the transmit path starts at the policy jump slot */
 	for (i = 0; i < n; i++) {
-		if (!sp[i].family || sp[i].dst_len >= VPNRT_JUMP_POLICY_BITS)
+		if (!sp[i].family || sp[i].dst_len >= VPNRT_JUMP_BITS)
 			continue;
 		rtnl_lock();
 		vpnrt_route_del(vpnrt_route_find(&sp[i]));

@@ -180,7 +180,7 @@ static void policy_node_count(struct vpnrt_table *t, struct vpnrt_node *n,
 			      int d)
 {
 	t->n_policy_nodes += d;
-	if (n->cidr < VPNRT_JUMP_POLICY_BITS)
+	if (n->cidr < VPNRT_JUMP_BITS)
 		WRITE_ONCE(t->policy.n_shallow, t->policy.n_shallow + d);
 	if (n->cidr < VPNRT_POLICY_MAP_BITS)
 		WRITE_ONCE(t->policy.n_short, t->policy.n_short + d);

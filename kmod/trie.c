@@ -497,7 +497,8 @@ static void jump_build(struct vpnrt_trie *tr, unsigned int bits, bool map)
 /**
  * vpnrt_trie_jump_build() - build and publish a jump table for @t
  * @t: an IPv4 table
- * @bits: its size, 16 or 20 bits; 0 to have none
+ * @bits: its size, up to 20 bits (the tries have VPNRT_JUMP_BITS, KUnit
+ *        tries others); 0 to have none
  *
  * For the destination trie. Without memory, the old table stays (it is as
  * exact as a new one).
@@ -508,30 +509,25 @@ void vpnrt_trie_jump_build(struct vpnrt_table *t, unsigned int bits)
 }
 
 /*
- * The jump table's size for @prefixes prefixes, which had one of @bits,
- * at most @max: IPv4 tries get a jump table as they grow, and lose it as
- * they shrink below a quarter of where they got it, so that a trie going
- * up and down around a threshold does not rebuild it every time.
+ * The jump table's size for @prefixes prefixes, which had one of @bits:
+ * IPv4 tries get a jump table as they grow, and lose it as they shrink
+ * below a quarter of where they got it, so that a trie going up and down
+ * around the threshold does not rebuild it every time.
  */
-static unsigned int jump_bits_for(u32 prefixes, unsigned int bits,
-				  unsigned int max)
+static unsigned int jump_bits_for(u32 prefixes, unsigned int bits)
 {
-	if (max == 20 && prefixes >= VPNRT_JUMP_BIG_NODES)
-		return 20;
-	if (bits == 20 && prefixes >= VPNRT_JUMP_BIG_NODES / 4)
-		return 20;
 	if (prefixes >= VPNRT_JUMP_MIN_NODES)
-		return 16;
+		return VPNRT_JUMP_BITS;
 	if (bits && prefixes >= VPNRT_JUMP_MIN_NODES / 4)
-		return 16;
+		return VPNRT_JUMP_BITS;
 	return 0;
 }
 
 /*
  * Resize the jump table of @tr, which is to have @prefixes prefixes:
  * called as a prefix goes in, which the caller counts only once it has
- * its route, and after one went out. A policy trie's is 16 bits at most
- * (its lookup reads the nodes above the slot's depth from the root).
+ * its route, and after one went out. A table that KUnit built of another
+ * size goes too.
  */
 static void jump_resize(struct vpnrt_table *t, struct vpnrt_trie *tr,
 			u32 prefixes)
@@ -541,8 +537,7 @@ static void jump_resize(struct vpnrt_table *t, struct vpnrt_trie *tr,
 
 	if (t->family != AF_INET)
 		return;
-	want = jump_bits_for(prefixes, bits,
-			     tr == &t->dst ? 20 : VPNRT_JUMP_POLICY_BITS);
+	want = jump_bits_for(prefixes, bits);
 	if (want != bits)
 		jump_build(tr, want, tr == &t->policy);
 }

@@ -311,14 +311,14 @@ vpnrt_node4_index(const struct vpnrt_node *n, u32 a)
  * IPv4 lookups start below the first @bits bits of a jump table (trie.c):
  * slot j holds the first node with a prefix of @bits or more on the walk
  * of the addresses whose first @bits bits are j, if the nodes above it
- * match them (else NULL). A table of 16 bits (512 KiB) is built once a
- * trie has VPNRT_JUMP_MIN_NODES prefixes, one of 20 bits (8 MiB) at
- * VPNRT_JUMP_BIG_NODES (destination tries only); each goes again below a
- * quarter of that. Kept exact by every trie change.
+ * match them (else NULL). A table of VPNRT_JUMP_BITS (512 KiB) is built
+ * once a trie has VPNRT_JUMP_MIN_NODES prefixes, and goes again below a
+ * quarter of that. Kept exact by every trie change. (One of 20 bits, 8
+ * MiB, would save a destination lookup the sub-table's read: 8 bytes per
+ * prefix at 1M for one read, which stride nodes made a bad bargain.)
  */
 #define VPNRT_JUMP_MIN_NODES	128
-#define VPNRT_JUMP_BIG_NODES	32768
-#define VPNRT_JUMP_POLICY_BITS	16	/* policy tries: 16 bits at most */
+#define VPNRT_JUMP_BITS		16
 #define VPNRT_POLICY_MAP_BITS	20	/* the policy jump table's bitmap */
 
 /*
@@ -334,8 +334,8 @@ vpnrt_node4_index(const struct vpnrt_node *n, u32 a)
  * of a slot per next VPNRT_JUMP_SUB_BITS bits: sub-slot k holds what a
  * slot of a table of @bits + VPNRT_JUMP_SUB_BITS would hold, or where
  * that is NULL, the slot's node (@base). A lookup then skips the branch
- * points below the slot's node: 4 fewer node reads for a /24 under a
- * table of 20 bits, for 8.5 bytes per /24.
+ * points below the slot's node: under a /16 of full /20s, the sub-slot
+ * is a /20's stride node, for 136 bytes per /16.
  */
 #define VPNRT_JUMP_SUB_BITS	4
 #define VPNRT_JUMP_SUB_SLOTS	BIT(VPNRT_JUMP_SUB_BITS)
@@ -366,7 +366,7 @@ struct vpnrt_trie {
 	struct vpnrt_node __rcu *root;
 	struct vpnrt_jump __rcu *jump;	/* IPv4 only */
 	u32 n_shallow;			/* policy: prefixes with routes shorter
-					 * than VPNRT_JUMP_POLICY_BITS, which
+					 * than VPNRT_JUMP_BITS, which
 					 * the jump slots do not lead to;
 					 * READ_ONCE
 					 */
