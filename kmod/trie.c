@@ -796,6 +796,13 @@ static struct vpnrt_node *stride_split(struct vpnrt_table *t,
 	return top;
 }
 
+/* which child of a stride node above it @key goes to */
+static unsigned int stride_slot(const union vpnrt_addr *key)
+{
+	return (ntohl(key->ip) >> (32 - VPNRT_STRIDE_CIDR - VPNRT_STRIDE_BITS)) &
+	       (BIT(VPNRT_STRIDE_BITS) - 1);
+}
+
 /* what lies below a binary node at a /20, down to the /24s */
 struct stride_region {
 	struct vpnrt_node *slot[BIT(VPNRT_STRIDE_BITS)];	/* /24s and longer */
@@ -824,8 +831,7 @@ static bool stride_region(const struct vpnrt_node *n, struct stride_region *sr)
 			if (!c)
 				continue;
 			if (c->cidr >= below) {
-				sr->slot[(ntohl(c->key.ip) >> (32 - below)) &
-					 (BIT(VPNRT_STRIDE_BITS) - 1)] = c;
+				sr->slot[stride_slot(&c->key)] = c;
 				sr->n_slots++;
 				continue;
 			}
@@ -856,8 +862,7 @@ static bool stride_fits(struct vpnrt_table *t, struct vpnrt_trie *tr,
 	return stride_trie(t, tr) && n->bits == 1 &&
 	       n->cidr == VPNRT_STRIDE_CIDR && cidr >= below &&
 	       stride_region(n, sr) &&
-	       sr->n_slots + !sr->slot[(ntohl(key->ip) >> (32 - below)) &
-				       (BIT(VPNRT_STRIDE_BITS) - 1)] >= 2;
+	       sr->n_slots + !sr->slot[stride_slot(key)] >= 2;
 }
 
 /*
