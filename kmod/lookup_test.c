@@ -2538,22 +2538,27 @@ static void st_expect(struct kunit *test, const struct lg_case *lc,
 static void st_one(struct kunit *test, const struct lg_case *lc)
 {
 	static const int two[] = { 0, 1, -1, -1 };
+	static const int three[] = { 0, 1, -1, -1, -1, -1, -1, -1,
+				     -1, -1, -1, -1, -1, -1, -1, 2 };
 	static const int four[] = { 0, 1, -1, -1, -1, -1, -1, -1,
 				    3, -1, -1, -1, -1, -1, -1, 2 };
 	static const int p20[] = { 0, 1, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2 };
 	static const int p22[] = { 0, 1, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2 };
 	struct vpnrt_node *s;
 
-	/* two /24s of one /20: a stride node there, without routes */
+	BUILD_BUG_ON(VPNRT_STRIDE_MIN != 4);
+	/* three /24s of one /20: binary nodes, the fourth a stride node */
 	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/24", 0, 100), 0);
-	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), -1);
 	KUNIT_ASSERT_EQ(test, STATIC("10.1.17.0/24", 1, 100), 0);
-	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), VPNRT_STRIDE_BITS);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), -1);
 	st_expect(test, lc, two, ARRAY_SIZE(two));
-	/* more below it, a /25 too; then the /20 itself: the node takes it */
 	KUNIT_ASSERT_EQ(test, STATIC("10.1.31.0/24", 2, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), 1);
+	st_expect(test, lc, three, ARRAY_SIZE(three));
 	KUNIT_ASSERT_EQ(test, STATIC("10.1.24.0/25", 3, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), VPNRT_STRIDE_BITS);
 	st_expect(test, lc, four, ARRAY_SIZE(four));
+	/* the /20 itself: the stride node takes it */
 	rtnl_lock();
 	s = lg_node(test, false, "10.1.16.0/20");
 	rtnl_unlock();
@@ -2576,55 +2581,60 @@ static void st_one(struct kunit *test, const struct lg_case *lc)
 	KUNIT_ASSERT_EQ(test, STATIC("10.1.18.0/24", 3, 100), 0);
 	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), VPNRT_STRIDE_BITS);
 	st_expect(test, lc, p20, ARRAY_SIZE(p20));
+	/* it stays down to two children, without the /20's routes */
 	lg_del(test, lc, false, "10.1.18.0/24", 3);
 	lg_del(test, lc, false, "10.1.24.0/25", 3);
 	lg_del(test, lc, false, "10.1.31.0/24", 2);
 	lg_del(test, lc, false, "10.1.16.0/20", 3);
-	st_expect(test, lc, two, ARRAY_SIZE(two));
-
-	/* a routeless stride node split by a /21, then the /20 */
-	lg_del(test, lc, false, "10.1.16.0/24", 0);
-	lg_del(test, lc, false, "10.1.17.0/24", 1);
-	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), -1);
-	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/24", 0, 100), 0);
-	KUNIT_ASSERT_EQ(test, STATIC("10.1.17.0/24", 1, 100), 0);
-	KUNIT_ASSERT_EQ(test, STATIC("10.1.31.0/24", 2, 100), 0);
 	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), VPNRT_STRIDE_BITS);
-	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/21", 3, 100), 0);
-	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), 1);
-	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/20", 3, 100), 0);
-	st_expect(test, lc, p20, ARRAY_SIZE(p20));
-	lg_del(test, lc, false, "10.1.16.0/21", 3);
-	lg_del(test, lc, false, "10.1.16.0/20", 3);
-	lg_del(test, lc, false, "10.1.31.0/24", 2);
-
-	/* down to one /24: the stride node goes, the /24 moves up */
+	st_expect(test, lc, two, ARRAY_SIZE(two));
+	/* down to one: it goes, the /24 moves up */
 	lg_del(test, lc, false, "10.1.16.0/24", 0);
 	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), -1);
 	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.17.0/24"), 0);
 	st_expect(test, lc, (const int[]){ -1, 1 }, 2);
 
-	/* a /20 that came before its /24s: a stride node from the second */
+	/*
+	 * a /20 that came before its /24s, under a branch point of /21
+	 * first: a stride node from the fourth, split by a /21
+	 */
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/24", 0, 100), 0);
 	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/20", 3, 100), 0);
 	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), 1);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.31.0/24", 2, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), 1);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.24.0/25", 3, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), VPNRT_STRIDE_BITS);
+	st_expect(test, lc, p20, ARRAY_SIZE(p20));
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/21", 3, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), 1);
+	st_expect(test, lc, p20, ARRAY_SIZE(p20));
+	lg_del(test, lc, false, "10.1.16.0/21", 3);
+	lg_del(test, lc, false, "10.1.16.0/20", 3);
+	lg_del(test, lc, false, "10.1.24.0/25", 3);
+	lg_del(test, lc, false, "10.1.31.0/24", 2);
+	lg_del(test, lc, false, "10.1.16.0/24", 0);
+
+	/* four /24s of one /22: the stride node replaces its branch points */
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.18.0/24", 2, 100), 0);
+	KUNIT_ASSERT_EQ(test, STATIC("10.1.19.0/24", 3, 100), 0);
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/22"), 1);
 	KUNIT_ASSERT_EQ(test, STATIC("10.1.16.0/24", 0, 100), 0);
 	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), VPNRT_STRIDE_BITS);
-	KUNIT_ASSERT_EQ(test, STATIC("10.1.31.0/24", 2, 100), 0);
-	st_expect(test, lc, p20, ARRAY_SIZE(p20));
+	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/22"), -1);
+	st_expect(test, lc, (const int[]){ 0, 1, 2, 3, -1 }, 5);
 	lg_del(test, lc, false, "10.1.16.0/24", 0);
+	lg_del(test, lc, false, "10.1.18.0/24", 2);
+	lg_del(test, lc, false, "10.1.19.0/24", 3);
 	lg_del(test, lc, false, "10.1.17.0/24", 1);
-	lg_del(test, lc, false, "10.1.31.0/24", 2);
-	/* a prefix without children again: a leaf */
-	KUNIT_EXPECT_EQ(test, st_bits(test, "10.1.16.0/20"), 0);
-	lg_del(test, lc, false, "10.1.16.0/20", 3);
 	lg_shape(test, lc, false);
 }
 
 /*
- * Two /24s or longer of one /20 in an IPv4 destination trie share a
- * stride node at the /20, which the /20 itself may take; a prefix between
- * them splits it into binary nodes; it goes when it is down to one child;
- * a binary /20 with /24s below becomes one with the next /24.
+ * The /24s and longer of a /20 in an IPv4 destination trie share a
+ * stride node at the /20 from the fourth /24 on, which the /20 itself may
+ * be; a prefix between them splits it into binary nodes, and the next
+ * /24 makes it again; it goes when it is down to one child.
  * Without a jump table and under one of 16 bits (the node then a
  * sub-slot's); check_node() and vpnrt_trie_jump_check() at every step,
  * lookups fast and explained.

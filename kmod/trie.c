@@ -7,9 +7,9 @@
  * exist only as branch points with two children or more, and are removed
  * as soon as they have fewer. A prefix without children is a leaf, without
  * child pointers (vpnrt.h); node_replace() turns one kind into the other.
- * In IPv4 destination tries, the branch point that two prefixes of /24 or
- * longer in one /20 need is a stride node at the /20 (below). IPv4 tries
- * have a jump table as they grow (further below).
+ * In IPv4 destination tries, the /24s of a /20 that has VPNRT_STRIDE_MIN
+ * of them share a stride node at the /20 in place of their branch points
+ * (below). IPv4 tries have a jump table as they grow (further below).
  */
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -683,26 +683,6 @@ static bool stride_trie(const struct vpnrt_table *t, const struct vpnrt_trie *tr
 	return t->family == AF_INET && tr == &t->dst;
 }
 
-/*
- * Does the branch point that @tr needs at bit @common, above @n and a new
- * prefix of @cidr bits, under @parent, go in as a stride node at the /20?
- * In IPv4 destination tries, when both are in one /20 and /24 or longer,
- * in different /24s, and nothing between that /20 and them is in the
- * trie (the parent is above the /20). A lookup then goes from the /20 to
- * the /24 in one step, and the /24s of a /20 share one node.
- */
-static bool stride_wanted(struct vpnrt_table *t, struct vpnrt_trie *tr,
-			  const struct vpnrt_node *parent,
-			  const struct vpnrt_node *n, u8 cidr, unsigned int common)
-{
-	unsigned int below = VPNRT_STRIDE_CIDR + VPNRT_STRIDE_BITS;
-
-	return stride_trie(t, tr) &&
-	       common >= VPNRT_STRIDE_CIDR && common < below &&
-	       cidr >= below && n->cidr >= below &&
-	       (!parent || parent->cidr < VPNRT_STRIDE_CIDR);
-}
-
 /* what stride_split() builds, at most: the full node and the branch points */
 #define STRIDE_SPLIT_MAX	BIT(VPNRT_STRIDE_BITS)
 
@@ -803,7 +783,7 @@ static unsigned int stride_slot(const union vpnrt_addr *key)
 	       (BIT(VPNRT_STRIDE_BITS) - 1);
 }
 
-/* what lies below a binary node at a /20, down to the /24s */
+/* what lies below the top binary node of a /20, down to the /24s */
 struct stride_region {
 	struct vpnrt_node *slot[BIT(VPNRT_STRIDE_BITS)];	/* /24s and longer */
 	struct vpnrt_node *inner[BIT(VPNRT_STRIDE_BITS)];	/* branch points */
@@ -811,14 +791,14 @@ struct stride_region {
 };
 
 /*
- * The nodes below binary node @n at a /20 in @sr: the first /24 or
- * longer of each /24, and the branch points above them.
+ * The nodes below @n, the top binary node of a /20, in @sr: the first
+ * /24 or longer of each /24, and the branch points above them.
  *
  * Return: false if a prefix with routes lies between (a /21../23).
  */
 static bool stride_region(const struct vpnrt_node *n, struct stride_region *sr)
 {
-	unsigned int below = n->cidr + VPNRT_STRIDE_BITS, top = 0, b;
+	unsigned int below = VPNRT_STRIDE_CIDR + VPNRT_STRIDE_BITS, top = 0, b;
 	const struct vpnrt_node *todo[BIT(VPNRT_STRIDE_BITS)];
 	struct vpnrt_node *c;
 
@@ -847,11 +827,13 @@ static bool stride_region(const struct vpnrt_node *n, struct stride_region *sr)
 
 /*
  * On the way of a new prefix of @cidr bits at @key, is binary node @n to
- * become a stride node (stride_merge())? If it is at a /20 of an IPv4
- * destination trie, the new prefix a /24 or longer, nothing with routes
- * lies between, and there are then two /24s or more with something
- * below it: a /20 that came before its /24s, or a /22 between them that
- * went.
+ * become a stride node (stride_merge())? In IPv4 destination tries, if
+ * @n is the top node of a /20 (the /20 itself, or a branch point below
+ * it whose parent is above it), the new prefix a /24 or longer, nothing
+ * with routes lies between, and the /20 then has VPNRT_STRIDE_MIN /24s
+ * with something in them: from there a stride node (160 bytes) costs
+ * less than their branch points (48 bytes each, one fewer than the /24s)
+ * or little more, and a lookup reads one node where it read two or more.
  */
 static bool stride_fits(struct vpnrt_table *t, struct vpnrt_trie *tr,
 			const struct vpnrt_node *n, const union vpnrt_addr *key,
@@ -859,16 +841,18 @@ static bool stride_fits(struct vpnrt_table *t, struct vpnrt_trie *tr,
 {
 	unsigned int below = VPNRT_STRIDE_CIDR + VPNRT_STRIDE_BITS;
 
-	return stride_trie(t, tr) && n->bits == 1 &&
-	       n->cidr == VPNRT_STRIDE_CIDR && cidr >= below &&
+	return stride_trie(t, tr) && n->bits == 1 && cidr >= below &&
+	       n->cidr >= VPNRT_STRIDE_CIDR && n->cidr < below &&
+	       (!n->parent || n->parent->cidr < VPNRT_STRIDE_CIDR) &&
+	       (n->cidr == VPNRT_STRIDE_CIDR || !rcu_access_pointer(n->routes)) &&
 	       stride_region(n, sr) &&
-	       sr->n_slots + !sr->slot[stride_slot(key)] >= 2;
+	       sr->n_slots + !sr->slot[stride_slot(key)] >= VPNRT_STRIDE_MIN;
 }
 
 /*
- * Replace binary node @n at a /20, and the branch points below it, by a
- * stride node whose children are the /24s and longer of @sr; it takes
- * @n's routes. Built whole before one pointer publishes it; readers
+ * Replace @n, the top binary node of a /20, and the branch points below
+ * it, by a stride node at the /20 whose children are the /24s and longer
+ * of @sr; it takes @n's routes (those of the /20, if @n is it). Built whole before one pointer publishes it; readers
  * inside the old nodes go on to the same children until they are freed,
  * after a grace period.
  *
@@ -881,7 +865,7 @@ static struct vpnrt_node *stride_merge(struct vpnrt_table *t,
 	struct vpnrt_node *s;
 	unsigned int k;
 
-	s = node_alloc(t, &n->key, n->cidr, n->parent, VPNRT_STRIDE_BITS);
+	s = node_alloc(t, &n->key, VPNRT_STRIDE_CIDR, n->parent, VPNRT_STRIDE_BITS);
 	if (!s)
 		return NULL;
 	for (k = 0; k < BIT(VPNRT_STRIDE_BITS); k++) {
@@ -910,8 +894,8 @@ static struct vpnrt_node *stride_merge(struct vpnrt_table *t,
  * either the old trie or the new one. A new prefix without children is a
  * leaf; a leaf on the way down to a longer new prefix is replaced by a
  * full node first, a stride node above a new prefix that is to go
- * between it and its children by binary nodes, and a binary /20 that
- * can be a stride node by one (stride_fits()). The caller hangs a route
+ * between it and its children by binary nodes, and the binary top of a
+ * /20 that is to be a stride node by one (stride_fits()). The caller hangs a route
  * off the node (and counts a new destination prefix in @t->n_nodes).
  *
  * Return: the node, or NULL without memory.
@@ -921,7 +905,7 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 				     const union vpnrt_addr *key, u8 cidr)
 {
 	struct vpnrt_node __rcu **link = &tr->root;
-	struct vpnrt_node *parent = NULL, *n, *nn, *branch = NULL;
+	struct vpnrt_node *parent = NULL, *n, *nn, *branch;
 	struct stride_region sr;
 	unsigned int common = 0;
 
@@ -967,15 +951,8 @@ struct vpnrt_node *vpnrt_trie_insert(struct vpnrt_table *t,
 		goto publish;
 	}
 
-	/*
-	 * They part at bit @common: a branch point takes both, a stride
-	 * node where one is wanted (a binary one without the memory)
-	 */
-	if (stride_wanted(t, tr, parent, n, cidr, common))
-		branch = node_alloc(t, key, VPNRT_STRIDE_CIDR, parent,
-				    VPNRT_STRIDE_BITS);
-	if (!branch)
-		branch = node_alloc(t, key, common, parent, 1);
+	/* they part at bit @common: a branch point takes both */
+	branch = node_alloc(t, key, common, parent, 1);
 	if (!branch) {
 		node_free(nn);
 		return NULL;

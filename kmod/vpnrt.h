@@ -240,8 +240,9 @@ struct vpnrt_proute {
  * - a stride node (@bits VPNRT_STRIDE_BITS), only at /VPNRT_STRIDE_CIDR
  *   in IPv4 destination tries, has 16 (160 bytes): it stands for the
  *   branch points of the four bits below it, so every child is a
- *   /VPNRT_STRIDE_CIDR + VPNRT_STRIDE_BITS or longer. A /20 of /24s
- *   costs one such node instead of about fifteen branch points.
+ *   /VPNRT_STRIDE_CIDR + VPNRT_STRIDE_BITS or longer. A /20 with
+ *   VPNRT_STRIDE_MIN /24s or more gets one, in place of their branch
+ *   points: a full /20 of /24s costs one node instead of fifteen.
  * Only @key.ip may be read or written in an IPv4 node, and no one reads
  * the children of a leaf. A leaf that gets a child, a prefix that loses
  * its last one, and a stride node that gets a prefix between it and its
@@ -266,6 +267,7 @@ struct vpnrt_node {
 
 #define VPNRT_STRIDE_CIDR	20
 #define VPNRT_STRIDE_BITS	4
+#define VPNRT_STRIDE_MIN	4	/* /24s with something in them */
 
 #define VPNRT_NODE4_LEAF_SIZE	(offsetof(struct vpnrt_node, key) + sizeof(__be32))
 #define VPNRT_NODE6_LEAF_SIZE	ALIGN(sizeof(struct vpnrt_node), sizeof(void *))
