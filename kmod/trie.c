@@ -852,9 +852,9 @@ static bool stride_fits(struct vpnrt_table *t, struct vpnrt_trie *tr,
 /*
  * Replace @n, the top binary node of a /20, and the branch points below
  * it, by a stride node at the /20 whose children are the /24s and longer
- * of @sr; it takes @n's routes (those of the /20, if @n is it). Built whole before one pointer publishes it; readers
- * inside the old nodes go on to the same children until they are freed,
- * after a grace period.
+ * of @sr; it takes @n's routes (those of the /20, if @n is it). Built
+ * whole before one pointer publishes it; readers inside the old nodes go
+ * on to the same children until they are freed, after a grace period.
  *
  * Return: the stride node, or NULL without memory (@n stays, as exact)
  */
