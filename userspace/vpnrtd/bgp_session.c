@@ -43,6 +43,8 @@
 #define SENDHOLD_MIN_MS	(480 * 1000)		/* RFC 9687 */
 #define RESUME_MS	1	/* after a full batch: > 0 so that other fds run */
 #define DRAIN_MAX	(64 * 1024)	/* read before close (else RST) */
+#define LINGER_MS	2000	/* a closed socket waits this for the peer's FIN */
+#define LINGER_MAX	8	/* sockets of one session waiting so */
 #define ACCEPT_BATCH	8
 #define NOTES_BURST	10	/* UPDATE note lines per window */
 #define NOTES_WINDOW_MS	10000
@@ -91,8 +93,24 @@ struct ratelimit {
 	unsigned int n, lost;
 };
 
+/*
+ * The socket of a connection closed after a NOTIFICATION: its write side
+ * is shut down, and it is read until the peer closes or LINGER_MS.
+ * Closing it at once with the peer's later bytes unread would make the
+ * kernel reset the connection, and a reset can overtake the NOTIFICATION
+ * still queued below the socket and destroy it.
+ */
+struct closing {
+	struct bgp_session *s;
+	int fd;
+	struct loop_timer timer;
+	struct closing *next;
+};
+
 struct bgp_session {
 	struct loop *loop;
+	struct closing *lingering;	/* LINGER_MAX at most */
+	unsigned int n_lingering;
 	struct bgp_session_cfg cfg;
 	struct bgp_session_ops ops;
 	void *arg;
@@ -549,6 +567,60 @@ static void drain(int fd)
 		total += (size_t)r;
 }
 
+static void linger_end(void *arg)
+{
+	struct closing *lg = arg, **pp;
+	struct bgp_session *s = lg->s;
+
+	loop_timer_cancel(s->loop, &lg->timer);
+	loop_del_fd(s->loop, lg->fd);
+	close(lg->fd);
+	for (pp = &s->lingering; *pp != lg; pp = &(*pp)->next)
+		;
+	*pp = lg->next;
+	s->n_lingering--;
+	free(lg);
+}
+
+/* the peer sent more, or closed: drop it, and end at its FIN */
+static void linger_io(void *arg, uint32_t events)
+{
+	struct closing *lg = arg;
+	uint8_t buf[4096];
+	ssize_t r;
+
+	(void)events;
+	while ((r = recv(lg->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		;
+	if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+		linger_end(lg);
+}
+
+/*
+ * Close @fd, whose write side is shut down, once the peer has closed too
+ * (struct closing); at once if @s has LINGER_MAX such sockets already or
+ * without memory.
+ */
+static void linger_close(struct bgp_session *s, int fd)
+{
+	struct closing *lg = NULL;
+
+	if (s->n_lingering < LINGER_MAX)
+		lg = calloc(1, sizeof(*lg));
+	if (!lg || loop_add_fd(s->loop, fd, EPOLLIN, linger_io, lg) < 0) {
+		free(lg);
+		close(fd);
+		return;
+	}
+	lg->s = s;
+	lg->fd = fd;
+	loop_timer_init(&lg->timer, linger_end, lg);
+	loop_timer_arm(s->loop, &lg->timer, LINGER_MS);
+	lg->next = s->lingering;
+	s->lingering = lg;
+	s->n_lingering++;
+}
+
 /* close c's socket (after a NOTIFICATION if n), free the slot */
 static void conn_close(struct conn *c, const struct bgp_notification *n)
 {
@@ -560,7 +632,7 @@ static void conn_close(struct conn *c, const struct bgp_notification *n)
 		loop_del_fd(s->loop, c->fd);
 		drain(c->fd);
 		shutdown(c->fd, SHUT_WR);
-		close(c->fd);
+		linger_close(s, c->fd);
 	}
 	loop_timer_cancel(s->loop, &c->hold);
 	loop_timer_cancel(s->loop, &c->keepalive);
@@ -1645,6 +1717,13 @@ static void close_all(struct bgp_session *s, const struct bgp_notification *n)
 	s->idle_hold = false;
 }
 
+/* before @s goes: its lingering sockets are closed now */
+static void linger_all_end(struct bgp_session *s)
+{
+	while (s->lingering)
+		linger_end(s->lingering);
+}
+
 void bgp_session_free(struct bgp_session *s)
 {
 	struct bgp_notification n;
@@ -1653,6 +1732,7 @@ void bgp_session_free(struct bgp_session *s)
 		return;
 	bgp_notif_set(&n, BGP_ERR_CEASE, BGP_CEASE_DECONFIGURED, NULL, 0);
 	close_all(s, &n);
+	linger_all_end(s);
 	free(s);
 }
 
@@ -1661,6 +1741,7 @@ void bgp_session_free_quiet(struct bgp_session *s)
 	if (!s)
 		return;
 	close_all(s, NULL);
+	linger_all_end(s);
 	free(s);
 }
 
