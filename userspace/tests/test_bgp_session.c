@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -155,6 +156,20 @@ static void pump(int ms)
 
 	while (loop_now_ms() < end)
 		loop_run_once(L, 5);
+}
+
+/* this process's open file descriptors, as /proc lists them */
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
 }
 
 /* cond is evaluated once per loop turn, and its last value is returned */
@@ -833,7 +848,9 @@ static void test_updates(void)
 	struct bgp_ctx ctx4 = { .as4 = true, .afs = V4V6, .ebgp = true,
 				.peer_as = PEER_AS };
 	uint8_t o[BGP_MSG_MAX], m[BGP_MSG_MAX];
-	int len;
+	socklen_t el;
+	int len, fds, err = 0;
+	bool sent;
 
 	/* a 2-octet peer: no AS4 capability */
 	cfg_init(&c, 8);
@@ -873,6 +890,23 @@ static void test_updates(void)
 	TAP_CHECK(!strncmp(bgp_session_info(s)->last_error, "UPDATE: ", 8),
 		  "session-reset UPDATE: last error \"%s\"",
 		  bgp_session_info(s)->last_error);
+	/*
+	 * what the peer sends after it is read, not answered with a TCP
+	 * reset (which could overtake the NOTIFICATION); the socket is
+	 * closed when the peer closes
+	 */
+	fds = count_fds();
+	len = bgp_build_keepalive(m, sizeof(m));
+	sent = send(F.fd, m, (size_t)len, MSG_NOSIGNAL) == len;
+	pump(200);
+	el = sizeof(err);
+	TAP_CHECK(sent && !getsockopt(F.fd, SOL_SOCKET, SO_ERROR, &err, &el) && !err,
+		  "session-reset UPDATE: a KEEPALIVE sent after it read, no reset (SO_ERROR %d)",
+		  err);
+	fp_close(&F);
+	TAP_CHECK(PUMP_UNTIL(count_fds() == fds - 2, 3000),
+		  "session-reset UPDATE: its socket closed after the peer's FIN (%d fds, %d before)",
+		  count_fds(), fds);
 	finish(s);
 
 	/* a 4-octet peer */
