@@ -677,6 +677,9 @@ static struct vpnrt_node *node_replace(struct vpnrt_table *t,
 
 /* ---- stride nodes ---- */
 
+/* the shortest prefix a stride node's child may have: a /24 */
+#define STRIDE_BELOW	(VPNRT_STRIDE_CIDR + VPNRT_STRIDE_BITS)
+
 /* does @tr have stride nodes: an IPv4 destination trie */
 static bool stride_trie(const struct vpnrt_table *t, const struct vpnrt_trie *tr)
 {
@@ -738,11 +741,12 @@ static struct vpnrt_node *stride_range(struct vpnrt_table *t,
 static struct vpnrt_node *stride_split(struct vpnrt_table *t,
 				       struct vpnrt_trie *tr, struct vpnrt_node *s)
 {
+	bool routed = rcu_access_pointer(s->routes);
 	unsigned int half = BIT(s->bits) / 2, i, b;
 	struct stride_split sp = {};
 	struct vpnrt_node *top, *c;
 
-	if (rcu_access_pointer(s->routes)) {
+	if (routed) {
 		top = node_alloc(t, &s->key, s->cidr, NULL, 1);
 		if (!top)
 			return NULL;
@@ -768,7 +772,7 @@ static struct vpnrt_node *stride_split(struct vpnrt_table *t,
 				c->parent = sp.made[i];
 		}
 	}
-	if (rcu_access_pointer(s->routes))
+	if (routed)
 		node_take_routes(top, s);
 	rcu_assign_pointer(*node_link(tr, s), top);
 	trie_changed(t, tr, &s->key, s->cidr);
@@ -779,7 +783,7 @@ static struct vpnrt_node *stride_split(struct vpnrt_table *t,
 /* which child of a stride node above it @key goes to */
 static unsigned int stride_slot(const union vpnrt_addr *key)
 {
-	return (ntohl(key->ip) >> (32 - VPNRT_STRIDE_CIDR - VPNRT_STRIDE_BITS)) &
+	return (ntohl(key->ip) >> (32 - STRIDE_BELOW)) &
 	       (BIT(VPNRT_STRIDE_BITS) - 1);
 }
 
@@ -798,7 +802,7 @@ struct stride_region {
  */
 static bool stride_region(const struct vpnrt_node *n, struct stride_region *sr)
 {
-	unsigned int below = VPNRT_STRIDE_CIDR + VPNRT_STRIDE_BITS, top = 0, b;
+	unsigned int top = 0, b;
 	const struct vpnrt_node *todo[BIT(VPNRT_STRIDE_BITS)];
 	struct vpnrt_node *c;
 
@@ -810,7 +814,7 @@ static bool stride_region(const struct vpnrt_node *n, struct stride_region *sr)
 			c = child_of(n, b);
 			if (!c)
 				continue;
-			if (c->cidr >= below) {
+			if (c->cidr >= STRIDE_BELOW) {
 				sr->slot[stride_slot(&c->key)] = c;
 				sr->n_slots++;
 				continue;
@@ -839,10 +843,8 @@ static bool stride_fits(struct vpnrt_table *t, struct vpnrt_trie *tr,
 			const struct vpnrt_node *n, const union vpnrt_addr *key,
 			u8 cidr, struct stride_region *sr)
 {
-	unsigned int below = VPNRT_STRIDE_CIDR + VPNRT_STRIDE_BITS;
-
-	return stride_trie(t, tr) && n->bits == 1 && cidr >= below &&
-	       n->cidr >= VPNRT_STRIDE_CIDR && n->cidr < below &&
+	return stride_trie(t, tr) && n->bits == 1 && cidr >= STRIDE_BELOW &&
+	       n->cidr >= VPNRT_STRIDE_CIDR && n->cidr < STRIDE_BELOW &&
 	       (!n->parent || n->parent->cidr < VPNRT_STRIDE_CIDR) &&
 	       (n->cidr == VPNRT_STRIDE_CIDR || !rcu_access_pointer(n->routes)) &&
 	       stride_region(n, sr) &&
@@ -895,8 +897,9 @@ static struct vpnrt_node *stride_merge(struct vpnrt_table *t,
  * leaf; a leaf on the way down to a longer new prefix is replaced by a
  * full node first, a stride node above a new prefix that is to go
  * between it and its children by binary nodes, and the binary top of a
- * /20 that is to be a stride node by one (stride_fits()). The caller hangs a route
- * off the node (and counts a new destination prefix in @t->n_nodes).
+ * /20 that is to be a stride node by one (stride_fits()). The caller
+ * hangs a route off the node (and counts a new destination prefix in
+ * @t->n_nodes).
  *
  * Return: the node, or NULL without memory.
  */
