@@ -553,18 +553,22 @@ static void send_keepalive(struct conn *c)
 /* ---- connections ---- */
 
 /*
- * Read and drop what the peer sent, so that close() ends with a FIN and
- * not an RST that could destroy our NOTIFICATION in the peer's buffer.
+ * Read and drop what the peer sent, DRAIN_MAX at most, so that close()
+ * ends with a FIN and not an RST that could destroy our NOTIFICATION in
+ * the peer's buffer. Return: true once the peer has closed (or the
+ * socket failed), false while it may send more.
  */
-static void drain(int fd)
+static bool drain(int fd)
 {
 	uint8_t buf[4096];
 	size_t total = 0;
-	ssize_t r;
+	ssize_t r = -1;
 
 	while (total < DRAIN_MAX &&
 	       (r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
 		total += (size_t)r;
+	return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+			  errno != EINTR);
 }
 
 static void linger_end(void *arg)
@@ -582,17 +586,16 @@ static void linger_end(void *arg)
 	free(lg);
 }
 
-/* the peer sent more, or closed: drop it, and end at its FIN */
+/*
+ * the peer sent more, or closed: drop it (a bounded read, the loop comes
+ * back while there is more), and end at its FIN
+ */
 static void linger_io(void *arg, uint32_t events)
 {
 	struct closing *lg = arg;
-	uint8_t buf[4096];
-	ssize_t r;
 
 	(void)events;
-	while ((r = recv(lg->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
-		;
-	if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+	if (drain(lg->fd))
 		linger_end(lg);
 }
 
