@@ -115,7 +115,7 @@ check_eq "conn show: xfrm3 is no-device (and link: it went down first)" \
 	"$(gwctl -j conn show c3 | jq -r '.[0].tunnels[0] | "\(.state) \(.down_reason | join(","))"')"
 
 # capture: what dc1 receives is the packet vpc sent
-ip netns exec "$dc1" timeout 20 tcpdump -n -i xfrm1 -c 5 -w "$TMPDIR/cap.pcap" \
+ip netns exec "$dc1" timeout 90 tcpdump -n -i xfrm1 -c 5 -w "$TMPDIR/cap.pcap" \
 	udp and dst host 172.16.1.7 2>"$TMPDIR/tcpdump.err" &
 tpid=$!
 for _ in $(seq 50); do
