@@ -628,14 +628,18 @@ static void linger_close(struct bgp_session *s, int fd)
 static void conn_close(struct conn *c, const struct bgp_notification *n)
 {
 	struct bgp_session *s = c->s;
+	bool peer_closed;
 
 	if (c->fd >= 0) {
 		if (n && c->state >= BGP_OPENSENT)
 			send_notification(c, n);
 		loop_del_fd(s->loop, c->fd);
-		drain(c->fd);
+		peer_closed = drain(c->fd);
 		shutdown(c->fd, SHUT_WR);
-		linger_close(s, c->fd);
+		if (peer_closed)
+			close(c->fd);
+		else
+			linger_close(s, c->fd);
 	}
 	loop_timer_cancel(s->loop, &c->hold);
 	loop_timer_cancel(s->loop, &c->keepalive);
